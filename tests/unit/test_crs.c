@@ -8,6 +8,9 @@
 #include <string.h>
 #include <time.h>
 
+/* check.h's check_tmpdir trips gcc 12's -Wformat-truncation at -O2
+ * (snprintf of a 1024-byte path twice into 1200 bytes); harmless here. */
+#pragma GCC diagnostic ignored "-Wformat-truncation"
 #include "check.h"
 #include "crs.h"
 
@@ -257,6 +260,48 @@ done:
     rs_crs_free(c);
 }
 
+/* When the OSTN15 grid is installed, PROJ must pick it.  The real grid is
+ * not installed here, so an empty stand-in file of the grid's name is put
+ * on a private search path: PROJ then counts the grid as available, which
+ * is all the operation choice looks at (transforming with it would fail). */
+static void test_ostn15_preferred(void)
+{
+    rs_geo *g = rs_geo_new();
+    if (g == NULL)
+        return;
+    const char *dir = check_tmpdir("test_crs_grid");
+    char path[1100];
+    snprintf(path, sizeof path, "%s/uk_os_OSTN15_NTv2_OSGBtoETRS.tif", dir);
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (f)
+        fclose(f);
+    /* the stand-in directory first, then PROJ's own (which holds proj.db) */
+    char sp[2048];
+    snprintf(sp, sizeof sp, "%s", proj_info().searchpath);
+    const char *paths[16] = {dir};
+    int np = 1;
+    for (char *tok = strtok(sp, ":"); tok && np < 16; tok = strtok(NULL, ":"))
+        paths[np++] = tok;
+    proj_context_set_search_paths(rs_geo_proj(g), np, paths);
+
+    rs_crs *c = NULL;
+    CHECK_EQ_INT(rs_crs_new(g, "EPSG:4326", "EPSG:27700", &c), RS_OK);
+    if (c != NULL) {
+        fprintf(stderr, "with the grid present: %s\n", rs_crs_describe(c));
+        CHECK_EQ_INT(rs_crs_uses_ostn15(c), 1);
+        CHECK_CONTAINS(rs_crs_describe(c), "OSGB36 to WGS 84 (9)");
+        rs_crs_free(c);
+    }
+    c = NULL;
+    CHECK_EQ_INT(rs_crs_new(g, "EPSG:27700", "EPSG:4326", &c), RS_OK);
+    if (c != NULL) {
+        CHECK_EQ_INT(rs_crs_uses_ostn15(c), 1);
+        rs_crs_free(c);
+    }
+    rs_geo_free(g);
+}
+
 int main(void)
 {
     rs_geo *g = rs_geo_new();
@@ -270,5 +315,6 @@ int main(void)
     test_refusals(g);
     test_table(g);
     rs_geo_free(g);
+    test_ostn15_preferred();
     return check_done();
 }
