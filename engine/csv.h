@@ -1,0 +1,76 @@
+/*
+ * csv.h — the one streaming CSV reader for every input kind.
+ *
+ * RFC 4180: comma separated, fields optionally in double quotes, a quote
+ * inside a quoted field doubled, commas and newlines allowed inside quotes;
+ * LF or CRLF line ends; a leading UTF-8 BOM is skipped.  Plain files,
+ * gzip files (recognised by their magic bytes, whatever the name) and "-"
+ * (standard input) are read the same way, through zlib.
+ *
+ * Memory is bounded: one record is held at a time, in a buffer that never
+ * grows beyond RS_CSV_RECORD_MAX bytes.  A longer record is reported as a
+ * bad record ("record longer than 65536 bytes") and skipped up to the next
+ * line end; reading goes on.
+ *
+ * Problems with one record (too long, unterminated quote at end of file, a
+ * NUL byte, invalid UTF-8, a field count different from the header's) do not
+ * stop the reader: rs_csv_next() returns the record with
+ * rs_csv_record_problem() set, and the caller writes it to the rejects.
+ * Problems with the file as a whole (cannot open, empty, no header, header
+ * with NUL bytes or invalid UTF-8, another delimiter (; tab |), a duplicated
+ * column name, a gzip stream that is corrupt) are errors: RS_EINPUT with
+ * "FILE: reason" (and ":LINE" where one applies).
+ *
+ * A SHA-256 of the (decompressed) bytes is kept as they are read, so a file
+ * can be recognised when loaded again under another name.
+ */
+#ifndef RS_CSV_H
+#define RS_CSV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rs_err.h"
+
+#define RS_CSV_RECORD_MAX 65536
+
+typedef struct rs_csv rs_csv;
+
+/* Opens path ("-" = stdin) and reads the header.  display_name is used in
+ * messages (NULL: path).  Returns 0 and *out, or RS_EINPUT / RS_EIO. */
+int rs_csv_open(rs_err *e, const char *path, const char *display_name, rs_csv **out);
+void rs_csv_close(rs_csv *c);
+
+/* Header. Column names are compared case-insensitively, surrounding spaces
+ * ignored. */
+size_t rs_csv_header_count(const rs_csv *c);
+const char *rs_csv_header(const rs_csv *c, size_t i);
+/* Index of the column with this name, or -1. */
+int rs_csv_col(const rs_csv *c, const char *name);
+
+/* Reads the next record.  Returns 1 when a record was read (check
+ * rs_csv_record_problem), 0 at end of file, RS_EIO / RS_EINPUT on a read
+ * or decompression failure (message in e). */
+int rs_csv_next(rs_csv *c, rs_err *e);
+
+/* NULL when the record is good, else a short reason for the rejects file. */
+const char *rs_csv_record_problem(const rs_csv *c);
+/* Physical line (1-based) where the current record starts. */
+long rs_csv_line(const rs_csv *c);
+size_t rs_csv_nfields(const rs_csv *c);
+/* Field i of the current record, NUL-terminated, quotes removed; "" when i
+ * is beyond the record.  *len (may be NULL) gets its length. Borrowed until
+ * the next rs_csv_next(). */
+const char *rs_csv_field(const rs_csv *c, size_t i, size_t *len);
+
+/* Bytes consumed so far from the file as stored (compressed when gzip), and
+ * the stored size (-1 when unknown, e.g. stdin), for progress lines. */
+uint64_t rs_csv_bytes_in(const rs_csv *c);
+int64_t rs_csv_size(const rs_csv *c);
+const char *rs_csv_name(const rs_csv *c);
+
+/* SHA-256 of all decompressed bytes read so far (call after end of file for
+ * the whole file's hash). */
+void rs_csv_sha256(rs_csv *c, unsigned char out[32]);
+
+#endif

@@ -1,0 +1,47 @@
+/*
+ * ctx.c — the engine context (see ctx.h).
+ */
+#include "ctx.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+struct rs_ctx {
+    rs_geo *geo;
+    sqlite3 *db;
+    char store_path[1024];
+};
+
+rs_ctx *rs_ctx_new(void)
+{
+    rs_ctx *ctx = calloc(1, sizeof *ctx);
+    if (ctx == NULL)
+        return NULL;
+    ctx->geo = rs_geo_new();
+    if (ctx->geo == NULL) {
+        free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+void rs_ctx_free(rs_ctx *ctx)
+{
+    if (ctx == NULL)
+        return;
+    if (ctx->db)
+        sqlite3_close_v2(ctx->db);
+    rs_geo_free(ctx->geo);
+    free(ctx);
+}
+
+rs_err *rs_ctx_err(rs_ctx *ctx) { return rs_geo_err(ctx->geo); }
+rs_geo *rs_ctx_geo(rs_ctx *ctx) { return ctx->geo; }
+sqlite3 *rs_ctx_db(rs_ctx *ctx) { return ctx->db; }
+void rs_ctx_set_db(rs_ctx *ctx, sqlite3 *db) { ctx->db = db; }
+const char *rs_ctx_store_path(const rs_ctx *ctx) { return ctx->store_path; }
+void rs_ctx_set_store_path(rs_ctx *ctx, const char *path)
+{
+    snprintf(ctx->store_path, sizeof ctx->store_path, "%s", path ? path : "");
+}

@@ -1,0 +1,31 @@
+/*
+ * ctx.h — the engine context: one per thread of work.  It owns the spatial
+ * context (GEOS handle, PROJ context), the workspace connection (SQLite)
+ * once one is opened, and the error record every call reports into.
+ * Every engine function takes the context as its first argument.
+ */
+#ifndef RS_CTX_H
+#define RS_CTX_H
+
+#include "geo.h"
+#include "rs_err.h"
+
+typedef struct rs_ctx rs_ctx;
+typedef struct sqlite3 sqlite3;
+
+/* NULL only when memory or a library context cannot be had. */
+rs_ctx *rs_ctx_new(void);
+/* Closes the workspace (if open) and frees everything; accepts NULL. */
+void rs_ctx_free(rs_ctx *ctx);
+
+/* Borrowed pointers, valid while ctx lives. */
+rs_err *rs_ctx_err(rs_ctx *ctx);
+rs_geo *rs_ctx_geo(rs_ctx *ctx);
+/* The open workspace connection, or NULL (see store.h). */
+sqlite3 *rs_ctx_db(rs_ctx *ctx);
+void rs_ctx_set_db(rs_ctx *ctx, sqlite3 *db);
+/* The workspace path given to rs_store_open, or "" */
+const char *rs_ctx_store_path(const rs_ctx *ctx);
+void rs_ctx_set_store_path(rs_ctx *ctx, const char *path);
+
+#endif

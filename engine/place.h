@@ -1,0 +1,44 @@
+/*
+ * place.h — where a record is: WGS84 or BNG in, BNG position and district
+ * out.  The one place ingest (and `districts locate`) turn coordinates into
+ * a district, so every command answers the same way.
+ *
+ * An rs_placer holds the WGS84 -> BNG transformation (PROJ, one operation
+ * chosen once), an interpolation table over the districts' extent (error
+ * measured when built, < 1 cm) and a district locator.  Points outside the
+ * table go through PROJ itself.  One placer per thread.
+ */
+#ifndef RS_PLACE_H
+#define RS_PLACE_H
+
+#include <stdint.h>
+
+#include "ctx.h"
+#include "district.h"
+
+/* Great Britain's extent, for rejecting coordinates that cannot be in GB
+ * (swapped lat/lon, zeros, another country): lat 49.8..60.95,
+ * lon -8.7..1.9 (WGS84); easting 0..700000, northing 0..1250000 (BNG). */
+int rs_in_gb_wgs84(double lat, double lon);
+int rs_in_gb_bng(double e, double n);
+
+typedef struct rs_placer rs_placer;
+
+/* d may be NULL (no districts loaded: every district is -1).  d must
+ * outlive the placer.  Returns 0 and *out or an RS_E code. */
+int rs_placer_new(rs_ctx *ctx, const rs_districts *d, rs_placer **out);
+void rs_placer_free(rs_placer *p);
+
+/* WGS84 -> BNG metres and district index (-1 none).  Returns 0, or -1 when
+ * the point cannot be transformed. */
+int rs_placer_wgs84(rs_placer *p, double lat, double lon, double *e, double *n,
+                    int32_t *district);
+/* BNG -> district index (-1 none). */
+int32_t rs_placer_bng(rs_placer *p, double e, double n);
+
+/* Borrowed description of the transformation, for `info` and reports. */
+const char *rs_placer_describe(const rs_placer *p);
+/* Max error (m) of the interpolation table against PROJ, or 0 when none. */
+double rs_placer_table_error(const rs_placer *p);
+
+#endif

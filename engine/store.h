@@ -1,0 +1,68 @@
+/*
+ * store.h — the workspace: one SQLite file holding districts, the ingest
+ * log, rejects and every loaded record.
+ *
+ * Opening applies the schema migrations (data/schema/NNNN_*.sql, compiled
+ * in) that the file lacks, each in its own transaction, and records the
+ * version in PRAGMA user_version.  A workspace written by a newer roadsafe
+ * (user_version above what this build knows) is refused.  Connections use
+ * WAL, foreign keys on and a busy timeout, so a second process waits for a
+ * writer rather than failing at once.
+ */
+#ifndef RS_STORE_H
+#define RS_STORE_H
+
+#include <stdint.h>
+
+#include "ctx.h"
+#include "district.h"
+
+enum {
+    RS_STORE_CREATE = 1,   /* create the file when absent */
+    RS_STORE_READONLY = 2  /* open for reading only */
+};
+
+/* Busy timeout in milliseconds: how long a command waits for another
+ * process's write transaction before giving up with RS_EBUSY. */
+#define RS_STORE_BUSY_MS 60000
+
+/* Opens (and migrates) the workspace at path into ctx.  Without
+ * RS_STORE_CREATE a missing file is RS_ENOTFOUND ("no workspace at PATH;
+ * create one with 'roadsafe init'").  Not a SQLite file / corrupt:
+ * RS_EINPUT.  Newer schema: RS_EVERSION. */
+int rs_store_open(rs_ctx *ctx, const char *path, int flags);
+void rs_store_close(rs_ctx *ctx);
+
+/* Schema version this build writes, and the open workspace's. */
+int rs_store_schema_version_built(void);
+int rs_store_schema_version(rs_ctx *ctx);
+
+/* Transactions.  begin takes the write lock at once (BEGIN IMMEDIATE). */
+int rs_store_begin(rs_ctx *ctx);
+int rs_store_commit(rs_ctx *ctx);
+void rs_store_rollback(rs_ctx *ctx);
+
+/* Runs SQL with no results; on failure records "what: sqlite message". */
+int rs_store_exec(rs_ctx *ctx, const char *sql, const char *what);
+
+/* Turns the connection's last SQLite error into ctx's error (RS_EBUSY for
+ * SQLITE_BUSY/LOCKED, RS_EINPUT for a corrupt or non-database file, RS_ERR
+ * otherwise).  Returns the code. */
+int rs_store_fail(rs_ctx *ctx, const char *what);
+
+/* meta key/value. get returns 0 and copies into buf, RS_ENOTFOUND when absent. */
+int rs_store_meta_set(rs_ctx *ctx, const char *key, const char *value);
+int rs_store_meta_get(rs_ctx *ctx, const char *key, char *buf, unsigned long size);
+
+/* Replaces the district set in one transaction (the caller's, if one is
+ * open, else its own).  Records that carry a district are re-located
+ * against the new set by the caller (see ingest's relocate). */
+int rs_store_districts_replace(rs_ctx *ctx, const rs_districts *d, const char *source);
+/* Reads the stored set; *out is NULL (and 0 returned) when none is loaded. */
+int rs_store_districts_read(rs_ctx *ctx, rs_districts **out);
+
+/* One integer from a query with no parameters (e.g. a count); 0 when the
+ * query returns no row. */
+int rs_store_query_int(rs_ctx *ctx, const char *sql, int64_t *out);
+
+#endif

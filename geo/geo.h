@@ -1,0 +1,35 @@
+/*
+ * geo.h — the spatial context: one GEOS handle, one PROJ context and the
+ * error record they report into.  Every geo/ function takes an rs_geo as its
+ * first argument; nothing in geo/ keeps global state.
+ *
+ * An rs_geo is used by one thread at a time.  Code that works on several
+ * threads creates one rs_geo per thread.
+ */
+#ifndef RS_GEO_H
+#define RS_GEO_H
+
+#include <geos_c.h>
+#include <proj.h>
+
+#include "rs_err.h"
+
+typedef struct rs_geo rs_geo;
+
+/* A new context, or NULL when memory or the libraries' own contexts cannot
+ * be had.  Free with rs_geo_free(). */
+rs_geo *rs_geo_new(void);
+void rs_geo_free(rs_geo *g);
+
+/* Borrowed: the error record of this context. GEOS and PROJ messages land
+ * here (GEOS through its message handler, PROJ from proj_context_errno). */
+rs_err *rs_geo_err(rs_geo *g);
+
+GEOSContextHandle_t rs_geo_geos(rs_geo *g);
+PJ_CONTEXT *rs_geo_proj(rs_geo *g);
+
+/* Copies the last GEOS error (if any) into the context's error record with
+ * the given code and "what" prefix; returns code. */
+int rs_geo_fail(rs_geo *g, int code, const char *what);
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * locator.h — fast, batch point-in-district lookup in British National Grid.
+ *
+ * Built once from an rs_districts: a regular accelerator grid over the
+ * districts' extent whose cells are classified (with GEOS prepared
+ * geometries) as inside exactly one district, outside all, or on a boundary.
+ * A point in an inside/outside cell is answered from the grid alone; a point
+ * in a boundary cell is tested against the candidate districts found with a
+ * GEOS STRtree, with prepared geometries.  A point on a boundary shared by
+ * several districts (or on the edge of one) belongs to the covering district
+ * with the lowest index — always the same one.
+ *
+ * Memory: one int32 per accelerator cell plus the candidate lists.
+ * A locator uses its own rs_geo (GEOS is not shared across threads): create
+ * one locator per thread.
+ */
+#ifndef RS_LOCATOR_H
+#define RS_LOCATOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "district.h"
+
+typedef struct rs_locator rs_locator;
+
+/* cell_m: accelerator cell size in metres (0 chooses one from the extent).
+ * d must outlive the locator.  Returns 0 and *out or an RS_E code. */
+int rs_locator_new(rs_geo *g, const rs_districts *d, double cell_m, rs_locator **out);
+void rs_locator_free(rs_locator *l);
+
+/* District index covering (e,n), or -1 when none. */
+int32_t rs_locator_find(rs_locator *l, double e, double n);
+/* out[i] = rs_locator_find(l, e[i], n[i]) for i < count. */
+void rs_locator_find_batch(rs_locator *l, const double *e, const double *n, size_t count,
+                           int32_t *out);
+/* Share of lookups answered without a polygon test (0..1), for benchmarks. */
+double rs_locator_fast_share(const rs_locator *l);
+
+#endif

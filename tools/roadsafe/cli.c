@@ -1,0 +1,97 @@
+/*
+ * cli.c — option parsing and shared plumbing of the roadsafe command.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int rs_cli_is_help(const char *s)
+{
+    return s && (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0);
+}
+
+int rs_cli_parse(const char *cmd, int argc, char **argv, int first, const rs_cli_opt *opts,
+                 const char **pos, int max_pos)
+{
+    int npos = 0;
+    int only_pos = 0;
+    for (int i = first; i < argc; i++) {
+        const char *a = argv[i];
+        if (!only_pos && strcmp(a, "-h") == 0)
+            a = "--help";
+        if (!only_pos && strcmp(a, "--") == 0) {
+            only_pos = 1;
+            continue;
+        }
+        if (!only_pos && a[0] == '-' && a[1] == '-' && a[2] != '\0') {
+            const char *name = a + 2;
+            const char *eq = strchr(name, '=');
+            size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
+            const rs_cli_opt *o = NULL;
+            for (const rs_cli_opt *p = opts; p && p->name; p++)
+                if (strlen(p->name) == nlen && strncmp(p->name, name, nlen) == 0)
+                    o = p;
+            if (o == NULL) {
+                fprintf(stderr, "roadsafe %s: unknown option '--%.*s' (see roadsafe %s --help)\n",
+                        cmd, (int)nlen, name, cmd);
+                return -1;
+            }
+            if (o->has_arg) {
+                if (eq)
+                    *o->value = eq + 1;
+                else if (i + 1 < argc)
+                    *o->value = argv[++i];
+                else {
+                    fprintf(stderr, "roadsafe %s: option '--%s' needs a value\n", cmd, o->name);
+                    return -1;
+                }
+            } else {
+                if (eq) {
+                    fprintf(stderr, "roadsafe %s: option '--%s' takes no value\n", cmd, o->name);
+                    return -1;
+                }
+                *o->value = "1";
+            }
+            continue;
+        }
+        if (!only_pos && a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr, "roadsafe %s: unknown option '%s' (see roadsafe %s --help)\n", cmd, a,
+                    cmd);
+            return -1;
+        }
+        if (npos >= max_pos) {
+            fprintf(stderr, "roadsafe %s: unexpected argument '%s' (see roadsafe %s --help)\n",
+                    cmd, a, cmd);
+            return -1;
+        }
+        pos[npos++] = a;
+    }
+    return npos;
+}
+
+const char *rs_cli_store_path(const char *opt_store)
+{
+    if (opt_store && *opt_store)
+        return opt_store;
+    const char *env = getenv("ROADSAFE_STORE");
+    if (env && *env)
+        return env;
+    return "roadsafe.db";
+}
+
+int rs_cli_fail(rs_ctx *ctx)
+{
+    rs_err *e = rs_ctx_err(ctx);
+    fprintf(stderr, "roadsafe: %s\n", e->msg[0] ? e->msg : "unknown error");
+    switch (e->code) {
+    case RS_EINPUT:
+    case RS_EUSAGE:
+    case RS_ENOTFOUND:
+    case RS_EVERSION:
+        return RS_EXIT_USAGE;
+    default:
+        return RS_EXIT_FAIL;
+    }
+}

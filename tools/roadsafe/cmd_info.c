@@ -1,0 +1,133 @@
+/*
+ * cmd_info.c — `roadsafe info`: what the workspace holds.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "place.h"
+#include "store.h"
+#include "timeutil.h"
+
+static void help(void)
+{
+    printf("usage: roadsafe info [--store FILE]\n\n"
+           "Prints the workspace's schema version, districts, record counts per kind with\n"
+           "their date ranges, files loaded and rows rejected, and the coordinate\n"
+           "transformation in use (WGS84 -> British National Grid).\n\n"
+           "  --store FILE   workspace (default $ROADSAFE_STORE, else ./roadsafe.db)\n");
+}
+
+/* Prints one line "  label  count  first .. last" from a query returning
+ * count, min(t), max(t). */
+static int kind_line(rs_ctx *ctx, const char *label, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(rs_ctx_db(ctx), sql, -1, &st, NULL) != SQLITE_OK)
+        return rs_store_fail(ctx, "read workspace");
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        long long n = sqlite3_column_int64(st, 0);
+        printf("  %-22s %12lld", label, n);
+        if (n > 0 && sqlite3_column_type(st, 1) != SQLITE_NULL) {
+            char a[32], b[32];
+            rs_time_format_utc(sqlite3_column_int64(st, 1), a, sizeof a);
+            rs_time_format_utc(sqlite3_column_int64(st, 2), b, sizeof b);
+            printf("   %s .. %s", a, b);
+        }
+        printf("\n");
+        rc = 0;
+    } else {
+        rc = rs_store_fail(ctx, "read workspace");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int show(rs_ctx *ctx)
+{
+    rs_districts *d = NULL;
+    rs_placer *pl = NULL;
+    int64_t v = 0;
+    int rc;
+    printf("workspace      %s\n", rs_ctx_store_path(ctx));
+    printf("schema         version %d\n", rs_store_schema_version(ctx));
+    if ((rc = rs_store_districts_read(ctx, &d)) != 0)
+        return rc;
+    if (d == NULL) {
+        printf("districts      none loaded\n");
+    } else {
+        char src[1024] = "";
+        rs_store_meta_get(ctx, "districts_source", src, sizeof src);
+        double total = 0;
+        for (size_t i = 0; i < rs_districts_count(d); i++)
+            total += rs_districts_area_m2(d, i);
+        printf("districts      %zu (%.2f km2) from %s\n", rs_districts_count(d), total / 1e6, src);
+        for (size_t i = 0; i < rs_districts_count(d); i++)
+            printf("  %-10s %s\n", rs_districts_code(d, i), rs_districts_name(d, i));
+    }
+    printf("records                           count   first .. last (UTC)\n");
+    if ((rc = kind_line(ctx, "telematics (traffic)",
+                        "SELECT coalesce(sum(n),0), min(t_min), max(t_max) FROM ping_chunk "
+                        "WHERE source='traffic'")) != 0 ||
+        (rc = kind_line(ctx, "telematics (fleet)",
+                        "SELECT coalesce(sum(n),0), min(t_min), max(t_max) FROM ping_chunk "
+                        "WHERE source='fleet'")) != 0 ||
+        (rc = kind_line(ctx, "detections", "SELECT count(*), min(t), max(t) FROM detection")) !=
+            0 ||
+        (rc = kind_line(ctx, "collisions", "SELECT count(*), min(t), max(t) FROM collision")) !=
+            0 ||
+        (rc = kind_line(ctx, "  of which unlocated",
+                        "SELECT count(*), min(t), max(t) FROM collision WHERE e IS NULL")) != 0 ||
+        (rc = kind_line(ctx, "  outside districts",
+                        "SELECT count(*), min(t), max(t) FROM collision WHERE e IS NOT NULL "
+                        "AND district_id IS NULL")) != 0 ||
+        (rc = kind_line(ctx, "casualties",
+                        "SELECT count(*), min(c.t), max(c.t) FROM casualty k JOIN collision c "
+                        "USING(collision_index)")) != 0 ||
+        (rc = kind_line(ctx, "concerns", "SELECT count(*), min(t), max(t) FROM concern")) != 0)
+        goto done;
+    if ((rc = rs_store_query_int(ctx, "SELECT count(*) FROM ingest_file", &v)) != 0)
+        goto done;
+    int64_t rej = 0;
+    if ((rc = rs_store_query_int(ctx, "SELECT count(*) FROM reject", &rej)) != 0)
+        goto done;
+    printf("files loaded   %lld (rows rejected: %lld)\n", (long long)v, (long long)rej);
+    if ((rc = rs_placer_new(ctx, d, &pl)) != 0)
+        goto done;
+    printf("coordinates    WGS84 -> British National Grid (EPSG:27700) by PROJ %d.%d.%d:\n"
+           "               %s\n",
+           PROJ_VERSION_MAJOR, PROJ_VERSION_MINOR, PROJ_VERSION_PATCH, rs_placer_describe(pl));
+    if (rs_placer_table_error(pl) > 0)
+        printf("               interpolation table over the districts, max error %.2f mm "
+               "against PROJ\n",
+               rs_placer_table_error(pl) * 1000.0);
+done:
+    rs_placer_free(pl);
+    rs_districts_free(d);
+    return rc;
+}
+
+int rs_cmd_info(int argc, char **argv)
+{
+    const char *store = NULL, *h = NULL;
+    const rs_cli_opt opts[] = {{"store", 1, &store}, {"help", 0, &h}, {NULL, 0, NULL}};
+    const char *pos[1];
+    if (rs_cli_parse("info", argc, argv, 1, opts, pos, 0) < 0)
+        return RS_EXIT_USAGE;
+    if (h) {
+        help();
+        return RS_EXIT_OK;
+    }
+    rs_ctx *ctx = rs_ctx_new();
+    if (ctx == NULL) {
+        fprintf(stderr, "roadsafe: out of memory\n");
+        return RS_EXIT_FAIL;
+    }
+    int ret = RS_EXIT_OK;
+    if (rs_store_open(ctx, rs_cli_store_path(store), RS_STORE_READONLY) != 0 || show(ctx) != 0)
+        ret = rs_cli_fail(ctx);
+    rs_ctx_free(ctx);
+    return ret;
+}

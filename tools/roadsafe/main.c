@@ -1,0 +1,53 @@
+/*
+ * main.c — the roadsafe command: dispatches to one subcommand per file.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} rs_command;
+
+static const rs_command commands[] = {
+    {"init", rs_cmd_init, "create a workspace (an SQLite file)"},
+    {"info", rs_cmd_info, "show what the workspace holds"},
+    {"districts", rs_cmd_districts, "load, list and locate policing districts"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: roadsafe [--store FILE] COMMAND [OPTIONS]\n\n"
+               "Road-safety enforcement analytics on one workspace file\n"
+               "(./roadsafe.db unless --store FILE or $ROADSAFE_STORE says otherwise).\n\n"
+               "commands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n'roadsafe COMMAND --help' describes each command's options.\n"
+               "exit codes: 0 ok, 1 some input rows rejected, 2 usage error or input refused,\n"
+               "3 other failure.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return RS_EXIT_USAGE;
+    }
+    if (rs_cli_is_help(argv[1])) {
+        usage(stdout);
+        return RS_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("roadsafe %s\n", RS_VERSION);
+        return RS_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "roadsafe: unknown command '%s' (see roadsafe --help)\n", argv[1]);
+    return RS_EXIT_USAGE;
+}
