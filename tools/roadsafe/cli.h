@@ -42,5 +42,6 @@ int rs_cmd_init(int argc, char **argv);
 int rs_cmd_info(int argc, char **argv);
 int rs_cmd_districts(int argc, char **argv);
 int rs_cmd_ingest(int argc, char **argv);
+int rs_cmd_keygen(int argc, char **argv);
 
 #endif

@@ -16,6 +16,8 @@ static const rs_command commands[] = {
     {"init", rs_cmd_init, "create a workspace (an SQLite file)"},
     {"info", rs_cmd_info, "show what the workspace holds"},
     {"districts", rs_cmd_districts, "load, list and locate policing districts"},
+    {"ingest", rs_cmd_ingest, "load telematics, detections, STATS19 or concerns CSV files"},
+    {"keygen", rs_cmd_keygen, "make a key for hashing plates and fleet vehicle ids"},
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,69 @@
+/*
+ * ingest_int.h — what the per-kind loaders (ingest_*.c) share with the
+ * file-level driver (ingest.c).  Not part of the engine's public contract.
+ */
+#ifndef RS_INGEST_INT_H
+#define RS_INGEST_INT_H
+
+#include <sqlite3.h>
+
+#include "csv.h"
+#include "district.h"
+#include "ingest.h"
+#include "place.h"
+
+typedef struct rs_ingest_run {
+    rs_ctx *ctx;
+    sqlite3 *db;
+    rs_csv *csv;
+    const rs_ingest_opts *opts;
+    rs_ingest_result *res;
+    const char *name;       /* file name for messages and rejects */
+    int64_t file_id;        /* ingest_file.id of this load */
+    const char *kind_name;  /* set by the loader: value of ingest_file.kind */
+    int dedupe_by_content;  /* set by the loader: whole-file identity */
+    rs_placer *placer;
+    const rs_districts *districts;
+    sqlite3_stmt *reject_stmt;
+} rs_ingest_run;
+
+/* Records a bad row (current record's line) in the rejects file and table.
+ * column may be "" when the problem is the record as a whole.  Returns 0,
+ * or an RS_E code when the reject itself cannot be stored. */
+int rs_ingest_reject(rs_ingest_run *r, const char *column, const char *reason);
+
+/* Column index for a field that may go by several names (aliases, any
+ * case).  Returns the index, -1 when none is present, or -2 after setting
+ * an "ambiguous header" error when two of the names are both present. */
+int rs_ingest_col(rs_ingest_run *r, const char *const *names);
+/* Refuses the file (RS_EINPUT) for a missing required column. */
+int rs_ingest_missing(rs_ingest_run *r, const char *what);
+
+/* Field i of the current record ("" when i < 0). */
+const char *rs_ingest_field(rs_ingest_run *r, int i, size_t *len);
+
+/* Reports progress every so often; call once per record. */
+void rs_ingest_tick(rs_ingest_run *r, int64_t rows);
+
+/* Per-kind loaders: check the header, then read every record. */
+int rs_ingest_telematics(rs_ingest_run *r, int fleet);
+int rs_ingest_detections(rs_ingest_run *r);
+int rs_ingest_stats19(rs_ingest_run *r);
+int rs_ingest_concerns(rs_ingest_run *r);
+
+/* Shared field checks; each returns 0, or -1 after rejecting the row. */
+int rs_ingest_time(rs_ingest_run *r, int col, const char *name, int64_t *t);
+int rs_ingest_latlon(rs_ingest_run *r, int lat_col, int lon_col, double *lat, double *lon);
+int rs_ingest_limit(rs_ingest_run *r, int col, const char *name, int optional, int *limit);
+/* speed in 0.01 mph from an mph column or (when mph_col < 0) a km/h one. */
+int rs_ingest_speed(rs_ingest_run *r, int mph_col, int kph_col, uint16_t *cmph);
+
+/* Records the result of one good row stored for the summary line. */
+static inline void rs_ingest_loaded(rs_ingest_run *r, int32_t district)
+{
+    r->res->loaded++;
+    if (district < 0)
+        r->res->outside++;
+}
+
+#endif

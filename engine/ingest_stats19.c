@@ -1,0 +1,440 @@
+/*
+ * ingest_stats19.c — the DfT's STATS19 collision and casualty files
+ * (FORMATS.md §3), older (accident_*, Accident_Index) or newer
+ * (collision_*) column names, any case.  The file's kind is read from its
+ * header: a casualty file has casualty_reference and casualty_severity; a
+ * collision file an index and a collision/accident severity.
+ *
+ * Missing values (-1 or empty) are stored as NULL: never a category, never
+ * averaged.  A collision's district comes from its location (easting/
+ * northing, else longitude/latitude) through the loaded districts, with the
+ * file's own ONS district code kept beside it; a collision without a
+ * usable location is kept as unlocated.  Dates are dd/mm/yyyy and times
+ * HH:MM in UK local time; a missing time leaves the UTC instant NULL but
+ * keeps the local date.  A casualty whose collision is not in the
+ * workspace is rejected (load collision files first; `roadsafe ingest`
+ * orders them so).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ingest_int.h"
+#include "parse.h"
+#include "store.h"
+#include "timeutil.h"
+
+/* Optional integer: -1 or empty is missing (*present = 0); a non-integer
+ * rejects the row. */
+static int opt_int(rs_ingest_run *r, int col, const char *name, int64_t *v, int *present)
+{
+    size_t len;
+    const char *s = rs_ingest_field(r, col, &len);
+    *present = 0;
+    if (col < 0 || len == 0)
+        return 0;
+    if (rs_parse_int(s, len, v) != 0) {
+        rs_ingest_reject(r, name, "not an integer code (use -1 or empty for missing)");
+        return -1;
+    }
+    if (*v == -1)
+        return 0;
+    *present = 1;
+    return 0;
+}
+
+static int opt_dec(rs_ingest_run *r, int col, const char *name, double *v, int *present)
+{
+    size_t len;
+    const char *s = rs_ingest_field(r, col, &len);
+    *present = 0;
+    if (col < 0 || len == 0 || (len == 2 && memcmp(s, "-1", 2) == 0))
+        return 0;
+    if (rs_parse_decimal(s, len, v) != 0) {
+        rs_ingest_reject(r, name, "not a plain decimal number (use -1 or empty for missing)");
+        return -1;
+    }
+    *present = 1;
+    return 0;
+}
+
+static void bind_opt(sqlite3_stmt *st, int i, int64_t v, int present)
+{
+    if (present)
+        sqlite3_bind_int64(st, i, v);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static int severity(rs_ingest_run *r, int col, const char *name, int *sev)
+{
+    size_t len;
+    const char *s = rs_ingest_field(r, col, &len);
+    int64_t v;
+    if (rs_parse_int(s, len, &v) != 0 || v < 1 || v > 3) {
+        rs_ingest_reject(r, name, "severity is not 1 (fatal), 2 (serious) or 3 (slight)");
+        return -1;
+    }
+    *sev = (int)v;
+    return 0;
+}
+
+static int load_collisions(rs_ingest_run *r)
+{
+    static const char *const n_idx[] = {"collision_index", "accident_index", NULL};
+    static const char *const n_sev[] = {"collision_severity", "accident_severity", NULL};
+    static const char *const n_e[] = {"location_easting_osgr", NULL};
+    static const char *const n_n[] = {"location_northing_osgr", NULL};
+    static const char *const n_lon[] = {"longitude", NULL};
+    static const char *const n_lat[] = {"latitude", NULL};
+    static const char *const n_date[] = {"date", NULL};
+    static const char *const n_time[] = {"time", NULL};
+    static const char *const n_ons[] = {"local_authority_ons_district", NULL};
+    static const char *const n_pf[] = {"police_force", NULL};
+    static const char *const n_sl[] = {"speed_limit", NULL};
+    static const char *const n_nv[] = {"number_of_vehicles", NULL};
+    static const char *const n_nc[] = {"number_of_casualties", NULL};
+    sqlite3_stmt *ins = NULL, *get = NULL;
+    int rc = 0;
+    r->kind_name = "collisions";
+    int ci = rs_ingest_col(r, n_idx), cs = rs_ingest_col(r, n_sev), ce = rs_ingest_col(r, n_e),
+        cn = rs_ingest_col(r, n_n), clo = rs_ingest_col(r, n_lon), cla = rs_ingest_col(r, n_lat),
+        cd = rs_ingest_col(r, n_date), ct = rs_ingest_col(r, n_time),
+        co = rs_ingest_col(r, n_ons), cp = rs_ingest_col(r, n_pf), csl = rs_ingest_col(r, n_sl),
+        cnv = rs_ingest_col(r, n_nv), cnc = rs_ingest_col(r, n_nc);
+    if (ci == -2 || cs == -2 || ce == -2 || cn == -2 || clo == -2 || cla == -2 || cd == -2 ||
+        ct == -2 || co == -2 || cp == -2 || csl == -2 || cnv == -2 || cnc == -2)
+        return RS_EINPUT;
+    if (cd < 0)
+        return rs_ingest_missing(r, "date");
+    if (sqlite3_prepare_v2(r->db,
+                           "INSERT INTO collision(collision_index, file_id, t, local_date, "
+                           "severity, e, n, district_id, ons_district, police_force, "
+                           "speed_limit, vehicles, casualties) "
+                           "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13) "
+                           "ON CONFLICT(collision_index) DO NOTHING",
+                           -1, &ins, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(r->db,
+                           "SELECT local_date, severity, coalesce(t, -1), coalesce(e, -1), "
+                           "coalesce(n, -1) FROM collision WHERE collision_index = ?1",
+                           -1, &get, NULL) != SQLITE_OK) {
+        rc = rs_store_fail(r->ctx, "prepare collision storage");
+        goto done;
+    }
+    int64_t rows = 0;
+    for (;;) {
+        int got = rs_csv_next(r->csv, rs_ctx_err(r->ctx));
+        if (got < 0) {
+            rc = got;
+            goto done;
+        }
+        if (got == 0)
+            break;
+        rs_ingest_tick(r, ++rows);
+        const char *problem = rs_csv_record_problem(r->csv);
+        if (problem) {
+            if ((rc = rs_ingest_reject(r, "", problem)) != 0)
+                goto done;
+            continue;
+        }
+        size_t ilen, dlen, tlen, olen;
+        const char *idx = rs_ingest_field(r, ci, &ilen);
+        const char *ds = rs_ingest_field(r, cd, &dlen);
+        const char *ts = rs_ingest_field(r, ct, &tlen);
+        const char *ons = rs_ingest_field(r, co, &olen);
+        int sev;
+        int64_t days;
+        if (ilen == 0) {
+            rs_ingest_reject(r, rs_csv_header(r->csv, (size_t)ci), "empty collision index");
+            continue;
+        }
+        if (severity(r, cs, rs_csv_header(r->csv, (size_t)cs), &sev) != 0)
+            continue;
+        if (rs_parse_date(ds, dlen, &days) != 0) {
+            rs_ingest_reject(r, "date", "not a real date in dd/mm/yyyy form");
+            continue;
+        }
+        int y, m, d;
+        rs_civil_from_days(days, &y, &m, &d);
+        int have_t = 0;
+        int64_t t = 0;
+        if (tlen > 0 && !(tlen == 2 && memcmp(ts, "-1", 2) == 0)) {
+            int secs;
+            if (rs_parse_hhmm(ts, tlen, &secs) != 0) {
+                rs_ingest_reject(r, "time", "not a time of day HH:MM");
+                continue;
+            }
+            t = rs_london_to_utc(y, m, d, secs / 3600, secs / 60 % 60, secs % 60, NULL);
+            have_t = 1;
+        }
+        /* location: grid reference first, then WGS84, else unlocated */
+        double e = 0, n = 0, lon = 0, lat = 0;
+        int pe, pn, plo, pla, located = 0;
+        if (opt_dec(r, ce, "location_easting_osgr", &e, &pe) != 0 ||
+            opt_dec(r, cn, "location_northing_osgr", &n, &pn) != 0 ||
+            opt_dec(r, clo, "longitude", &lon, &plo) != 0 ||
+            opt_dec(r, cla, "latitude", &lat, &pla) != 0)
+            continue;
+        int32_t dist = -1;
+        if (pe && pn && rs_in_gb_bng(e, n)) {
+            located = 1;
+            dist = rs_placer_bng(r->placer, e, n);
+        } else if (plo && pla && rs_in_gb_wgs84(lat, lon) &&
+                   rs_placer_wgs84(r->placer, lat, lon, &e, &n, &dist) == 0) {
+            located = 1;
+        }
+        int64_t pf = 0, sl = 0, nv = 0, nc = 0;
+        int ppf, psl, pnv, pnc;
+        if (opt_int(r, cp, "police_force", &pf, &ppf) != 0 ||
+            opt_int(r, csl, "speed_limit", &sl, &psl) != 0 ||
+            opt_int(r, cnv, "number_of_vehicles", &nv, &pnv) != 0 ||
+            opt_int(r, cnc, "number_of_casualties", &nc, &pnc) != 0)
+            continue;
+        char date[16];
+        snprintf(date, sizeof date, "%04d-%02d-%02d", y, m, d);
+        if (located) {
+            e = round(e * 100.0) / 100.0;
+            n = round(n * 100.0) / 100.0;
+        }
+        sqlite3_bind_text(ins, 1, idx, (int)ilen, SQLITE_STATIC);
+        sqlite3_bind_int64(ins, 2, r->file_id);
+        bind_opt(ins, 3, t, have_t);
+        sqlite3_bind_text(ins, 4, date, -1, SQLITE_STATIC);
+        sqlite3_bind_int(ins, 5, sev);
+        if (located) {
+            sqlite3_bind_double(ins, 6, e);
+            sqlite3_bind_double(ins, 7, n);
+        } else {
+            sqlite3_bind_null(ins, 6);
+            sqlite3_bind_null(ins, 7);
+        }
+        bind_opt(ins, 8, dist, located && dist >= 0);
+        if (olen > 0 && !(olen == 2 && memcmp(ons, "-1", 2) == 0))
+            sqlite3_bind_text(ins, 9, ons, (int)olen, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(ins, 9);
+        bind_opt(ins, 10, pf, ppf);
+        bind_opt(ins, 11, sl, psl);
+        bind_opt(ins, 12, nv, pnv);
+        bind_opt(ins, 13, nc, pnc);
+        int step = sqlite3_step(ins);
+        sqlite3_reset(ins);
+        if (step != SQLITE_DONE) {
+            rc = rs_store_fail(r->ctx, "store a collision");
+            goto done;
+        }
+        if (sqlite3_changes(r->db) == 1) {
+            r->res->loaded++;
+            if (!located)
+                r->res->unlocated++;
+            else if (dist < 0)
+                r->res->outside++;
+            continue;
+        }
+        sqlite3_bind_text(get, 1, idx, (int)ilen, SQLITE_STATIC);
+        int same = 0;
+        if (sqlite3_step(get) == SQLITE_ROW) {
+            same = strcmp((const char *)sqlite3_column_text(get, 0), date) == 0 &&
+                   sqlite3_column_int(get, 1) == sev &&
+                   sqlite3_column_int64(get, 2) == (have_t ? t : -1) &&
+                   fabs(sqlite3_column_double(get, 3) - (located ? e : -1)) < 0.01 &&
+                   fabs(sqlite3_column_double(get, 4) - (located ? n : -1)) < 0.01;
+        }
+        sqlite3_reset(get);
+        if (same)
+            r->res->present++;
+        else
+            rs_ingest_reject(r, rs_csv_header(r->csv, (size_t)ci),
+                             "collision index already loaded with different values");
+    }
+done:
+    sqlite3_finalize(ins);
+    sqlite3_finalize(get);
+    return rc;
+}
+
+static int load_casualties(rs_ingest_run *r, int ci, int cv, int cc, int cs)
+{
+    static const char *const n_class[] = {"casualty_class", NULL};
+    static const char *const n_type[] = {"casualty_type", NULL};
+    static const char *const n_sex[] = {"sex_of_casualty", NULL};
+    static const char *const n_age[] = {"age_of_casualty", NULL};
+    static const char *const n_band[] = {"age_band_of_casualty", NULL};
+    static const char *const n_adj[] = {"casualty_adjusted_severity_serious", NULL};
+    static const char *const n_adjs[] = {"casualty_adjusted_severity_slight", NULL};
+    sqlite3_stmt *ins = NULL, *get = NULL, *parent = NULL;
+    int rc = 0;
+    r->kind_name = "casualties";
+    int ccl = rs_ingest_col(r, n_class), cty = rs_ingest_col(r, n_type),
+        csx = rs_ingest_col(r, n_sex), cag = rs_ingest_col(r, n_age),
+        cab = rs_ingest_col(r, n_band), cad = rs_ingest_col(r, n_adj),
+        cas = rs_ingest_col(r, n_adjs);
+    if (ccl == -2 || cty == -2 || csx == -2 || cag == -2 || cab == -2 || cad == -2 || cas == -2)
+        return RS_EINPUT;
+    if (sqlite3_prepare_v2(r->db,
+                           "INSERT INTO casualty(collision_index, vehicle_ref, casualty_ref, "
+                           "severity, casualty_class, casualty_type, sex, age, age_band, "
+                           "adjusted_serious, adjusted_slight, file_id) "
+                           "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12) "
+                           "ON CONFLICT DO NOTHING",
+                           -1, &ins, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(r->db,
+                           "SELECT severity, coalesce(casualty_type, -1), coalesce(age, -1) "
+                           "FROM casualty WHERE collision_index = ?1 AND vehicle_ref = ?2 AND "
+                           "casualty_ref = ?3",
+                           -1, &get, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(r->db, "SELECT 1 FROM collision WHERE collision_index = ?1", -1,
+                           &parent, NULL) != SQLITE_OK) {
+        rc = rs_store_fail(r->ctx, "prepare casualty storage");
+        goto done;
+    }
+    int64_t rows = 0;
+    for (;;) {
+        int got = rs_csv_next(r->csv, rs_ctx_err(r->ctx));
+        if (got < 0) {
+            rc = got;
+            goto done;
+        }
+        if (got == 0)
+            break;
+        rs_ingest_tick(r, ++rows);
+        const char *problem = rs_csv_record_problem(r->csv);
+        if (problem) {
+            if ((rc = rs_ingest_reject(r, "", problem)) != 0)
+                goto done;
+            continue;
+        }
+        size_t ilen, vlen, clen;
+        const char *idx = rs_ingest_field(r, ci, &ilen);
+        const char *vs = rs_ingest_field(r, cv, &vlen);
+        const char *cs_ = rs_ingest_field(r, cc, &clen);
+        int64_t vref, cref;
+        int sev;
+        if (ilen == 0) {
+            rs_ingest_reject(r, rs_csv_header(r->csv, (size_t)ci), "empty collision index");
+            continue;
+        }
+        if (rs_parse_int(vs, vlen, &vref) != 0 || vref < 0) {
+            rs_ingest_reject(r, "vehicle_reference", "not a vehicle reference number");
+            continue;
+        }
+        if (rs_parse_int(cs_, clen, &cref) != 0 || cref < 0) {
+            rs_ingest_reject(r, "casualty_reference", "not a casualty reference number");
+            continue;
+        }
+        if (severity(r, cs, "casualty_severity", &sev) != 0)
+            continue;
+        int64_t cl = 0, ty = 0, sx = 0, ag = 0, ab = 0;
+        int pcl, pty, psx, pag, pab, pad, pas;
+        double ad = 0, as = 0;
+        if (opt_int(r, ccl, "casualty_class", &cl, &pcl) != 0 ||
+            opt_int(r, cty, "casualty_type", &ty, &pty) != 0 ||
+            opt_int(r, csx, "sex_of_casualty", &sx, &psx) != 0 ||
+            opt_int(r, cag, "age_of_casualty", &ag, &pag) != 0 ||
+            opt_int(r, cab, "age_band_of_casualty", &ab, &pab) != 0 ||
+            opt_dec(r, cad, "casualty_adjusted_severity_serious", &ad, &pad) != 0 ||
+            opt_dec(r, cas, "casualty_adjusted_severity_slight", &as, &pas) != 0)
+            continue;
+        if (pag && (ag < 0 || ag > 120)) {
+            rs_ingest_reject(r, "age_of_casualty", "age out of range 0-120");
+            continue;
+        }
+        if ((pad && (ad < 0 || ad > 1)) || (pas && (as < 0 || as > 1))) {
+            rs_ingest_reject(r, pad && (ad < 0 || ad > 1) ? "casualty_adjusted_severity_serious"
+                                                          : "casualty_adjusted_severity_slight",
+                             "adjustment factor out of range 0-1");
+            continue;
+        }
+        sqlite3_bind_text(parent, 1, idx, (int)ilen, SQLITE_STATIC);
+        int has_parent = sqlite3_step(parent) == SQLITE_ROW;
+        sqlite3_reset(parent);
+        if (!has_parent) {
+            rs_ingest_reject(r, rs_csv_header(r->csv, (size_t)ci),
+                             "no such collision in the workspace (load the collision file "
+                             "first)");
+            continue;
+        }
+        sqlite3_bind_text(ins, 1, idx, (int)ilen, SQLITE_STATIC);
+        sqlite3_bind_int64(ins, 2, vref);
+        sqlite3_bind_int64(ins, 3, cref);
+        sqlite3_bind_int(ins, 4, sev);
+        bind_opt(ins, 5, cl, pcl);
+        bind_opt(ins, 6, ty, pty);
+        bind_opt(ins, 7, sx, psx);
+        bind_opt(ins, 8, ag, pag);
+        bind_opt(ins, 9, ab, pab);
+        if (pad)
+            sqlite3_bind_double(ins, 10, ad);
+        else
+            sqlite3_bind_null(ins, 10);
+        if (pas)
+            sqlite3_bind_double(ins, 11, as);
+        else
+            sqlite3_bind_null(ins, 11);
+        sqlite3_bind_int64(ins, 12, r->file_id);
+        int step = sqlite3_step(ins);
+        sqlite3_reset(ins);
+        if (step != SQLITE_DONE) {
+            rc = rs_store_fail(r->ctx, "store a casualty");
+            goto done;
+        }
+        if (sqlite3_changes(r->db) == 1) {
+            r->res->loaded++;
+            continue;
+        }
+        sqlite3_bind_text(get, 1, idx, (int)ilen, SQLITE_STATIC);
+        sqlite3_bind_int64(get, 2, vref);
+        sqlite3_bind_int64(get, 3, cref);
+        int same = 0;
+        if (sqlite3_step(get) == SQLITE_ROW)
+            same = sqlite3_column_int(get, 0) == sev &&
+                   sqlite3_column_int64(get, 1) == (pty ? ty : -1) &&
+                   sqlite3_column_int64(get, 2) == (pag ? ag : -1);
+        sqlite3_reset(get);
+        if (same)
+            r->res->present++;
+        else
+            rs_ingest_reject(r, "casualty_reference",
+                             "casualty already loaded with different values");
+    }
+done:
+    sqlite3_finalize(ins);
+    sqlite3_finalize(get);
+    sqlite3_finalize(parent);
+    return rc;
+}
+
+int rs_ingest_stats19(rs_ingest_run *r)
+{
+    static const char *const n_idx[] = {"collision_index", "accident_index", NULL};
+    static const char *const n_sev[] = {"collision_severity", "accident_severity", NULL};
+    static const char *const n_vref[] = {"vehicle_reference", NULL};
+    static const char *const n_cref[] = {"casualty_reference", NULL};
+    static const char *const n_csev[] = {"casualty_severity", NULL};
+    static const char *const n_vtype[] = {"vehicle_type", NULL};
+    int ci = rs_ingest_col(r, n_idx), cs = rs_ingest_col(r, n_sev),
+        cv = rs_ingest_col(r, n_vref), cc = rs_ingest_col(r, n_cref),
+        ccs = rs_ingest_col(r, n_csev), cvt = rs_ingest_col(r, n_vtype);
+    if (ci == -2 || cs == -2 || cv == -2 || cc == -2 || ccs == -2 || cvt == -2)
+        return RS_EINPUT;
+    if (ci < 0)
+        return rs_err_set(rs_ctx_err(r->ctx), RS_EINPUT,
+                          "%s:1: not a STATS19 file: no collision_index or accident_index "
+                          "column",
+                          r->name);
+    if (cc >= 0 || ccs >= 0) {
+        if (cc < 0 || ccs < 0 || cv < 0)
+            return rs_ingest_missing(r, cc < 0    ? "casualty_reference"
+                                        : ccs < 0 ? "casualty_severity"
+                                                  : "vehicle_reference");
+        return load_casualties(r, ci, cv, cc, ccs);
+    }
+    if (cs >= 0)
+        return load_collisions(r);
+    if (cvt >= 0)
+        return rs_err_set(rs_ctx_err(r->ctx), RS_EINPUT,
+                          "%s:1: a STATS19 vehicle file; roadsafe loads collision and "
+                          "casualty files only",
+                          r->name);
+    return rs_ingest_missing(r, "collision_severity (or accident_severity)");
+}

@@ -1,0 +1,268 @@
+/*
+ * cmd_ingest.c — `roadsafe ingest KIND FILE...` and `roadsafe keygen FILE`.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "csv.h"
+#include "ingest.h"
+#include "store.h"
+
+static void help(void)
+{
+    printf(
+        "usage: roadsafe ingest telematics|detections|stats19|concerns FILE... [options]\n\n"
+        "Loads CSV files (FORMATS: see README) into the workspace; '-' reads standard input,\n"
+        "and gzip files are read transparently.  Each file is one transaction.  Loading a\n"
+        "file again adds nothing.  Bad rows are rejected with file, line, column and reason;\n"
+        "the rest of the file loads.  STATS19 collision files are loaded before casualty\n"
+        "files whatever the order given.\n\n"
+        "options:\n"
+        "  --rejects FILE     write every rejected row as file,line,column,reason (CSV);\n"
+        "                     without it the first 10 rejects of each file go to stderr\n"
+        "  --source traffic|fleet   telematics only: connected vehicles on the road network\n"
+        "                     (default) or the force's own patrol fleet\n"
+        "  --key-file FILE    key for hashing plates and fleet vehicle ids (HMAC-SHA-256);\n"
+        "                     default $ROADSAFE_KEY_FILE.  Make one with 'roadsafe keygen FILE'\n"
+        "  --quiet            no progress line\n"
+        "  --store FILE       workspace (default $ROADSAFE_STORE, else ./roadsafe.db)\n\n"
+        "exit: 0 all rows loaded; 1 some rows rejected; 2 a file refused or usage error.\n");
+}
+
+typedef struct {
+    double start;
+    double last;
+} progress_state;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void progress(void *user, const char *file, int64_t rows, uint64_t bytes, int64_t size)
+{
+    progress_state *p = user;
+    double t = now_s();
+    if (t - p->last < 0.25)
+        return;
+    p->last = t;
+    double el = t - p->start;
+    double mbs = el > 0 ? (double)bytes / 1e6 / el : 0;
+    fprintf(stderr, "\r%s: %lld rows, %.1f MB/s", file, (long long)rows, mbs);
+    if (size > 0 && bytes > 0) {
+        double frac = (double)bytes / (double)size;
+        double left = frac > 0 ? el * (1 - frac) / frac : 0;
+        fprintf(stderr, ", %.0f%%, %.0f s left", frac * 100, left);
+    }
+    fprintf(stderr, "\033[K");
+}
+
+/* 1 when the file's header says it is a STATS19 casualty file. */
+static int is_casualty_file(const char *path)
+{
+    rs_err e = {0};
+    rs_csv *c = NULL;
+    if (strcmp(path, "-") == 0 || rs_csv_open(&e, path, NULL, &c) != 0)
+        return 0;
+    int yes = rs_csv_col(c, "casualty_reference") >= 0;
+    rs_csv_close(c);
+    return yes;
+}
+
+static void show_some_rejects(FILE *tmp, long from)
+{
+    if (tmp == NULL)
+        return;
+    fflush(tmp);
+    long end = ftell(tmp);
+    if (end <= from)
+        return;
+    fseek(tmp, from, SEEK_SET);
+    char line[1024];
+    int shown = 0, total = 0;
+    while (ftell(tmp) < end && fgets(line, sizeof line, tmp)) {
+        if (total++ < 10)
+            fprintf(stderr, "  rejected: %s", line);
+        else
+            shown = 1;
+    }
+    if (shown)
+        fprintf(stderr, "  ... %d more (write them all with --rejects FILE)\n", total - 10);
+    fseek(tmp, end, SEEK_SET);
+}
+
+int rs_cmd_ingest(int argc, char **argv)
+{
+    const char *store = NULL, *h = NULL, *rejects = NULL, *source = NULL, *key_file = NULL,
+               *quiet = NULL;
+    const rs_cli_opt opts[] = {{"store", 1, &store},   {"help", 0, &h},
+                               {"rejects", 1, &rejects}, {"source", 1, &source},
+                               {"key-file", 1, &key_file}, {"quiet", 0, &quiet},
+                               {NULL, 0, NULL}};
+    const char **pos = calloc((size_t)argc + 1, sizeof *pos);
+    if (pos == NULL)
+        return RS_EXIT_FAIL;
+    int npos = rs_cli_parse("ingest", argc, argv, 1, opts, pos, argc);
+    int ret = RS_EXIT_OK;
+    rs_ctx *ctx = NULL;
+    FILE *rej = NULL;
+    int rej_tmp = 0;
+    rs_key key;
+    if (npos < 0) {
+        ret = RS_EXIT_USAGE;
+        goto done;
+    }
+    if (h) {
+        help();
+        goto done;
+    }
+    rs_kind kind;
+    if (npos < 2 || rs_kind_parse(pos[0], &kind) != 0) {
+        fprintf(stderr, "roadsafe ingest: say a kind (telematics, detections, stats19, concerns) "
+                        "and at least one FILE (see --help)\n");
+        ret = RS_EXIT_USAGE;
+        goto done;
+    }
+    if (source) {
+        if (kind != RS_KIND_TELEMATICS ||
+            (strcmp(source, "traffic") != 0 && strcmp(source, "fleet") != 0)) {
+            fprintf(stderr, "roadsafe ingest: --source is traffic or fleet, for telematics\n");
+            ret = RS_EXIT_USAGE;
+            goto done;
+        }
+        if (strcmp(source, "fleet") == 0)
+            kind = RS_KIND_FLEET;
+    }
+    if ((ctx = rs_ctx_new()) == NULL) {
+        ret = RS_EXIT_FAIL;
+        goto done;
+    }
+    if (key_file == NULL)
+        key_file = getenv("ROADSAFE_KEY_FILE");
+    int have_key = 0;
+    if ((kind == RS_KIND_DETECTIONS || kind == RS_KIND_FLEET) && key_file && *key_file) {
+        if (rs_key_read(ctx, key_file, &key) != 0) {
+            ret = rs_cli_fail(ctx);
+            goto done;
+        }
+        have_key = 1;
+    }
+    if (rejects) {
+        rej = fopen(rejects, "w");
+        if (rej == NULL) {
+            fprintf(stderr, "roadsafe ingest: cannot write rejects file %s\n", rejects);
+            ret = RS_EXIT_USAGE;
+            goto done;
+        }
+        fputs(rs_rejects_header, rej);
+    } else {
+        rej = tmpfile();
+        rej_tmp = 1;
+    }
+    if (rs_store_open(ctx, rs_cli_store_path(store), 0) != 0) {
+        ret = rs_cli_fail(ctx);
+        goto done;
+    }
+    /* STATS19: collision files first, so casualties find their collisions. */
+    const char **files = pos + 1;
+    int nfiles = npos - 1;
+    if (kind == RS_KIND_STATS19) {
+        int k = 0;
+        const char **sorted = calloc((size_t)nfiles, sizeof *sorted);
+        if (sorted == NULL) {
+            ret = RS_EXIT_FAIL;
+            goto done;
+        }
+        int *cas = calloc((size_t)nfiles, sizeof *cas);
+        for (int i = 0; cas && i < nfiles; i++)
+            cas[i] = is_casualty_file(files[i]);
+        for (int pass = 0; pass < 2; pass++)
+            for (int i = 0; i < nfiles; i++)
+                if ((cas ? cas[i] : 0) == pass)
+                    sorted[k++] = files[i];
+        free(cas);
+        memcpy(files, sorted, (size_t)nfiles * sizeof *files);
+        free(sorted);
+    }
+    progress_state ps = {now_s(), 0};
+    rs_ingest_opts io = {rej, have_key ? &key : NULL,
+                         (isatty(2) && !quiet) ? progress : NULL, &ps};
+    for (int i = 0; i < nfiles; i++) {
+        rs_ingest_result res;
+        long mark = rej_tmp && rej ? ftell(rej) : 0;
+        ps.start = now_s();
+        ps.last = 0;
+        rs_err_clear(rs_ctx_err(ctx));
+        int rc = rs_ingest_file(ctx, kind, files[i], &io, &res);
+        if (io.progress)
+            fprintf(stderr, "\r\033[K");
+        if (rc != 0) {
+            int code = rs_cli_fail(ctx);
+            if (code > ret)
+                ret = code;
+            continue;
+        }
+        printf("%s (%s): loaded %lld, rejected %lld, already present %lld", files[i], res.what,
+               (long long)res.loaded, (long long)res.rejected, (long long)res.present);
+        if (res.unlocated)
+            printf("; %lld without a usable location (kept as unlocated)",
+                   (long long)res.unlocated);
+        if (res.outside)
+            printf("; %lld outside every district", (long long)res.outside);
+        printf("\n");
+        fflush(stdout);
+        if (rej_tmp)
+            show_some_rejects(rej, mark);
+        if (res.rejected > 0 && ret == RS_EXIT_OK)
+            ret = RS_EXIT_PARTIAL;
+    }
+done:
+    if (rej && !rej_tmp && fclose(rej) != 0) {
+        fprintf(stderr, "roadsafe ingest: cannot write rejects file %s\n", rejects);
+        ret = RS_EXIT_FAIL;
+    } else if (rej && rej_tmp) {
+        fclose(rej);
+    }
+    memset(&key, 0, sizeof key);
+    rs_ctx_free(ctx);
+    free(pos);
+    return ret;
+}
+
+int rs_cmd_keygen(int argc, char **argv)
+{
+    const char *h = NULL;
+    const rs_cli_opt opts[] = {{"help", 0, &h}, {NULL, 0, NULL}};
+    const char *pos[1];
+    int npos = rs_cli_parse("keygen", argc, argv, 1, opts, pos, 1);
+    if (npos < 0)
+        return RS_EXIT_USAGE;
+    if (h) {
+        printf("usage: roadsafe keygen FILE\n\n"
+               "Writes a new random key (32 bytes as 64 hex digits) to FILE with mode 0600,\n"
+               "for hashing plates and fleet vehicle ids (--key-file / ROADSAFE_KEY_FILE).\n"
+               "Never overwrites.  Keep the key: the same plate gives the same hash only\n"
+               "under the same key, so reoffending can only be followed within one key.\n");
+        return RS_EXIT_OK;
+    }
+    if (npos != 1) {
+        fprintf(stderr, "roadsafe keygen: needs FILE\n");
+        return RS_EXIT_USAGE;
+    }
+    rs_ctx *ctx = rs_ctx_new();
+    if (ctx == NULL)
+        return RS_EXIT_FAIL;
+    int ret = RS_EXIT_OK;
+    if (rs_key_generate(ctx, pos[0]) != 0)
+        ret = rs_cli_fail(ctx);
+    else
+        printf("key written to %s\n", pos[0]);
+    rs_ctx_free(ctx);
+    return ret;
+}

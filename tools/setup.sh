@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# tools/setup.sh — install the Debian packages roadsafe needs to build, run
+# and test.  Idempotent: does nothing when everything is present; uses sudo
+# only when not root.  Usage: tools/setup.sh [--test]   (--test adds the
+# packages the test suite uses: GDAL's command-line tools, clang for fuzzing,
+# valgrind).
+set -euo pipefail
+
+build_pkgs=(build-essential cmake pkg-config libgeos-dev libproj-dev proj-data
+            libshp-dev libsqlite3-dev libssl-dev zlib1g-dev libcairo2-dev)
+test_pkgs=(gdal-bin sqlite3)
+
+want=("${build_pkgs[@]}")
+if [ "${1:-}" = "--test" ]; then
+  want+=("${test_pkgs[@]}")
+fi
+
+missing=()
+for p in "${want[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "roadsafe setup: installing ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
