@@ -93,7 +93,7 @@ static inline const char *check_tmpdir(const char *name)
     if (base == NULL || *base == '\0')
         base = "/tmp";
     snprintf(buf, sizeof buf, "%s/%s", base, name);
-    char cmd[1200];
+    char cmd[2200];
     snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", buf, buf);
     if (system(cmd) != 0) {
         fprintf(stderr, "cannot make %s\n", buf);

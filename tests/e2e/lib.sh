@@ -1,0 +1,45 @@
+# tests/e2e/lib.sh — helpers for the end-to-end tests of the roadsafe command.
+# Source it; it sets RS (the roadsafe binary), GEN (roadsafe-gen) and T (a
+# fresh scratch directory for the calling test).
+set -euo pipefail
+: "${RS_BIN:?RS_BIN must name the build directory}"
+RS="$RS_BIN/roadsafe"
+GEN="$RS_BIN/roadsafe-gen"
+T="${RS_TEST_TMP:-/tmp}/$(basename "$0" .sh)"
+rm -rf "$T"
+mkdir -p "$T"
+FAILS=0
+
+fail() { echo "FAIL: $*" >&2; FAILS=$((FAILS + 1)); }
+
+# run CODE CMD...: runs CMD, capturing stdout in $T/out and stderr in $T/err,
+# and checks the exit code.
+run() {
+  local want=$1; shift
+  local got=0
+  "$@" >"$T/out" 2>"$T/err" || got=$?
+  if [ "$got" != "$want" ]; then
+    fail "exit $got (want $want): $*"
+    sed 's/^/    stderr: /' "$T/err" | head -5 >&2
+  fi
+}
+
+# has FILE TEXT: FILE contains TEXT (fixed string)
+has() { grep -qF -- "$2" "$1" || { fail "$1 lacks '$2'"; sed 's/^/    /' "$1" | head -5 >&2; }; }
+lacks() { if grep -qF -- "$2" "$1"; then fail "$1 contains '$2'"; fi; }
+eq() { [ "$1" = "$2" ] || fail "$3: got '$1', want '$2'"; }
+
+# sql DB QUERY: one value from the workspace (sqlite3 CLI)
+sql() { sqlite3 -batch -noheader "$1" "$2"; }
+
+need_sqlite3() {
+  command -v sqlite3 >/dev/null || { echo "SKIPPED: sqlite3 command not installed"; exit 77; }
+}
+
+finish() {
+  if [ "$FAILS" -ne 0 ]; then
+    echo "$FAILS failure(s)" >&2
+    exit 1
+  fi
+  echo "ok"
+}

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The command's surface: help, usage errors, workspace selection, districts
+# refusals with exit codes and messages.
+source "$(dirname "$0")/lib.sh"
+
+run 0 "$RS" --help
+has "$T/out" "commands:"
+for c in init info districts ingest keygen; do
+  run 0 "$RS" "$c" --help
+  has "$T/out" "usage: roadsafe $c"
+done
+run 2 "$RS"
+run 2 "$RS" frobnicate
+has "$T/err" "unknown command 'frobnicate'"
+run 2 "$RS" init --bogus
+has "$T/err" "unknown option '--bogus'"
+run 2 "$RS" districts list --format xml --store "$T/x.db"
+run 2 "$RS" info --store "$T/none.db"
+has "$T/err" "no workspace at $T/none.db"
+
+# workspace path: --store, then ROADSAFE_STORE, then ./roadsafe.db
+run 0 "$RS" init --store "$T/a.db"
+[ -f "$T/a.db" ] || fail "--store did not create the workspace"
+ROADSAFE_STORE="$T/b.db" run 0 "$RS" init
+[ -f "$T/b.db" ] || fail "ROADSAFE_STORE did not select the workspace"
+(cd "$T" && env -u ROADSAFE_STORE "$RS" init >/dev/null) || fail "init in cwd"
+[ -f "$T/roadsafe.db" ] || fail "default workspace is not ./roadsafe.db"
+run 0 "$RS" info --store "$T/a.db"
+has "$T/out" "schema         version"
+has "$T/out" "districts      none loaded"
+has "$T/out" "British National Grid"
+
+# districts refusals: exit 2, one clear line, workspace unchanged
+run 0 "$GEN" --out "$T/gen" --seed 3
+W="$T/ws.db"
+run 0 "$RS" init --store "$W"
+run 0 "$RS" districts load "$T/gen/districts.shp" --name-field NAME --code-field CODE --store "$W"
+has "$T/out" "loaded 14 districts"
+run 0 "$RS" districts list --store "$W"
+has "$T/out" "code,name,area_km2,vertices"
+[ "$(wc -l < "$T/out")" -eq 15 ] || fail "districts list should have 14 rows"
+cp "$T/out" "$T/list.before"
+mkdir -p "$T/bad"
+for ext in shp shx dbf prj cpg; do cp "$T/gen/districts.$ext" "$T/bad/d.$ext"; done
+rm "$T/bad/d.prj"
+run 2 "$RS" districts load "$T/bad/d.shp" --name-field NAME --store "$W"
+has "$T/err" ".prj"
+cp "$T/gen/districts.prj" "$T/bad/d.prj"; rm "$T/bad/d.dbf"
+run 2 "$RS" districts load "$T/bad/d.shp" --name-field NAME --store "$W"
+has "$T/err" ".dbf"
+cp "$T/gen/districts.dbf" "$T/bad/d.dbf"; rm "$T/bad/d.shx"
+run 2 "$RS" districts load "$T/bad/d.shp" --name-field NAME --store "$W"
+has "$T/err" ".shx"
+cp "$T/gen/districts.shx" "$T/bad/d.shx"
+head -c 2000 "$T/gen/districts.shp" > "$T/bad/d.shp"
+run 2 "$RS" districts load "$T/bad/d.shp" --name-field NAME --store "$W"
+has "$T/err" "d.shp"
+cp "$T/gen/districts.shp" "$T/bad/d.shp"
+run 2 "$RS" districts load "$T/bad/d.shp" --name-field NOSUCH --store "$W"
+has "$T/err" "NOSUCH"
+run 0 "$RS" districts list --store "$W"
+cmp -s "$T/out" "$T/list.before" || fail "a refused load changed the workspace"
+
+# locate: the same lookup ingest uses
+printf 'lat,lon\n51.7,0.5\n51.0,-3.0\nnot,numbers\n' > "$T/pts.csv"
+run 1 "$RS" districts locate --store "$W" < "$T/pts.csv"
+has "$T/err" "stdin:4"
+has "$T/out" "51.0,-3.0,"
+[ "$(grep -c '' "$T/out")" -eq 2 ] || fail "locate should echo two points"
+
+finish
