@@ -1,0 +1,364 @@
+/*
+ * locator.c — fast, batch point-in-district lookup (see locator.h).
+ *
+ * Core data structure: a regular accelerator grid of nx * ny square cells
+ * over the districts' extent, one int32 per cell:
+ *   >= 0  the cell lies in the interior of exactly that district and meets
+ *         no other: every point in it belongs there;
+ *   -1    the cell meets no district;
+ *   <= -2 a boundary cell: -(v + 2) indexes a candidate list (the districts
+ *         whose geometry meets the cell, ascending) in a CSR array.
+ * A point in a boundary cell is tested with GEOSPreparedCovers against its
+ * candidates in ascending order; the first that covers it wins, which makes
+ * the lowest-index rule for shared boundaries hold by construction.
+ *
+ * Cells are classified top down: the grid is cut into blocks, each block's
+ * candidates come from a GEOS STRtree query, and a block that is not wholly
+ * inside one district or wholly outside all is split in four, its children
+ * testing only the parent's candidates, down to single cells.  Only cells
+ * along boundaries therefore cost polygon predicates.
+ *
+ * Workload: millions of lookups per ingest; most points fall in interior
+ * cells and cost one array read.  Built once per ingest (tens of ms).
+ */
+#include "locator.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BLOCK 32        /* cells per side of a top-level block */
+#define AUTO_CELLS 512  /* cells along the longer side when cell_m is 0 */
+
+struct rs_locator {
+    rs_geo *g;
+    const rs_districts *d;
+    size_t n;
+    const GEOSPreparedGeometry **prep; /* one per district */
+    double x0, y0, cell;
+    size_t nx, ny;
+    int32_t *cells;
+    uint32_t *cand_off; /* nlists + 1 offsets into cand */
+    int32_t *cand;
+    size_t nlists, cand_len, lists_cap, cand_cap;
+    unsigned long long lookups, fast;
+};
+
+/* Scratch while building. */
+typedef struct build {
+    rs_locator *l;
+    GEOSContextHandle_t h;
+    int32_t *found; /* STRtree query results */
+    size_t nfound;
+    int failed;     /* an RS_E code once something went wrong */
+} build;
+
+static void on_query(void *item, void *userdata)
+{
+    build *b = userdata;
+    b->found[b->nfound++] = *(const int32_t *)item;
+}
+
+static int cmp_i32(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Appends a candidate list; returns its cell code (<= -2) or 0 on failure. */
+static int32_t add_list(build *b, const int32_t *ids, size_t k)
+{
+    rs_locator *l = b->l;
+    if (l->nlists + 2 > l->lists_cap) {
+        size_t cap = l->lists_cap ? 2 * l->lists_cap : 1024;
+        uint32_t *p = realloc(l->cand_off, cap * sizeof *p);
+        if (p == NULL)
+            return 0;
+        l->cand_off = p;
+        l->lists_cap = cap;
+    }
+    if (l->cand_len + k > l->cand_cap) {
+        size_t cap = l->cand_cap ? 2 * l->cand_cap : 4096;
+        while (cap < l->cand_len + k)
+            cap *= 2;
+        int32_t *p = realloc(l->cand, cap * sizeof *p);
+        if (p == NULL)
+            return 0;
+        l->cand = p;
+        l->cand_cap = cap;
+    }
+    if (l->cand_len + k > UINT32_MAX || l->nlists > (size_t)INT32_MAX - 2)
+        return 0;
+    memcpy(l->cand + l->cand_len, ids, k * sizeof *ids);
+    l->cand_off[l->nlists] = (uint32_t)l->cand_len;
+    l->cand_len += k;
+    l->cand_off[l->nlists + 1] = (uint32_t)l->cand_len;
+    return -(int32_t)(l->nlists++) - 2;
+}
+
+/* The box of cells [i0,i1) x [j0,j1), grown by a millionth of a cell on
+ * every side: a point whose cell index rounding put one cell over still
+ * lies in the box its cell was classified with. */
+static GEOSGeometry *cells_box(const rs_locator *l, size_t i0, size_t j0, size_t i1, size_t j1)
+{
+    double eps = l->cell * 1e-6;
+    return GEOSGeom_createRectangle_r(rs_geo_geos(l->g), l->x0 + (double)i0 * l->cell - eps,
+                                      l->y0 + (double)j0 * l->cell - eps,
+                                      l->x0 + (double)i1 * l->cell + eps,
+                                      l->y0 + (double)j1 * l->cell + eps);
+}
+
+/* Classifies cells [i0,i1) x [j0,j1) given the districts that may meet
+ * them (ascending).  Recursive in quarters; depth is log2(BLOCK). */
+static void classify(build *b, size_t i0, size_t j0, size_t i1, size_t j1, const int32_t *cand,
+                     size_t ncand)
+{
+    rs_locator *l = b->l;
+    GEOSContextHandle_t h = b->h;
+    if (b->failed)
+        return;
+    int32_t value = -1;
+    int32_t *hit = NULL;
+    size_t nhit = 0;
+    GEOSGeometry *box = NULL;
+    if (ncand > 0) {
+        hit = malloc(ncand * sizeof *hit);
+        box = cells_box(l, i0, j0, i1, j1);
+        if (hit == NULL || box == NULL) {
+            b->failed = hit ? rs_geo_fail(l->g, RS_ERR, "locator cell box") : RS_ENOMEM;
+            goto done;
+        }
+        for (size_t k = 0; k < ncand; k++) {
+            char r = GEOSPreparedIntersects_r(h, l->prep[cand[k]], box);
+            if (r == 2) {
+                b->failed = rs_geo_fail(l->g, RS_ERR, "locator: prepared intersects");
+                goto done;
+            }
+            if (r)
+                hit[nhit++] = cand[k];
+        }
+        if (nhit == 1) {
+            char r = GEOSPreparedContainsProperly_r(h, l->prep[hit[0]], box);
+            if (r == 2) {
+                b->failed = rs_geo_fail(l->g, RS_ERR, "locator: prepared contains");
+                goto done;
+            }
+            if (r)
+                value = hit[0];
+        }
+    }
+    if (nhit == 0 || value >= 0) {
+        for (size_t j = j0; j < j1; j++)
+            for (size_t i = i0; i < i1; i++)
+                l->cells[j * l->nx + i] = value;
+        goto done;
+    }
+    if (i1 - i0 == 1 && j1 - j0 == 1) {
+        int32_t code = add_list(b, hit, nhit);
+        if (code == 0)
+            b->failed = RS_ENOMEM;
+        else
+            l->cells[j0 * l->nx + i0] = code;
+        goto done;
+    }
+    GEOSGeom_destroy_r(h, box);
+    box = NULL;
+    size_t im = i1 - i0 > 1 ? (i0 + i1) / 2 : i1, jm = j1 - j0 > 1 ? (j0 + j1) / 2 : j1;
+    classify(b, i0, j0, im, jm, hit, nhit);
+    if (im < i1)
+        classify(b, im, j0, i1, jm, hit, nhit);
+    if (jm < j1)
+        classify(b, i0, jm, im, j1, hit, nhit);
+    if (im < i1 && jm < j1)
+        classify(b, im, jm, i1, j1, hit, nhit);
+done:
+    if (box)
+        GEOSGeom_destroy_r(h, box);
+    free(hit);
+}
+
+int rs_locator_new(rs_geo *g, const rs_districts *d, double cell_m, rs_locator **out)
+{
+    if (g == NULL || out == NULL)
+        return RS_EUSAGE;
+    *out = NULL;
+    if (d == NULL || !(cell_m >= 0) || !isfinite(cell_m))
+        return rs_err_set(rs_geo_err(g), RS_EUSAGE,
+                          "rs_locator_new: districts and a cell size >= 0 are required");
+    GEOSContextHandle_t h = rs_geo_geos(g);
+    int rc = RS_OK;
+    GEOSSTRtree *tree = NULL;
+    int32_t *ids = NULL;
+    build b = {0};
+    rs_locator *l = calloc(1, sizeof *l);
+    if (l == NULL)
+        return rs_err_set(rs_geo_err(g), RS_ENOMEM, "out of memory");
+    l->g = g;
+    l->d = d;
+    l->n = rs_districts_count(d);
+    if (l->n > (size_t)INT32_MAX) {
+        rc = rs_err_set(rs_geo_err(g), RS_EUSAGE, "too many districts");
+        goto fail;
+    }
+
+    double xmin, ymin, xmax, ymax;
+    rs_districts_extent(d, &xmin, &ymin, &xmax, &ymax);
+    double w = xmax - xmin, hgt = ymax - ymin;
+    if (cell_m == 0)
+        cell_m = fmax(w, hgt) / AUTO_CELLS;
+    if (!(cell_m > 0))
+        cell_m = 1; /* no district, or a degenerate extent */
+    double fx = ceil(w / cell_m), fy = ceil(hgt / cell_m);
+    if (fx < 1)
+        fx = 1;
+    if (fy < 1)
+        fy = 1;
+    if (fx * fy > 1e8) {
+        rc = rs_err_set(rs_geo_err(g), RS_EUSAGE,
+                        "locator: cell size %g m gives %.0f cells, more than 1e8", cell_m,
+                        fx * fy);
+        goto fail;
+    }
+    l->x0 = xmin, l->y0 = ymin, l->cell = cell_m;
+    l->nx = (size_t)fx, l->ny = (size_t)fy;
+    l->cells = malloc(l->nx * l->ny * sizeof *l->cells);
+    l->prep = calloc(l->n ? l->n : 1, sizeof *l->prep);
+    ids = malloc((l->n ? l->n : 1) * sizeof *ids);
+    b.found = malloc((l->n ? l->n : 1) * sizeof *b.found);
+    if (l->cells == NULL || l->prep == NULL || ids == NULL || b.found == NULL) {
+        rc = rs_err_set(rs_geo_err(g), RS_ENOMEM, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < l->nx * l->ny; i++)
+        l->cells[i] = -1;
+    if (l->n == 0)
+        goto built;
+
+    tree = GEOSSTRtree_create_r(h, 10);
+    if (tree == NULL) {
+        rc = rs_geo_fail(g, RS_ERR, "locator: STRtree");
+        goto fail;
+    }
+    for (size_t i = 0; i < l->n; i++) {
+        ids[i] = (int32_t)i;
+        l->prep[i] = GEOSPrepare_r(h, rs_districts_geom(d, i));
+        if (l->prep[i] == NULL) {
+            rc = rs_geo_fail(g, RS_ERR, "locator: prepare");
+            goto fail;
+        }
+        GEOSSTRtree_insert_r(h, tree, rs_districts_geom(d, i), &ids[i]);
+    }
+
+    b.l = l;
+    b.h = h;
+    for (size_t j0 = 0; j0 < l->ny && !b.failed; j0 += BLOCK)
+        for (size_t i0 = 0; i0 < l->nx && !b.failed; i0 += BLOCK) {
+            size_t i1 = i0 + BLOCK < l->nx ? i0 + BLOCK : l->nx;
+            size_t j1 = j0 + BLOCK < l->ny ? j0 + BLOCK : l->ny;
+            GEOSGeometry *box = cells_box(l, i0, j0, i1, j1);
+            if (box == NULL) {
+                b.failed = rs_geo_fail(g, RS_ERR, "locator block box");
+                break;
+            }
+            b.nfound = 0;
+            GEOSSTRtree_query_r(h, tree, box, on_query, &b);
+            GEOSGeom_destroy_r(h, box);
+            qsort(b.found, b.nfound, sizeof *b.found, cmp_i32);
+            classify(&b, i0, j0, i1, j1, b.found, b.nfound);
+        }
+    if (b.failed) {
+        rc = b.failed == RS_ENOMEM ? rs_err_set(rs_geo_err(g), RS_ENOMEM, "out of memory")
+                                   : b.failed;
+        goto fail;
+    }
+built:
+    GEOSSTRtree_destroy_r(h, tree);
+    free(ids); /* the tree held pointers into it; the tree is gone */
+    free(b.found);
+    *out = l;
+    return RS_OK;
+fail:
+    if (tree)
+        GEOSSTRtree_destroy_r(h, tree);
+    free(ids);
+    free(b.found);
+    rs_locator_free(l);
+    return rc;
+}
+
+void rs_locator_free(rs_locator *l)
+{
+    if (l == NULL)
+        return;
+    GEOSContextHandle_t h = rs_geo_geos(l->g);
+    for (size_t i = 0; l->prep && i < l->n; i++)
+        if (l->prep[i])
+            GEOSPreparedGeom_destroy_r(h, l->prep[i]);
+    free(l->prep);
+    free(l->cells);
+    free(l->cand_off);
+    free(l->cand);
+    free(l);
+}
+
+/* The boundary-cell path: candidates in ascending order, first covering
+ * wins.  A GEOS failure is recorded in the locator's rs_geo and answers -1. */
+static int32_t find_slow(rs_locator *l, int32_t code, double e, double n)
+{
+    GEOSContextHandle_t h = rs_geo_geos(l->g);
+    size_t list = (size_t)(-(code + 2));
+    GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, e, n);
+    if (pt == NULL) {
+        rs_geo_fail(l->g, RS_ERR, "locator: point");
+        return -1;
+    }
+    int32_t found = -1;
+    for (uint32_t k = l->cand_off[list]; k < l->cand_off[list + 1]; k++) {
+        char r = GEOSPreparedCovers_r(h, l->prep[l->cand[k]], pt);
+        if (r == 2) {
+            rs_geo_fail(l->g, RS_ERR, "locator: prepared covers");
+            break;
+        }
+        if (r) {
+            found = l->cand[k];
+            break;
+        }
+    }
+    GEOSGeom_destroy_r(h, pt);
+    return found;
+}
+
+int32_t rs_locator_find(rs_locator *l, double e, double n)
+{
+    l->lookups++;
+    double fx = (e - l->x0) / l->cell, fy = (n - l->y0) / l->cell;
+    /* outside the grid (or NaN): no district; the far edges belong to the
+     * last row/column so a vertex on the extent's edge is still found */
+    if (!(fx >= 0 && fy >= 0 && fx <= (double)l->nx && fy <= (double)l->ny)) {
+        l->fast++;
+        return -1;
+    }
+    size_t i = (size_t)fx, j = (size_t)fy;
+    if (i >= l->nx)
+        i = l->nx - 1;
+    if (j >= l->ny)
+        j = l->ny - 1;
+    int32_t v = l->cells[j * l->nx + i];
+    if (v >= -1) {
+        l->fast++;
+        return v;
+    }
+    return find_slow(l, v, e, n);
+}
+
+void rs_locator_find_batch(rs_locator *l, const double *e, const double *n, size_t count,
+                           int32_t *out)
+{
+    for (size_t i = 0; i < count; i++)
+        out[i] = rs_locator_find(l, e[i], n[i]);
+}
+
+double rs_locator_fast_share(const rs_locator *l)
+{
+    return l->lookups ? (double)l->fast / (double)l->lookups : 0;
+}
