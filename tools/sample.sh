@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# tools/sample.sh — quick-start command (1): set up, build, generate the
+# sample county, load it into a fresh workspace and write every output the
+# engine has into one folder, named at the end.
+#   usage: tools/sample.sh [OUT_DIR] [--seed N] [--scale S]   (default out/sample)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=out/sample
+seed=1
+scale=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --seed) seed=$2; shift 2 ;;
+    --scale) scale=$2; shift 2 ;;
+    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    *) out=$1; shift ;;
+  esac
+done
+
+tools/setup.sh
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j "$(nproc 2>/dev/null || echo 2)" >/dev/null
+RS=build/roadsafe
+
+rm -rf "$out"
+mkdir -p "$out"
+log="$out/run.log"
+step() { echo "+ $*" >>"$log"; "$@" >>"$log" 2>&1; }
+# ingest exits 1 when some rows were rejected; that is a result, not a failure
+step_partial() { echo "+ $*" >>"$log"; "$@" >>"$log" 2>&1 || [ $? -eq 1 ]; }
+
+step build/roadsafe-gen --out "$out/input" --seed "$seed" --scale "$scale"
+export ROADSAFE_STORE="$out/roadsafe.db"
+export ROADSAFE_KEY_FILE="$out/input/sample.key"   # a real force keeps its key elsewhere
+step $RS init
+step $RS keygen "$ROADSAFE_KEY_FILE"
+step $RS districts load "$out/input/districts.shp" --name-field NAME --code-field CODE
+step_partial $RS ingest telematics --quiet --rejects "$out/rejects_telematics.csv" "$out/input/telematics.csv"
+step_partial $RS ingest telematics --source fleet --quiet --rejects "$out/rejects_fleet.csv" "$out/input/fleet.csv"
+step_partial $RS ingest detections --quiet --rejects "$out/rejects_detections.csv" "$out/input/detections.csv"
+step_partial $RS ingest stats19 --quiet --rejects "$out/rejects_stats19.csv" "$out/input/collisions.csv" "$out/input/casualties.csv"
+step_partial $RS ingest concerns --quiet --rejects "$out/rejects_concerns.csv" "$out/input/concerns.csv"
+
+$RS info > "$out/info.txt"
+$RS districts list --format csv > "$out/districts.csv"
+$RS districts list --format md > "$out/districts.md"
+
+cat "$out/info.txt"
+echo
+echo "outputs in $out (log: $log)"
