@@ -44,7 +44,7 @@ typedef struct rs_district {
 } rs_district;
 
 struct rs_districts {
-    rs_geo *g; /* the context the geometries were made in; freed with it */
+    rs_geo *g; /* the context the geometries were made in: must outlive the set */
     size_t n;
     rs_district *v;
     double xmin, ymin, xmax, ymax;
@@ -456,8 +456,8 @@ static int crossing_inside(GEOSContextHandle_t h, const GEOSGeometry *poly, doub
         return 0;
     int in = 0;
     double x0 = 0, y0 = 0, x1, y1;
-    if (n > 0)
-        GEOSCoordSeq_getXY_r(h, cs, 0, &x0, &y0);
+    if (n == 0 || !GEOSCoordSeq_getXY_r(h, cs, 0, &x0, &y0))
+        return 0;
     for (unsigned int i = 1; i < n; i++, x0 = x1, y0 = y1) {
         if (!GEOSCoordSeq_getXY_r(h, cs, i, &x1, &y1))
             return 0;
@@ -647,7 +647,7 @@ static GEOSGeometry *polygonal_part(GEOSContextHandle_t h, GEOSGeometry *geom)
         int st = sub ? GEOSGeomTypeId_r(h, sub) : -1;
         if (st == GEOS_POLYGON)
             total++;
-        else if (st == GEOS_MULTIPOLYGON)
+        else if (st == GEOS_MULTIPOLYGON && GEOSGetNumGeometries_r(h, sub) > 0)
             total += (size_t)GEOSGetNumGeometries_r(h, sub);
     }
     if (total == 0 || (parts = calloc(total, sizeof *parts)) == NULL)
@@ -655,12 +655,12 @@ static GEOSGeometry *polygonal_part(GEOSContextHandle_t h, GEOSGeometry *geom)
     for (int i = 0; i < n; i++) {
         const GEOSGeometry *sub = GEOSGetGeometryN_r(h, geom, i);
         int st = GEOSGeomTypeId_r(h, sub);
-        if (st == GEOS_POLYGON) {
+        if (st == GEOS_POLYGON && np < total) {
             if ((parts[np++] = GEOSGeom_clone_r(h, sub)) == NULL)
                 goto done;
         } else if (st == GEOS_MULTIPOLYGON) {
             int m = GEOSGetNumGeometries_r(h, sub);
-            for (int k = 0; k < m; k++)
+            for (int k = 0; k < m && np < total; k++)
                 if ((parts[np++] = GEOSGeom_clone_r(h, GEOSGetGeometryN_r(h, sub, k))) == NULL)
                     goto done;
         }
