@@ -1,0 +1,61 @@
+/*
+ * map.h — pictorial maps (PNG, drawn with cairo) for communities and the
+ * partnership board: coloured cells or a density raster, district
+ * boundaries with names, point markers, a title and subtitle, a legend in
+ * real units, a scale bar and an attribution line.
+ *
+ * The colour ramp is viridis (perceptually uniform, luminance rising
+ * monotonically, so it still reads in greyscale and for colour-blind
+ * readers).  Values are mapped linearly from 0 to scale_max; values above
+ * are drawn in the top colour and the legend's top label says "≥".  A
+ * cell or pixel with no value (NaN: withheld or empty) is not drawn.
+ *
+ * Coordinates are British National Grid metres; the map keeps the aspect
+ * of its extent.  Output is deterministic for the same calls.  Written
+ * atomically (temporary name, then rename).
+ */
+#ifndef RS_MAP_H
+#define RS_MAP_H
+
+#include <stddef.h>
+
+#include "ctx.h"
+#include "district.h"
+#include "raster.h"
+
+typedef struct rs_map_opts {
+    int width_px;            /* whole image width; 0 = 1600 */
+    const char *title;       /* big line at the top */
+    const char *subtitle;    /* period and filters, smaller */
+    const char *legend_label;/* units, e.g. "pings over the threshold per cell" */
+    const char *attribution; /* bottom line, e.g. data sources and licence */
+    double scale_max;        /* top of the colour scale; <= 0 or NaN: from the data */
+} rs_map_opts;
+
+typedef struct rs_map rs_map;
+
+/* A map of the extent [xmin,xmax] x [ymin,ymax] (metres, EPSG:27700),
+ * which is padded a little.  Options are copied.  NULL on failure with a
+ * message in ctx's error. */
+rs_map *rs_map_new(rs_ctx *ctx, double xmin, double ymin, double xmax, double ymax,
+                   const rs_map_opts *opts);
+void rs_map_free(rs_map *m);
+
+/* Layers, drawn in the order added. */
+/* A filled polygon (Polygon or MultiPolygon) coloured by value (NaN: not drawn). */
+int rs_map_fill(rs_map *m, const GEOSGeometry *g, double value);
+/* A raster coloured by value, NaN and 0 transparent. */
+int rs_map_raster(rs_map *m, const rs_raster *r);
+/* District outlines, with names at a point inside each when labels != 0. */
+int rs_map_districts(rs_map *m, const rs_districts *d, int labels);
+/* Point markers (e.g. enforcement sites) with an optional legend entry. */
+int rs_map_points(rs_map *m, size_t n, const double *x, const double *y, const char *legend);
+
+/* The scale maximum in use (opts->scale_max, or the largest value added). */
+double rs_map_scale_max(const rs_map *m);
+
+/* Renders everything (with legend, scale bar, title, attribution) and
+ * writes path.  Returns 0 or RS_EIO with the message in ctx's error. */
+int rs_map_write_png(rs_map *m, const char *path);
+
+#endif
