@@ -11,9 +11,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-/* check.h's check_tmpdir trips gcc 12's -Wformat-truncation at -O2
- * (snprintf of a 1024-byte path twice into 1200 bytes); harmless here. */
-#pragma GCC diagnostic ignored "-Wformat-truncation"
 #include "check.h"
 #include "locator.h"
 
