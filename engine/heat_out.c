@@ -1,0 +1,354 @@
+/*
+ * heat_out.c — heat-map outputs (see heat_out.h).  Cell polygons are
+ * clipped to the chosen district (or to the union of all districts) with
+ * a prepared geometry: cells wholly inside are kept as they are, the
+ * others are intersected.  Every file is written to a temporary name and
+ * renamed into place.
+ */
+#include "heat_out.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "map.h"
+#include "shpout.h"
+#include "store.h"
+#include "table.h"
+
+#define DEFAULT_ATTRIBUTION                                                                   \
+    "Speeds from connected-vehicle telematics. Boundaries: district polygons loaded in the "  \
+    "workspace. Made with roadsafe."
+
+typedef struct clip {
+    rs_districts *d;
+    GEOSGeometry *area;             /* owned: union of districts or a clone of one */
+    const GEOSPreparedGeometry *prep;
+    double xmin, ymin, xmax, ymax;
+} clip;
+
+static void clip_free(rs_geo *g, clip *c)
+{
+    GEOSContextHandle_t h = rs_geo_geos(g);
+    if (c->prep)
+        GEOSPreparedGeom_destroy_r(h, c->prep);
+    if (c->area)
+        GEOSGeom_destroy_r(h, c->area);
+    rs_districts_free(c->d);
+    memset(c, 0, sizeof *c);
+}
+
+static int clip_init(rs_ctx *ctx, int district, clip *c)
+{
+    rs_geo *g = rs_ctx_geo(ctx);
+    GEOSContextHandle_t h = rs_geo_geos(g);
+    memset(c, 0, sizeof *c);
+    int rc = rs_store_districts_read(ctx, &c->d);
+    if (rc != 0)
+        return rc;
+    if (c->d == NULL)
+        return 0;
+    size_t n = rs_districts_count(c->d);
+    if (district >= 0) {
+        if ((size_t)district >= n)
+            return rs_err_set(rs_ctx_err(ctx), RS_ENOTFOUND, "no district %d", district);
+        c->area = GEOSGeom_clone_r(h, rs_districts_geom(c->d, (size_t)district));
+    } else {
+        GEOSGeometry **parts = calloc(n, sizeof *parts);
+        if (parts == NULL)
+            return rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
+        for (size_t i = 0; i < n; i++)
+            parts[i] = GEOSGeom_clone_r(h, rs_districts_geom(c->d, i));
+        GEOSGeometry *coll =
+            GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts, (unsigned)n);
+        free(parts);
+        if (coll) {
+            c->area = GEOSUnaryUnion_r(h, coll);
+            GEOSGeom_destroy_r(h, coll);
+        }
+    }
+    if (c->area == NULL)
+        return rs_geo_fail(g, RS_ERR, "district outline for clipping");
+    c->prep = GEOSPrepare_r(h, c->area);
+    if (c->prep == NULL)
+        return rs_geo_fail(g, RS_ERR, "prepare district outline");
+    if (GEOSGeom_getXMin_r(h, c->area, &c->xmin) != 1 || GEOSGeom_getYMin_r(h, c->area, &c->ymin) != 1 ||
+        GEOSGeom_getXMax_r(h, c->area, &c->xmax) != 1 || GEOSGeom_getYMax_r(h, c->area, &c->ymax) != 1)
+        return rs_geo_fail(g, RS_ERR, "district extent");
+    return 0;
+}
+
+/* The cell's polygon, clipped to the clip area (new geometry, or NULL). */
+static GEOSGeometry *cell_geom(rs_geo *g, const rs_grid *grid, const rs_heat_cell *cell,
+                               const clip *c)
+{
+    GEOSContextHandle_t h = rs_geo_geos(g);
+    double xs[7], ys[7];
+    int n;
+    rs_grid_ring(grid, cell->i, cell->j, xs, ys, &n);
+    GEOSCoordSequence *seq = GEOSCoordSeq_create_r(h, (unsigned)n, 2);
+    if (seq == NULL)
+        return NULL;
+    for (int k = 0; k < n; k++)
+        GEOSCoordSeq_setXY_r(h, seq, (unsigned)k, xs[k], ys[k]);
+    GEOSGeometry *ring = GEOSGeom_createLinearRing_r(h, seq);
+    GEOSGeometry *poly = ring ? GEOSGeom_createPolygon_r(h, ring, NULL, 0) : NULL;
+    if (poly == NULL || c->prep == NULL)
+        return poly;
+    char inside = GEOSPreparedContains_r(h, c->prep, poly);
+    if (inside == 1)
+        return poly;
+    if (inside == 2) {
+        GEOSGeom_destroy_r(h, poly);
+        return NULL;
+    }
+    GEOSGeometry *cut = GEOSIntersection_r(h, poly, c->area);
+    if (cut == NULL || GEOSisEmpty_r(h, cut) != 0) {
+        /* nothing left inside: keep the whole cell so its pings stay visible */
+        if (cut)
+            GEOSGeom_destroy_r(h, cut);
+        return poly;
+    }
+    int type = GEOSGeomTypeId_r(h, cut);
+    if (type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON) {
+        /* keep only the polygonal parts of a mixed result */
+        GEOSGeometry *only = NULL;
+        int np = GEOSGetNumGeometries_r(h, cut);
+        GEOSGeometry **parts = calloc(np > 0 ? (size_t)np : 1, sizeof *parts);
+        unsigned kept = 0;
+        for (int k = 0; parts && k < np; k++) {
+            const GEOSGeometry *pt = GEOSGetGeometryN_r(h, cut, k);
+            int t = GEOSGeomTypeId_r(h, pt);
+            if (t == GEOS_POLYGON)
+                parts[kept++] = GEOSGeom_clone_r(h, pt);
+        }
+        if (parts && kept > 0)
+            only = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, parts, kept);
+        free(parts);
+        GEOSGeom_destroy_r(h, cut);
+        cut = only;
+        if (cut == NULL)
+            return poly;
+    }
+    GEOSGeom_destroy_r(h, poly);
+    return cut;
+}
+
+static void fmt_num(char *buf, size_t size, double v, int decimals)
+{
+    if (isnan(v))
+        buf[0] = '\0';
+    else
+        snprintf(buf, size, "%.*f", decimals, v);
+}
+
+/* Writes path via a temporary file and rename. */
+static FILE *open_tmp(const char *path, char *tmp, size_t size)
+{
+    snprintf(tmp, size, "%s.tmp-%ld", path, (long)getpid());
+    return fopen(tmp, "w");
+}
+
+static int close_tmp(rs_ctx *ctx, FILE *f, const char *tmp, const char *path)
+{
+    int bad = ferror(f);
+    if (fclose(f) != 0)
+        bad = 1;
+    if (bad || rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return rs_err_set(rs_ctx_err(ctx), RS_EIO, "%s: cannot write (%s)", path, strerror(e));
+    }
+    return 0;
+}
+
+static const char *district_name(const clip *c, int32_t d)
+{
+    if (c->d == NULL || d < 0 || (size_t)d >= rs_districts_count(c->d))
+        return "";
+    return rs_districts_name(c->d, (size_t)d);
+}
+
+static int write_csv(rs_ctx *ctx, const rs_heat_grid *h, const clip *c, const rs_heat_out *o)
+{
+    char path[4096], tmp[4200];
+    snprintf(path, sizeof path, "%s.csv", o->prefix);
+    FILE *f = open_tmp(path, tmp, sizeof tmp);
+    if (f == NULL)
+        return rs_err_set(rs_ctx_err(ctx), RS_EIO, "%s: cannot create (%s)", path, strerror(errno));
+    fputs("cell_i,cell_j,x,y,district,pings,speeding,over_threshold,share_speeding,share_over,"
+          "mean_excess_mph,p85_mph,value,withheld\n",
+          f);
+    for (size_t k = 0; k < h->ncells; k++) {
+        const rs_heat_cell *cell = &h->cells[k];
+        fprintf(f, "%lld,%lld,%.1f,%.1f,", (long long)cell->i, (long long)cell->j, cell->x, cell->y);
+        rs_csv_put(f, district_name(c, cell->district));
+        if (cell->withheld) {
+            fputs(",,,,,,,,,1\n", f);
+            continue;
+        }
+        char ss[32], so[32], me[32], p85[32], val[32];
+        fmt_num(ss, sizeof ss, rs_heat_cell_value(cell, RS_METRIC_SHARE_SPEEDING), 2);
+        fmt_num(so, sizeof so, rs_heat_cell_value(cell, RS_METRIC_SHARE_OVER), 2);
+        fmt_num(me, sizeof me, cell->mean_excess, 2);
+        fmt_num(p85, sizeof p85, cell->p85, 2);
+        fmt_num(val, sizeof val, rs_heat_cell_value(cell, o->metric), 2);
+        fprintf(f, ",%u,%u,%u,%s,%s,%s,%s,%s,0\n", cell->pings, cell->speeding, cell->over, ss,
+                so, me, p85, val);
+    }
+    return close_tmp(ctx, f, tmp, path);
+}
+
+static int write_shp(rs_ctx *ctx, const rs_heat_grid *h, const clip *c, const rs_heat_out *o)
+{
+    static const rs_shp_field fields[] = {
+        {"CELL_I", RS_FIELD_INT, 0},    {"CELL_J", RS_FIELD_INT, 0},
+        {"DISTRICT", RS_FIELD_TEXT, 0}, {"PINGS", RS_FIELD_INT, 0},
+        {"SPEEDING", RS_FIELD_INT, 0},  {"OVER_THR", RS_FIELD_INT, 0},
+        {"SHR_SPEED", RS_FIELD_REAL, 2}, {"SHR_OVER", RS_FIELD_REAL, 2},
+        {"MEAN_EXC", RS_FIELD_REAL, 2}, {"P85", RS_FIELD_REAL, 2},
+        {"VALUE", RS_FIELD_REAL, 2},    {"WITHHELD", RS_FIELD_INT, 0},
+    };
+    rs_geo *g = rs_ctx_geo(ctx);
+    rs_shpout *w = NULL;
+    int rc = rs_shpout_new(g, o->prefix, RS_SHP_POLYGONS, 27700, fields,
+                           sizeof fields / sizeof fields[0], &w);
+    if (rc != 0)
+        return rc;
+    for (size_t k = 0; k < h->ncells; k++) {
+        const rs_heat_cell *cell = &h->cells[k];
+        GEOSGeometry *geom = cell_geom(g, &h->grid, cell, c);
+        if (geom == NULL) {
+            rs_shpout_abort(w);
+            return rs_geo_fail(g, RS_ERR, "cell polygon");
+        }
+        char ci[24], cj[24], p[16], s[16], ov[16], ss[32], so[32], me[32], p85[32], val[32];
+        snprintf(ci, sizeof ci, "%lld", (long long)cell->i);
+        snprintf(cj, sizeof cj, "%lld", (long long)cell->j);
+        int wh = cell->withheld;
+        snprintf(p, sizeof p, "%u", cell->pings);
+        snprintf(s, sizeof s, "%u", cell->speeding);
+        snprintf(ov, sizeof ov, "%u", cell->over);
+        fmt_num(ss, sizeof ss, rs_heat_cell_value(cell, RS_METRIC_SHARE_SPEEDING), 2);
+        fmt_num(so, sizeof so, rs_heat_cell_value(cell, RS_METRIC_SHARE_OVER), 2);
+        fmt_num(me, sizeof me, wh ? NAN : cell->mean_excess, 2);
+        fmt_num(p85, sizeof p85, wh ? NAN : cell->p85, 2);
+        fmt_num(val, sizeof val, rs_heat_cell_value(cell, o->metric), 2);
+        const char *vals[] = {ci, cj, district_name(c, cell->district), wh ? "" : p, wh ? "" : s,
+                              wh ? "" : ov, ss, so, me, p85, val, wh ? "1" : "0"};
+        rc = rs_shpout_add(w, geom, vals);
+        GEOSGeom_destroy_r(rs_geo_geos(g), geom);
+        if (rc != 0) {
+            rs_shpout_abort(w);
+            return rc;
+        }
+    }
+    return rs_shpout_commit(w);
+}
+
+static const char *default_title(const clip *c, int district, char *buf, size_t size)
+{
+    snprintf(buf, size, "Speeding heat map: %s",
+             district >= 0 ? district_name(c, district) : "all districts");
+    return buf;
+}
+
+int rs_heat_write_grid(rs_ctx *ctx, const rs_heat_grid *h, const rs_heat_out *o)
+{
+    clip c;
+    rs_map *m = NULL;
+    int rc = clip_init(ctx, o->district, &c);
+    if (rc != 0)
+        goto done;
+    if ((rc = write_csv(ctx, h, &c, o)) != 0 || (rc = write_shp(ctx, h, &c, o)) != 0)
+        goto done;
+    char title[256];
+    rs_map_opts mo = {0, o->title ? o->title : default_title(&c, o->district, title, sizeof title),
+                      o->subtitle, rs_metric_label(o->metric),
+                      o->attribution ? o->attribution : DEFAULT_ATTRIBUTION, o->scale_max};
+    double x0 = c.xmin, y0 = c.ymin, x1 = c.xmax, y1 = c.ymax;
+    if (c.area == NULL) { /* no districts: the cells' extent */
+        x0 = y0 = INFINITY;
+        x1 = y1 = -INFINITY;
+        for (size_t k = 0; k < h->ncells; k++) {
+            x0 = fmin(x0, h->cells[k].x - h->grid.size);
+            x1 = fmax(x1, h->cells[k].x + h->grid.size);
+            y0 = fmin(y0, h->cells[k].y - h->grid.size);
+            y1 = fmax(y1, h->cells[k].y + h->grid.size);
+        }
+        if (h->ncells == 0)
+            x0 = y0 = 0, x1 = y1 = 1000;
+    }
+    m = rs_map_new(ctx, x0, y0, x1, y1, &mo);
+    if (m == NULL) {
+        rc = rs_ctx_err(ctx)->code ? rs_ctx_err(ctx)->code : RS_ERR;
+        goto done;
+    }
+    rs_geo *g = rs_ctx_geo(ctx);
+    for (size_t k = 0; k < h->ncells; k++) {
+        double v = rs_heat_cell_value(&h->cells[k], o->metric);
+        if (isnan(v))
+            continue;
+        GEOSGeometry *geom = cell_geom(g, &h->grid, &h->cells[k], &c);
+        if (geom == NULL) {
+            rc = rs_geo_fail(g, RS_ERR, "cell polygon");
+            goto done;
+        }
+        rc = rs_map_fill(m, geom, v);
+        GEOSGeom_destroy_r(rs_geo_geos(g), geom);
+        if (rc != 0)
+            goto done;
+    }
+    if (c.d && (rc = rs_map_districts(m, c.d, 1)) != 0)
+        goto done;
+    char png[4096];
+    snprintf(png, sizeof png, "%s.png", o->prefix);
+    rc = rs_map_write_png(m, png);
+done:
+    rs_map_free(m);
+    clip_free(rs_ctx_geo(ctx), &c);
+    return rc;
+}
+
+int rs_heat_write_kde(rs_ctx *ctx, const rs_raster *r, const char *legend_label,
+                      const rs_heat_out *o)
+{
+    clip c;
+    rs_map *m = NULL;
+    char path[4096];
+    int rc = clip_init(ctx, o->district, &c);
+    if (rc != 0)
+        goto done;
+    snprintf(path, sizeof path, "%s.asc", o->prefix);
+    if ((rc = rs_raster_write_asc(rs_ctx_geo(ctx), r, path, 27700, 10)) != 0)
+        goto done;
+    char title[256];
+    snprintf(title, sizeof title, "Speeding density: %s",
+             o->district >= 0 ? district_name(&c, o->district) : "all districts");
+    rs_map_opts mo = {0, o->title ? o->title : title, o->subtitle, legend_label,
+                      o->attribution ? o->attribution : DEFAULT_ATTRIBUTION, o->scale_max};
+    double x0 = r->x0, y0 = r->y0, x1 = r->x0 + (double)r->cols * r->pixel,
+           y1 = r->y0 + (double)r->rows * r->pixel;
+    if (c.area) {
+        x0 = c.xmin;
+        y0 = c.ymin;
+        x1 = c.xmax;
+        y1 = c.ymax;
+    }
+    m = rs_map_new(ctx, x0, y0, x1, y1, &mo);
+    if (m == NULL) {
+        rc = rs_ctx_err(ctx)->code ? rs_ctx_err(ctx)->code : RS_ERR;
+        goto done;
+    }
+    if ((rc = rs_map_raster(m, r)) != 0 || (c.d && (rc = rs_map_districts(m, c.d, 1)) != 0))
+        goto done;
+    snprintf(path, sizeof path, "%s.png", o->prefix);
+    rc = rs_map_write_png(m, path);
+done:
+    rs_map_free(m);
+    clip_free(rs_ctx_geo(ctx), &c);
+    return rc;
+}

@@ -1,0 +1,30 @@
+/*
+ * heat_out.h — writing heat maps: the cells as a shapefile layer and a CSV
+ * for GIS and spreadsheets, the density as an ESRI ASCII grid, and a PNG
+ * map for communities.  Withheld cells (fewer pings than the minimum) carry
+ * no figures in any output: empty CSV fields, null DBF attributes, not
+ * drawn on the map.
+ */
+#ifndef RS_HEAT_OUT_H
+#define RS_HEAT_OUT_H
+
+#include "heat.h"
+
+typedef struct rs_heat_out {
+    const char *prefix;      /* PREFIX.csv, .shp..., .asc, .png */
+    rs_metric metric;        /* the value drawn and written as VALUE */
+    int district;            /* clip to this district id; -1 all districts */
+    double scale_max;        /* legend top; <= 0 from the data */
+    const char *title;       /* map title (NULL: a default naming metric and area) */
+    const char *subtitle;    /* period and filters, written by the caller */
+    const char *attribution; /* NULL: a default line */
+} rs_heat_out;
+
+/* PREFIX.csv, PREFIX.shp (+.shx .dbf .prj .cpg) and PREFIX.png of a grid. */
+int rs_heat_write_grid(rs_ctx *ctx, const rs_heat_grid *h, const rs_heat_out *o);
+/* PREFIX.asc (+.prj) and PREFIX.png of a density raster; legend_label
+ * names its units. */
+int rs_heat_write_kde(rs_ctx *ctx, const rs_raster *r, const char *legend_label,
+                      const rs_heat_out *o);
+
+#endif

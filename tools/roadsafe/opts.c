@@ -1,0 +1,96 @@
+/*
+ * opts.c — shared option parsing for analysis commands (see opts.h).
+ */
+#include "opts.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "district.h"
+#include "parse.h"
+#include "store.h"
+#include "timeutil.h"
+
+static int local_day_start(const char *s, int64_t *t)
+{
+    int64_t days;
+    if (rs_parse_date(s, strlen(s), &days) != 0)
+        return -1;
+    int y, m, d;
+    rs_civil_from_days(days, &y, &m, &d);
+    *t = rs_london_to_utc(y, m, d, 0, 0, 0, NULL);
+    return 0;
+}
+
+int rs_opt_period(const char *cmd, const char *from, const char *to, int64_t *t0, int64_t *t1)
+{
+    *t0 = INT64_MIN;
+    *t1 = INT64_MAX;
+    if (from && local_day_start(from, t0) != 0) {
+        fprintf(stderr, "roadsafe %s: --from '%s' is not a date (YYYY-MM-DD)\n", cmd, from);
+        return -1;
+    }
+    if (to) {
+        int64_t days;
+        if (rs_parse_date(to, strlen(to), &days) != 0) {
+            fprintf(stderr, "roadsafe %s: --to '%s' is not a date (YYYY-MM-DD)\n", cmd, to);
+            return -1;
+        }
+        int y, m, d;
+        rs_civil_from_days(days + 1, &y, &m, &d);
+        *t1 = rs_london_to_utc(y, m, d, 0, 0, 0, NULL);
+    }
+    if (*t0 >= *t1) {
+        fprintf(stderr, "roadsafe %s: --from is after --to\n", cmd);
+        return -1;
+    }
+    return 0;
+}
+
+int rs_opt_district(rs_ctx *ctx, const char *cmd, const char *name)
+{
+    if (name == NULL || strcasecmp(name, "all") == 0)
+        return -1;
+    rs_districts *d = NULL;
+    if (rs_store_districts_read(ctx, &d) != 0)
+        return -3;
+    int found = -2;
+    for (size_t i = 0; d && i < rs_districts_count(d); i++)
+        if (strcasecmp(rs_districts_name(d, i), name) == 0 ||
+            (rs_districts_code(d, i)[0] && strcasecmp(rs_districts_code(d, i), name) == 0))
+            found = (int)i;
+    if (found == -2) {
+        fprintf(stderr, "roadsafe %s: no district '%s'; the workspace has: ", cmd, name);
+        for (size_t i = 0; d && i < rs_districts_count(d); i++)
+            fprintf(stderr, "%s%s", i ? ", " : "", rs_districts_name(d, i));
+        fprintf(stderr, "%s\n", d ? "" : "no districts (roadsafe districts load ...)");
+    }
+    rs_districts_free(d);
+    return found;
+}
+
+int rs_opt_days(const char *cmd, const char *s, rs_days *out)
+{
+    if (s == NULL || strcmp(s, "all") == 0)
+        *out = RS_DAYS_ALL;
+    else if (strcmp(s, "weekend") == 0)
+        *out = RS_DAYS_WEEKEND;
+    else if (strcmp(s, "weekday") == 0)
+        *out = RS_DAYS_WEEKDAY;
+    else {
+        fprintf(stderr, "roadsafe %s: --days is all, weekend or weekday\n", cmd);
+        return -1;
+    }
+    return 0;
+}
+
+int rs_opt_positive(const char *cmd, const char *opt, const char *s, int zero_ok, double *out)
+{
+    if (rs_parse_decimal(s, strlen(s), out) != 0 || *out < 0 || (!zero_ok && *out == 0)) {
+        fprintf(stderr, "roadsafe %s: --%s needs a number %s 0\n", cmd, opt,
+                zero_ok ? ">=" : ">");
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,28 @@
+/*
+ * opts.h — option values shared by the analysis commands: periods given
+ * as UK-local dates, district names, day kinds.
+ */
+#ifndef RS_OPTS_H
+#define RS_OPTS_H
+
+#include <stdint.h>
+
+#include "ctx.h"
+#include "pingscan.h"
+
+/* --from DATE / --to DATE (YYYY-MM-DD or DD/MM/YYYY, UK local days, both
+ * inclusive) into UTC [from, to).  Prints a usage message and returns -1
+ * on a bad date or from > to. */
+int rs_opt_period(const char *cmd, const char *from, const char *to, int64_t *t0, int64_t *t1);
+
+/* --district NAME|CODE|all -> district id (-1 for all or NULL).  Prints the
+ * known names and returns -2 when there is no such district. */
+int rs_opt_district(rs_ctx *ctx, const char *cmd, const char *name);
+
+/* --days all|weekend|weekday; -1 after a usage message. */
+int rs_opt_days(const char *cmd, const char *s, rs_days *out);
+
+/* Plain decimal > 0 (or >= 0 when zero_ok); -1 after a usage message. */
+int rs_opt_positive(const char *cmd, const char *opt, const char *s, int zero_ok, double *out);
+
+#endif
