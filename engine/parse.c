@@ -107,7 +107,7 @@ int rs_parse_decimal(const char *s, size_t len, double *out)
     if (end != buf + len || isinf(v) || isnan(v))
         return -1;
     if (v == 0)
-        v = 0; /* "-0" and underflow give +0: no negative zero in outputs */
+        v = fabs(v); /* "-0" and underflow give +0: no negative zero in outputs */
     *out = v;
     return 0;
 }
