@@ -10,7 +10,32 @@
  * Memory is bounded: one record is held at a time, in a buffer that never
  * grows beyond RS_CSV_RECORD_MAX bytes.  A longer record is reported as a
  * bad record ("record longer than 65536 bytes") and skipped up to the next
- * line end; reading goes on.
+ * line end; reading goes on.  Resynchronisation after a long record: the
+ * reader skips to the first LF at or after the record's 65537th byte,
+ * ignoring quotes, and the next record starts after that LF.  For a long
+ * unquoted line this is simply the next line.  For a record that is long
+ * because a quoted field never closes (or holds line breaks), the skipped
+ * span may cover several physical lines; the reason then names them
+ * ("record longer than 65536 bytes (lines 12-904 skipped)"), so no line
+ * goes missing unreported, and the loss is bounded to about 64 KiB.
+ *
+ * Quoting is strict.  A '"' opens a quoted field only as the first byte of
+ * a field; anywhere else in an unquoted field it is refused ("stray quote
+ * in unquoted field"), and anything but a comma or the line end after a
+ * closing quote is refused ("text after closing quote") — RFC 4180 forbids
+ * both, and accepting them would guess where the field ends.  Such a record
+ * is still split (the quote kept literally) so it can be shown in the
+ * rejects, and reading goes on with the next record.  A CR is dropped only
+ * right before the line end.  A line with nothing on it (or only a CR) is
+ * not a record: it is skipped, though it still counts for line numbers.
+ *
+ * Header: leading blank lines are skipped; names are trimmed of spaces and
+ * tabs (rs_csv_header returns the trimmed name); empty names may repeat
+ * (spreadsheets leave trailing empty columns), others may not.  UTF-16 and
+ * UTF-32 byte-order marks, NUL bytes (UTF-16 without a mark) and invalid
+ * UTF-8 (Latin-1) in the header refuse the file with a message naming the
+ * likely encoding; a header of one column containing ';', tabs or '|'
+ * refuses it as "not comma-separated".
  *
  * Problems with one record (too long, unterminated quote at end of file, a
  * NUL byte, invalid UTF-8, a field count different from the header's) do not
@@ -53,7 +78,12 @@ int rs_csv_col(const rs_csv *c, const char *name);
  * or decompression failure (message in e). */
 int rs_csv_next(rs_csv *c, rs_err *e);
 
-/* NULL when the record is good, else a short reason for the rejects file. */
+/* NULL when the record is good, else a short reason for the rejects file:
+ * "record longer than 65536 bytes[ (lines A-B skipped)]", "unterminated
+ * quote", "NUL byte", "not valid UTF-8", "stray quote in unquoted field",
+ * "text after closing quote", "N fields, header has M" (the first that
+ * applies, in that order).  A too-long record has no fields; the others
+ * keep theirs. */
 const char *rs_csv_record_problem(const rs_csv *c);
 /* Physical line (1-based) where the current record starts. */
 long rs_csv_line(const rs_csv *c);
