@@ -9,10 +9,25 @@
  * to the right (half-open cells), so every point is in exactly one cell.
  *
  * Hexagon, flat-topped, edge length (= circumradius) `size`: cell (0, 0)
- * is centred on the origin; columns are 1.5*size apart; odd columns are
- * shifted by half a row height (sqrt(3)/2*size) exactly as PostGIS does.
+ * is centred on the origin; columns are 1.5*size apart; odd columns
+ * (|i| % 2 == 1, so i = -1 too) are shifted UP by half a row height
+ * (sqrt(3)/2*size) exactly as PostGIS does: the centre of (i, j) is
+ * (1.5*size*i, sqrt(3)*size*(j + 0.5*(|i| % 2))).  Vertices are computed
+ * with PostGIS's own expression and constant, so they agree to the bit.
  * A point is in the cell whose centre is nearest (ties broken toward the
- * lower i, then lower j, so again exactly one cell).
+ * lower i, then lower j, so again exactly one cell).  "Nearest" is by the
+ * squared distance as computed in doubles: a point on a shared edge whose
+ * two distances round differently goes to the nearer by rounding, so the
+ * tie rule decides only exact ties; either way the answer is deterministic
+ * and the chosen cell's ring covers the point.
+ *
+ * Rings: the square ring is PostGIS's (ll, ul, ur, lr, ll), already
+ * clockwise.  PostGIS's hexagon ring is counter-clockwise; the ring here
+ * is the same polygon with its vertices in reverse order (starting, like
+ * PostGIS's, at the west vertex), so that it is clockwise.
+ *
+ * Non-finite coordinates have no cell: rs_grid_cell gives INT64_MIN for
+ * both indices.
  */
 #ifndef RS_GRID_H
 #define RS_GRID_H
