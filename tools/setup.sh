@@ -7,7 +7,7 @@
 set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config libgeos-dev libproj-dev proj-data
-            libshp-dev libsqlite3-dev libssl-dev zlib1g-dev libcairo2-dev)
+            libshp-dev libsqlite3-dev libssl-dev zlib1g-dev libcairo2-dev libgsl-dev)
 test_pkgs=(gdal-bin sqlite3)
 
 want=("${build_pkgs[@]}")
