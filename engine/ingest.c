@@ -130,7 +130,11 @@ void rs_vrm_hash(const rs_key *key, const char *norm, size_t len, unsigned char 
 
 int rs_ingest_reject(rs_ingest_run *r, const char *column, const char *reason)
 {
-    long line = rs_csv_line(r->csv);
+    return rs_ingest_reject_at(r, rs_csv_line(r->csv), column, reason);
+}
+
+int rs_ingest_reject_at(rs_ingest_run *r, long line, const char *column, const char *reason)
+{
     r->res->rejected++;
     if (r->opts && r->opts->rejects) {
         FILE *f = r->opts->rejects;
@@ -212,33 +216,98 @@ int rs_ingest_time(rs_ingest_run *r, int col, const char *name, int64_t *t)
     return 0;
 }
 
+int rs_check_latlon(const char *a, size_t la, const char *b, size_t lo, double *lat,
+                    double *lon, const char **col, const char **why)
+{
+    *col = "lat";
+    if (la == 0 || lo == 0) {
+        *col = la == 0 ? "lat" : "lon";
+        *why = "empty coordinate";
+        return -1;
+    }
+    if (rs_parse_decimal(a, la, lat) != 0) {
+        *why = "not a plain decimal number";
+        return -1;
+    }
+    if (rs_parse_decimal(b, lo, lon) != 0) {
+        *col = "lon";
+        *why = "not a plain decimal number";
+        return -1;
+    }
+    if (*lat < -90 || *lat > 90 || *lon < -180 || *lon > 180) {
+        *col = *lat < -90 || *lat > 90 ? "lat" : "lon";
+        *why = "out of range for WGS84 degrees";
+        return -1;
+    }
+    if (!rs_in_gb_wgs84(*lat, *lon)) {
+        *why = rs_in_gb_wgs84(*lon, *lat) ? "outside Great Britain; lat and lon look swapped"
+                                          : "outside Great Britain";
+        return -1;
+    }
+    return 0;
+}
+
+int rs_check_limit(const char *s, size_t len, int optional, int *limit, const char **why)
+{
+    int64_t v;
+    if (len == 0 && optional) {
+        *limit = 0;
+        return 0;
+    }
+    if (len == 0) {
+        *why = "empty speed limit";
+        return -1;
+    }
+    if (rs_parse_int(s, len, &v) != 0 ||
+        !(v == 20 || v == 30 || v == 40 || v == 50 || v == 60 || v == 70)) {
+        *why = "speed limit is not one of 20, 30, 40, 50, 60, 70 mph";
+        return -1;
+    }
+    *limit = (int)v;
+    return 0;
+}
+
+int rs_check_speed(const char *s, size_t len, int kph, int64_t *cmph, const char **why)
+{
+    int64_t v;
+    if (len == 0) {
+        *why = "empty speed";
+        return -1;
+    }
+    if (!kph) {
+        if (rs_parse_fixed(s, len, 2, &v) != 0) {
+            *why = "not a plain decimal number";
+            return -1;
+        }
+    } else {
+        /* km/h to 0.01 mph exactly: micro-km/h * 100 / 1609344, rounded half up */
+        int64_t ukph;
+        if (rs_parse_fixed(s, len, 6, &ukph) != 0) {
+            *why = "not a plain decimal number";
+            return -1;
+        }
+        if (ukph < 0 || ukph > 400000000) {
+            *why = "speed out of range 0-200 mph";
+            return -1;
+        }
+        v = (ukph * 200 + 1609344) / (2 * 1609344);
+    }
+    if (v < 0 || v > 20000) {
+        *why = "speed out of range 0-200 mph";
+        return -1;
+    }
+    *cmph = v;
+    return 0;
+}
+
 int rs_ingest_latlon(rs_ingest_run *r, int lat_col, int lon_col, double *lat, double *lon)
 {
     size_t la, lo;
     const char *a = rs_ingest_field(r, lat_col, &la);
     const char *b = rs_ingest_field(r, lon_col, &lo);
-    if (la == 0 || lo == 0) {
-        rs_ingest_reject(r, la == 0 ? "lat" : "lon", "empty coordinate");
-        return -1;
-    }
-    if (rs_parse_decimal(a, la, lat) != 0) {
-        rs_ingest_reject(r, "lat", "not a plain decimal number");
-        return -1;
-    }
-    if (rs_parse_decimal(b, lo, lon) != 0) {
-        rs_ingest_reject(r, "lon", "not a plain decimal number");
-        return -1;
-    }
-    if (*lat < -90 || *lat > 90 || *lon < -180 || *lon > 180) {
-        rs_ingest_reject(r, *lat < -90 || *lat > 90 ? "lat" : "lon",
-                         "out of range for WGS84 degrees");
-        return -1;
-    }
-    if (!rs_in_gb_wgs84(*lat, *lon)) {
-        if (rs_in_gb_wgs84(*lon, *lat))
-            rs_ingest_reject(r, "lat", "outside Great Britain; lat and lon look swapped");
-        else
-            rs_ingest_reject(r, "lat", "outside Great Britain");
+    const char *col, *why;
+    if (rs_check_latlon(a, la, b, lo, lat, lon, &col, &why) != 0) {
+        rs_ingest_reject(r, col, why);
         return -1;
     }
     return 0;
@@ -248,51 +317,23 @@ int rs_ingest_limit(rs_ingest_run *r, int col, const char *name, int optional, i
 {
     size_t len;
     const char *s = rs_ingest_field(r, col, &len);
-    int64_t v;
-    if (len == 0 && optional) {
-        *limit = 0;
-        return 0;
-    }
-    if (len == 0) {
-        rs_ingest_reject(r, name, "empty speed limit");
+    const char *why;
+    if (rs_check_limit(s, len, optional, limit, &why) != 0) {
+        rs_ingest_reject(r, name, why);
         return -1;
     }
-    if (rs_parse_int(s, len, &v) != 0 ||
-        !(v == 20 || v == 30 || v == 40 || v == 50 || v == 60 || v == 70)) {
-        rs_ingest_reject(r, name, "speed limit is not one of 20, 30, 40, 50, 60, 70 mph");
-        return -1;
-    }
-    *limit = (int)v;
     return 0;
 }
 
 int rs_ingest_speed(rs_ingest_run *r, int mph_col, int kph_col, uint16_t *cmph)
 {
-    int col = mph_col >= 0 ? mph_col : kph_col;
-    const char *name = mph_col >= 0 ? "speed_mph" : "speed_kph";
+    int kph = mph_col < 0;
     size_t len;
-    const char *s = rs_ingest_field(r, col, &len);
+    const char *s = rs_ingest_field(r, kph ? kph_col : mph_col, &len);
+    const char *why;
     int64_t v;
-    if (len == 0) {
-        rs_ingest_reject(r, name, "empty speed");
-        return -1;
-    }
-    if (mph_col >= 0) {
-        if (rs_parse_fixed(s, len, 2, &v) != 0) {
-            rs_ingest_reject(r, name, "not a plain decimal number");
-            return -1;
-        }
-    } else {
-        /* km/h to 0.01 mph exactly: micro-km/h * 100 / 1609344, rounded half up */
-        int64_t ukph;
-        if (rs_parse_fixed(s, len, 6, &ukph) != 0 || ukph < 0 || ukph > 400000000) {
-            rs_ingest_reject(r, name, "not a plain decimal number in range");
-            return -1;
-        }
-        v = (ukph * 200 + 1609344) / (2 * 1609344);
-    }
-    if (v < 0 || v > 20000) {
-        rs_ingest_reject(r, name, "speed out of range 0-200 mph");
+    if (rs_check_speed(s, len, kph, &v, &why) != 0) {
+        rs_ingest_reject(r, kph ? "speed_kph" : "speed_mph", why);
         return -1;
     }
     *cmph = (uint16_t)v;

@@ -31,6 +31,8 @@ typedef struct rs_ingest_run {
  * column may be "" when the problem is the record as a whole.  Returns 0,
  * or an RS_E code when the reject itself cannot be stored. */
 int rs_ingest_reject(rs_ingest_run *r, const char *column, const char *reason);
+/* The same for a record that started at `line` (batched loaders). */
+int rs_ingest_reject_at(rs_ingest_run *r, long line, const char *column, const char *reason);
 
 /* Column index for a field that may go by several names (aliases, any
  * case).  Returns the index, -1 when none is present, or -2 after setting
@@ -51,7 +53,17 @@ int rs_ingest_detections(rs_ingest_run *r);
 int rs_ingest_stats19(rs_ingest_run *r);
 int rs_ingest_concerns(rs_ingest_run *r);
 
-/* Shared field checks; each returns 0, or -1 after rejecting the row. */
+/* Pure field checks (no side effects, safe on any thread): 0, or -1 with
+ * the reject reason (and column) set to static text. */
+int rs_check_latlon(const char *lat_s, size_t lat_len, const char *lon_s, size_t lon_len,
+                    double *lat, double *lon, const char **col, const char **why);
+/* speed in 0.01 mph from mph text, or from km/h text when kph != 0 */
+int rs_check_speed(const char *s, size_t len, int kph, int64_t *cmph, const char **why);
+/* limit in {20..70}; empty allowed (0) when optional */
+int rs_check_limit(const char *s, size_t len, int optional, int *limit, const char **why);
+
+/* Shared field checks on the current record; each returns 0, or -1 after
+ * rejecting the row. */
 int rs_ingest_time(rs_ingest_run *r, int col, const char *name, int64_t *t);
 int rs_ingest_latlon(rs_ingest_run *r, int lat_col, int lon_col, double *lat, double *lon);
 int rs_ingest_limit(rs_ingest_run *r, int col, const char *name, int optional, int *limit);
