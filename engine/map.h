@@ -13,6 +13,20 @@
  * Coordinates are British National Grid metres; the map keeps the aspect
  * of its extent.  Output is deterministic for the same calls.  Written
  * atomically (temporary name, then rename).
+ *
+ * Page layout, with u = max(width_px / 1600, 0.75) (type stays legible on
+ * small maps) and every length rounded to whole pixels (round(k * u)): a
+ * margin of 24u; a title band of 100u at the top (title bold 28u, subtitle
+ * 16u); a legend column of 300u at the right (caption, vertical colour
+ * bar with ticks, the no-data swatch, one row per point layer with a
+ * legend); a footer of 84u (scale bar bottom-left, north arrow
+ * bottom-right of the map, attribution line).  The map area starts at
+ * (24u, 100u) and is W = width_px - 2*24u - 300u wide.  The extent is padded
+ * by 4 % of its larger side on every side (a single point becomes 1 km
+ * square first), then grown about its centre, in height or in width, so
+ * that its aspect (height / width) lies in [420u / W, 1.6]; the map area is
+ * H = round(W * aspect) high and the image 100u + H + 84u.  width_px is
+ * 640..8000.
  */
 #ifndef RS_MAP_H
 #define RS_MAP_H
@@ -46,7 +60,8 @@ void rs_map_free(rs_map *m);
 int rs_map_fill(rs_map *m, const GEOSGeometry *g, double value);
 /* A raster coloured by value, NaN and 0 transparent. */
 int rs_map_raster(rs_map *m, const rs_raster *r);
-/* District outlines, with names at a point inside each when labels != 0. */
+/* District outlines, with names at a point inside each when labels != 0
+ * (the names go above every layer, nudged apart where they would touch). */
 int rs_map_districts(rs_map *m, const rs_districts *d, int labels);
 /* Point markers (e.g. enforcement sites) with an optional legend entry. */
 int rs_map_points(rs_map *m, size_t n, const double *x, const double *y, const char *legend);
