@@ -21,15 +21,20 @@ typedef struct rs_raster {
     double *v;       /* rows*cols, row 0 = north */
 } rs_raster;
 
-/* Allocates a raster filled with 0; NULL on out of memory. */
+/* Allocates a raster filled with 0; NULL on out of memory (or when cols
+ * or rows is 0). */
 rs_raster *rs_raster_new(size_t cols, size_t rows, double x0, double y0, double pixel);
 void rs_raster_free(rs_raster *r);
 /* Centre of pixel (col, row). */
 void rs_raster_centre(const rs_raster *r, size_t col, size_t row, double *x, double *y);
 
-/* Writes path (".asc") and the .prj beside it, atomically (temporary name,
- * then rename).  Values with %.*g of `digits` significant digits (use 10).
- * Returns 0 or RS_EIO with the message in g's error. */
+/* Writes path (".asc") and the .prj beside it (path's stem + ".prj", where
+ * GDAL looks), atomically (temporary name, then rename; the .prj goes in
+ * first).  Values with %.*g of `digits` significant digits (use 10; 1..17);
+ * the corner and cell size with as many digits as they need to read back
+ * exactly.  A value of exactly -9999 reads back as no data.  Returns 0,
+ * RS_EUSAGE (empty raster, bad pixel size or digits, an infinite value) or
+ * RS_EIO, with the message in g's error. */
 int rs_raster_write_asc(rs_geo *g, const rs_raster *r, const char *path, int epsg, int digits);
 
 #endif
