@@ -58,6 +58,17 @@ static int opt_dec(rs_ingest_run *r, int col, const char *name, double *v, int *
     return 0;
 }
 
+/* A location field: anything but a plain number (-1, empty, "NULL", junk)
+ * leaves the collision without that coordinate; it is then kept as
+ * unlocated, never rejected for it. */
+static void loc_dec(rs_ingest_run *r, int col, double *v, int *present)
+{
+    size_t len;
+    const char *s = rs_ingest_field(r, col, &len);
+    *present = col >= 0 && len > 0 && !(len == 2 && memcmp(s, "-1", 2) == 0) &&
+               rs_parse_decimal(s, len, v) == 0;
+}
+
 static void bind_opt(sqlite3_stmt *st, int i, int64_t v, int present)
 {
     if (present)
@@ -170,11 +181,10 @@ static int load_collisions(rs_ingest_run *r)
         /* location: grid reference first, then WGS84, else unlocated */
         double e = 0, n = 0, lon = 0, lat = 0;
         int pe, pn, plo, pla, located = 0;
-        if (opt_dec(r, ce, "location_easting_osgr", &e, &pe) != 0 ||
-            opt_dec(r, cn, "location_northing_osgr", &n, &pn) != 0 ||
-            opt_dec(r, clo, "longitude", &lon, &plo) != 0 ||
-            opt_dec(r, cla, "latitude", &lat, &pla) != 0)
-            continue;
+        loc_dec(r, ce, &e, &pe);
+        loc_dec(r, cn, &n, &pn);
+        loc_dec(r, clo, &lon, &plo);
+        loc_dec(r, cla, &lat, &pla);
         int32_t dist = -1;
         if (pe && pn && rs_in_gb_bng(e, n)) {
             located = 1;

@@ -31,7 +31,7 @@ int rs_in_gb_wgs84(double lat, double lon)
 
 int rs_in_gb_bng(double e, double n)
 {
-    return e >= 0 && e <= 700000 && n >= 0 && n <= 1250000;
+    return e > 0 && e <= 700000 && n > 0 && n <= 1250000;
 }
 
 int rs_placer_new(rs_ctx *ctx, const rs_districts *d, rs_placer **out)

@@ -18,7 +18,8 @@
 
 /* Great Britain's extent, for rejecting coordinates that cannot be in GB
  * (swapped lat/lon, zeros, another country): lat 49.8..60.95,
- * lon -8.7..1.9 (WGS84); easting 0..700000, northing 0..1250000 (BNG). */
+ * lon -8.7..1.9 (WGS84); easting 0..700000, northing 0..1250000 (BNG),
+ * zero excluded (a 0 easting or northing is a placeholder, not a place). */
 int rs_in_gb_wgs84(double lat, double lon);
 int rs_in_gb_bng(double e, double n);
 

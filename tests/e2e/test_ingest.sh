@@ -69,7 +69,7 @@ has "$T/out" "loaded $nq"
 run 0 "$RS" info
 cp "$T/out" "$T/info.txt"
 ROADSAFE_KEY_FILE="$T/key" run 0 "$RS" ingest detections "$G/detections.csv" --rejects "$T/rej.csv"
-awk -F, 'NR>1{print $NF}' "$G/detections.csv" | sort -u | head -300 > "$T/plates"
+awk -F, 'NR>1{print $NF}' "$G/detections.csv" | sort -u | awk 'NR<=300' > "$T/plates"
 : > "$T/plates.norm"
 while read -r p; do
   q=$(echo "$p" | tr 'a-z' 'A-Z' | tr -d ' ')

@@ -1207,13 +1207,19 @@ static void test_stats19(void)
               /* 17 */ "2020010000014,2020,010000014,593161,214969,,,42,3,1,1,2020-08-15,7,"
               "02:30,,30\n"
               /* 18 */ "2020010000015,2020,010000015,593161,214969,,,42,3,1,1,15/08/20,7,"
+              "02:30,,30\n"
+              /* 19: a location that is not a number is no location: kept unlocated */
+              /* 19 */ "2020010000016,2020,010000016,NULL,abc,,,42,3,1,1,15/08/2020,7,"
+              "02:30,,30\n"
+              /* 20: 0,0 is a placeholder, not a place */
+              /* 20 */ "2020010000017,2020,010000017,0,0,0,0,42,3,1,1,15/08/2020,7,"
               "02:30,,30\n");
     CHECK_EQ_INT(ingest(RS_KIND_STATS19, "col_new.csv", NULL, &res), 0);
     CHECK_STR(res.what, "collisions");
-    CHECK_EQ_INT(res.loaded, 10);
+    CHECK_EQ_INT(res.loaded, 12);
     CHECK_EQ_INT(res.rejected, 6);
     CHECK_EQ_INT(res.present, 1);
-    CHECK_EQ_INT(res.unlocated, 2);
+    CHECK_EQ_INT(res.unlocated, 4);
     CHECK_EQ_INT(res.outside, 1);
     CHECK_REJECT("col_new.csv", 9, "date", "");
     CHECK_REJECT("col_new.csv", 11, "collision_severity", "");
@@ -1262,7 +1268,9 @@ static void test_stats19(void)
     CHECK_STR(qs(COL("e", "2020010000003")), "NULL");
     CHECK_STR(qs(COL("n", "2020010000004")), "NULL");
     CHECK_STR(qs(COL("district_id", "2020010000004")), "NULL");
-    CHECK_EQ_INT(q("SELECT count(*) FROM collision WHERE e IS NULL"), 2);
+    CHECK_EQ_INT(q("SELECT count(*) FROM collision WHERE e IS NULL"), 4);
+    CHECK_STR(qs(COL("e", "2020010000016")), "NULL");
+    CHECK_STR(qs(COL("e", "2020010000017")), "NULL");
     CHECK_STR(qs(COL("district_id", "2020010000012")), "NULL");
     CHECK_NEAR(qd(COL("e", "2020010000012")), 384170, 1e-6);
 
@@ -1341,11 +1349,11 @@ static void test_stats19(void)
 
     /* reloading adds nothing */
     int64_t cols = q("SELECT count(*) FROM collision"), cas = q("SELECT count(*) FROM casualty");
-    CHECK_EQ_INT(cols, 13);
+    CHECK_EQ_INT(cols, 15);
     CHECK_EQ_INT(cas, 5);
     CHECK_EQ_INT(ingest(RS_KIND_STATS19, "col_new.csv", NULL, &res), 0);
     CHECK_EQ_INT(res.loaded, 0);
-    CHECK_EQ_INT(res.present, 11);
+    CHECK_EQ_INT(res.present, 13);
     CHECK_EQ_INT(res.rejected, 6);
     CHECK_EQ_INT(ingest(RS_KIND_STATS19, "cas_new.csv", NULL, &res), 0);
     CHECK_EQ_INT(res.loaded, 0);
