@@ -169,6 +169,9 @@ static int fixed_sites_build(det_ctx *c)
     }
     c->f0[GEN_NDEV] = c->nfixed;
     c->f0[GEN_DEV_TRUCAM] = 0;
+    w->truth.sites_by_device[GEN_DEV_TRUCAM] = w->plan.nmsites;
+    for (int k = GEN_DEV_GATSO; k < GEN_NDEV; k++)
+        w->truth.sites_by_device[k] = c->f0[k + 1] - c->f0[k];
     return RS_OK;
 }
 

@@ -231,6 +231,7 @@ typedef struct gen_truth {
     long long traffic_trips, hot_trips, bg_pings, bg_over, pings_by_limit[8], over_by_limit[8];
     long long fleet_weekend_pings, fleet_weekday_pings;
     gen_cohort_truth cohort[GEN_NDEV];
+    long long sites_by_device[GEN_NDEV]; /* TRUCAM: mobile sites */
     long long det_by_device[GEN_NDEV], det_vehicles, det_bg_vehicles, det_plate_variants[4],
         det_old_plates;
     long long coll_sev[GEN_NYEARS][4], cas_sev[GEN_NYEARS][4];

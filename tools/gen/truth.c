@@ -256,6 +256,10 @@ static void write_reoffending(jw *j, const gen_world *w)
     for (int k = 0; k < GEN_NDEV; k++)
         j_int(j, gen_dev_names[k], t->det_by_device[k]);
     j_close(j, '}');
+    j_open(j, "sites_by_device_type", '{');
+    for (int k = 0; k < GEN_NDEV; k++)
+        j_int(j, gen_dev_names[k], t->sites_by_device[k]);
+    j_close(j, '}');
     j_open(j, "vrm_written", '{');
     j_int(j, "as_is", t->det_plate_variants[0]);
     j_int(j, "lower_case", t->det_plate_variants[1]);
