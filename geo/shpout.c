@@ -387,7 +387,8 @@ int rs_shpout_new(rs_geo *g, const char *prefix, rs_shp_kind kind, int epsg,
         for (size_t m = 0; m < k; m++)
             if (same_name_nocase(fields[m].name, f->name))
                 return rs_err_set(err, RS_EUSAGE,
-                                  "%s.dbf: field name \"%s\" repeats \"%s\" (DBF names ignore case)",
+                                  "%s.dbf: field name \"%s\" repeats \"%s\" "
+                                  "(DBF names ignore case)",
                                   prefix, f->name, fields[m].name);
         if (f->type != RS_FIELD_TEXT && f->type != RS_FIELD_INT && f->type != RS_FIELD_REAL &&
             f->type != RS_FIELD_DATE)
@@ -405,7 +406,9 @@ int rs_shpout_new(rs_geo *g, const char *prefix, rs_shp_kind kind, int epsg,
     w->kind = kind;
     w->nfields = nfields;
     int rc = RS_OK;
-    if ((w->prefix = dup_str(prefix)) == NULL || (w->fields = calloc(nfields, sizeof *w->fields)) == NULL) {
+    w->prefix = dup_str(prefix);
+    w->fields = calloc(nfields, sizeof *w->fields);
+    if (w->prefix == NULL || w->fields == NULL) {
         rc = rs_err_set(err, RS_ENOMEM, "out of memory");
         goto fail;
     }

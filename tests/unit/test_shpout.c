@@ -103,7 +103,8 @@ static double signed_area(const SHPObject *o, int part)
     int b = part + 1 < o->nParts ? o->panPartStart[part + 1] : o->nVertices;
     double x0 = o->padfX[a], y0 = o->padfY[a], s = 0;
     for (int k = a; k + 1 < b; k++)
-        s += (o->padfX[k] - x0) * (o->padfY[k + 1] - y0) - (o->padfX[k + 1] - x0) * (o->padfY[k] - y0);
+        s += (o->padfX[k] - x0) * (o->padfY[k + 1] - y0) -
+             (o->padfX[k + 1] - x0) * (o->padfY[k] - y0);
     return s / 2;
 }
 
@@ -244,7 +245,8 @@ static void check_poly_layer(const char *prefix)
     CHECK_EQ_INT(DBFGetFieldInfo(dbf, 0, name, &width, &dec), FTString);
     CHECK_STR(name, "NAME");
     CHECK_EQ_INT(width, 254); /* 300 bytes of é cut to 254 */
-    CHECK_EQ_INT(DBFGetFieldInfo(dbf, 1, name, &width, &dec), FTDouble); /* 14 wide: shapelib says double */
+    /* 14 wide: shapelib calls an 'N' field of 10 or more digits "double" */
+    CHECK_EQ_INT(DBFGetFieldInfo(dbf, 1, name, &width, &dec), FTDouble);
     CHECK_EQ_INT(DBFGetNativeFieldType(dbf, 1), 'N');
     CHECK_EQ_INT(width, 14);
     CHECK_EQ_INT(dec, 0);
@@ -329,7 +331,8 @@ static void test_points(rs_geo *g)
             SHPDestroyObject(o);
         }
         CHECK_STR(DBFReadStringAttribute(dbf, 2, 0), "-333");
-        CHECK_STR(DBFReadStringAttribute(dbf, 0, 1), "31.2"); /* exact half: printf rounds to even */
+        /* 31.25 is an exact half: printf rounds it to even */
+        CHECK_STR(DBFReadStringAttribute(dbf, 0, 1), "31.2");
         CHECK_STR(DBFReadStringAttribute(dbf, 1, 1), "-4.0");
         CHECK(DBFIsAttributeNULL(dbf, 2, 1));
         int width = 0, dec = 0;
@@ -410,9 +413,15 @@ static int write_hex_layer(rs_geo *g, const char *prefix, int ncells)
         int n = 0;
         rs_grid_ring(&grid, i, j, xs, ys, &n);
         GEOSCoordSequence *cs = GEOSCoordSeq_create_r(h, (unsigned)n, 2);
-        for (int m = 0; m < n; m++)
+        for (int m = 0; cs && m < n; m++)
             GEOSCoordSeq_setXY_r(h, cs, (unsigned)m, xs[m], ys[m]);
-        GEOSGeometry *poly = GEOSGeom_createPolygon_r(h, GEOSGeom_createLinearRing_r(h, cs), NULL, 0);
+        GEOSGeometry *ring = cs ? GEOSGeom_createLinearRing_r(h, cs) : NULL;
+        GEOSGeometry *poly = ring ? GEOSGeom_createPolygon_r(h, ring, NULL, 0) : NULL;
+        if (poly == NULL) {
+            GEOSGeom_destroy_r(h, ring);
+            rs_shpout_abort(w);
+            return RS_ENOMEM;
+        }
         char a[32], b[32], c[32];
         snprintf(a, sizeof a, "%lld", (long long)i);
         snprintf(b, sizeof b, "%lld", (long long)j);
