@@ -269,6 +269,20 @@ int rs_heat_grid_build(rs_ctx *ctx, const rs_ping_filter *f, const rs_grid *g,
     *out = NULL;
     if (g->size <= 0 || min_count < 1)
         return rs_err_set(rs_ctx_err(ctx), RS_EUSAGE, "cell size and minimum count must be > 0");
+    /* size the per-ping arrays once from the stored count (an upper bound
+     * of what passes the filter), so the scan never reallocates them */
+    int64_t stored = 0;
+    if ((rc = rs_store_query_int(ctx, "SELECT coalesce(sum(n), 0) FROM ping_chunk", &stored)) != 0)
+        goto done;
+    if (stored > 0) {
+        a.ping_cell = malloc((size_t)stored * sizeof *a.ping_cell);
+        a.ping_speed = malloc((size_t)stored * sizeof *a.ping_speed);
+        if (a.ping_cell == NULL || a.ping_speed == NULL) {
+            rc = rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory building the grid");
+            goto done;
+        }
+        a.pcap = (size_t)stored;
+    }
     rc = rs_pings_scan(ctx, f, grid_visit, &a);
     if (a.oom) {
         rc = rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory building the grid");

@@ -249,9 +249,10 @@ static int write_shp(rs_ctx *ctx, const rs_heat_grid *h, const clip *c, const rs
     return rs_shpout_commit(w);
 }
 
-static const char *default_title(const clip *c, int district, char *buf, size_t size)
+static const char *default_title(const clip *c, int district, rs_metric metric, char *buf,
+                                 size_t size)
 {
-    snprintf(buf, size, "Speeding heat map: %s",
+    snprintf(buf, size, "Speeding heat map (%s): %s", rs_metric_name(metric),
              district >= 0 ? district_name(c, district) : "all districts");
     return buf;
 }
@@ -266,7 +267,7 @@ int rs_heat_write_grid(rs_ctx *ctx, const rs_heat_grid *h, const rs_heat_out *o)
     if ((rc = write_csv(ctx, h, &c, o)) != 0 || (rc = write_shp(ctx, h, &c, o)) != 0)
         goto done;
     char title[256];
-    rs_map_opts mo = {0, o->title ? o->title : default_title(&c, o->district, title, sizeof title),
+    rs_map_opts mo = {0, o->title ? o->title : default_title(&c, o->district, o->metric, title, sizeof title),
                       o->subtitle, rs_metric_label(o->metric),
                       o->attribution ? o->attribution : DEFAULT_ATTRIBUTION, o->scale_max};
     double x0 = c.xmin, y0 = c.ymin, x1 = c.xmax, y1 = c.ymax;
@@ -326,7 +327,10 @@ int rs_heat_write_kde(rs_ctx *ctx, const rs_raster *r, const char *legend_label,
     if ((rc = rs_raster_write_asc(rs_ctx_geo(ctx), r, path, 27700, 10)) != 0)
         goto done;
     char title[256];
-    snprintf(title, sizeof title, "Speeding density: %s",
+    snprintf(title, sizeof title, "%s: %s",
+             o->metric == RS_METRIC_PINGS      ? "Traffic density (telematics pings)"
+             : o->metric == RS_METRIC_SPEEDING ? "Density of speeding pings"
+                                               : "Density of pings over the enforcement threshold",
              o->district >= 0 ? district_name(&c, o->district) : "all districts");
     rs_map_opts mo = {0, o->title ? o->title : title, o->subtitle, legend_label,
                       o->attribution ? o->attribution : DEFAULT_ATTRIBUTION, o->scale_max};

@@ -183,6 +183,16 @@ int rs_store_open(rs_ctx *ctx, const char *path, int flags)
     if (rs_store_exec(ctx, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL",
                       "configure workspace") != 0)
         goto fail;
+    if (readonly && rs_store_schema_version(ctx) >= 0 &&
+        rs_store_schema_version(ctx) < N_MIGRATIONS) {
+        /* A reader of an older workspace upgrades it first, through a
+         * short read-write connection, then reopens read-only. */
+        rs_store_close(ctx);
+        if (rs_store_open(ctx, path, 0) != 0)
+            return e->code ? e->code : RS_ERR;
+        rs_store_close(ctx);
+        return rs_store_open(ctx, path, flags);
+    }
     if (migrate(ctx, readonly) != 0)
         goto fail;
     return 0;

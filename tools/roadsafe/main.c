@@ -18,6 +18,7 @@ static const rs_command commands[] = {
     {"districts", rs_cmd_districts, "load, list and locate policing districts"},
     {"ingest", rs_cmd_ingest, "load telematics, detections, STATS19 or concerns CSV files"},
     {"keygen", rs_cmd_keygen, "make a key for hashing plates and fleet vehicle ids"},
+    {"heatmap", rs_cmd_heatmap, "heat maps of speeding: grids, kernel density, PNG maps"},
 };
 
 static void usage(FILE *f)
