@@ -1,0 +1,900 @@
+/*
+ * ksi.c — KSI trend tables (see ksi.h for the definitions).
+ *
+ * Core data structure: a dense grid of monthly counts, one cell per
+ * (group, month) over the data span, filled by one aggregate query
+ * (SQLite groups the casualty rows by month and by every attribute a
+ * split might need; the grouping into road users, age bands and districts
+ * is done here, in C).  Every figure of a row — the period's counts, the
+ * same period a year earlier, the rolling 12 months, the baseline — is a
+ * sum of grid cells over a run of months, so calendar and financial
+ * quarters and years need no second query.  Months outside the grid are
+ * zero by construction (no data there).
+ *
+ * Workload: a force's whole history (some 40 years = 480 months) times a
+ * few dozen groups: a grid of a few thousand cells and a table of at most
+ * a few thousand rows.  The query reads each casualty once.
+ */
+#include "ksi.h"
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rs_err.h"
+#include "store.h"
+
+#define KSI_MAX_MONTHS 1200
+
+/* ---- parsing and naming ---------------------------------------------------- */
+
+int rs_ksi_by_parse(const char *s, rs_ksi_by *out)
+{
+    if (s == NULL)
+        return -1;
+    if (strcmp(s, "month") == 0)
+        *out = RS_KSI_MONTH;
+    else if (strcmp(s, "quarter") == 0)
+        *out = RS_KSI_QUARTER;
+    else if (strcmp(s, "year") == 0)
+        *out = RS_KSI_YEAR;
+    else
+        return -1;
+    return 0;
+}
+
+int rs_ksi_split_parse(const char *s, rs_ksi_split *out)
+{
+    if (s == NULL)
+        return -1;
+    if (strcmp(s, "none") == 0)
+        *out = RS_KSI_SPLIT_NONE;
+    else if (strcmp(s, "district") == 0)
+        *out = RS_KSI_SPLIT_DISTRICT;
+    else if (strcmp(s, "road_user") == 0)
+        *out = RS_KSI_SPLIT_ROAD_USER;
+    else if (strcmp(s, "age_band") == 0)
+        *out = RS_KSI_SPLIT_AGE_BAND;
+    else
+        return -1;
+    return 0;
+}
+
+const char *rs_ksi_split_column(rs_ksi_split split)
+{
+    switch (split) {
+    case RS_KSI_SPLIT_DISTRICT: return "district";
+    case RS_KSI_SPLIT_ROAD_USER: return "road_user";
+    case RS_KSI_SPLIT_AGE_BAND: return "age_band";
+    default: return NULL;
+    }
+}
+
+static const char *const road_user_names[] = {"pedestrian",   "pedal cyclist", "motorcyclist",
+                                              "car occupant", "bus or coach",  "goods vehicle",
+                                              "other"};
+static const char *const age_names[] = {"child 0-15", "16-24", "25-59", "60+", "unknown"};
+#define N_ROAD_USER 7
+#define N_AGE 5
+
+int rs_ksi_road_user(int t)
+{
+    switch (t) {
+    case 0: return 0;
+    case 1: return 1;
+    case 2: case 3: case 4: case 5: case 23: case 97: return 2;
+    case 8: case 9: return 3;
+    case 10: case 11: return 4;
+    case 19: case 20: case 21: case 98: return 5;
+    default: return 6;
+    }
+}
+
+int rs_ksi_age_group(int age, int band)
+{
+    if (age >= 0)
+        return age <= 15 ? 0 : age <= 24 ? 1 : age <= 59 ? 2 : 3;
+    switch (band) {
+    case 1: case 2: case 3: return 0;
+    case 4: return 1;
+    case 6: case 7: case 8: return 2;
+    case 10: case 11: return 3;
+    default: return 4;
+    }
+}
+
+const char *rs_ksi_road_user_name(int g)
+{
+    return g >= 0 && g < N_ROAD_USER ? road_user_names[g] : "?";
+}
+
+const char *rs_ksi_age_group_name(int g)
+{
+    return g >= 0 && g < N_AGE ? age_names[g] : "?";
+}
+
+/* ---- periods ------------------------------------------------------------------ */
+
+/* Floor division (periods before year 0 never occur, but be exact). */
+static int fdiv(int a, int b)
+{
+    return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+static int period_len(rs_ksi_by by)
+{
+    return by == RS_KSI_MONTH ? 1 : by == RS_KSI_QUARTER ? 3 : 12;
+}
+
+/* Months by which the period grid is shifted: financial quarters and
+ * years start in April. */
+static int period_shift(rs_ksi_by by, int financial)
+{
+    return financial && by != RS_KSI_MONTH ? 3 : 0;
+}
+
+int rs_ksi_period_of(rs_ksi_by by, int financial, int month)
+{
+    return fdiv(month - period_shift(by, financial), period_len(by));
+}
+
+int rs_ksi_period_first_month(rs_ksi_by by, int financial, int period)
+{
+    return period * period_len(by) + period_shift(by, financial);
+}
+
+void rs_ksi_period_label(rs_ksi_by by, int financial, int period, char *buf, size_t size)
+{
+    int m = rs_ksi_period_first_month(by, financial, period);
+    int y = fdiv(m, 12), mo = m - 12 * y + 1;
+    if (by == RS_KSI_MONTH)
+        snprintf(buf, size, "%04d-%02d", y, mo);
+    else if (!financial && by == RS_KSI_QUARTER)
+        snprintf(buf, size, "%04dQ%d", y, (mo - 1) / 3 + 1);
+    else if (!financial)
+        snprintf(buf, size, "%04d", y);
+    else {
+        int fy = fdiv(m - 3, 12);
+        int q = (m - 3 - 12 * fy) / 3 + 1;
+        if (by == RS_KSI_QUARTER)
+            snprintf(buf, size, "%04d/%02d Q%d", fy, (fy + 1) % 100, q);
+        else
+            snprintf(buf, size, "%04d/%02d", fy, (fy + 1) % 100);
+    }
+}
+
+static int digits(const char *s, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+static int num(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    return v;
+}
+
+int rs_ksi_period_parse(const char *s, int *first, int *last)
+{
+    if (s == NULL)
+        return -1;
+    size_t len = strlen(s);
+    if (len < 4 || !digits(s, 4))
+        return -1;
+    int y = num(s, 4);
+    if (y < 1900 || y > 2200)
+        return -1;
+    const char *r = s + 4;
+    size_t rl = len - 4;
+    if (rl == 0) { /* 2020 */
+        *first = y * 12;
+        *last = *first + 11;
+        return 0;
+    }
+    if (rl == 3 && r[0] == '-' && digits(r + 1, 2)) { /* 2020-05 */
+        int mo = num(r + 1, 2);
+        if (mo < 1 || mo > 12)
+            return -1;
+        *first = *last = y * 12 + mo - 1;
+        return 0;
+    }
+    if (rl == 2 && (r[0] == 'Q' || r[0] == 'q') && r[1] >= '1' && r[1] <= '4') { /* 2020Q2 */
+        *first = y * 12 + (r[1] - '1') * 3;
+        *last = *first + 2;
+        return 0;
+    }
+    if (rl >= 3 && r[0] == '/' && digits(r + 1, 2)) { /* 2020/21, 2020/21Q1, 2020/21 Q1 */
+        if (num(r + 1, 2) != (y + 1) % 100)
+            return -1;
+        r += 3;
+        rl -= 3;
+        if (rl == 0) {
+            *first = y * 12 + 3;
+            *last = *first + 11;
+            return 0;
+        }
+        if (*r == ' ') {
+            r++;
+            rl--;
+        }
+        if (rl == 2 && (r[0] == 'Q' || r[0] == 'q') && r[1] >= '1' && r[1] <= '4') {
+            *first = y * 12 + 3 + (r[1] - '1') * 3;
+            *last = *first + 2;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* ---- the monthly grid ------------------------------------------------------- */
+
+typedef struct cell {
+    int64_t fatal, serious, slight;
+    double adj_serious; /* non-fatal: factor, or 1/0 by recorded severity */
+    int64_t no_factor;
+} cell;
+
+typedef struct grid {
+    int m0, nm; /* months m0 .. m0 + nm - 1 */
+    size_t ng;
+    cell *c;    /* [group * nm + (m - m0)] */
+} grid;
+
+static void cell_add(cell *a, const cell *b)
+{
+    a->fatal += b->fatal;
+    a->serious += b->serious;
+    a->slight += b->slight;
+    a->adj_serious += b->adj_serious;
+    a->no_factor += b->no_factor;
+}
+
+/* Sum of group g over months [m, m + n). */
+static cell grid_sum(const grid *G, size_t g, int m, int n)
+{
+    cell s;
+    memset(&s, 0, sizeof s);
+    for (int k = m; k < m + n; k++)
+        if (G->c && k >= G->m0 && k < G->m0 + G->nm)
+            cell_add(&s, &G->c[g * (size_t)G->nm + (size_t)(k - G->m0)]);
+    return s;
+}
+
+static double round1(double v)
+{
+    return round(v * 10) / 10;
+}
+
+static double ksi_of(const cell *c, int adjusted)
+{
+    if (adjusted)
+        return round1((double)c->fatal + c->adj_serious);
+    return (double)(c->fatal + c->serious);
+}
+
+/* ---- loading ---------------------------------------------------------------- */
+
+typedef struct loader {
+    rs_ctx *ctx;
+    const rs_ksi_opts *o;
+    size_t ndist;      /* district split: groups 0..ndist-1, then outside, unlocated */
+    char **dnames;
+} loader;
+
+static int fail_db(rs_ctx *ctx, const char *what)
+{
+    return rs_store_fail(ctx, what);
+}
+
+static int read_districts(loader *L)
+{
+    sqlite3 *db = rs_ctx_db(L->ctx);
+    sqlite3_stmt *st = NULL;
+    int rc = RS_OK;
+    int64_t maxid = -1;
+    if (sqlite3_prepare_v2(db, "SELECT max(id) FROM district", -1, &st, NULL) != SQLITE_OK)
+        return fail_db(L->ctx, "reading districts");
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        maxid = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    st = NULL;
+    if (maxid < 0)
+        return rs_err_set(rs_ctx_err(L->ctx), RS_EUSAGE,
+                          "no districts loaded, so there is no district split; load them with "
+                          "'roadsafe districts load FILE.shp --name-field FIELD'");
+    if (maxid > 100000)
+        return rs_err_set(rs_ctx_err(L->ctx), RS_ERR, "district ids run to %lld",
+                          (long long)maxid);
+    L->ndist = (size_t)maxid + 1;
+    L->dnames = calloc(L->ndist, sizeof *L->dnames);
+    if (L->dnames == NULL)
+        return rs_err_set(rs_ctx_err(L->ctx), RS_ENOMEM, "out of memory");
+    if (sqlite3_prepare_v2(db, "SELECT id, name FROM district ORDER BY id", -1, &st, NULL) !=
+        SQLITE_OK)
+        return fail_db(L->ctx, "reading districts");
+    int s;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        const char *nm = (const char *)sqlite3_column_text(st, 1);
+        if (id >= 0 && (size_t)id < L->ndist && L->dnames[id] == NULL &&
+            (L->dnames[id] = strdup(nm ? nm : "")) == NULL) {
+            rc = rs_err_set(rs_ctx_err(L->ctx), RS_ENOMEM, "out of memory");
+            break;
+        }
+    }
+    if (rc == RS_OK && s != SQLITE_DONE)
+        rc = fail_db(L->ctx, "reading districts");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* The data span: first and last month with a casualty (collision). */
+static int read_span(loader *L, int *first, int *last)
+{
+    const char *sql =
+        L->o->collisions
+            ? "SELECT min(local_date), max(local_date) FROM collision"
+            : "SELECT min(c.local_date), max(c.local_date) FROM casualty ca "
+              "JOIN collision c ON c.collision_index = ca.collision_index";
+    sqlite3_stmt *st = NULL;
+    *first = *last = -1;
+    if (sqlite3_prepare_v2(rs_ctx_db(L->ctx), sql, -1, &st, NULL) != SQLITE_OK)
+        return fail_db(L->ctx, "reading the data span");
+    int rc = RS_OK;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+        const char *a = (const char *)sqlite3_column_text(st, 0);
+        const char *b = (const char *)sqlite3_column_text(st, 1);
+        /* local_date is YYYY-MM-DD (written by ingest) */
+        if (a && b && strlen(a) >= 7 && strlen(b) >= 7 && digits(a, 4) && digits(a + 5, 2) &&
+            digits(b, 4) && digits(b + 5, 2)) {
+            *first = num(a, 4) * 12 + num(a + 5, 2) - 1;
+            *last = num(b, 4) * 12 + num(b + 5, 2) - 1;
+        } else {
+            rc = rs_err_set(rs_ctx_err(L->ctx), RS_ERR, "a stored collision date is not "
+                                                        "YYYY-MM-DD");
+        }
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static size_t group_of(const loader *L, int64_t district, int unlocated, int type, int age,
+                       int band)
+{
+    switch (L->o->split) {
+    case RS_KSI_SPLIT_DISTRICT:
+        if (unlocated)
+            return L->ndist + 1;
+        if (district < 0 || (size_t)district >= L->ndist)
+            return L->ndist;
+        return (size_t)district;
+    case RS_KSI_SPLIT_ROAD_USER:
+        return (size_t)rs_ksi_road_user(type);
+    case RS_KSI_SPLIT_AGE_BAND:
+        return (size_t)rs_ksi_age_group(age, band);
+    default:
+        return 0;
+    }
+}
+
+static int fill_grid(loader *L, grid *G)
+{
+    const char *sql =
+        L->o->collisions
+            ? "SELECT CAST(substr(local_date, 1, 4) AS INTEGER), "
+              "CAST(substr(local_date, 6, 2) AS INTEGER), coalesce(district_id, -1), "
+              "e IS NULL, severity, -1, -1, -1, count(*), 0.0, 0 "
+              "FROM collision GROUP BY 1, 2, 3, 4, 5"
+            : "SELECT CAST(substr(c.local_date, 1, 4) AS INTEGER), "
+              "CAST(substr(c.local_date, 6, 2) AS INTEGER), coalesce(c.district_id, -1), "
+              "c.e IS NULL, ca.severity, coalesce(ca.casualty_type, -1), "
+              "coalesce(ca.age, -1), coalesce(ca.age_band, -1), count(*), "
+              "total(ca.adjusted_serious), count(ca.adjusted_serious) "
+              "FROM casualty ca JOIN collision c ON c.collision_index = ca.collision_index "
+              "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8";
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(rs_ctx_db(L->ctx), sql, -1, &st, NULL) != SQLITE_OK)
+        return fail_db(L->ctx, "reading casualties");
+    int s, rc = RS_OK;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        int m = sqlite3_column_int(st, 0) * 12 + sqlite3_column_int(st, 1) - 1;
+        if (m < G->m0 || m >= G->m0 + G->nm)
+            continue; /* cannot happen: the span came from the same rows */
+        size_t g = group_of(L, sqlite3_column_int64(st, 2), sqlite3_column_int(st, 3),
+                            sqlite3_column_int(st, 5), sqlite3_column_int(st, 6),
+                            sqlite3_column_int(st, 7));
+        int sev = sqlite3_column_int(st, 4);
+        int64_t n = sqlite3_column_int64(st, 8);
+        double adj = sqlite3_column_double(st, 9);
+        int64_t with = sqlite3_column_int64(st, 10);
+        cell *c = &G->c[g * (size_t)G->nm + (size_t)(m - G->m0)];
+        if (sev == 1) {
+            c->fatal += n;
+        } else if (sev == 2 || sev == 3) {
+            if (sev == 2)
+                c->serious += n;
+            else
+                c->slight += n;
+            /* DfT: the factor where present; else the recorded severity. */
+            c->adj_serious += adj + (sev == 2 ? (double)(n - with) : 0.0);
+            c->no_factor += n - with;
+        }
+    }
+    if (s != SQLITE_DONE)
+        rc = fail_db(L->ctx, "reading casualties");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- verdict ---------------------------------------------------------------- */
+
+static void fmt_p(double p, char *buf, size_t size)
+{
+    if (p < 0.001)
+        snprintf(buf, size, "p < 0.001");
+    else
+        snprintf(buf, size, "p = %.3g", p);
+}
+
+void rs_ksi_verdict(double now, double before, int decimals, double p, char *buf, size_t size)
+{
+    /* Compare at the precision shown, in integers, so the words can never
+     * disagree with the figures printed beside them. */
+    double scale = decimals > 0 ? 10 : 1;
+    long long a = llround(now * scale), b = llround(before * scale), d = a - b;
+    if (d == 0) {
+        snprintf(buf, size, "no change");
+        return;
+    }
+    const char *dir = d > 0 ? "up" : "down";
+    long long mag = d > 0 ? d : -d;
+    char amount[48], rel[48], sig[64];
+    if (decimals > 0)
+        snprintf(amount, sizeof amount, "%lld.%lld", mag / 10, mag % 10);
+    else
+        snprintf(amount, sizeof amount, "%lld", mag);
+    if (b > 0) {
+        double pct = 100.0 * (double)d / (double)b;
+        /* the sign comes from d, never from a rounded percentage */
+        snprintf(rel, sizeof rel, "%c%.1f%%", d > 0 ? '+' : '-', fabs(pct));
+    } else {
+        snprintf(rel, sizeof rel, "from 0");
+    }
+    if (p < 0.05) {
+        char pb[24];
+        fmt_p(p, pb, sizeof pb);
+        snprintf(sig, sizeof sig, "a real %s (%s)", d > 0 ? "rise" : "fall", pb);
+    } else {
+        snprintf(sig, sizeof sig, "within normal variation");
+    }
+    snprintf(buf, size, "%s %s (%s); %s", dir, amount, rel, sig);
+}
+
+/* ---- the analysis ------------------------------------------------------------ */
+
+void rs_ksi_result_free(rs_ksi_result *r)
+{
+    if (r == NULL)
+        return;
+    for (size_t i = 0; r->groups && i < r->ngroups; i++)
+        free(r->groups[i]);
+    free(r->groups);
+    free(r->rows);
+    free(r);
+}
+
+static int covered(const rs_ksi_result *r, int m, int n)
+{
+    return r->span_first >= 0 && m >= r->span_first && m + n - 1 <= r->span_last;
+}
+
+static int overlaps(const rs_ksi_result *r, int m, int n)
+{
+    return r->span_first >= 0 && m <= r->span_last && m + n - 1 >= r->span_first;
+}
+
+/* Fills the row of group g (a grid index) for one period. */
+static void make_row(const rs_ksi_result *r, const grid *G, size_t g, int period,
+                     rs_ksi_row *row)
+{
+    const rs_ksi_opts *o = &r->opts;
+    int adj = o->adjusted;
+    int len = period_len(o->by);
+    int ms = rs_ksi_period_first_month(o->by, o->financial, period);
+    memset(row, 0, sizeof *row);
+    row->period = period;
+    rs_ksi_period_label(o->by, o->financial, period, row->label, sizeof row->label);
+    row->group = (int)g;
+    cell c = grid_sum(G, g, ms, len);
+    row->fatal = c.fatal;
+    row->serious = c.serious;
+    row->slight = c.slight;
+    row->total = c.fatal + c.serious + c.slight;
+    row->adj_serious = round1(c.adj_serious);
+    row->adj_slight = round1((double)(c.serious + c.slight) - c.adj_serious);
+    row->no_factor = c.no_factor;
+    row->ksi = ksi_of(&c, adj);
+    row->ksi_before = row->change = row->change_pct = NAN;
+    row->rolling12 = row->baseline = row->baseline_change_pct = NAN;
+    row->ci.low = row->ci.high = NAN;
+    row->p = NAN;
+
+    if (!overlaps(r, ms, len)) {
+        row->state = RS_KSI_NO_DATA;
+    } else if (!covered(r, ms, len)) {
+        row->state = RS_KSI_PARTIAL;
+    } else if (!covered(r, ms - 12, len)) {
+        row->state = RS_KSI_NO_COMPARISON;
+    } else {
+        row->state = RS_KSI_COMPARED;
+    }
+    unsigned long k = (unsigned long)llround(row->ksi);
+    if (row->state != RS_KSI_NO_DATA)
+        row->ci = rs_poisson_ci(k, 0.05);
+    if (row->state == RS_KSI_COMPARED) {
+        cell b = grid_sum(G, g, ms - 12, len);
+        row->ksi_before = ksi_of(&b, adj);
+        row->change = adj ? round1(row->ksi - row->ksi_before) : row->ksi - row->ksi_before;
+        if (row->ksi_before > 0)
+            row->change_pct = 100.0 * row->change / row->ksi_before;
+        row->p = rs_poisson_compare_p(k, (unsigned long)llround(row->ksi_before));
+    }
+    /* rolling 12 months ending with the period's last month */
+    int rend = ms + len - 1;
+    if (covered(r, rend - 11, 12)) {
+        cell w = grid_sum(G, g, rend - 11, 12);
+        row->rolling12 = ksi_of(&w, adj);
+    }
+    /* baseline: the same period of the year over the baseline years */
+    if (o->baseline_from > 0) {
+        int shift = period_shift(o->by, o->financial);
+        int offset = ms - (fdiv(ms - shift, 12) * 12 + shift);
+        int all = 1;
+        double sum = 0;
+        for (int y = o->baseline_from; y <= o->baseline_to; y++) {
+            int bm = y * 12 + shift + offset;
+            if (!covered(r, bm, len)) {
+                all = 0;
+                break;
+            }
+            cell b = grid_sum(G, g, bm, len);
+            sum += ksi_of(&b, adj);
+        }
+        if (all) {
+            row->baseline = sum / (o->baseline_to - o->baseline_from + 1);
+            if (row->baseline > 0 &&
+                (row->state == RS_KSI_COMPARED || row->state == RS_KSI_NO_COMPARISON))
+                row->baseline_change_pct = 100.0 * (row->ksi - row->baseline) / row->baseline;
+        }
+    }
+    char a[24], b2[24];
+    switch (row->state) {
+    case RS_KSI_NO_DATA:
+        snprintf(row->verdict, sizeof row->verdict, "no data in this period");
+        break;
+    case RS_KSI_PARTIAL:
+        rs_ksi_period_label(RS_KSI_MONTH, 0, r->span_first, a, sizeof a);
+        rs_ksi_period_label(RS_KSI_MONTH, 0, r->span_last, b2, sizeof b2);
+        snprintf(row->verdict, sizeof row->verdict,
+                 "incomplete period (data from %s to %s only)", a, b2);
+        break;
+    case RS_KSI_NO_COMPARISON:
+        snprintf(row->verdict, sizeof row->verdict, "no comparison (no data a year earlier)");
+        break;
+    case RS_KSI_COMPARED:
+        rs_ksi_verdict(row->ksi, row->ksi_before, adj ? 1 : 0, row->p, row->verdict,
+                       sizeof row->verdict);
+        break;
+    }
+}
+
+static int set_groups(rs_ksi_result *r, loader *L, const grid *G, size_t **shown,
+                      size_t *nshown)
+{
+    size_t ng = G->ng;
+    *shown = calloc(ng, sizeof **shown);
+    r->groups = calloc(ng, sizeof *r->groups);
+    if (*shown == NULL || r->groups == NULL)
+        return RS_ENOMEM;
+    *nshown = 0;
+    for (size_t g = 0; g < ng; g++) {
+        const char *name;
+        char buf[32];
+        switch (r->opts.split) {
+        case RS_KSI_SPLIT_DISTRICT:
+            if (g < L->ndist) {
+                if (L->dnames[g] == NULL)
+                    continue; /* an unused id */
+                name = L->dnames[g];
+            } else {
+                /* the two extra rows only when anything falls there */
+                cell t = grid_sum(G, g, G->m0, G->nm);
+                if (t.fatal + t.serious + t.slight == 0)
+                    continue;
+                name = g == L->ndist ? "(outside districts)" : "(no location)";
+            }
+            break;
+        case RS_KSI_SPLIT_ROAD_USER:
+            name = rs_ksi_road_user_name((int)g);
+            break;
+        case RS_KSI_SPLIT_AGE_BAND:
+            name = rs_ksi_age_group_name((int)g);
+            break;
+        default:
+            snprintf(buf, sizeof buf, "all");
+            name = buf;
+        }
+        if ((r->groups[r->ngroups] = strdup(name)) == NULL)
+            return RS_ENOMEM;
+        r->ngroups++;
+        (*shown)[(*nshown)++] = g;
+    }
+    return RS_OK;
+}
+
+int rs_ksi_run(rs_ctx *ctx, const rs_ksi_opts *opts, rs_ksi_result **out)
+{
+    rs_err *e = rs_ctx_err(ctx);
+    *out = NULL;
+    if (rs_ctx_db(ctx) == NULL)
+        return rs_err_set(e, RS_EUSAGE, "ksi: no workspace open");
+    if (opts->collisions && opts->adjusted)
+        return rs_err_set(e, RS_EUSAGE, "severity adjustment applies to casualties, not "
+                                        "collisions");
+    if (opts->collisions && opts->split != RS_KSI_SPLIT_NONE &&
+        opts->split != RS_KSI_SPLIT_DISTRICT)
+        return rs_err_set(e, RS_EUSAGE, "collisions can be split by district only (road user "
+                                        "and age band belong to casualties)");
+    if ((opts->baseline_from > 0) != (opts->baseline_to > 0) ||
+        opts->baseline_from > opts->baseline_to ||
+        (opts->baseline_from > 0 && (opts->baseline_from < 1900 || opts->baseline_to > 2200)))
+        return rs_err_set(e, RS_EUSAGE, "baseline years %d-%d: give YYYY-YYYY, first <= last",
+                          opts->baseline_from, opts->baseline_to);
+
+    loader L = {ctx, opts, 0, NULL};
+    grid G = {0, 0, 1, NULL};
+    rs_ksi_result *r = calloc(1, sizeof *r);
+    size_t *shown = NULL, nshown = 0;
+    int rc = RS_OK;
+    if (r == NULL) {
+        rc = rs_err_set(e, RS_ENOMEM, "out of memory");
+        goto done;
+    }
+    r->opts = *opts;
+    if (opts->split == RS_KSI_SPLIT_DISTRICT && (rc = read_districts(&L)) != RS_OK)
+        goto done;
+    G.ng = opts->split == RS_KSI_SPLIT_DISTRICT   ? L.ndist + 2
+           : opts->split == RS_KSI_SPLIT_ROAD_USER ? N_ROAD_USER
+           : opts->split == RS_KSI_SPLIT_AGE_BAND  ? N_AGE
+                                                   : 1;
+    if ((rc = read_span(&L, &r->span_first, &r->span_last)) != RS_OK)
+        goto done;
+    if (r->span_first >= 0) {
+        G.m0 = r->span_first;
+        G.nm = r->span_last - r->span_first + 1;
+        G.c = calloc(G.ng * (size_t)G.nm, sizeof *G.c);
+        if (G.c == NULL) {
+            rc = rs_err_set(e, RS_ENOMEM, "out of memory");
+            goto done;
+        }
+        if ((rc = fill_grid(&L, &G)) != RS_OK)
+            goto done;
+    }
+    if (set_groups(r, &L, &G, &shown, &nshown) != RS_OK) {
+        rc = rs_err_set(e, RS_ENOMEM, "out of memory");
+        goto done;
+    }
+
+    /* the periods shown */
+    int from = opts->from_month, to = opts->to_month;
+    if (from < 0)
+        from = r->span_first >= 0 ? r->span_first : to;
+    if (to < 0)
+        to = r->span_last >= 0 ? r->span_last : from;
+    if (from < 0 || to < 0)
+        goto done; /* no data and no range: no rows */
+    if (from > to) {
+        rc = rs_err_set(e, RS_EUSAGE, "the first period is after the last");
+        goto done;
+    }
+    int p0 = rs_ksi_period_of(opts->by, opts->financial, from);
+    int p1 = rs_ksi_period_of(opts->by, opts->financial, to);
+    if ((int64_t)(p1 - p0 + 1) * period_len(opts->by) > KSI_MAX_MONTHS) {
+        rc = rs_err_set(e, RS_EUSAGE, "more than %d months asked for", KSI_MAX_MONTHS);
+        goto done;
+    }
+    r->rows = calloc((size_t)(p1 - p0 + 1) * nshown + 1, sizeof *r->rows);
+    if (r->rows == NULL) {
+        rc = rs_err_set(e, RS_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (int p = p0; p <= p1; p++)
+        for (size_t i = 0; i < nshown; i++) {
+            rs_ksi_row *row = &r->rows[r->nrows++];
+            make_row(r, &G, shown[i], p, row);
+            row->group = (int)i;
+            r->no_factor += row->no_factor;
+            r->rows_total += row->total;
+            if (opts->baseline_from > 0 && isnan(row->baseline))
+                r->baseline_incomplete = 1;
+        }
+done:
+    free(shown);
+    free(G.c);
+    for (size_t i = 0; L.dnames && i < L.ndist; i++)
+        free(L.dnames[i]);
+    free(L.dnames);
+    if (rc != RS_OK) {
+        rs_ksi_result_free(r);
+        return rc;
+    }
+    *out = r;
+    return RS_OK;
+}
+
+/* ---- the table -------------------------------------------------------------- */
+
+static void fmt_count(char *buf, size_t size, double v, int adj)
+{
+    if (isnan(v))
+        buf[0] = '\0';
+    else if (adj)
+        snprintf(buf, size, "%.1f", v);
+    else
+        snprintf(buf, size, "%.0f", v);
+}
+
+static void fmt_signed(char *buf, size_t size, double v, int decimals)
+{
+    if (isnan(v))
+        buf[0] = '\0';
+    else if (round(v * pow(10, decimals)) == 0)
+        snprintf(buf, size, "%.*f", decimals, 0.0);
+    else
+        snprintf(buf, size, "%+.*f", decimals, v);
+}
+
+static void fmt_fixed(char *buf, size_t size, double v, int decimals)
+{
+    if (isnan(v))
+        buf[0] = '\0';
+    else
+        snprintf(buf, size, "%.*f", decimals, v);
+}
+
+static void caption(const rs_ksi_result *r, char *buf, size_t size)
+{
+    const rs_ksi_opts *o = &r->opts;
+    const char *kind = o->by == RS_KSI_MONTH     ? "month"
+                       : o->by == RS_KSI_QUARTER ? (o->financial ? "financial quarter"
+                                                                 : "calendar quarter")
+                                                 : (o->financial ? "financial year"
+                                                                 : "calendar year");
+    size_t n = 0;
+#define ADD(...)                                                                           \
+    do {                                                                                   \
+        if (n < size) {                                                                    \
+            int w_ = snprintf(buf + n, size - n, __VA_ARGS__);                             \
+            n += w_ > 0 ? (size_t)w_ : 0;                                                  \
+        }                                                                                  \
+    } while (0)
+    ADD("%s%s by %s", o->adjusted ? "Severity-adjusted " : "",
+        o->collisions ? "KSI collisions (by collision severity)" : "KSI casualties",
+        kind);
+    if (r->nrows > 0)
+        ADD(", %s to %s", r->rows[0].label, r->rows[r->nrows - 1].label);
+    if (o->split != RS_KSI_SPLIT_NONE)
+        ADD(", by %s", o->split == RS_KSI_SPLIT_ROAD_USER ? "road user"
+                       : o->split == RS_KSI_SPLIT_AGE_BAND ? "age band"
+                                                           : "district");
+    if (r->span_first >= 0) {
+        char a[24], b[24];
+        rs_ksi_period_label(RS_KSI_MONTH, 0, r->span_first, a, sizeof a);
+        rs_ksi_period_label(RS_KSI_MONTH, 0, r->span_last, b, sizeof b);
+        ADD(". Data from %s to %s", a, b);
+    } else {
+        ADD(". No %s in the workspace", o->collisions ? "collisions" : "casualties");
+    }
+    ADD(". Compared with the same %s a year earlier (exact conditional test, p); 95%% exact "
+        "Poisson interval of the KSI count",
+        o->by == RS_KSI_MONTH ? "month" : o->by == RS_KSI_QUARTER ? "quarter" : "year");
+    if (o->baseline_from > 0)
+        ADD("; baseline: mean KSI of the same %s in %d-%d",
+            o->by == RS_KSI_MONTH ? "month" : o->by == RS_KSI_QUARTER ? "quarter" : "year",
+            o->baseline_from, o->baseline_to);
+    if (o->adjusted)
+        ADD(". Adjusted as the DfT does (fatal + casualty_adjusted_severity_serious); %lld "
+            "non-fatal casualt%s without the factor counted as recorded",
+            (long long)r->no_factor, r->no_factor == 1 ? "y" : "ies");
+    ADD(".");
+#undef ADD
+}
+
+int rs_ksi_table(rs_ctx *ctx, const rs_ksi_result *r, rs_table **out)
+{
+    const rs_ksi_opts *o = &r->opts;
+    const char *cols[24];
+    size_t nc = 0;
+    cols[nc++] = "period";
+    cols[nc++] = "fatal";
+    cols[nc++] = "serious";
+    cols[nc++] = "ksi";
+    cols[nc++] = "slight";
+    cols[nc++] = o->collisions ? "collisions" : "casualties";
+    const char *split = rs_ksi_split_column(o->split);
+    if (split)
+        cols[nc++] = split;
+    if (o->adjusted) {
+        cols[nc++] = "recorded_serious";
+        cols[nc++] = "recorded_ksi";
+        cols[nc++] = "no_factor";
+    }
+    cols[nc++] = "ksi_year_before";
+    cols[nc++] = "change";
+    cols[nc++] = "change_pct";
+    cols[nc++] = "rolling_12m_ksi";
+    if (o->baseline_from > 0) {
+        cols[nc++] = "baseline_ksi";
+        cols[nc++] = "baseline_change_pct";
+    }
+    cols[nc++] = "ksi_ci_low";
+    cols[nc++] = "ksi_ci_high";
+    cols[nc++] = "p_value";
+    cols[nc++] = "verdict";
+
+    char cap[1024];
+    caption(r, cap, sizeof cap);
+    rs_table *t = rs_table_new(cap, nc, cols);
+    if (t == NULL)
+        return rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
+    int adj = o->adjusted;
+    for (size_t i = 0; i < r->nrows; i++) {
+        const rs_ksi_row *w = &r->rows[i];
+        char v[24][48];
+        const char *cells[24];
+        size_t k = 0;
+        snprintf(v[k++], 48, "%s", w->label);
+        snprintf(v[k++], 48, "%lld", (long long)w->fatal);
+        fmt_count(v[k++], 48, adj ? w->adj_serious : (double)w->serious, adj);
+        fmt_count(v[k++], 48, w->ksi, adj);
+        fmt_count(v[k++], 48, adj ? w->adj_slight : (double)w->slight, adj);
+        snprintf(v[k++], 48, "%lld", (long long)w->total);
+        if (split)
+            snprintf(v[k++], 48, "%s", r->groups[w->group]);
+        if (adj) {
+            snprintf(v[k++], 48, "%lld", (long long)w->serious);
+            snprintf(v[k++], 48, "%lld", (long long)(w->fatal + w->serious));
+            snprintf(v[k++], 48, "%lld", (long long)w->no_factor);
+        }
+        fmt_count(v[k++], 48, w->ksi_before, adj);
+        fmt_signed(v[k++], 48, w->change, adj ? 1 : 0);
+        fmt_signed(v[k++], 48, w->change_pct, 1);
+        fmt_count(v[k++], 48, w->rolling12, adj);
+        if (o->baseline_from > 0) {
+            fmt_fixed(v[k++], 48, w->baseline, 1);
+            fmt_signed(v[k++], 48, w->baseline_change_pct, 1);
+        }
+        fmt_fixed(v[k++], 48, w->ci.low, 1);
+        fmt_fixed(v[k++], 48, w->ci.high, 1);
+        if (isnan(w->p))
+            v[k++][0] = '\0';
+        else
+            snprintf(v[k++], 48, "%.4g", w->p);
+        for (size_t j = 0; j < k; j++)
+            cells[j] = v[j];
+        cells[k] = w->verdict; /* longer than the 48-byte scratch cells */
+        if (rs_table_add(t, cells) != 0) {
+            rs_table_free(t);
+            return rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
+        }
+    }
+    *out = t;
+    return RS_OK;
+}
