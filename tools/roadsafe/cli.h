@@ -44,5 +44,6 @@ int rs_cmd_districts(int argc, char **argv);
 int rs_cmd_ingest(int argc, char **argv);
 int rs_cmd_keygen(int argc, char **argv);
 int rs_cmd_heatmap(int argc, char **argv);
+int rs_cmd_export(int argc, char **argv);
 
 #endif

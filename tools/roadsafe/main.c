@@ -19,6 +19,7 @@ static const rs_command commands[] = {
     {"ingest", rs_cmd_ingest, "load telematics, detections, STATS19 or concerns CSV files"},
     {"keygen", rs_cmd_keygen, "make a key for hashing plates and fleet vehicle ids"},
     {"heatmap", rs_cmd_heatmap, "heat maps of speeding: grids, kernel density, PNG maps"},
+    {"export", rs_cmd_export, "shapefile layers for GIS: districts, detections, collisions, ..."},
 };
 
 static void usage(FILE *f)
