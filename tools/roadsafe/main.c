@@ -20,6 +20,7 @@ static const rs_command commands[] = {
     {"keygen", rs_cmd_keygen, "make a key for hashing plates and fleet vehicle ids"},
     {"heatmap", rs_cmd_heatmap, "heat maps of speeding: grids, kernel density, PNG maps"},
     {"export", rs_cmd_export, "shapefile layers for GIS: districts, detections, collisions, ..."},
+    {"ksi", rs_cmd_ksi, "KSI casualty trend tables: by period, district, road user, age"},
 };
 
 static void usage(FILE *f)
