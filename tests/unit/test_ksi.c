@@ -203,7 +203,7 @@ static int count_csv(const char *col_path, const char *cas_path, indep *out)
                 int n = split(line, v, 80);
                 if (n != nh)
                     continue;
-                colrec key;
+                colrec key = {{0}, 0};
                 snprintf(key.idx, sizeof key.idx, "%s", v[ci]);
                 colrec *c = bsearch(&key, cols, nc, sizeof *cols, cmp_col);
                 CHECK(c != NULL);
@@ -809,14 +809,14 @@ static void test_hand_splits(const indep *ind)
     rs_ksi_result_free(r);
 
     /* road users and age bands over the whole span, against the count */
-    for (int split = 0; split < 2; split++) {
-        o = opts_of(RS_KSI_YEAR, 0, split ? RS_KSI_SPLIT_AGE_BAND : RS_KSI_SPLIT_ROAD_USER);
+    for (int sp = 0; sp < 2; sp++) {
+        o = opts_of(RS_KSI_YEAR, 0, sp ? RS_KSI_SPLIT_AGE_BAND : RS_KSI_SPLIT_ROAD_USER);
         o.from_month = 2019 * 12;
         o.to_month = 2021 * 12 + 11;
         r = run(&o);
         if (r == NULL)
             return;
-        size_t ng = split ? 5 : 7;
+        size_t ng = sp ? 5 : 7;
         CHECK_EQ_INT(r->ngroups, ng);
         for (size_t g = 0; g < ng && g < r->ngroups; g++)
             for (int sev = 1; sev <= 3; sev++) {
@@ -826,7 +826,7 @@ static void test_hand_splits(const indep *ind)
                         got += sev == 1   ? r->rows[i].fatal
                                : sev == 2 ? r->rows[i].serious
                                           : r->rows[i].slight;
-                CHECK_EQ_INT(got, split ? ind->age[g][sev] : ind->road[g][sev]);
+                CHECK_EQ_INT(got, sp ? ind->age[g][sev] : ind->road[g][sev]);
             }
         rs_ksi_result_free(r);
     }
@@ -980,19 +980,19 @@ static void test_leeds(void)
         }
 
     /* road users and age bands for the year */
-    for (int split = 0; split < 2; split++) {
-        o = opts_of(RS_KSI_YEAR, 0, split ? RS_KSI_SPLIT_AGE_BAND : RS_KSI_SPLIT_ROAD_USER);
+    for (int sp = 0; sp < 2; sp++) {
+        o = opts_of(RS_KSI_YEAR, 0, sp ? RS_KSI_SPLIT_AGE_BAND : RS_KSI_SPLIT_ROAD_USER);
         r = run(&o);
         if (r == NULL)
             continue;
         for (size_t i = 0; i < r->nrows; i++) {
             const rs_ksi_row *w = &r->rows[i];
-            long (*want)[4] = split ? ind->age : ind->road;
+            long (*want)[4] = sp ? ind->age : ind->road;
             CHECK_EQ_INT(w->fatal, want[w->group][1]);
             CHECK_EQ_INT(w->serious, want[w->group][2]);
             CHECK_EQ_INT(w->slight, want[w->group][3]);
             printf("Leeds 2019 %s: %s fatal %lld serious %lld slight %lld\n",
-                   split ? "age band" : "road user", r->groups[w->group], (long long)w->fatal,
+                   sp ? "age band" : "road user", r->groups[w->group], (long long)w->fatal,
                    (long long)w->serious, (long long)w->slight);
         }
         rs_ksi_result_free(r);

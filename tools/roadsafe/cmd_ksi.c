@@ -1,0 +1,435 @@
+/*
+ * cmd_ksi.c — `roadsafe ksi`: KSI trend tables for the road safety
+ * partnership board (the analysis is engine/ksi; this file parses the
+ * options, writes the tables and draws the chart).
+ *
+ * Output: one table (casualties) or two (--collisions adds collisions by
+ * collision severity).  Markdown and HTML put both in one document; CSV
+ * keeps one table per file: with --out FILE the collisions table goes to
+ * FILE's name with "_collisions" before the extension, on standard output
+ * the two are separated by an empty line.  Files are written beside their
+ * name and renamed into place.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "chart.h"
+#include "cli.h"
+#include "ksi.h"
+#include "store.h"
+#include "table.h"
+
+#define CMD "ksi"
+
+static void help(void)
+{
+    printf(
+        "usage: roadsafe ksi [--by month|quarter|year] [--financial] [--from PERIOD --to PERIOD]\n"
+        "                    [--split none|district|road_user|age_band] [--baseline YYYY-YYYY]\n"
+        "                    [--adjusted] [--collisions] [--format csv|md|html] [--out FILE]\n"
+        "                    [--chart FILE.png] [--store FILE]\n\n"
+        "Killed or seriously injured (KSI) casualties per period from the loaded STATS19\n"
+        "data: fatal, serious, ksi, slight and all casualties, each row against the same\n"
+        "period a year earlier (change, per cent, exact conditional test, p-value), the\n"
+        "rolling 12-month KSI, an optional baseline, the exact 95%% Poisson interval of\n"
+        "the KSI count and a verdict in words.  Periods come from the collision's UK\n"
+        "local date.  Definitions: see the README.\n\n"
+        "options:\n"
+        "  --by month|quarter|year  period length (default quarter)\n"
+        "  --financial              UK financial quarters (Q1 = April-June) and years\n"
+        "                           (2020/21); no effect with --by month\n"
+        "  --from PERIOD            first period shown: 2020, 2020Q2, 2020-05, 2020/21 or\n"
+        "                           2020/21Q1 (the period holding its first month); default:\n"
+        "                           the first month with data\n"
+        "  --to PERIOD              last period shown (the one holding its last month);\n"
+        "                           default: the last month with data\n"
+        "  --split KIND             none (default), district (from the collision location;\n"
+        "                           '(outside districts)' and '(no location)' rows too),\n"
+        "                           road_user (from casualty_type) or age_band (child 0-15,\n"
+        "                           16-24, 25-59, 60+, unknown)\n"
+        "  --baseline YYYY-YYYY     add the mean KSI of the same period of the year over\n"
+        "                           these years (financial years with --financial) and the\n"
+        "                           per cent change from it\n"
+        "  --adjusted               DfT severity-adjusted figures: fatal + the sum of\n"
+        "                           casualty_adjusted_severity_serious over non-fatal\n"
+        "                           casualties; without the factor a casualty counts as\n"
+        "                           recorded (counted in no_factor, and said)\n"
+        "  --collisions             add a table of collisions by collision severity\n"
+        "                           (split by district only)\n"
+        "  --format csv|md|html     table format (default csv)\n"
+        "  --out FILE               write to FILE (default standard output)\n"
+        "  --chart FILE.png         line chart of KSI by period against the same period a\n"
+        "                           year earlier, with the 95%% interval as a band\n"
+        "  --store FILE             workspace (default $ROADSAFE_STORE, else ./roadsafe.db)\n");
+}
+
+static int parse_baseline(const char *s, int *from, int *to)
+{
+    char extra;
+    if (strlen(s) != 9 || s[4] != '-' || sscanf(s, "%4d-%4d%c", from, to, &extra) != 2 ||
+        *from < 1900 || *to > 2200 || *from > *to)
+        return -1;
+    for (int i = 0; i < 9; i++)
+        if (i != 4 && (s[i] < '0' || s[i] > '9'))
+            return -1;
+    return 0;
+}
+
+/* ---- output files ------------------------------------------------------------ */
+
+typedef struct outfile {
+    const char *path; /* NULL: standard output */
+    char *tmp;
+    FILE *f;
+} outfile;
+
+static int out_open(outfile *o, const char *path)
+{
+    memset(o, 0, sizeof *o);
+    o->path = path;
+    if (path == NULL) {
+        o->f = stdout;
+        return 0;
+    }
+    size_t n = strlen(path);
+    o->tmp = malloc(n + sizeof ".tmp.XXXXXX");
+    if (o->tmp == NULL)
+        return -1;
+    memcpy(o->tmp, path, n);
+    memcpy(o->tmp + n, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
+    int fd = mkstemp(o->tmp);
+    if (fd < 0 || fchmod(fd, 0644) != 0 || (o->f = fdopen(fd, "w")) == NULL) {
+        fprintf(stderr, "roadsafe " CMD ": cannot write %s: %s\n", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            remove(o->tmp);
+        }
+        free(o->tmp);
+        o->tmp = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* Closes (and on success renames into place); ok = 0 discards. */
+static int out_close(outfile *o, int ok)
+{
+    if (o->f == NULL)
+        return 0;
+    if (o->path == NULL) {
+        int rc = 0;
+        if (fflush(stdout) != 0) {
+            fprintf(stderr, "roadsafe " CMD ": cannot write output: %s\n", strerror(errno));
+            rc = -1;
+        }
+        o->f = NULL;
+        return ok ? rc : -1;
+    }
+    if (ferror(o->f) || fclose(o->f) != 0) {
+        if (ok)
+            fprintf(stderr, "roadsafe " CMD ": cannot write %s: %s\n", o->path,
+                    strerror(errno));
+        ok = 0;
+    }
+    o->f = NULL;
+    if (ok && rename(o->tmp, o->path) != 0) {
+        fprintf(stderr, "roadsafe " CMD ": cannot write %s: %s\n", o->path, strerror(errno));
+        ok = 0;
+    }
+    if (!ok)
+        remove(o->tmp);
+    free(o->tmp);
+    o->tmp = NULL;
+    return ok ? 0 : -1;
+}
+
+/* FILE.csv -> FILE_collisions.csv (the extension kept where there is one). */
+static char *collisions_path(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *dot = strrchr(path, '.');
+    if (dot == NULL || (slash && dot < slash) || dot == path || (slash && dot == slash + 1))
+        dot = path + strlen(path);
+    size_t stem = (size_t)(dot - path);
+    char *p = malloc(strlen(path) + sizeof "_collisions");
+    if (p == NULL)
+        return NULL;
+    memcpy(p, path, stem);
+    strcpy(p + stem, "_collisions");
+    strcat(p, dot);
+    return p;
+}
+
+static void html_head(FILE *f, const char *title)
+{
+    fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>", f);
+    rs_html_put(f, title);
+    fputs("</title>\n<style>\n"
+          "body { font-family: sans-serif; margin: 2em; color: #222; }\n"
+          "table { border-collapse: collapse; margin-bottom: 2em; font-size: 0.9em; }\n"
+          "caption { text-align: left; font-weight: bold; padding-bottom: 0.5em; "
+          "max-width: 60em; }\n"
+          "th, td { border-bottom: 1px solid #ddd; padding: 0.25em 0.6em; }\n"
+          "thead th { border-bottom: 2px solid #555; text-align: left; }\n"
+          "td.num { text-align: right; font-variant-numeric: tabular-nums; }\n"
+          "</style>\n</head>\n<body>\n",
+          f);
+}
+
+/* ---- the chart ---------------------------------------------------------------- */
+
+static int draw_chart(rs_ctx *ctx, const rs_ksi_result *r, const char *path)
+{
+    size_t n = r->nrows;
+    const char **labels = calloc(n ? n : 1, sizeof *labels);
+    double *y = malloc((n ? n : 1) * sizeof *y), *prev = malloc((n ? n : 1) * sizeof *prev);
+    double *lo = malloc((n ? n : 1) * sizeof *lo), *hi = malloc((n ? n : 1) * sizeof *hi);
+    int rc = RS_ENOMEM;
+    rs_chart *ch = NULL;
+    if (labels == NULL || y == NULL || prev == NULL || lo == NULL || hi == NULL)
+        goto done;
+    for (size_t i = 0; i < n; i++) {
+        const rs_ksi_row *w = &r->rows[i];
+        labels[i] = w->label;
+        y[i] = w->state == RS_KSI_NO_DATA ? NAN : w->ksi;
+        prev[i] = w->state == RS_KSI_COMPARED ? w->ksi_before : NAN;
+        lo[i] = w->ci.low;
+        hi[i] = w->ci.high;
+    }
+    const rs_ksi_opts *o = &r->opts;
+    const char *per = o->by == RS_KSI_MONTH     ? "month"
+                      : o->by == RS_KSI_QUARTER ? "quarter"
+                                                : "year";
+    char title[160], xl[64], yl[64], same[64];
+    snprintf(title, sizeof title, "%sKSI %s by %s%s", o->adjusted ? "Severity-adjusted " : "",
+             o->collisions ? "collisions" : "casualties", o->financial && o->by != RS_KSI_MONTH
+                                                              ? "financial "
+                                                              : "",
+             per);
+    if (o->financial && o->by != RS_KSI_MONTH)
+        snprintf(xl, sizeof xl, "Financial %s", per);
+    else
+        snprintf(xl, sizeof xl, "%c%s", per[0] - 'a' + 'A', per + 1);
+    snprintf(yl, sizeof yl, "KSI %s", o->collisions ? "collisions" : "casualties");
+    snprintf(same, sizeof same, "Same %s a year earlier", per);
+    ch = rs_chart_new(ctx, title, xl, yl, n, labels);
+    if (ch == NULL)
+        goto done;
+    int any_prev = 0;
+    for (size_t i = 0; i < n; i++)
+        any_prev |= !isnan(prev[i]);
+    if ((rc = rs_chart_series(ch, "KSI", n, NULL, y, lo, hi, 0)) != RS_OK ||
+        (any_prev && (rc = rs_chart_series(ch, same, n, NULL, prev, NULL, NULL, 0)) != RS_OK))
+        goto done;
+    rc = rs_chart_write_png(ch, path, 1200, 700);
+done:
+    if (rc == RS_ENOMEM)
+        rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
+    rs_chart_free(ch);
+    free(labels);
+    free(y);
+    free(prev);
+    free(lo);
+    free(hi);
+    return rc;
+}
+
+/* ---- the command ----------------------------------------------------------------- */
+
+static int write_table(rs_ctx *ctx, const rs_ksi_result *r, rs_format fmt, FILE *f)
+{
+    rs_table *t = NULL;
+    if (rs_ksi_table(ctx, r, &t) != RS_OK)
+        return -1;
+    int rc = rs_table_write(t, fmt, f);
+    rs_table_free(t);
+    return rc;
+}
+
+static void notes(const rs_ksi_result *r)
+{
+    if (r->span_first < 0)
+        fprintf(stderr, "roadsafe " CMD ": no %s in the workspace (roadsafe ingest stats19 ...)\n",
+                r->opts.collisions ? "collisions" : "casualties");
+    if (r->opts.adjusted && r->no_factor > 0)
+        fprintf(stderr,
+                "roadsafe " CMD ": %lld non-fatal casualt%s had no adjustment factor and "
+                "count%s as recorded (column no_factor)\n",
+                (long long)r->no_factor, r->no_factor == 1 ? "y" : "ies",
+                r->no_factor == 1 ? "s" : "");
+    if (r->baseline_incomplete)
+        fprintf(stderr,
+                "roadsafe " CMD ": some baseline periods (%d-%d) are not wholly inside the "
+                "data; those rows have no baseline\n",
+                r->opts.baseline_from, r->opts.baseline_to);
+}
+
+int rs_cmd_ksi(int argc, char **argv)
+{
+    const char *store = NULL, *h = NULL, *by_s = NULL, *fin = NULL, *from_s = NULL,
+               *to_s = NULL, *split_s = NULL, *base_s = NULL, *adj = NULL, *coll = NULL,
+               *format = NULL, *out = NULL, *chart = NULL;
+    const rs_cli_opt opts[] = {{"store", 1, &store},     {"help", 0, &h},
+                               {"by", 1, &by_s},         {"financial", 0, &fin},
+                               {"from", 1, &from_s},     {"to", 1, &to_s},
+                               {"split", 1, &split_s},   {"baseline", 1, &base_s},
+                               {"adjusted", 0, &adj},    {"collisions", 0, &coll},
+                               {"format", 1, &format},   {"out", 1, &out},
+                               {"chart", 1, &chart},     {NULL, 0, NULL}};
+    const char *pos[1];
+    int npos = rs_cli_parse(CMD, argc, argv, 1, opts, pos, 0);
+    if (npos < 0)
+        return RS_EXIT_USAGE;
+    if (h) {
+        help();
+        return RS_EXIT_OK;
+    }
+    rs_ksi_opts o;
+    memset(&o, 0, sizeof o);
+    o.by = RS_KSI_QUARTER;
+    o.from_month = o.to_month = -1;
+    o.financial = fin != NULL;
+    o.adjusted = adj != NULL;
+    rs_format fmt = RS_FMT_CSV;
+    int dummy;
+    if (by_s && rs_ksi_by_parse(by_s, &o.by) != 0) {
+        fprintf(stderr, "roadsafe " CMD ": --by is month, quarter or year\n");
+        return RS_EXIT_USAGE;
+    }
+    if (split_s && rs_ksi_split_parse(split_s, &o.split) != 0) {
+        fprintf(stderr, "roadsafe " CMD ": --split is none, district, road_user or age_band\n");
+        return RS_EXIT_USAGE;
+    }
+    if (from_s && rs_ksi_period_parse(from_s, &o.from_month, &dummy) != 0) {
+        fprintf(stderr,
+                "roadsafe " CMD ": --from '%s' is not a period (2020, 2020Q2, 2020-05, "
+                "2020/21 or 2020/21Q1)\n",
+                from_s);
+        return RS_EXIT_USAGE;
+    }
+    if (to_s && rs_ksi_period_parse(to_s, &dummy, &o.to_month) != 0) {
+        fprintf(stderr,
+                "roadsafe " CMD ": --to '%s' is not a period (2020, 2020Q2, 2020-05, "
+                "2020/21 or 2020/21Q1)\n",
+                to_s);
+        return RS_EXIT_USAGE;
+    }
+    if (o.from_month >= 0 && o.to_month >= 0 && o.from_month > o.to_month) {
+        fprintf(stderr, "roadsafe " CMD ": --from is after --to\n");
+        return RS_EXIT_USAGE;
+    }
+    if (base_s && parse_baseline(base_s, &o.baseline_from, &o.baseline_to) != 0) {
+        fprintf(stderr,
+                "roadsafe " CMD ": --baseline is YYYY-YYYY, first year <= last (e.g. "
+                "2005-2009)\n");
+        return RS_EXIT_USAGE;
+    }
+    if (format && rs_format_parse(format, &fmt) != 0) {
+        fprintf(stderr, "roadsafe " CMD ": --format is csv, md or html\n");
+        return RS_EXIT_USAGE;
+    }
+    if (coll && o.split != RS_KSI_SPLIT_NONE && o.split != RS_KSI_SPLIT_DISTRICT) {
+        fprintf(stderr, "roadsafe " CMD ": --collisions splits by district only (road user and "
+                        "age band belong to casualties)\n");
+        return RS_EXIT_USAGE;
+    }
+    if (out && chart && strcmp(out, chart) == 0) {
+        fprintf(stderr, "roadsafe " CMD ": --out and --chart name the same file\n");
+        return RS_EXIT_USAGE;
+    }
+
+    rs_ctx *ctx = rs_ctx_new();
+    if (ctx == NULL) {
+        fprintf(stderr, "roadsafe: out of memory\n");
+        return RS_EXIT_FAIL;
+    }
+    int ret = RS_EXIT_OK;
+    rs_ksi_result *cas = NULL, *col = NULL, *total = NULL;
+    char *cpath = NULL;
+    outfile f1 = {0}, f2 = {0};
+    if (rs_store_open(ctx, rs_cli_store_path(store), RS_STORE_READONLY) != 0 ||
+        rs_ksi_run(ctx, &o, &cas) != RS_OK) {
+        ret = rs_cli_fail(ctx);
+        goto done;
+    }
+    if (coll) {
+        rs_ksi_opts oc = o;
+        oc.collisions = 1;
+        oc.adjusted = 0;
+        if (rs_ksi_run(ctx, &oc, &col) != RS_OK) {
+            ret = rs_cli_fail(ctx);
+            goto done;
+        }
+    }
+    notes(cas);
+
+    /* tables */
+    if (out_open(&f1, out) != 0) {
+        ret = RS_EXIT_FAIL;
+        goto done;
+    }
+    int bad = 0;
+    if (fmt == RS_FMT_HTML)
+        html_head(f1.f, "KSI trends");
+    bad |= write_table(ctx, cas, fmt, f1.f) != 0;
+    if (col) {
+        FILE *f = f1.f;
+        if (fmt == RS_FMT_CSV && out) {
+            if ((cpath = collisions_path(out)) == NULL || out_open(&f2, cpath) != 0) {
+                out_close(&f1, 0);
+                ret = RS_EXIT_FAIL;
+                goto done;
+            }
+            f = f2.f;
+        } else if (fmt != RS_FMT_HTML) {
+            fputc('\n', f);
+        }
+        bad |= write_table(ctx, col, fmt, f) != 0;
+    }
+    if (fmt == RS_FMT_HTML)
+        fputs("</body>\n</html>\n", f1.f);
+    if (bad && rs_ctx_err(ctx)->code != 0) {
+        out_close(&f2, 0);
+        out_close(&f1, 0);
+        ret = rs_cli_fail(ctx);
+        goto done;
+    }
+    if (out_close(&f2, !bad) != 0 || out_close(&f1, !bad) != 0) {
+        if (bad)
+            fprintf(stderr, "roadsafe " CMD ": cannot write the table: %s\n", strerror(errno));
+        ret = RS_EXIT_FAIL;
+        goto done;
+    }
+    if (cpath)
+        fprintf(stderr, "roadsafe " CMD ": collisions table written to %s\n", cpath);
+
+    /* chart: the unsplit totals */
+    if (chart) {
+        const rs_ksi_result *cr = cas;
+        if (o.split != RS_KSI_SPLIT_NONE) {
+            rs_ksi_opts ot = o;
+            ot.split = RS_KSI_SPLIT_NONE;
+            if (rs_ksi_run(ctx, &ot, &total) != RS_OK) {
+                ret = rs_cli_fail(ctx);
+                goto done;
+            }
+            cr = total;
+        }
+        if (draw_chart(ctx, cr, chart) != RS_OK) {
+            ret = rs_cli_fail(ctx);
+            goto done;
+        }
+    }
+done:
+    free(cpath);
+    rs_ksi_result_free(cas);
+    rs_ksi_result_free(col);
+    rs_ksi_result_free(total);
+    rs_ctx_free(ctx);
+    return ret;
+}
