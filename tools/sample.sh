@@ -41,6 +41,22 @@ step_partial $RS ingest detections --quiet --rejects "$out/rejects_detections.cs
 step_partial $RS ingest stats19 --quiet --rejects "$out/rejects_stats19.csv" "$out/input/collisions.csv" "$out/input/casualties.csv"
 step_partial $RS ingest concerns --quiet --rejects "$out/rejects_concerns.csv" "$out/input/concerns.csv"
 
+mkdir -p "$out/maps" "$out/layers" "$out/tables"
+# heat maps: counts for GIS, shares for communities (small cells withheld), density
+step $RS heatmap --out "$out/maps/over_threshold_250m" --metric over_threshold --min-count 1
+step $RS heatmap --out "$out/maps/share_over_250m" --metric share_over --min-count 30 \
+  --title "Where drivers speed: share of pings over the enforcement threshold"
+step $RS heatmap --out "$out/maps/weekend_share_over_hex300" --metric share_over --days weekend \
+  --grid hex:300 --min-count 30
+step $RS heatmap --out "$out/maps/over_threshold_kde" --kde 500 --pixel 100 --metric over_threshold \
+  --scaled --per-km2 --min-count 1
+step $RS heatmap --out "$out/maps/patrol_pings" --source fleet --metric pings --min-count 1 \
+  --title "Policing footprint: patrol vehicle pings"
+# GIS layers
+for layer in districts detections collisions concerns; do
+  step $RS export "$layer" --out "$out/layers/$layer"
+done
+
 $RS info > "$out/info.txt"
 $RS districts list --format csv > "$out/districts.csv"
 $RS districts list --format md > "$out/districts.md"
