@@ -46,5 +46,6 @@ int rs_cmd_keygen(int argc, char **argv);
 int rs_cmd_heatmap(int argc, char **argv);
 int rs_cmd_export(int argc, char **argv);
 int rs_cmd_ksi(int argc, char **argv);
+int rs_cmd_reoffend(int argc, char **argv);
 
 #endif

@@ -21,6 +21,7 @@ static const rs_command commands[] = {
     {"heatmap", rs_cmd_heatmap, "heat maps of speeding: grids, kernel density, PNG maps"},
     {"export", rs_cmd_export, "shapefile layers for GIS: districts, detections, collisions, ..."},
     {"ksi", rs_cmd_ksi, "KSI casualty trend tables: by period, district, road user, age"},
+    {"reoffend", rs_cmd_reoffend, "compare reoffending after TRUCAM, GATSO and other detections"},
 };
 
 static void usage(FILE *f)

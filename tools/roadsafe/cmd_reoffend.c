@@ -1,0 +1,343 @@
+/*
+ * cmd_reoffend.c — `roadsafe reoffend`: reoffending after detection by
+ * TRUCAM, GATSO or another device type (engine/reoffend.h), as one table
+ * with a row per cohort, and optionally Kaplan–Meier curves as a PNG.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chart.h"
+#include "cli.h"
+#include "opts.h"
+#include "parse.h"
+#include "reoffend.h"
+#include "store.h"
+#include "table.h"
+#include "timeutil.h"
+
+#define CMD "reoffend"
+
+static void help(void)
+{
+    printf(
+        "usage: roadsafe reoffend [--from DATE --to DATE] [--window DAYS] [--episode HOURS]\n"
+        "                         [--data-end DATE] [--cohorts TRUCAM,GATSO,...]\n"
+        "                         [--strata limit,excess,district] [--format csv|md|html]\n"
+        "                         [--out FILE] [--plot FILE.png] [--store FILE]\n\n"
+        "Reoffending after a detection, by the device type of each vehicle's index\n"
+        "detection: one row per cohort with the fixed-window rate (Wilson 95%% CI), the\n"
+        "difference, relative risk and two-proportion test against the first cohort,\n"
+        "the Mantel-Haenszel relative risk across strata, Kaplan-Meier cumulative\n"
+        "reoffending at 30, 90, 180 and 365 days (Greenwood 95%% CIs) and a log-rank test\n"
+        "across cohorts.  Definitions: see the README.\n\n"
+        "options:\n"
+        "  --from DATE, --to DATE  index period, UK local days, both inclusive\n"
+        "                          (default: all detections)\n"
+        "  --window DAYS           follow-up window of the rate (default 365)\n"
+        "  --episode HOURS         detections up to this long after the index are the same\n"
+        "                          event (default 24)\n"
+        "  --data-end DATE         end of follow-up: the end of that UK local day, or an\n"
+        "                          ISO 8601 instant (default: the latest detection)\n"
+        "  --cohorts LIST          device types, the first is the reference\n"
+        "                          (default TRUCAM,GATSO; also HADECS3, SPECS, REDSPEED,\n"
+        "                          VECTOR, OTHER)\n"
+        "  --strata LIST           Mantel-Haenszel strata: any of limit, excess, district,\n"
+        "                          or none (default limit,excess)\n"
+        "  --format csv|md|html    table format (default csv)\n"
+        "  --out FILE              write the table to FILE (default standard output)\n"
+        "  --plot FILE.png         draw the Kaplan-Meier curves with their 95%% bands\n"
+        "  --store FILE            workspace (default $ROADSAFE_STORE, else ./roadsafe.db)\n");
+}
+
+/* --data-end: a date (its UK local day's last second) or an ISO instant. */
+static int parse_data_end(const char *s, int64_t *out)
+{
+    int64_t days, t0, t1;
+    if (rs_parse_date(s, strlen(s), &days) == 0) {
+        if (rs_opt_period(CMD, NULL, s, &t0, &t1) != 0)
+            return -1;
+        *out = t1 - 1;
+        return 0;
+    }
+    if (rs_parse_iso8601(s, strlen(s), out) == 0)
+        return 0;
+    fprintf(stderr,
+            "roadsafe " CMD ": --data-end '%s' is neither a date (YYYY-MM-DD) nor an ISO 8601 "
+            "instant\n",
+            s);
+    return -1;
+}
+
+static int parse_opts(const char *from, const char *to, const char *window, const char *episode,
+                      const char *data_end, const char *cohorts, const char *strata,
+                      rs_reoffend_opts *o)
+{
+    rs_reoffend_opts_default(o);
+    if (rs_opt_period(CMD, from, to, &o->from, &o->to) != 0)
+        return -1;
+    double v;
+    if (window) {
+        if (rs_opt_positive(CMD, "window", window, 0, &v) != 0)
+            return -1;
+        if (v > 36500) {
+            fprintf(stderr, "roadsafe " CMD ": --window is at most 36500 days\n");
+            return -1;
+        }
+        o->window = llround(v * 86400);
+        if (o->window < 1)
+            o->window = 1;
+    }
+    if (episode) {
+        if (rs_opt_positive(CMD, "episode", episode, 1, &v) != 0)
+            return -1;
+        if (v > 876000) {
+            fprintf(stderr, "roadsafe " CMD ": --episode is at most 876000 hours\n");
+            return -1;
+        }
+        o->episode = llround(v * 3600);
+    }
+    if (data_end && parse_data_end(data_end, &o->data_end) != 0)
+        return -1;
+    const char *bad = NULL;
+    if (cohorts && rs_reoffend_cohorts_parse(o, cohorts, &bad) != 0) {
+        fprintf(stderr,
+                "roadsafe " CMD ": --cohorts takes distinct device types separated by commas "
+                "(TRUCAM, GATSO, HADECS3, SPECS, REDSPEED, VECTOR, OTHER); '%s' is not one\n",
+                bad ? bad : cohorts);
+        return -1;
+    }
+    if (strata && rs_strata_parse(strata, &o->strata) != 0) {
+        fprintf(stderr, "roadsafe " CMD ": --strata is 'none' or distinct words of limit, excess, "
+                        "district separated by commas\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* A cell with dec decimals (dec < 0: -dec significant digits); NaN is an
+ * empty cell. */
+static const char *num(char *buf, int dec, double v)
+{
+    if (isnan(v))
+        buf[0] = '\0';
+    else if (dec >= 0)
+        snprintf(buf, 32, "%.*f", dec, v);
+    else
+        snprintf(buf, 32, "%.*g", -dec, v);
+    return buf;
+}
+
+#define NCOLS 34
+
+static rs_table *make_table(const rs_reoffend_opts *o, const rs_reoffend_result *r)
+{
+    static const char *const cols[NCOLS] = {
+        "cohort",      "vehicles",   "followed_up", "reoffended",  "rate",
+        "ci_low",      "ci_high",    "diff",        "diff_low",    "diff_high",
+        "rr",          "rr_low",     "rr_high",     "p_value",     "mh_rr",
+        "mh_rr_low",   "mh_rr_high", "mh_strata",   "events",      "km_30",
+        "km_30_low",   "km_30_high", "km_90",       "km_90_low",   "km_90_high",
+        "km_180",      "km_180_low", "km_180_high", "km_365",      "km_365_low",
+        "km_365_high", "logrank_chisq", "logrank_df", "logrank_p"};
+    char caption[256], end[32], from[32] = "start", to[32] = "end";
+    rs_time_format_utc(r->data_end, end, sizeof end);
+    if (o->from != INT64_MIN)
+        rs_time_format_utc(o->from, from, sizeof from);
+    if (o->to != INT64_MAX)
+        rs_time_format_utc(o->to, to, sizeof to);
+    snprintf(caption, sizeof caption,
+             "Reoffending by index device: index detections in [%s, %s), window %.6g days, "
+             "episode %.6g hours, data end %s; comparisons against %s",
+             from, to, (double)o->window / 86400, (double)o->episode / 3600,
+             r->data_end == INT64_MIN ? "none (no detections)" : end, o->cohorts[0]);
+    rs_table *t = rs_table_new(caption, NCOLS, cols);
+    if (t == NULL)
+        return NULL;
+    for (size_t j = 0; j < r->ncohorts; j++) {
+        const rs_reoffend_cohort *c = &r->cohort[j];
+        char b[NCOLS][32];
+        const char *cell[NCOLS];
+        size_t k = 0;
+        cell[k++] = c->name;
+        snprintf(b[k], 32, "%llu", (unsigned long long)c->vehicles);
+        cell[k] = b[k];
+        k++;
+        snprintf(b[k], 32, "%llu", (unsigned long long)c->followed_up);
+        cell[k] = b[k];
+        k++;
+        snprintf(b[k], 32, "%llu", (unsigned long long)c->reoffended);
+        cell[k] = b[k];
+        k++;
+        cell[k] = num(b[k], 4, c->rate), k++;
+        cell[k] = num(b[k], 4, c->ci.low), k++;
+        cell[k] = num(b[k], 4, c->ci.high), k++;
+        cell[k] = num(b[k], 4, c->diff), k++;
+        cell[k] = num(b[k], 4, c->diff_ci.low), k++;
+        cell[k] = num(b[k], 4, c->diff_ci.high), k++;
+        cell[k] = num(b[k], 3, c->rr), k++;
+        cell[k] = num(b[k], 3, c->rr_ci.low), k++;
+        cell[k] = num(b[k], 3, c->rr_ci.high), k++;
+        cell[k] = num(b[k], -3, c->p), k++;
+        cell[k] = num(b[k], 3, c->mh.rr), k++;
+        cell[k] = num(b[k], 3, c->mh.ci.low), k++;
+        cell[k] = num(b[k], 3, c->mh.ci.high), k++;
+        cell[k] = num(b[k], 0, j == 0 ? NAN : (double)c->mh.strata_used), k++;
+        snprintf(b[k], 32, "%llu", (unsigned long long)c->events);
+        cell[k] = b[k];
+        k++;
+        for (size_t i = 0; i < RS_REOFFEND_NKM; i++) {
+            cell[k] = num(b[k], 4, c->km[i]), k++;
+            cell[k] = num(b[k], 4, c->km_ci[i].low), k++;
+            cell[k] = num(b[k], 4, c->km_ci[i].high), k++;
+        }
+        cell[k] = num(b[k], 2, r->logrank_chisq), k++;
+        cell[k] = num(b[k], 0, isnan(r->logrank_chisq) ? NAN : (double)r->logrank_df), k++;
+        cell[k] = num(b[k], -3, r->logrank_p), k++;
+        if (rs_table_add(t, cell) != 0) {
+            rs_table_free(t);
+            return NULL;
+        }
+    }
+    return t;
+}
+
+static int write_plot(rs_ctx *ctx, const rs_reoffend_opts *o, const rs_reoffend_result *r,
+                      const char *path)
+{
+    rs_chart *ch = rs_chart_new(ctx, "Cumulative reoffending after the index detection "
+                                     "(Kaplan-Meier, 95% bands)",
+                                "days after the index detection", "vehicles reoffended (%)", 0,
+                                NULL);
+    if (ch == NULL)
+        return rs_cli_fail(ctx);
+    size_t maxd = (size_t)ceil((double)o->window / 86400) + 1;
+    int rc = RS_OK;
+    double *buf = NULL;
+    for (size_t j = 0; j < r->ncohorts && rc == RS_OK; j++) {
+        const rs_reoffend_cohort *c = &r->cohort[j];
+        size_t n = c->ncurve < maxd ? c->ncurve : maxd;
+        if (n == 0)
+            continue;
+        free(buf);
+        buf = malloc(4 * n * sizeof *buf);
+        if (buf == NULL) {
+            rc = rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory (plot)");
+            break;
+        }
+        double *x = buf, *y = buf + n, *lo = buf + 2 * n, *hi = buf + 3 * n;
+        for (size_t i = 0; i < n; i++) {
+            x[i] = c->curve[i].day;
+            y[i] = 100 * c->curve[i].cum;
+            lo[i] = 100 * c->curve[i].low;
+            hi[i] = 100 * c->curve[i].high;
+        }
+        char name[64];
+        snprintf(name, sizeof name, "%s (n = %llu)", c->name, (unsigned long long)c->vehicles);
+        rc = rs_chart_series(ch, name, n, x, y, lo, hi, 1);
+    }
+    free(buf);
+    if (rc == RS_OK)
+        rc = rs_chart_write_png(ch, path, 1000, 600);
+    rs_chart_free(ch);
+    return rc == RS_OK ? RS_EXIT_OK : rs_cli_fail(ctx);
+}
+
+static int write_table(const rs_table *t, rs_format fmt, const char *out)
+{
+    FILE *f = out ? fopen(out, "w") : stdout;
+    if (f == NULL) {
+        fprintf(stderr, "roadsafe: cannot write %s: %s\n", out, strerror(errno));
+        return RS_EXIT_FAIL;
+    }
+    int bad = rs_table_write(t, fmt, f) != 0;
+    if (out)
+        bad |= fclose(f) != 0;
+    else
+        bad |= fflush(f) != 0;
+    if (bad) {
+        fprintf(stderr, "roadsafe: cannot write %s: %s\n", out ? out : "output", strerror(errno));
+        return RS_EXIT_FAIL;
+    }
+    return RS_EXIT_OK;
+}
+
+static void notes(const rs_reoffend_result *r)
+{
+    char end[32] = "none";
+    if (r->data_end != INT64_MIN)
+        rs_time_format_utc(r->data_end, end, sizeof end);
+    fprintf(stderr, "roadsafe " CMD ": %llu detections read, %llu vehicles with an index "
+                    "detection, data end %s\n",
+            (unsigned long long)r->detections, (unsigned long long)r->vehicles_indexed, end);
+    for (size_t j = 0; j < r->ncohorts; j++) {
+        const rs_reoffend_cohort *c = &r->cohort[j];
+        if (c->vehicles == 0)
+            fprintf(stderr, "roadsafe " CMD ": no vehicle's index detection is by %s\n",
+                    c->name);
+        else if (c->followed_up == 0)
+            fprintf(stderr,
+                    "roadsafe " CMD ": no %s vehicle is followed up for the whole window before "
+                    "the data end: no rate\n",
+                    c->name);
+    }
+}
+
+int rs_cmd_reoffend(int argc, char **argv)
+{
+    const char *store = NULL, *h = NULL, *from = NULL, *to = NULL, *window = NULL,
+               *episode = NULL, *data_end = NULL, *cohorts = NULL, *strata = NULL,
+               *format = NULL, *out = NULL, *plot = NULL;
+    const rs_cli_opt opts[] = {{"store", 1, &store},   {"help", 0, &h},
+                               {"from", 1, &from},     {"to", 1, &to},
+                               {"window", 1, &window}, {"episode", 1, &episode},
+                               {"data-end", 1, &data_end}, {"cohorts", 1, &cohorts},
+                               {"strata", 1, &strata}, {"format", 1, &format},
+                               {"out", 1, &out},       {"plot", 1, &plot},
+                               {NULL, 0, NULL}};
+    const char *pos[1];
+    int npos = rs_cli_parse(CMD, argc, argv, 1, opts, pos, 0);
+    if (npos < 0)
+        return RS_EXIT_USAGE;
+    if (h) {
+        help();
+        return RS_EXIT_OK;
+    }
+    rs_format fmt = RS_FMT_CSV;
+    if (format && rs_format_parse(format, &fmt) != 0) {
+        fprintf(stderr, "roadsafe " CMD ": --format is csv, md or html\n");
+        return RS_EXIT_USAGE;
+    }
+    rs_reoffend_opts o;
+    if (parse_opts(from, to, window, episode, data_end, cohorts, strata, &o) != 0)
+        return RS_EXIT_USAGE;
+    rs_ctx *ctx = rs_ctx_new();
+    if (ctx == NULL) {
+        fprintf(stderr, "roadsafe: out of memory\n");
+        return RS_EXIT_FAIL;
+    }
+    rs_reoffend_result *r = NULL;
+    rs_table *t = NULL;
+    int ret;
+    if (rs_store_open(ctx, rs_cli_store_path(store), RS_STORE_READONLY) != 0 ||
+        rs_reoffend_run(ctx, &o, &r) != 0) {
+        ret = rs_cli_fail(ctx);
+        goto done;
+    }
+    notes(r);
+    if ((t = make_table(&o, r)) == NULL) {
+        fprintf(stderr, "roadsafe: out of memory\n");
+        ret = RS_EXIT_FAIL;
+        goto done;
+    }
+    ret = write_table(t, fmt, out);
+    if (ret == RS_EXIT_OK && plot)
+        ret = write_plot(ctx, &o, r, plot);
+done:
+    rs_table_free(t);
+    rs_reoffend_result_free(r);
+    rs_ctx_free(ctx);
+    return ret;
+}
