@@ -805,7 +805,11 @@ static void caption(const rs_ksi_result *r, char *buf, size_t size)
     ADD(". Compared with the same %s a year earlier (exact conditional test, p); 95%% exact "
         "Poisson interval of the KSI count",
         o->by == RS_KSI_MONTH ? "month" : o->by == RS_KSI_QUARTER ? "quarter" : "year");
-    if (o->baseline_from > 0)
+    if (o->baseline_from > 0 && o->financial && o->by != RS_KSI_MONTH)
+        ADD("; baseline: mean KSI of the same %s in %d/%02d to %d/%02d",
+            o->by == RS_KSI_QUARTER ? "quarter" : "year", o->baseline_from,
+            (o->baseline_from + 1) % 100, o->baseline_to, (o->baseline_to + 1) % 100);
+    else if (o->baseline_from > 0)
         ADD("; baseline: mean KSI of the same %s in %d-%d",
             o->by == RS_KSI_MONTH ? "month" : o->by == RS_KSI_QUARTER ? "quarter" : "year",
             o->baseline_from, o->baseline_to);
