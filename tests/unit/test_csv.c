@@ -505,7 +505,7 @@ static void test_large(void)
     while ((rc = rs_csv_next(c, &e)) == 1) {
         gen_row(line, i);
         /* rebuild the row from its fields and compare */
-        char again[256];
+        char again[1024];
         size_t l1, l2, l3, l4;
         const char *f1 = rs_csv_field(c, 0, &l1), *f2 = rs_csv_field(c, 1, &l2);
         const char *f3 = rs_csv_field(c, 2, &l3), *f4 = rs_csv_field(c, 3, &l4);
