@@ -57,6 +57,18 @@ for layer in districts detections collisions concerns; do
   step $RS export "$layer" --out "$out/layers/$layer"
 done
 
+# KSI trend tables for the partnership board
+step $RS ksi --by quarter --format csv --out "$out/tables/ksi_quarterly.csv" \
+  --chart "$out/tables/ksi_quarterly.png"
+step $RS ksi --by quarter --format md --out "$out/tables/ksi_quarterly.md"
+step $RS ksi --by year --format html --out "$out/tables/ksi_yearly.html"
+step $RS ksi --by year --split district --format csv --out "$out/tables/ksi_by_district.csv"
+step $RS ksi --by year --split road_user --format md --out "$out/tables/ksi_by_road_user.md"
+# reoffending after TRUCAM versus GATSO detection
+step $RS reoffend --from 2019-01-01 --to 2019-12-31 --format csv \
+  --out "$out/tables/reoffending.csv" --plot "$out/tables/reoffending_km.png"
+step $RS reoffend --from 2019-01-01 --to 2019-12-31 --format md --out "$out/tables/reoffending.md"
+
 $RS info > "$out/info.txt"
 $RS districts list --format csv > "$out/districts.csv"
 $RS districts list --format md > "$out/districts.md"
