@@ -25,14 +25,12 @@
  * and renamed into place.
  */
 #include "chart.h"
+#include "png.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cairo.h>
 
@@ -718,21 +716,6 @@ static void render(const rs_chart *c, cairo_t *cr, const layout *L, int any)
 
 /* ---- output --------------------------------------------------------------- */
 
-typedef struct sink {
-    FILE *f;
-    int err;
-} sink;
-
-static cairo_status_t write_chunk(void *user, const unsigned char *data, unsigned int len)
-{
-    sink *k = user;
-    if (fwrite(data, 1, len, k->f) != len) {
-        k->err = errno ? errno : EIO;
-        return CAIRO_STATUS_WRITE_ERROR;
-    }
-    return CAIRO_STATUS_SUCCESS;
-}
-
 int rs_chart_write_png(rs_chart *c, const char *path, int width, int height)
 {
     if (c == NULL)
@@ -748,9 +731,6 @@ int rs_chart_write_png(rs_chart *c, const char *path, int width, int height)
     int rc = RS_OK;
     cairo_surface_t *surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
     cairo_t *cr = cairo_create(surf);
-    char *tmp = NULL;
-    sink k = {NULL, 0};
-    int fd = -1, made = 0;
     if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
         rc = rs_err_set(e, RS_ENOMEM, "chart: %s", cairo_status_to_string(cairo_status(cr)));
         goto done;
@@ -767,57 +747,8 @@ int rs_chart_write_png(rs_chart *c, const char *path, int width, int height)
         goto done;
     }
 
-    size_t plen = strlen(path);
-    tmp = malloc(plen + sizeof ".tmp.XXXXXX");
-    if (tmp == NULL) {
-        rc = rs_err_set(e, RS_ENOMEM, "out of memory");
-        goto done;
-    }
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
-    fd = mkstemp(tmp);
-    if (fd < 0) {
-        rc = rs_err_set(e, RS_EIO, "%s: cannot create a temporary file beside it: %s", path,
-                        strerror(errno));
-        goto done;
-    }
-    made = 1;
-    if (fchmod(fd, 0644) != 0 || (k.f = fdopen(fd, "wb")) == NULL) {
-        rc = rs_err_set(e, RS_EIO, "%s: %s", path, strerror(errno));
-        goto done;
-    }
-    fd = -1; /* k.f owns it now */
-    cairo_status_t st = cairo_surface_write_to_png_stream(surf, write_chunk, &k);
-    if (st != CAIRO_STATUS_SUCCESS) {
-        rc = rs_err_set(e, RS_EIO, "%s: writing PNG: %s", path,
-                        k.err ? strerror(k.err) : cairo_status_to_string(st));
-        goto done;
-    }
-    FILE *f = k.f;
-    k.f = NULL;
-    if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
-        rc = rs_err_set(e, RS_EIO, "%s: writing PNG: %s", path, strerror(errno));
-        fclose(f);
-        goto done;
-    }
-    if (fclose(f) != 0) {
-        rc = rs_err_set(e, RS_EIO, "%s: writing PNG: %s", path, strerror(errno));
-        goto done;
-    }
-    if (rename(tmp, path) != 0) {
-        rc = rs_err_set(e, RS_EIO, "%s: cannot move the finished PNG into place: %s", path,
-                        strerror(errno));
-        goto done;
-    }
-    made = 0;
+    rc = rs_png_write(e, surf, path);
 done:
-    if (k.f)
-        fclose(k.f);
-    if (fd >= 0)
-        close(fd);
-    if (made)
-        remove(tmp);
-    free(tmp);
     cairo_destroy(cr);
     cairo_surface_destroy(surf);
     return rc;

@@ -25,15 +25,13 @@
  * the same calls give the same bytes.
  */
 #include "map.h"
+#include "png.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cairo.h>
 
@@ -1352,22 +1350,6 @@ static int render(const rs_map *m, cairo_surface_t **out)
 
 /* ---- writing ------------------------------------------------------------ */
 
-typedef struct sink {
-    FILE *f;
-    int err; /* errno of the first failed write */
-} sink;
-
-static cairo_status_t write_chunk(void *closure, const unsigned char *data, unsigned int len)
-{
-    sink *k = closure;
-    if (fwrite(data, 1, len, k->f) != len) {
-        if (k->err == 0)
-            k->err = errno ? errno : EIO;
-        return CAIRO_STATUS_WRITE_ERROR;
-    }
-    return CAIRO_STATUS_SUCCESS;
-}
-
 int rs_map_write_png(rs_map *m, const char *path)
 {
     if (m == NULL)
@@ -1380,58 +1362,7 @@ int rs_map_write_png(rs_map *m, const char *path)
     if (rc != RS_OK)
         return rc;
 
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + sizeof ".tmp.XXXXXX");
-    sink k = {NULL, 0};
-    int fd = -1, made = 0;
-    if (tmp == NULL) {
-        rc = rs_err_set(e, RS_ENOMEM, "out of memory");
-        goto done;
-    }
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
-    fd = mkstemp(tmp);
-    if (fd < 0) {
-        rc = rs_err_set(e, RS_EIO, "%s: cannot create a temporary file beside it: %s", path,
-                        strerror(errno));
-        goto done;
-    }
-    made = 1;
-    if (fchmod(fd, 0644) != 0 || (k.f = fdopen(fd, "wb")) == NULL) {
-        rc = rs_err_set(e, RS_EIO, "%s: %s", path, strerror(errno));
-        goto done;
-    }
-    fd = -1; /* k.f owns it now */
-    cairo_status_t st = cairo_surface_write_to_png_stream(s, write_chunk, &k);
-    if (st != CAIRO_STATUS_SUCCESS) {
-        rc = rs_err_set(e, RS_EIO, "%s: writing PNG: %s", path,
-                        k.err ? strerror(k.err) : cairo_status_to_string(st));
-        goto done;
-    }
-    if (fflush(k.f) != 0 || fsync(fileno(k.f)) != 0) {
-        rc = rs_err_set(e, RS_EIO, "%s: writing PNG: %s", path, strerror(errno));
-        goto done;
-    }
-    FILE *f = k.f;
-    k.f = NULL;
-    if (fclose(f) != 0) {
-        rc = rs_err_set(e, RS_EIO, "%s: writing PNG: %s", path, strerror(errno));
-        goto done;
-    }
-    if (rename(tmp, path) != 0) {
-        rc = rs_err_set(e, RS_EIO, "%s: cannot move the finished PNG into place: %s", path,
-                        strerror(errno));
-        goto done;
-    }
-    made = 0;
-done:
-    if (k.f)
-        fclose(k.f);
-    if (fd >= 0)
-        close(fd);
-    if (made)
-        remove(tmp);
-    free(tmp);
+    rc = rs_png_write(e, s, path);
     cairo_surface_destroy(s);
     return rc;
 }
