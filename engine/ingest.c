@@ -193,6 +193,22 @@ const char *rs_ingest_field(rs_ingest_run *r, int i, size_t *len)
     return rs_csv_field(r->csv, (size_t)i, len);
 }
 
+int rs_ingest_next(rs_ingest_run *r, int64_t *rows)
+{
+    for (;;) {
+        int got = rs_csv_next(r->csv, rs_ctx_err(r->ctx));
+        if (got <= 0)
+            return got;
+        rs_ingest_tick(r, ++*rows);
+        const char *problem = rs_csv_record_problem(r->csv);
+        if (problem == NULL)
+            return 1;
+        int rc = rs_ingest_reject(r, "", problem);
+        if (rc != 0)
+            return rc;
+    }
+}
+
 void rs_ingest_tick(rs_ingest_run *r, int64_t rows)
 {
     if ((rows & 0xffff) == 0 && r->opts && r->opts->progress)

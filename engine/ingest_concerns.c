@@ -46,20 +46,13 @@ int rs_ingest_concerns(rs_ingest_run *r)
         return rs_store_fail(r->ctx, "prepare concern storage");
     int64_t rows = 0;
     for (;;) {
-        int got = rs_csv_next(r->csv, rs_ctx_err(r->ctx));
+        int got = rs_ingest_next(r, &rows);
         if (got < 0) {
             rc = got;
             break;
         }
         if (got == 0)
             break;
-        rs_ingest_tick(r, ++rows);
-        const char *problem = rs_csv_record_problem(r->csv);
-        if (problem) {
-            if ((rc = rs_ingest_reject(r, "", problem)) != 0)
-                break;
-            continue;
-        }
         int64_t t;
         double lat, lon, e, n;
         int32_t d;

@@ -111,20 +111,13 @@ int rs_ingest_detections(rs_ingest_run *r)
     }
     int64_t rows = 0;
     for (;;) {
-        int got = rs_csv_next(r->csv, rs_ctx_err(r->ctx));
+        int got = rs_ingest_next(r, &rows);
         if (got < 0) {
             rc = got;
             goto done;
         }
         if (got == 0)
             break;
-        rs_ingest_tick(r, ++rows);
-        const char *problem = rs_csv_record_problem(r->csv);
-        if (problem) {
-            if ((rc = rs_ingest_reject(r, "", problem)) != 0)
-                goto done;
-            continue;
-        }
         size_t idlen, tylen, dlen, slen, vlen;
         const char *id = rs_ingest_field(r, ci, &idlen);
         const char *ty = rs_ingest_field(r, cty, &tylen);

@@ -44,6 +44,13 @@ int rs_ingest_missing(rs_ingest_run *r, const char *what);
 /* Field i of the current record ("" when i < 0). */
 const char *rs_ingest_field(rs_ingest_run *r, int i, size_t *len);
 
+/* Reads the next record for a row-at-a-time loader: 1 for a good record
+ * (counted in *rows, progress reported), 0 at end of file, or an RS_E code
+ * (read error, or a reject that could not be stored).  A record with a
+ * CSV-level problem (too long, bad quoting, NUL, invalid UTF-8, wrong
+ * field count) is rejected here and skipped. */
+int rs_ingest_next(rs_ingest_run *r, int64_t *rows);
+
 /* Reports progress every so often; call once per record. */
 void rs_ingest_tick(rs_ingest_run *r, int64_t rows);
 

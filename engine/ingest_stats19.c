@@ -134,20 +134,13 @@ static int load_collisions(rs_ingest_run *r)
     }
     int64_t rows = 0;
     for (;;) {
-        int got = rs_csv_next(r->csv, rs_ctx_err(r->ctx));
+        int got = rs_ingest_next(r, &rows);
         if (got < 0) {
             rc = got;
             goto done;
         }
         if (got == 0)
             break;
-        rs_ingest_tick(r, ++rows);
-        const char *problem = rs_csv_record_problem(r->csv);
-        if (problem) {
-            if ((rc = rs_ingest_reject(r, "", problem)) != 0)
-                goto done;
-            continue;
-        }
         size_t ilen, dlen, tlen, olen;
         const char *idx = rs_ingest_field(r, ci, &ilen);
         const char *ds = rs_ingest_field(r, cd, &dlen);
@@ -300,20 +293,13 @@ static int load_casualties(rs_ingest_run *r, int ci, int cv, int cc, int cs)
     }
     int64_t rows = 0;
     for (;;) {
-        int got = rs_csv_next(r->csv, rs_ctx_err(r->ctx));
+        int got = rs_ingest_next(r, &rows);
         if (got < 0) {
             rc = got;
             goto done;
         }
         if (got == 0)
             break;
-        rs_ingest_tick(r, ++rows);
-        const char *problem = rs_csv_record_problem(r->csv);
-        if (problem) {
-            if ((rc = rs_ingest_reject(r, "", problem)) != 0)
-                goto done;
-            continue;
-        }
         size_t ilen, vlen, clen;
         const char *idx = rs_ingest_field(r, ci, &ilen);
         const char *vs = rs_ingest_field(r, cv, &vlen);
