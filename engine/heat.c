@@ -37,6 +37,8 @@ static const struct {
     {"share_over", "share of pings at or over the enforcement threshold (%)"},
     {"p85", "85th percentile speed (mph)"},
     {"mean_excess", "mean speed over the limit among speeding pings (mph)"},
+    {"presence_minutes", "minutes of patrol presence per cell"},
+    {"patrol_vehicles", "distinct patrol vehicles per cell"},
 };
 
 int rs_metric_parse(const char *s, rs_metric *out)
@@ -64,6 +66,8 @@ double rs_heat_cell_value(const rs_heat_cell *c, rs_metric m)
     case RS_METRIC_SHARE_OVER: return 100.0 * c->over / c->pings;
     case RS_METRIC_P85: return c->p85;
     case RS_METRIC_MEAN_EXCESS: return c->mean_excess;
+    case RS_METRIC_PRESENCE: return c->presence_min;
+    case RS_METRIC_PATROL_VEHICLES: return c->vehicles;
     }
     return NAN;
 }
@@ -413,10 +417,7 @@ double rs_kernel_value(rs_kernel k, double d, double h, int scaled)
     return scaled ? v * kernel_norm(k) / (RS_PI * h * h) : v;
 }
 
-typedef struct kde_pt {
-    int32_t e, n;
-    uint32_t w;
-} kde_pt;
+typedef rs_kde_point kde_pt;
 
 typedef struct kde_acc {
     rs_metric metric;
@@ -443,7 +444,7 @@ static int kde_visit(void *user, const rs_ping *p, size_t n)
             a->pts = np;
             a->cap = nc;
         }
-        a->pts[a->n++] = (kde_pt){p[k].e, p[k].n, 1};
+        a->pts[a->n++] = (kde_pt){p[k].e, p[k].n, 1.0};
     }
     return 0;
 }
@@ -456,38 +457,57 @@ static int cmp_pt(const void *x, const void *y)
     return (a->n > b->n) - (a->n < b->n);
 }
 
+static int kde_options_ok(rs_ctx *ctx, const rs_kde_opts *o)
+{
+    if (!(o->radius > 0) || !(o->pixel > 0))
+        return rs_err_set(rs_ctx_err(ctx), RS_EUSAGE, "KDE radius and pixel size must be > 0");
+    if (o->per_km2 && !o->scaled)
+        return rs_err_set(rs_ctx_err(ctx), RS_EUSAGE, "--per-km2 needs --scaled values");
+    return 0;
+}
+
 int rs_heat_kde(rs_ctx *ctx, const rs_ping_filter *f, const rs_kde_opts *o, rs_raster **out)
 {
     kde_acc a = {o->metric, NULL, 0, 0, 0};
-    rs_raster *r = NULL;
-    double *count = NULL;
     int rc;
     *out = NULL;
-    if (!(o->radius > 0) || !(o->pixel > 0))
-        return rs_err_set(rs_ctx_err(ctx), RS_EUSAGE, "KDE radius and pixel size must be > 0");
+    if ((rc = kde_options_ok(ctx, o)) != 0)
+        return rc;
     if (o->metric != RS_METRIC_PINGS && o->metric != RS_METRIC_SPEEDING &&
         o->metric != RS_METRIC_OVER)
         return rs_err_set(rs_ctx_err(ctx), RS_EUSAGE,
                           "kernel density needs a count metric (pings, speeding or "
                           "over_threshold), not %s",
                           rs_metric_name(o->metric));
-    if (o->per_km2 && !o->scaled)
-        return rs_err_set(rs_ctx_err(ctx), RS_EUSAGE, "--per-km2 needs --scaled values");
     rc = rs_pings_scan(ctx, f, kde_visit, &a);
     if (a.oom)
         rc = rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory collecting points");
-    if (rc != 0)
-        goto done;
-    if (a.n == 0) {
+    if (rc == 0 && a.n == 0)
         rc = rs_err_set(rs_ctx_err(ctx), RS_ENOTFOUND, "no pings match the filters");
-        goto done;
-    }
+    if (rc == 0)
+        rc = rs_heat_kde_points(ctx, a.pts, a.n, o, out);
+    free(a.pts);
+    return rc;
+}
+
+int rs_heat_kde_points(rs_ctx *ctx, rs_kde_point *pts, size_t npts, const rs_kde_opts *o,
+                       rs_raster **out)
+{
+    rs_raster *r = NULL;
+    double *count = NULL;
+    int rc;
+    *out = NULL;
+    if ((rc = kde_options_ok(ctx, o)) != 0)
+        return rc;
+    if (npts == 0)
+        return rs_err_set(rs_ctx_err(ctx), RS_ENOTFOUND, "no points for the kernel density");
+    kde_acc a = {o->metric, pts, npts, npts, 0};
     /* merge identical positions into weights */
     qsort(a.pts, a.n, sizeof *a.pts, cmp_pt);
     size_t m = 0;
     for (size_t k = 0; k < a.n; k++) {
         if (m > 0 && a.pts[m - 1].e == a.pts[k].e && a.pts[m - 1].n == a.pts[k].n)
-            a.pts[m - 1].w++;
+            a.pts[m - 1].w += a.pts[k].w;
         else
             a.pts[m++] = a.pts[k];
     }
@@ -554,6 +574,5 @@ int rs_heat_kde(rs_ctx *ctx, const rs_ping_filter *f, const rs_kde_opts *o, rs_r
 done:
     rs_raster_free(r);
     free(count);
-    free(a.pts);
     return rc;
 }

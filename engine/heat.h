@@ -35,11 +35,20 @@ typedef enum {
     RS_METRIC_SHARE_SPEEDING, /* speeding / pings */
     RS_METRIC_SHARE_OVER,     /* over / pings */
     RS_METRIC_P85,            /* 85th percentile speed, mph */
-    RS_METRIC_MEAN_EXCESS     /* mean (speed - limit) over speeding pings, mph */
+    RS_METRIC_MEAN_EXCESS,    /* mean (speed - limit) over speeding pings, mph */
+    RS_METRIC_PRESENCE,       /* fleet: minutes of patrol presence (engine/presence.h) */
+    RS_METRIC_PATROL_VEHICLES /* fleet: distinct patrol vehicles present */
 } rs_metric;
 
+/* The two patrol-presence metrics, built from fleet pings by presence.h. */
+static inline int rs_metric_is_presence(rs_metric m)
+{
+    return m == RS_METRIC_PRESENCE || m == RS_METRIC_PATROL_VEHICLES;
+}
+
 /* "pings", "speeding", "over_threshold", "share_speeding", "share_over",
- * "p85", "mean_excess" -> 0; -1 otherwise. */
+ * "p85", "mean_excess", "presence_minutes", "patrol_vehicles" -> 0; -1
+ * otherwise. */
 int rs_metric_parse(const char *s, rs_metric *out);
 const char *rs_metric_name(rs_metric m);
 /* Human units for legends, e.g. "share of pings over the threshold (%)". */
@@ -55,6 +64,10 @@ typedef struct rs_heat_cell {
     double mean_excess;    /* mph; NaN when no speeding ping */
     double p85;            /* mph, linear interpolation between order statistics */
     int withheld;          /* pings < min_count: publish no figures */
+    /* Presence grids (presence.h) only; there `pings` counts the ping-to-ping
+     * gaps crediting the cell and withheld means presence_min < min_count. */
+    double presence_min;   /* minutes of patrol presence */
+    uint32_t vehicles;     /* distinct patrol vehicles */
 } rs_heat_cell;
 
 typedef struct rs_heat_grid {
@@ -101,5 +114,18 @@ typedef struct rs_kde_opts {
  * non-positive radius or pixel, a raster over 100 million pixels), or
  * RS_ENOTFOUND when no ping passes the filter. */
 int rs_heat_kde(rs_ctx *ctx, const rs_ping_filter *f, const rs_kde_opts *o, rs_raster **out);
+
+/* A weighted KDE point: BNG metres (1 m), weight w > 0 (1 per ping; minutes
+ * for patrol presence).  The min_count test sums w within the radius. */
+typedef struct rs_kde_point {
+    int32_t e, n;
+    double w;
+} rs_kde_point;
+
+/* KDE of n weighted points (o->metric is not consulted).  pts is reordered
+ * (identical positions merged).  Returns as rs_heat_kde; RS_ENOTFOUND when
+ * n is 0. */
+int rs_heat_kde_points(rs_ctx *ctx, rs_kde_point *pts, size_t n, const rs_kde_opts *o,
+                       rs_raster **out);
 
 #endif

@@ -22,6 +22,9 @@
 #define DEFAULT_ATTRIBUTION                                                                   \
     "Speeds from connected-vehicle telematics. Boundaries: district polygons loaded in the "  \
     "workspace. Made with roadsafe."
+#define PRESENCE_ATTRIBUTION                                                                  \
+    "Patrol presence from the force's fleet telematics. Boundaries: district polygons "       \
+    "loaded in the workspace. Made with roadsafe."
 
 typedef struct clip {
     rs_districts *d;
@@ -172,6 +175,22 @@ static const char *district_name(const clip *c, int32_t d)
     return rs_districts_name(c->d, (size_t)d);
 }
 
+/* Presence grids: gaps, minutes and vehicles instead of the speed columns. */
+static void write_csv_presence(FILE *f, const rs_heat_grid *h, const clip *c, const rs_heat_out *o)
+{
+    fputs("cell_i,cell_j,x,y,district,gaps,presence_min,patrol_vehicles,value,withheld\n", f);
+    for (size_t k = 0; k < h->ncells; k++) {
+        const rs_heat_cell *cell = &h->cells[k];
+        fprintf(f, "%lld,%lld,%.1f,%.1f,", (long long)cell->i, (long long)cell->j, cell->x, cell->y);
+        rs_csv_put(f, district_name(c, cell->district));
+        if (cell->withheld)
+            fputs(",,,,,1\n", f);
+        else
+            fprintf(f, ",%u,%.2f,%u,%.2f,0\n", cell->pings, cell->presence_min, cell->vehicles,
+                    rs_heat_cell_value(cell, o->metric));
+    }
+}
+
 static int write_csv(rs_ctx *ctx, const rs_heat_grid *h, const clip *c, const rs_heat_out *o)
 {
     char path[4096], tmp[4200];
@@ -179,6 +198,10 @@ static int write_csv(rs_ctx *ctx, const rs_heat_grid *h, const clip *c, const rs
     FILE *f = open_tmp(path, tmp, sizeof tmp);
     if (f == NULL)
         return rs_err_set(rs_ctx_err(ctx), RS_EIO, "%s: cannot create (%s)", path, strerror(errno));
+    if (rs_metric_is_presence(o->metric)) {
+        write_csv_presence(f, h, c, o);
+        return close_tmp(ctx, f, tmp, path);
+    }
     fputs("cell_i,cell_j,x,y,district,pings,speeding,over_threshold,share_speeding,share_over,"
           "mean_excess_mph,p85_mph,value,withheld\n",
           f);
@@ -212,10 +235,19 @@ static int write_shp(rs_ctx *ctx, const rs_heat_grid *h, const clip *c, const rs
         {"MEAN_EXC", RS_FIELD_REAL, 2}, {"P85", RS_FIELD_REAL, 2},
         {"VALUE", RS_FIELD_REAL, 2},    {"WITHHELD", RS_FIELD_INT, 0},
     };
+    static const rs_shp_field pfields[] = {
+        {"CELL_I", RS_FIELD_INT, 0},    {"CELL_J", RS_FIELD_INT, 0},
+        {"DISTRICT", RS_FIELD_TEXT, 0}, {"GAPS", RS_FIELD_INT, 0},
+        {"PRES_MIN", RS_FIELD_REAL, 2}, {"VEHICLES", RS_FIELD_INT, 0},
+        {"VALUE", RS_FIELD_REAL, 2},    {"WITHHELD", RS_FIELD_INT, 0},
+    };
+    int presence = rs_metric_is_presence(o->metric);
     rs_geo *g = rs_ctx_geo(ctx);
     rs_shpout *w = NULL;
-    int rc = rs_shpout_new(g, o->prefix, RS_SHP_POLYGONS, 27700, fields,
-                           sizeof fields / sizeof fields[0], &w);
+    int rc = presence ? rs_shpout_new(g, o->prefix, RS_SHP_POLYGONS, 27700, pfields,
+                                      sizeof pfields / sizeof pfields[0], &w)
+                      : rs_shpout_new(g, o->prefix, RS_SHP_POLYGONS, 27700, fields,
+                                      sizeof fields / sizeof fields[0], &w);
     if (rc != 0)
         return rc;
     for (size_t k = 0; k < h->ncells; k++) {
@@ -239,6 +271,14 @@ static int write_shp(rs_ctx *ctx, const rs_heat_grid *h, const clip *c, const rs
         fmt_num(val, sizeof val, rs_heat_cell_value(cell, o->metric), 2);
         const char *vals[] = {ci, cj, district_name(c, cell->district), wh ? "" : p, wh ? "" : s,
                               wh ? "" : ov, ss, so, me, p85, val, wh ? "1" : "0"};
+        if (presence) { /* GAPS, PRES_MIN, VEHICLES, VALUE, WITHHELD */
+            snprintf(s, sizeof s, "%u", cell->vehicles);
+            fmt_num(me, sizeof me, wh ? NAN : cell->presence_min, 2);
+            vals[4] = wh ? "" : me;
+            vals[5] = wh ? "" : s;
+            vals[6] = val;
+            vals[7] = vals[11];
+        }
         rc = rs_shpout_add(w, geom, vals);
         GEOSGeom_destroy_r(rs_geo_geos(g), geom);
         if (rc != 0) {
@@ -252,8 +292,9 @@ static int write_shp(rs_ctx *ctx, const rs_heat_grid *h, const clip *c, const rs
 static const char *default_title(const clip *c, int district, rs_metric metric, char *buf,
                                  size_t size)
 {
-    snprintf(buf, size, "Speeding heat map (%s): %s", rs_metric_name(metric),
-             district >= 0 ? district_name(c, district) : "all districts");
+    snprintf(buf, size, "%s (%s): %s",
+             rs_metric_is_presence(metric) ? "Patrol presence" : "Speeding heat map",
+             rs_metric_name(metric), district >= 0 ? district_name(c, district) : "all districts");
     return buf;
 }
 
@@ -267,9 +308,11 @@ int rs_heat_write_grid(rs_ctx *ctx, const rs_heat_grid *h, const rs_heat_out *o)
     if ((rc = write_csv(ctx, h, &c, o)) != 0 || (rc = write_shp(ctx, h, &c, o)) != 0)
         goto done;
     char title[256];
+    const char *attribution = o->attribution              ? o->attribution
+                              : rs_metric_is_presence(o->metric) ? PRESENCE_ATTRIBUTION
+                                                                 : DEFAULT_ATTRIBUTION;
     rs_map_opts mo = {0, o->title ? o->title : default_title(&c, o->district, o->metric, title, sizeof title),
-                      o->subtitle, rs_metric_label(o->metric),
-                      o->attribution ? o->attribution : DEFAULT_ATTRIBUTION, o->scale_max};
+                      o->subtitle, rs_metric_label(o->metric), attribution, o->scale_max};
     double x0 = c.xmin, y0 = c.ymin, x1 = c.xmax, y1 = c.ymax;
     if (c.area == NULL) { /* no districts: the cells' extent */
         x0 = y0 = INFINITY;
@@ -330,10 +373,14 @@ int rs_heat_write_kde(rs_ctx *ctx, const rs_raster *r, const char *legend_label,
     snprintf(title, sizeof title, "%s: %s",
              o->metric == RS_METRIC_PINGS      ? "Traffic density (telematics pings)"
              : o->metric == RS_METRIC_SPEEDING ? "Density of speeding pings"
+             : o->metric == RS_METRIC_PRESENCE ? "Density of patrol presence (minutes)"
                                                : "Density of pings over the enforcement threshold",
              o->district >= 0 ? district_name(&c, o->district) : "all districts");
     rs_map_opts mo = {0, o->title ? o->title : title, o->subtitle, legend_label,
-                      o->attribution ? o->attribution : DEFAULT_ATTRIBUTION, o->scale_max};
+                      o->attribution                         ? o->attribution
+                      : o->metric == RS_METRIC_PRESENCE ? PRESENCE_ATTRIBUTION
+                                                        : DEFAULT_ATTRIBUTION,
+                      o->scale_max};
     double x0 = r->x0, y0 = r->y0, x1 = r->x0 + (double)r->cols * r->pixel,
            y1 = r->y0 + (double)r->rows * r->pixel;
     if (c.area) {

@@ -3,7 +3,8 @@
  * for GIS and spreadsheets, the density as an ESRI ASCII grid, and a PNG
  * map for communities.  Withheld cells (fewer pings than the minimum) carry
  * no figures in any output: empty CSV fields, null DBF attributes, not
- * drawn on the map.
+ * drawn on the map.  For the presence metrics (fleet) the CSV and DBF
+ * carry gaps, presence minutes and patrol vehicles instead of the speeds.
  */
 #ifndef RS_HEAT_OUT_H
 #define RS_HEAT_OUT_H

@@ -10,6 +10,7 @@
 #include "heat.h"
 #include "heat_out.h"
 #include "opts.h"
+#include "presence.h"
 #include "store.h"
 #include "timeutil.h"
 
@@ -27,7 +28,12 @@ static void help(void)
         "  --hours H1-H2             UK-local hours from H1:00 up to H2:00 (22-6 wraps)\n"
         "  --source traffic|fleet    connected vehicles (default) or the patrol fleet\n"
         "  --metric M                pings, speeding, over_threshold, share_speeding,\n"
-        "                            share_over, p85, mean_excess (default over_threshold)\n"
+        "                            share_over, p85, mean_excess (default over_threshold);\n"
+        "                            with the fleet: presence_minutes, patrol_vehicles (patrol\n"
+        "                            presence from consecutive pings of each vehicle; these\n"
+        "                            imply --source fleet)\n"
+        "  --gap-cap MINUTES         presence: a longer gap between two pings of a vehicle\n"
+        "                            counts as this many minutes (default 5)\n"
         "  --grid square:SIZE|hex:SIZE  cells anchored at the grid origin, metres\n"
         "                            (default square:250)\n"
         "  --kde RADIUS              kernel density with this radius (metres) instead of a grid\n"
@@ -38,7 +44,8 @@ static void help(void)
         "  --per-km2                 with --scaled: per km²\n"
         "  --min-count K             withhold cells (pixels: points within the radius) with\n"
         "                            fewer than K pings from every output (default 10; 1\n"
-        "                            publishes every cell)\n"
+        "                            publishes every cell); presence metrics: minutes of\n"
+        "                            presence instead of pings\n"
         "  --scale-max V             top of the map's colour scale (fix it to compare maps)\n"
         "  --title TEXT              map title\n"
         "  --attribution TEXT        map attribution line\n"
@@ -47,10 +54,13 @@ static void help(void)
 
 static void subtitle(char *buf, size_t size, const char *from, const char *to, rs_days days,
                      const char *hours, const char *grid_or_kde, uint32_t min_count,
-                     const char *source)
+                     const char *source, int presence)
 {
     char withheld[64];
-    if (min_count > 1)
+    if (presence && min_count > 1)
+        snprintf(withheld, sizeof withheld, "cells with under %u min of presence withheld",
+                 min_count);
+    else if (min_count > 1)
         snprintf(withheld, sizeof withheld, "cells with fewer than %u pings withheld", min_count);
     else
         snprintf(withheld, sizeof withheld, "every cell shown");
@@ -68,7 +78,7 @@ int rs_cmd_heatmap(int argc, char **argv)
                *days_s = NULL, *hours = NULL, *metric_s = NULL, *grid_s = NULL, *kde_s = NULL,
                *pixel_s = NULL, *kernel_s = NULL, *scaled = NULL, *per_km2 = NULL,
                *min_s = NULL, *scale_s = NULL, *title = NULL, *attribution = NULL, *out = NULL,
-               *source = NULL;
+               *source = NULL, *gap_cap = NULL;
     const rs_cli_opt opts[] = {
         {"store", 1, &store},   {"help", 0, &h},          {"district", 1, &district},
         {"from", 1, &from},     {"to", 1, &to},           {"days", 1, &days_s},
@@ -76,7 +86,8 @@ int rs_cmd_heatmap(int argc, char **argv)
         {"kde", 1, &kde_s},     {"pixel", 1, &pixel_s},   {"kernel", 1, &kernel_s},
         {"scaled", 0, &scaled}, {"per-km2", 0, &per_km2}, {"min-count", 1, &min_s},
         {"scale-max", 1, &scale_s}, {"title", 1, &title}, {"attribution", 1, &attribution},
-        {"out", 1, &out},       {"source", 1, &source},   {NULL, 0, NULL}};
+        {"out", 1, &out},       {"source", 1, &source},   {"gap-cap", 1, &gap_cap},
+        {NULL, 0, NULL}};
     const char *pos[1];
     if (rs_cli_parse("heatmap", argc, argv, 1, opts, pos, 0) < 0)
         return RS_EXIT_USAGE;
@@ -113,6 +124,28 @@ int rs_cmd_heatmap(int argc, char **argv)
         fprintf(stderr, "roadsafe heatmap: unknown --metric '%s' (see --help)\n", metric_s);
         return RS_EXIT_USAGE;
     }
+    int presence = rs_metric_is_presence(metric);
+    int64_t cap = RS_PRESENCE_CAP;
+    if (presence && strcmp(f.source, "fleet") != 0) {
+        if (source) {
+            fprintf(stderr, "roadsafe heatmap: --metric %s needs --source fleet\n", metric_s);
+            return RS_EXIT_USAGE;
+        }
+        f.source = "fleet";
+    }
+    if (gap_cap) {
+        if (!presence) {
+            fprintf(stderr, "roadsafe heatmap: --gap-cap needs a presence metric\n");
+            return RS_EXIT_USAGE;
+        }
+        if (rs_opt_positive("heatmap", "gap-cap", gap_cap, 0, &v) != 0)
+            return RS_EXIT_USAGE;
+        if (v > 1440) {
+            fprintf(stderr, "roadsafe heatmap: --gap-cap is at most 1440 minutes\n");
+            return RS_EXIT_USAGE;
+        }
+        cap = llround(v * 60) > 0 ? llround(v * 60) : 1;
+    }
     if (grid_s && rs_grid_parse(grid_s, &grid) != 0) {
         fprintf(stderr, "roadsafe heatmap: --grid is square:SIZE or hex:SIZE (metres > 0)\n");
         return RS_EXIT_USAGE;
@@ -145,9 +178,10 @@ int rs_cmd_heatmap(int argc, char **argv)
             fprintf(stderr, "roadsafe heatmap: --per-km2 needs --scaled\n");
             return RS_EXIT_USAGE;
         }
-        if (metric != RS_METRIC_PINGS && metric != RS_METRIC_SPEEDING && metric != RS_METRIC_OVER) {
-            fprintf(stderr, "roadsafe heatmap: --kde needs --metric pings, speeding or "
-                            "over_threshold\n");
+        if (metric != RS_METRIC_PINGS && metric != RS_METRIC_SPEEDING && metric != RS_METRIC_OVER &&
+            metric != RS_METRIC_PRESENCE) {
+            fprintf(stderr, "roadsafe heatmap: --kde needs --metric pings, speeding, "
+                            "over_threshold or presence_minutes\n");
             return RS_EXIT_USAGE;
         }
         kde.scaled = scaled != NULL;
@@ -201,12 +235,14 @@ int rs_cmd_heatmap(int argc, char **argv)
     else
         snprintf(what, sizeof what, "%s cells of %g m", grid.kind == RS_GRID_HEX ? "hexagonal" : "square",
                  grid.size);
-    subtitle(sub, sizeof sub, from, to, f.days, hours, what, min_count, f.source);
+    subtitle(sub, sizeof sub, from, to, f.days, hours, what, min_count, f.source, presence);
     rs_heat_out ho = {out, metric, did, scale_max, title, sub, attribution};
     if (kde_s) {
-        if (rs_heat_kde(ctx, &f, &kde, &r) != 0 ||
+        if ((presence ? rs_presence_kde(ctx, &f, cap, &kde, &r) : rs_heat_kde(ctx, &f, &kde, &r)) !=
+                0 ||
             rs_heat_write_kde(ctx, r,
                               kde.scaled ? (kde.per_km2 ? "density per km²" : "density per m²")
+                              : presence ? "kernel-weighted presence minutes (raw)"
                                          : "kernel-weighted pings (raw)",
                               &ho) != 0) {
             ret = rs_cli_fail(ctx);
@@ -215,12 +251,19 @@ int rs_cmd_heatmap(int argc, char **argv)
         printf("kernel density: %zu x %zu pixels of %g m; written %s.asc, %s.png\n", r->cols,
                r->rows, r->pixel, out, out);
     } else {
-        if (rs_heat_grid_build(ctx, &f, &grid, min_count, &hg) != 0 ||
+        if ((presence ? rs_presence_heat_grid(ctx, &f, &grid, cap, min_count, &hg)
+                      : rs_heat_grid_build(ctx, &f, &grid, min_count, &hg)) != 0 ||
             rs_heat_write_grid(ctx, hg, &ho) != 0) {
             ret = rs_cli_fail(ctx);
             goto done;
         }
-        printf("%zu cells (%zu withheld: fewer than %u pings) from %llu pings; written %s.shp, "
+        if (presence)
+            printf("%zu cells (%zu withheld: under %u minutes of presence) from %llu fleet "
+                   "pings; written %s.shp, %s.csv, %s.png\n",
+                   hg->ncells, hg->withheld, min_count, (unsigned long long)hg->pings, out, out,
+                   out);
+        else
+            printf("%zu cells (%zu withheld: fewer than %u pings) from %llu pings; written %s.shp, "
                "%s.csv, %s.png\n",
                hg->ncells, hg->withheld, min_count, (unsigned long long)hg->pings, out, out, out);
     }
