@@ -41,7 +41,7 @@ step_partial $RS ingest detections --quiet --rejects "$out/rejects_detections.cs
 step_partial $RS ingest stats19 --quiet --rejects "$out/rejects_stats19.csv" "$out/input/collisions.csv" "$out/input/casualties.csv"
 step_partial $RS ingest concerns --quiet --rejects "$out/rejects_concerns.csv" "$out/input/concerns.csv"
 
-mkdir -p "$out/maps" "$out/layers" "$out/tables"
+mkdir -p "$out/maps" "$out/layers" "$out/tables" "$out/plan"
 # heat maps: counts for GIS, shares for communities (small cells withheld), density
 step $RS heatmap --out "$out/maps/over_threshold_250m" --metric over_threshold --min-count 1
 step $RS heatmap --out "$out/maps/share_over_250m" --metric share_over --min-count 30 \
@@ -68,6 +68,11 @@ step $RS ksi --by year --split road_user --format md --out "$out/tables/ksi_by_r
 step $RS reoffend --from 2019-01-01 --to 2019-12-31 --format csv \
   --out "$out/tables/reoffending.csv" --plot "$out/tables/reoffending_km.png"
 step $RS reoffend --from 2019-01-01 --to 2019-12-31 --format md --out "$out/tables/reoffending.md"
+
+# the weekend plan for the next quarter: ranked and unpredictable (seeded)
+step $RS weekends --start 2021-01-01 --count 13 --mode ranked --out "$out/plan/weekends_ranked"
+step $RS weekends --start 2021-01-01 --count 13 --mode unpredictable --seed 2021 \
+  --format md --out "$out/plan/weekends_unpredictable"
 
 $RS info > "$out/info.txt"
 $RS districts list --format csv > "$out/districts.csv"

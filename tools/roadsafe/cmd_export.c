@@ -2,7 +2,9 @@
  * cmd_export.c — `roadsafe export LAYER --out PREFIX`: shapefile layers for
  * GIS analysts.
  */
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -11,6 +13,8 @@
 #include "heat_out.h"
 #include "opts.h"
 #include "store.h"
+#include "timeutil.h"
+#include "weekend.h"
 
 static void help(void)
 {
@@ -28,6 +32,35 @@ static void help(void)
         "  cells only (as roadsafe heatmap, which also writes PREFIX.csv and PREFIX.png):\n"
         "  --grid square:SIZE|hex:SIZE  --metric M  --min-count K  --days D  --hours H1-H2\n"
         "  --store FILE              workspace (default $ROADSAFE_STORE, else ./roadsafe.db)\n");
+}
+
+/* The weekend score of every district (default weights and lookback) as
+ * at the day after the period, or after the last telematics ping when no
+ * --to was given; the districts layer carries it as WKND_SCORE. */
+static int weekend_scores(rs_ctx *ctx, const rs_export_opts *eo, rs_weekend_scores **ws,
+                          double **score)
+{
+    rs_weekend_opts wo;
+    rs_weekend_opts_init(&wo);
+    int64_t end = eo->to;
+    if (end == INT64_MAX) {
+        int64_t last = 0;
+        if (rs_store_query_int(ctx, "SELECT coalesce(max(t_max), 0) FROM ping_chunk", &last) != 0 ||
+            last <= 0)
+            return -1;
+        end = last + 1;
+    }
+    rs_tm tm;
+    rs_time_london(end - 1, &tm);
+    wo.start_day = rs_days_from_civil(tm.year, tm.month, tm.day) + 1;
+    if (rs_weekend_score(ctx, &wo, ws) != 0)
+        return -1;
+    *score = calloc((*ws)->n ? (*ws)->n : 1, sizeof **score);
+    if (*score == NULL)
+        return -1;
+    for (size_t i = 0; i < (*ws)->n; i++)
+        (*score)[i] = (*ws)->d[i].excluded ? NAN : (*ws)->d[i].score;
+    return 0;
 }
 
 int rs_cmd_export(int argc, char **argv)
@@ -126,7 +159,17 @@ int rs_cmd_export(int argc, char **argv)
         goto done;
     }
     int64_t written = 0, skipped = 0;
-    if (rs_export_layer(ctx, layer, &eo, &written, &skipped) != 0) {
+    rs_weekend_scores *ws = NULL;
+    double *score = NULL;
+    if (layer == RS_LAYER_DISTRICTS && weekend_scores(ctx, &eo, &ws, &score) == 0 && score) {
+        eo.extra_name = "WKND_SCORE";
+        eo.extra = score;
+    }
+    rs_err_clear(rs_ctx_err(ctx)); /* no score (e.g. no data) is not an export failure */
+    int erc = rs_export_layer(ctx, layer, &eo, &written, &skipped);
+    free(score);
+    rs_weekend_scores_free(ws);
+    if (erc != 0) {
         ret = rs_cli_fail(ctx);
         goto done;
     }
