@@ -3,12 +3,12 @@
 # and test.  Idempotent: does nothing when everything is present; uses sudo
 # only when not root.  Usage: tools/setup.sh [--test]   (--test adds the
 # packages the test suite uses: GDAL's command-line tools, clang for fuzzing,
-# valgrind).
+# valgrind, chromium for opening the board pack headless).
 set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config libgeos-dev libproj-dev proj-data
             libshp-dev libsqlite3-dev libssl-dev zlib1g-dev libcairo2-dev libgsl-dev)
-test_pkgs=(gdal-bin sqlite3)
+test_pkgs=(gdal-bin sqlite3 chromium)
 
 want=("${build_pkgs[@]}")
 if [ "${1:-}" = "--test" ]; then

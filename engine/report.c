@@ -1,0 +1,667 @@
+/*
+ * report.c — the quarterly board pack (see report.h): the document around
+ * the sections (title block, workspace facts, contents, inline print and
+ * screen CSS), the shared helpers of report_int.h, base64, and the atomic
+ * write.
+ *
+ * Data structure: an rs_rep (report_int.h) built here and handed to each
+ * section writer in turn; the HTML streams straight into the temporary
+ * file, so memory holds one image at a time.
+ */
+#include "report.h"
+
+#include <errno.h>
+#include <dirent.h>
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ksi.h"
+#include "report_int.h"
+#include "store.h"
+#include "timeutil.h"
+
+static const char *const month_names[12] = {"January", "February", "March",     "April",
+                                            "May",     "June",     "July",      "August",
+                                            "September", "October", "November", "December"};
+
+/* ---- small helpers ---------------------------------------------------------- */
+
+static int fdiv(int a, int b)
+{
+    return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+int64_t rs_rep_month_start(int m)
+{
+    int y = fdiv(m, 12);
+    return rs_london_to_utc(y, m - y * 12 + 1, 1, 0, 0, 0, NULL);
+}
+
+void rs_rep_month_label(int m, char *buf, size_t size)
+{
+    int y = fdiv(m, 12);
+    snprintf(buf, size, "%04d-%02d", y, m - y * 12 + 1);
+}
+
+void rs_rep_month_words(int m, char *buf, size_t size)
+{
+    int y = fdiv(m, 12);
+    snprintf(buf, size, "%s %d", month_names[m - y * 12], y);
+}
+
+void rs_rep_day_words(int64_t t, char *buf, size_t size)
+{
+    rs_tm tm;
+    rs_time_london(t, &tm);
+    snprintf(buf, size, "%d %s %d", tm.day, month_names[tm.month - 1], tm.year);
+}
+
+void rs_rep_printf(rs_rep *r, const char *fmt, ...)
+{
+    char small[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int len = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (len < 0)
+        return;
+    if ((size_t)len < sizeof small) {
+        rs_html_put(r->f, small);
+        return;
+    }
+    char *big = malloc((size_t)len + 1);
+    if (big == NULL) {
+        rs_html_put(r->f, small); /* cut rather than lose the text */
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)len + 1, fmt, ap);
+    va_end(ap);
+    rs_html_put(r->f, big);
+    free(big);
+}
+
+void rs_rep_para(rs_rep *r, const char *cls, const char *fmt, ...)
+{
+    char *text = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    int len = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (len >= 0 && (text = malloc((size_t)len + 1)) != NULL) {
+        va_start(ap, fmt);
+        vsnprintf(text, (size_t)len + 1, fmt, ap);
+        va_end(ap);
+    }
+    if (cls)
+        fprintf(r->f, "<p class=\"%s\">", cls);
+    else
+        fputs("<p>", r->f);
+    rs_html_put(r->f, text ? text : "");
+    fputs("</p>\n", r->f);
+    free(text);
+}
+
+void rs_rep_section_open(rs_rep *r, const char *id, const char *title)
+{
+    fprintf(r->f, "<section id=\"%s\" aria-labelledby=\"%s-h\">\n<h2 id=\"%s-h\">", id, id, id);
+    rs_html_put(r->f, title);
+    fputs("</h2>\n", r->f);
+}
+
+void rs_rep_section_close(rs_rep *r)
+{
+    fputs("</section>\n", r->f);
+}
+
+int rs_rep_table(rs_rep *r, rs_table *t)
+{
+    if (t == NULL)
+        return rs_err_set(rs_ctx_err(r->ctx), RS_ENOMEM, "out of memory (report table)");
+    int rc = rs_table_write(t, RS_FMT_HTML, r->f);
+    rs_table_free(t);
+    return rc == 0 ? RS_OK : rs_err_set(rs_ctx_err(r->ctx), RS_EIO, "cannot write the pack");
+}
+
+void rs_rep_count(long long v, char *buf, size_t size)
+{
+    char digits[32];
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    int n = snprintf(digits, sizeof digits, "%llu", u);
+    char out[48];
+    size_t k = 0;
+    if (v < 0)
+        out[k++] = '-';
+    for (int i = 0; i < n; i++) {
+        if (i > 0 && (n - i) % 3 == 0)
+            out[k++] = ',';
+        out[k++] = digits[i];
+    }
+    out[k] = '\0';
+    snprintf(buf, size, "%s", out);
+}
+
+void rs_rep_num(double v, int decimals, char *buf, size_t size)
+{
+    if (v != v)
+        buf[0] = '\0';
+    else
+        snprintf(buf, size, "%.*f", decimals, v + 0.0); /* + 0.0: never "-0" */
+}
+
+sqlite3_stmt *rs_rep_prepare(rs_rep *r, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(rs_ctx_db(r->ctx), sql, -1, &st, NULL) != SQLITE_OK) {
+        rs_store_fail(r->ctx, "board pack query");
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    return st;
+}
+
+int rs_rep_finish(rs_rep *r, sqlite3_stmt *st, int last_step, const char *what)
+{
+    int rc = last_step == SQLITE_DONE ? RS_OK : rs_store_fail(r->ctx, what);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- base64 and images ------------------------------------------------------ */
+
+size_t rs_base64_encode(const unsigned char *in, size_t n, char *out)
+{
+    static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t k = 0, i = 0;
+    for (; i + 2 < n; i += 3) {
+        unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
+        out[k++] = a[v >> 18 & 63];
+        out[k++] = a[v >> 12 & 63];
+        out[k++] = a[v >> 6 & 63];
+        out[k++] = a[v & 63];
+    }
+    if (i < n) {
+        unsigned v = (unsigned)in[i] << 16 | (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0u);
+        out[k++] = a[v >> 18 & 63];
+        out[k++] = a[v >> 12 & 63];
+        out[k++] = i + 1 < n ? a[v >> 6 & 63] : '=';
+        out[k++] = '=';
+    }
+    out[k] = '\0';
+    return k;
+}
+
+void rs_rep_img_path(rs_rep *r, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s/img%d.png", r->tmpdir, ++r->nimg);
+}
+
+static int read_file(const char *path, unsigned char **data, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    *data = NULL;
+    *len = 0;
+    if (f == NULL)
+        return -1;
+    size_t cap = 1 << 16, n = 0;
+    unsigned char *buf = malloc(cap);
+    while (buf) {
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (n < cap)
+            break;
+        unsigned char *nb = realloc(buf, cap * 2);
+        if (nb == NULL) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = nb;
+        cap *= 2;
+    }
+    int bad = buf == NULL || ferror(f);
+    fclose(f);
+    if (bad) {
+        free(buf);
+        return -1;
+    }
+    *data = buf;
+    *len = n;
+    return 0;
+}
+
+int rs_rep_embed_png(rs_rep *r, const char *path, const char *alt, const char *caption)
+{
+    unsigned char *png = NULL;
+    size_t n = 0;
+    char *b64 = NULL;
+    int rc = RS_OK;
+    if (read_file(path, &png, &n) != 0 || n < 24 || memcmp(png, "\x89PNG\r\n\x1a\n", 8) != 0) {
+        rc = rs_err_set(rs_ctx_err(r->ctx), RS_EIO, "%s: cannot read the drawn image", path);
+        goto done;
+    }
+    if ((b64 = malloc(4 * ((n + 2) / 3) + 1)) == NULL) {
+        rc = rs_err_set(rs_ctx_err(r->ctx), RS_ENOMEM, "out of memory (image)");
+        goto done;
+    }
+    rs_base64_encode(png, n, b64);
+    /* IHDR: width and height, big-endian, at bytes 16 and 20 */
+    unsigned long w = (unsigned long)png[16] << 24 | (unsigned long)png[17] << 16 |
+                      (unsigned long)png[18] << 8 | png[19];
+    unsigned long h = (unsigned long)png[20] << 24 | (unsigned long)png[21] << 16 |
+                      (unsigned long)png[22] << 8 | png[23];
+    fputs("<figure>\n<img src=\"data:image/png;base64,", r->f);
+    fputs(b64, r->f);
+    fprintf(r->f, "\" width=\"%lu\" height=\"%lu\" alt=\"", w, h);
+    rs_html_put(r->f, alt);
+    fputs("\">\n<figcaption>", r->f);
+    rs_html_put(r->f, caption);
+    fputs("</figcaption>\n</figure>\n", r->f);
+done:
+    unlink(path);
+    free(png);
+    free(b64);
+    return rc;
+}
+
+/* Empties and removes the private image directory (its files are ours). */
+static void tmpdir_remove(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        char p[PATH_MAX];
+        while ((e = readdir(d)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+            unlink(p);
+        }
+        closedir(d);
+    }
+    rmdir(dir);
+}
+
+static char *tmpdir_make(rs_ctx *ctx)
+{
+    const char *base = getenv("TMPDIR");
+    if (base == NULL || *base == '\0')
+        base = "/tmp";
+    size_t n = strlen(base) + sizeof "/roadsafe-pack-XXXXXX";
+    char *p = malloc(n);
+    if (p == NULL) {
+        rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
+        return NULL;
+    }
+    snprintf(p, n, "%s/roadsafe-pack-XXXXXX", base);
+    if (mkdtemp(p) == NULL) {
+        rs_err_set(rs_ctx_err(ctx), RS_EIO, "cannot make a temporary directory in %s (%s)", base,
+                   strerror(errno));
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+/* ---- the quarter and the districts ------------------------------------------ */
+
+int rs_report_quarter_parse(const char *s, int *first_month)
+{
+    int a, b;
+    if (s == NULL || strchr(s, 'Q') == NULL || rs_ksi_period_parse(s, &a, &b) != 0 ||
+        b - a != 2 || a % 3 != 0)
+        return -1;
+    *first_month = a;
+    return 0;
+}
+
+static int select_districts(rs_rep *r)
+{
+    rs_ctx *ctx = r->ctx;
+    int rc = rs_store_districts_read(ctx, &r->d);
+    if (rc != 0)
+        return rc;
+    r->nd = r->d ? rs_districts_count(r->d) : 0;
+    r->sel = calloc(r->nd ? r->nd : 1, 1);
+    if (r->sel == NULL)
+        return rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
+    const rs_report_opts *o = r->o;
+    int all = o->districts == NULL || o->ndistricts == 0;
+    for (size_t k = 0; !all && k < o->ndistricts; k++)
+        if (o->districts[k] && strcasecmp(o->districts[k], "all") == 0)
+            all = 1;
+    if (all) {
+        memset(r->sel, 1, r->nd);
+        r->nsel = r->nd;
+        r->all = 1;
+        return RS_OK;
+    }
+    if (r->nd == 0)
+        return rs_err_set(rs_ctx_err(ctx), RS_ENOTFOUND,
+                          "no districts loaded, so none can be chosen (roadsafe districts load "
+                          "...)");
+    for (size_t k = 0; k < o->ndistricts; k++) {
+        const char *want = o->districts[k];
+        size_t found = r->nd;
+        for (size_t i = 0; want && i < r->nd; i++)
+            if (strcasecmp(rs_districts_name(r->d, i), want) == 0 ||
+                (rs_districts_code(r->d, i)[0] && strcasecmp(rs_districts_code(r->d, i), want) == 0))
+                found = i;
+        if (found == r->nd) {
+            size_t len = 0;
+            for (size_t i = 0; i < r->nd; i++)
+                len += strlen(rs_districts_name(r->d, i)) + 2;
+            char *names = malloc(len + 1);
+            if (names == NULL)
+                return rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
+            names[0] = '\0';
+            for (size_t i = 0; i < r->nd; i++) {
+                if (i)
+                    strcat(names, ", ");
+                strcat(names, rs_districts_name(r->d, i));
+            }
+            rc = rs_err_set(rs_ctx_err(ctx), RS_ENOTFOUND, "no district '%s'; the workspace has: %s",
+                            want ? want : "", names);
+            free(names);
+            return rc;
+        }
+        if (!r->sel[found]) {
+            r->sel[found] = 1;
+            r->nsel++;
+        }
+    }
+    r->all = r->nsel == r->nd;
+    return RS_OK;
+}
+
+/* ---- the document ------------------------------------------------------------ */
+
+static const char css[] =
+    "html { color: #1a1a1a; background: #fff; }\n"
+    "body { font-family: \"DejaVu Sans\", \"Helvetica Neue\", Arial, sans-serif; "
+    "font-size: 15px; line-height: 1.45; margin: 0 auto; max-width: 62em; padding: 1.5em; }\n"
+    "h1 { font-size: 1.9em; margin: 0 0 0.2em; }\n"
+    "h2 { font-size: 1.4em; border-bottom: 2px solid #1a1a1a; padding-bottom: 0.15em; "
+    "margin: 1.8em 0 0.6em; }\n"
+    "h3 { font-size: 1.1em; margin: 1.4em 0 0.4em; }\n"
+    ".sub { font-size: 1.1em; margin: 0 0 1em; }\n"
+    ".note { font-size: 0.9em; color: #333; }\n"
+    ".unavailable { border-left: 4px solid #555; padding: 0.4em 0.8em; background: #f2f2f2; }\n"
+    "dl.facts { display: grid; grid-template-columns: max-content auto; gap: 0.15em 1.2em; "
+    "margin: 0 0 1em; }\n"
+    "dl.facts dt { font-weight: bold; }\n"
+    "dl.facts dd { margin: 0; }\n"
+    "nav ol { margin: 0.3em 0 1em; padding-left: 1.6em; columns: 2; }\n"
+    "a { color: #0b4a80; }\n"
+    "table { border-collapse: collapse; margin: 0.5em 0 1.2em; font-size: 0.88em; }\n"
+    "caption { text-align: left; font-weight: bold; padding-bottom: 0.4em; }\n"
+    "th, td { border-bottom: 1px solid #bbb; padding: 0.25em 0.55em; vertical-align: top; }\n"
+    "thead th { border-bottom: 2px solid #1a1a1a; text-align: left; background: #ececec; }\n"
+    "tbody th { text-align: left; font-weight: normal; }\n"
+    "td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }\n"
+    ".coverage td { text-align: right; }\n"
+    ".coverage td:not(.num) { font-weight: bold; background: #e4e4e4; }\n"
+    "figure { margin: 0.8em 0 1.2em; }\n"
+    "figcaption { font-size: 0.9em; color: #333; margin-top: 0.3em; }\n"
+    "img { max-width: 100%; height: auto; display: block; border: 1px solid #ccc; }\n"
+    "tr { break-inside: avoid; page-break-inside: avoid; }\n"
+    "figure, img { break-inside: avoid; page-break-inside: avoid; }\n"
+    "thead { display: table-header-group; }\n"
+    "h2, h3, caption { break-after: avoid; page-break-after: avoid; }\n"
+    "@page { size: A4; margin: 16mm 14mm 18mm 14mm; }\n"
+    "@media print {\n"
+    "  body { font-size: 10pt; max-width: none; padding: 0; }\n"
+    "  section { break-before: page; page-break-before: always; }\n"
+    "  h2 { margin-top: 0; }\n"
+    "  a { color: inherit; text-decoration: none; }\n"
+    "  .unavailable { background: none; }\n"
+    "}\n";
+
+static const struct {
+    const char *id, *title;
+} toc[] = {
+    {"headline", "KSI headline"},
+    {"trend", "KSI trend"},
+    {"districts", "Districts"},
+    {"heatmap", "Weekend speeding heat map"},
+    {"reoffending", "Reoffending: TRUCAM against GATSO"},
+    {"plan", "Weekend plan for the coming quarter"},
+    {"quality", "Data quality"},
+};
+
+/* One row of the facts table: count, first and last UK-local day. */
+static int fact_row(rs_rep *r, rs_table *t, const char *label, const char *sql)
+{
+    sqlite3_stmt *st = rs_rep_prepare(r, sql);
+    if (st == NULL)
+        return rs_ctx_err(r->ctx)->code;
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        char n[32], a[40] = "", b[40] = "";
+        rs_rep_count(sqlite3_column_int64(st, 0), n, sizeof n);
+        if (sqlite3_column_int64(st, 0) > 0 && sqlite3_column_type(st, 1) != SQLITE_NULL) {
+            rs_rep_day_words(sqlite3_column_int64(st, 1), a, sizeof a);
+            rs_rep_day_words(sqlite3_column_int64(st, 2), b, sizeof b);
+        }
+        const char *cells[] = {label, n, a, b};
+        if (rs_table_add(t, cells) != 0) {
+            sqlite3_finalize(st);
+            return rs_err_set(rs_ctx_err(r->ctx), RS_ENOMEM, "out of memory");
+        }
+        s = SQLITE_DONE;
+    }
+    return rs_rep_finish(r, st, s, "read workspace facts");
+}
+
+static const char *base_name(const char *p)
+{
+    const char *s = strrchr(p, '/');
+    return s ? s + 1 : p;
+}
+
+static int title_block(rs_rep *r)
+{
+    FILE *f = r->f;
+    int rc;
+    fputs("<header>\n<h1>", f);
+    rs_rep_printf(r, "Road safety partnership board pack: %s", r->qlabel);
+    fputs("</h1>\n", f);
+    rs_rep_para(r, "sub", "Quarter %s (%s, %s quarter). %s.", r->qlabel, r->qwords,
+                r->o->financial ? "financial" : "calendar",
+                r->nd == 0 ? "No districts are loaded: county figures only"
+                : r->all   ? "All districts"
+                           : "Selected districts only");
+
+    /* facts */
+    char q_end[40], v[64];
+    rs_rep_day_words(r->t1 - 1, q_end, sizeof q_end);
+    fputs("<dl class=\"facts\">\n", f);
+    fputs("<dt>Districts</dt><dd>", f);
+    if (r->nd == 0) {
+        fputs("none loaded", f);
+    } else {
+        int first = 1;
+        for (size_t i = 0; i < r->nd; i++) {
+            if (!r->sel[i])
+                continue;
+            if (!first)
+                fputs(", ", f);
+            rs_html_put(f, rs_districts_name(r->d, i));
+            first = 0;
+        }
+        rs_rep_printf(r, " (%zu of %zu)", r->nsel, r->nd);
+    }
+    fputs("</dd>\n<dt>Data used</dt><dd>", f);
+    rs_rep_printf(r, "up to the end of %s only", q_end);
+    fputs("</dd>\n<dt>Workspace</dt><dd>", f);
+    rs_rep_printf(r, "%s (schema version %d)", base_name(rs_ctx_store_path(r->ctx)),
+                  rs_store_schema_version(r->ctx));
+    fputs("</dd>\n", f);
+    char src[1024] = "";
+    if (r->nd > 0 && rs_store_meta_get(r->ctx, "districts_source", src, sizeof src) == 0) {
+        fputs("<dt>Boundaries</dt><dd>", f);
+        rs_rep_printf(r, "%zu districts from %s", r->nd, base_name(src));
+        fputs("</dd>\n", f);
+    }
+    int64_t files = 0, rejects = 0;
+    if ((rc = rs_store_query_int(r->ctx, "SELECT count(*) FROM ingest_file", &files)) != 0 ||
+        (rc = rs_store_query_int(r->ctx, "SELECT count(*) FROM reject", &rejects)) != 0)
+        return rc;
+    char nf[32], nr[32];
+    rs_rep_count(files, nf, sizeof nf);
+    rs_rep_count(rejects, nr, sizeof nr);
+    fputs("<dt>Files loaded</dt><dd>", f);
+    rs_rep_printf(r, "%s (rows rejected: %s)", nf, nr);
+    fputs("</dd>\n", f);
+    if (r->o->generator && *r->o->generator) {
+        snprintf(v, sizeof v, "%s", r->o->generator);
+        fputs("<dt>Made with</dt><dd>", f);
+        rs_html_put(f, v);
+        fputs("</dd>\n", f);
+    }
+    fputs("</dl>\n", f);
+
+    const char *cols[] = {"source", "records in the workspace", "first (UK date)",
+                          "last (UK date)"};
+    rs_table *t = rs_table_new("What the workspace holds (all records loaded, whatever their "
+                               "date)",
+                               4, cols);
+    if (t == NULL)
+        return rs_err_set(rs_ctx_err(r->ctx), RS_ENOMEM, "out of memory");
+    if ((rc = fact_row(r, t, "telematics: connected vehicles",
+                       "SELECT coalesce(sum(n),0), min(t_min), max(t_max) FROM ping_chunk "
+                       "WHERE source='traffic'")) != 0 ||
+        (rc = fact_row(r, t, "telematics: patrol fleet",
+                       "SELECT coalesce(sum(n),0), min(t_min), max(t_max) FROM ping_chunk "
+                       "WHERE source='fleet'")) != 0 ||
+        (rc = fact_row(r, t, "speed detections",
+                       "SELECT count(*), min(t), max(t) FROM detection")) != 0 ||
+        (rc = fact_row(r, t, "STATS19 collisions",
+                       "SELECT count(*), min(t), max(t) FROM collision")) != 0 ||
+        (rc = fact_row(r, t, "STATS19 casualties",
+                       "SELECT count(*), min(c.t), max(c.t) FROM casualty k JOIN collision c "
+                       "USING(collision_index)")) != 0 ||
+        (rc = fact_row(r, t, "community concerns",
+                       "SELECT count(*), min(t), max(t) FROM concern")) != 0) {
+        rs_table_free(t);
+        return rc;
+    }
+    if ((rc = rs_rep_table(r, t)) != 0)
+        return rc;
+
+    fputs("<nav aria-label=\"Contents\">\n<ol>\n", f);
+    for (size_t i = 0; i < sizeof toc / sizeof toc[0]; i++) {
+        fprintf(f, "<li><a href=\"#%s\">", toc[i].id);
+        rs_html_put(f, toc[i].title);
+        fputs("</a></li>\n", f);
+    }
+    fputs("</ol>\n</nav>\n</header>\n", f);
+    return RS_OK;
+}
+
+static int write_document(rs_rep *r)
+{
+    FILE *f = r->f;
+    int rc;
+    fputs("<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n"
+          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+          "<meta name=\"color-scheme\" content=\"light\">\n<title>",
+          f);
+    rs_rep_printf(r, "Road safety partnership board pack: %s", r->qlabel);
+    fputs("</title>\n<style>\n", f);
+    fputs(css, f);
+    fputs("</style>\n</head>\n<body>\n", f);
+    if ((rc = title_block(r)) != 0)
+        return rc;
+    fputs("<main>\n", f);
+    if ((rc = rs_rep_ksi(r)) != 0 || (rc = rs_rep_heat(r)) != 0 ||
+        (rc = rs_rep_reoffend(r)) != 0 || (rc = rs_rep_plan(r)) != 0 ||
+        (rc = rs_rep_quality(r)) != 0)
+        return rc;
+    fputs("</main>\n</body>\n</html>\n", f);
+    return ferror(f) ? rs_err_set(rs_ctx_err(r->ctx), RS_EIO, "cannot write the pack") : RS_OK;
+}
+
+int rs_report_write(rs_ctx *ctx, const rs_report_opts *opts, const char *path)
+{
+    if (opts == NULL || path == NULL || *path == '\0')
+        return rs_err_set(rs_ctx_err(ctx), RS_EUSAGE, "board pack: no options or no file");
+    if (opts->first_month % 3 != 0 || opts->first_month < 1900 * 12 ||
+        opts->first_month > 2200 * 12)
+        return rs_err_set(rs_ctx_err(ctx), RS_EUSAGE,
+                          "board pack: the quarter must start in January, April, July or "
+                          "October of a year 1900-2200");
+    rs_rep r;
+    memset(&r, 0, sizeof r);
+    r.ctx = ctx;
+    r.o = opts;
+    r.q_first = opts->first_month;
+    r.t0 = rs_rep_month_start(r.q_first);
+    r.t1 = rs_rep_month_start(r.q_first + 3);
+    int period = rs_ksi_period_of(RS_KSI_QUARTER, opts->financial, r.q_first);
+    rs_ksi_period_label(RS_KSI_QUARTER, opts->financial, period, r.qlabel, sizeof r.qlabel);
+    rs_ksi_period_label(RS_KSI_QUARTER, opts->financial,
+                        rs_ksi_period_of(RS_KSI_QUARTER, opts->financial, r.q_first - 12),
+                        r.qprev, sizeof r.qprev);
+    {
+        int y = fdiv(r.q_first, 12), m = r.q_first - y * 12;
+        snprintf(r.qwords, sizeof r.qwords, "%s to %s %d", month_names[m], month_names[m + 2], y);
+    }
+
+    int rc;
+    char *tmp = NULL;
+    FILE *f = NULL;
+    if ((rc = select_districts(&r)) != 0)
+        goto done;
+    if ((r.tmpdir = tmpdir_make(ctx)) == NULL) {
+        rc = rs_ctx_err(ctx)->code;
+        goto done;
+    }
+    size_t n = strlen(path);
+    if ((tmp = malloc(n + sizeof ".tmp.XXXXXX")) == NULL) {
+        rc = rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
+        goto done;
+    }
+    memcpy(tmp, path, n);
+    memcpy(tmp + n, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
+    int fd = mkstemp(tmp);
+    if (fd < 0 || fchmod(fd, 0644) != 0 || (f = fdopen(fd, "w")) == NULL) {
+        rc = rs_err_set(rs_ctx_err(ctx), RS_EIO, "%s: cannot write (%s)", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+        }
+        free(tmp);
+        tmp = NULL;
+        goto done;
+    }
+    r.f = f;
+    rc = write_document(&r);
+    if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
+        if (rc == RS_OK)
+            rc = rs_err_set(rs_ctx_err(ctx), RS_EIO, "%s: cannot write (%s)", path,
+                            strerror(errno));
+    }
+    if (fclose(f) != 0 && rc == RS_OK)
+        rc = rs_err_set(rs_ctx_err(ctx), RS_EIO, "%s: cannot write (%s)", path, strerror(errno));
+    f = NULL;
+    if (rc == RS_OK && rename(tmp, path) != 0)
+        rc = rs_err_set(rs_ctx_err(ctx), RS_EIO, "%s: cannot write (%s)", path, strerror(errno));
+    if (rc != RS_OK)
+        unlink(tmp);
+done:
+    free(tmp);
+    if (r.tmpdir) {
+        tmpdir_remove(r.tmpdir);
+        free(r.tmpdir);
+    }
+    free(r.sel);
+    rs_districts_free(r.d);
+    return rc;
+}

@@ -1,0 +1,88 @@
+/*
+ * report_int.h — private to the board pack (report*.c): the state one
+ * rs_report_write call carries through its sections, and the small HTML,
+ * SQL and image helpers they share.
+ *
+ * Data structure: one rs_rep on the stack of rs_report_write; it borrows
+ * ctx and the open output FILE, owns the district set, the selection flags
+ * and the private image directory.
+ */
+#ifndef RS_REPORT_INT_H
+#define RS_REPORT_INT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ctx.h"
+#include "district.h"
+#include "report.h"
+#include "table.h"
+
+typedef struct rs_rep {
+    rs_ctx *ctx;
+    FILE *f;
+    const rs_report_opts *o;
+    int q_first;           /* the quarter's first month (year * 12 + month - 1) */
+    int64_t t0, t1;        /* the quarter, UTC [t0, t1): UK-local midnights */
+    char qlabel[24];       /* "2020Q2" or "2020/21 Q1" */
+    char qwords[48];       /* "April to June 2020" */
+    char qprev[24];        /* the same quarter a year earlier */
+    rs_districts *d;       /* NULL when the workspace has none */
+    size_t nd;
+    unsigned char *sel;    /* nd flags: district i is in the pack */
+    size_t nsel;
+    int all;               /* every district is selected (and the county extras count) */
+    char *tmpdir;          /* private image directory (mkdtemp) */
+    int nimg;              /* images drawn so far (file names img1.png ...) */
+} rs_rep;
+
+/* A no-break space (UTF-8), to keep "168.6 to 224.4" on one line. */
+#define RS_NBSP "\xc2\xa0"
+
+/* Months: year * 12 + (month - 1).  UTC instant of the UK-local midnight
+ * starting month m. */
+int64_t rs_rep_month_start(int m);
+/* "2020-04" and "April 2020". */
+void rs_rep_month_label(int m, char *buf, size_t size);
+void rs_rep_month_words(int m, char *buf, size_t size);
+/* "1 April 2020" for a UTC instant's UK-local day. */
+void rs_rep_day_words(int64_t t, char *buf, size_t size);
+
+/* Writes text escaped for HTML, formatted printf-style. */
+void rs_rep_printf(rs_rep *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* <p class="cls">text</p> (cls may be NULL), text escaped. */
+void rs_rep_para(rs_rep *r, const char *cls, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Opens <section id=ID> with <h2>TITLE</h2>; closes it. */
+void rs_rep_section_open(rs_rep *r, const char *id, const char *title);
+void rs_rep_section_close(rs_rep *r);
+/* Writes t as an HTML table (caption, header scopes) and frees it; RS_ENOMEM
+ * when t is NULL (a failed build). */
+int rs_rep_table(rs_rep *r, rs_table *t);
+
+/* A fresh path for an image in the private directory (buf >= 4096). */
+void rs_rep_img_path(rs_rep *r, char *buf, size_t size);
+/* Embeds the PNG at path as <figure><img src="data:..." alt=ALT width height>
+ * <figcaption>CAPTION</figcaption></figure> and deletes the file.  RS_EIO. */
+int rs_rep_embed_png(rs_rep *r, const char *path, const char *alt, const char *caption);
+
+/* A SQL statement on the workspace; NULL after setting ctx's error. */
+typedef struct sqlite3_stmt sqlite3_stmt;
+sqlite3_stmt *rs_rep_prepare(rs_rep *r, const char *sql);
+/* Finishes a stepping loop: step's last code SQLITE_DONE -> 0, else the error. */
+int rs_rep_finish(rs_rep *r, sqlite3_stmt *st, int last_step, const char *what);
+
+/* "1,234" with thousands separators (deterministic, no locale). */
+void rs_rep_count(long long v, char *buf, size_t size);
+/* A fixed-decimals number, or "" for NaN. */
+void rs_rep_num(double v, int decimals, char *buf, size_t size);
+
+/* The sections (report_ksi.c, report_heat.c, report_reoffend.c,
+ * report_plan.c, report_quality.c); each writes one <section>. */
+int rs_rep_ksi(rs_rep *r);             /* 1 headline, 2 trend, 3 districts */
+int rs_rep_heat(rs_rep *r);            /* 4 weekend heat map */
+int rs_rep_reoffend(rs_rep *r);        /* 5 reoffending */
+int rs_rep_plan(rs_rep *r);            /* 6 weekend plan */
+int rs_rep_quality(rs_rep *r);         /* 7 data quality */
+
+#endif

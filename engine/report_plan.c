@@ -1,0 +1,248 @@
+/*
+ * report_plan.c — the board pack's section 6: which district gets the
+ * extra speed enforcement on each weekend of the coming quarter.
+ *
+ * engine/weekend with its defaults, started on the first day of the next
+ * quarter: the scores look back over the 90 days to the quarter's end
+ * (KSI harm over 36 months), so no data after the quarter is used.  The
+ * plan covers every weekend whose Saturday lies in the next quarter, in
+ * ranked mode (the top eligible score; deterministic, as the pack must be)
+ * with a cooldown of 2 weekends (fewer when fewer districts are chosen).
+ * Districts not chosen for the pack are excluded from the plan but, as
+ * weekend.h defines, still count in the county references.  Shown: the
+ * plan, a map of the scores, and the ranking with every part.
+ *
+ * Data structure: one rs_weekend_scores (index = district id) and one
+ * rs_weekend_plan; the map is drawn with map.h into the private directory.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ksi.h"
+#include "map.h"
+#include "report_int.h"
+#include "timeutil.h"
+#include "weekend.h"
+
+#define PLAN_COOLDOWN 2
+
+static const char *const day_month[12] = {"January", "February", "March",     "April",
+                                          "May",     "June",     "July",      "August",
+                                          "September", "October", "November", "December"};
+
+static void day_words(int64_t day, char *buf, size_t size)
+{
+    int y, m, d;
+    rs_civil_from_days(day, &y, &m, &d);
+    snprintf(buf, size, "%d %s %d", d, day_month[m - 1], y);
+}
+
+/* The UK-local day (days since 1970-01-01) that month m starts on. */
+static int64_t month_day(int m)
+{
+    int y = m >= 0 ? m / 12 : -((-m + 11) / 12);
+    return rs_days_from_civil(y, m - y * 12 + 1, 1);
+}
+
+static int plan_table(rs_rep *r, const rs_weekend_scores *s, const rs_weekend_plan *p,
+                      const char *next)
+{
+    char cap[200];
+    snprintf(cap, sizeof cap, "Weekend plan for %s: the district for each weekend", next);
+    const char *cols[] = {"weekend (Saturday)", "district", "score", "why"};
+    rs_table *t = rs_table_new(cap, 4, cols);
+    int bad = t == NULL;
+    for (size_t k = 0; !bad && k < p->n; k++) {
+        const rs_weekend_pick *w = &p->picks[k];
+        char day[48], sc[32];
+        day_words(w->saturday, day, sizeof day);
+        rs_rep_num(w->district >= 0 ? w->score : NAN, 2, sc, sizeof sc);
+        const char *name = w->district >= 0 && (size_t)w->district < s->n
+                               ? s->d[w->district].name
+                               : "(none eligible)";
+        const char *cells[] = {day, name, sc, w->reason};
+        bad = rs_table_add(t, cells) != 0;
+    }
+    if (bad) {
+        rs_table_free(t);
+        return rs_rep_table(r, NULL);
+    }
+    return rs_rep_table(r, t);
+}
+
+static int score_map(rs_rep *r, const rs_weekend_scores *s, const rs_weekend_plan *p,
+                     const char *next)
+{
+    double x0, y0, x1, y1;
+    rs_districts_extent(r->d, &x0, &y0, &x1, &y1);
+    char title[160], sub[256];
+    snprintf(title, sizeof title, "Weekend enforcement scores for %s", next);
+    snprintf(sub, sizeof sub, "Score at the start of the quarter (each part 1 = county average)%s",
+             r->all ? "" : "; districts outside the pack not drawn");
+    rs_map_opts mo;
+    memset(&mo, 0, sizeof mo);
+    mo.width_px = 1400;
+    mo.title = title;
+    mo.subtitle = sub;
+    mo.legend_label = "district score (higher: more need)";
+    mo.attribution = "Telematics, STATS19 KSI casualties, concerns and detections from the "
+                     "workspace. Made with roadsafe.";
+    rs_map *m = rs_map_new(r->ctx, x0, y0, x1, y1, &mo);
+    if (m == NULL)
+        return rs_ctx_err(r->ctx)->code ? rs_ctx_err(r->ctx)->code : RS_ERR;
+    int rc = RS_OK;
+    double top = 0;
+    for (size_t i = 0; i < s->n && i < r->nd && rc == RS_OK; i++) {
+        double v = s->d[i].excluded ? NAN : s->d[i].score;
+        if (!isnan(v) && v > top)
+            top = v;
+        rc = rs_map_fill(m, rs_districts_geom(r->d, i), v);
+    }
+    if (rc == RS_OK)
+        rc = rs_map_districts(m, r->d, 1);
+    char path[4096];
+    rs_rep_img_path(r, path, sizeof path);
+    if (rc == RS_OK)
+        rc = rs_map_write_png(m, path);
+    rs_map_free(m);
+    if (rc != RS_OK)
+        return rc;
+    char alt[1200];
+    int n = snprintf(alt, sizeof alt,
+                     "Map of %s coloured by their weekend enforcement score on the viridis "
+                     "scale from dark purple (low) to yellow (high), 0 to %.2f",
+                     r->all ? "the county's districts" : "the chosen districts", top);
+    for (size_t k = 0; k < s->nranked && k < 3 && n > 0 && (size_t)n < sizeof alt; k++) {
+        const rs_weekend_district *d = &s->d[s->order[k]];
+        n += snprintf(alt + n, sizeof alt - (size_t)n, "%s%s %.2f",
+                      k == 0 ? ". Highest: " : ", ", d->name, d->score);
+    }
+    if (n > 0 && (size_t)n < sizeof alt) {
+        if (p->n > 0 && p->picks[0].district >= 0)
+            snprintf(alt + n, sizeof alt - (size_t)n, ". The first weekend goes to %s.",
+                     s->d[p->picks[0].district].name);
+        else
+            snprintf(alt + n, sizeof alt - (size_t)n, ".");
+    }
+    return rs_rep_embed_png(r, path, alt,
+                            "Each district's score when the quarter starts: speeding, KSI harm "
+                            "and concerns added, divided by recent detections. The ranking "
+                            "below gives every part.");
+}
+
+static int ranking_table(rs_rep *r, const rs_weekend_scores *s)
+{
+    const char *cols[] = {"rank", "district", "score", "speeding", "KSI harm", "concerns",
+                          "detections", "why"};
+    rs_table *t = rs_table_new("District scores at the start of the quarter (each part: 1 = the "
+                               "county average; detections lower the score)",
+                               8, cols);
+    int bad = t == NULL;
+    for (size_t k = 0; !bad && k < s->nranked; k++) {
+        const rs_weekend_district *d = &s->d[s->order[k]];
+        char rank[16], sc[32], sp[32], h[32], c[32], de[32];
+        snprintf(rank, sizeof rank, "%d", d->rank);
+        rs_rep_num(d->score, 2, sc, sizeof sc);
+        rs_rep_num(d->speed, 2, sp, sizeof sp);
+        rs_rep_num(d->harm, 2, h, sizeof h);
+        rs_rep_num(d->concern_index, 2, c, sizeof c);
+        rs_rep_num(d->detection_index, 2, de, sizeof de);
+        const char *cells[] = {rank, d->name, sc, sp, h, c, de, d->reason};
+        bad = rs_table_add(t, cells) != 0;
+    }
+    if (bad) {
+        rs_table_free(t);
+        return rs_rep_table(r, NULL);
+    }
+    return rs_rep_table(r, t);
+}
+
+int rs_rep_plan(rs_rep *r)
+{
+    int fin = r->o->financial;
+    char next[24];
+    rs_ksi_period_label(RS_KSI_QUARTER, fin, rs_ksi_period_of(RS_KSI_QUARTER, fin, r->q_first) + 1,
+                        next, sizeof next);
+    char title[96];
+    snprintf(title, sizeof title, "6. Weekend plan for %s", next);
+    rs_rep_section_open(r, "plan", title);
+    if (r->nd == 0) {
+        rs_rep_para(r, "unavailable",
+                    "Not available: no districts are loaded, so there is nothing to plan.");
+        rs_rep_section_close(r);
+        return RS_OK;
+    }
+    int64_t start = month_day(r->q_first + 3), end = month_day(r->q_first + 6) - 1;
+    /* 1970-01-01 was a Thursday: day % 7 == 2 is a Saturday */
+    int64_t sat = start + ((2 - start % 7) + 7) % 7;
+    size_t count = sat <= end ? (size_t)((end - sat) / 7 + 1) : 0;
+
+    rs_weekend_opts o;
+    rs_weekend_opts_init(&o);
+    o.start_day = start;
+    int *ex = calloc(r->nd ? r->nd : 1, sizeof *ex);
+    if (ex == NULL)
+        return rs_err_set(rs_ctx_err(r->ctx), RS_ENOMEM, "out of memory");
+    for (size_t i = 0; i < r->nd; i++)
+        if (!r->sel[i])
+            ex[o.nexclude++] = (int)i;
+    o.exclude = ex;
+    rs_weekend_scores *s = NULL;
+    rs_weekend_plan *p = NULL;
+    int rc = rs_weekend_score(r->ctx, &o, &s);
+    free(ex);
+    if (rc != RS_OK)
+        return rc;
+    rs_weekend_plan_opts po;
+    memset(&po, 0, sizeof po);
+    po.count = count;
+    po.mode = RS_WEEKEND_RANKED;
+    po.cooldown = s->nranked > PLAN_COOLDOWN ? PLAN_COOLDOWN
+                  : s->nranked > 0           ? (int)s->nranked - 1
+                                             : 0;
+    if ((rc = rs_weekend_plan_make(r->ctx, s, &po, &p)) != RS_OK)
+        goto done;
+
+    char lb0[48], lb1[48], w0[48], w1[48];
+    rs_rep_day_words(s->from, lb0, sizeof lb0);
+    rs_rep_day_words(s->to - 1, lb1, sizeof lb1);
+    day_words(sat, w0, sizeof w0);
+    day_words(sat + 7 * (int64_t)(count ? count - 1 : 0), w1, sizeof w1);
+    rs_rep_para(r, NULL,
+                "Which district gets the extra speed enforcement on each of the %zu weekends of "
+                "%s (Saturdays %s to %s). Each district's score adds speeding in the telematics "
+                "(weekend pings counted twice), KSI harm (casualties per km² over 36 months, "
+                "shrunk toward the county rate) and concern reports, and is divided by recent "
+                "detections and by weekends already given to it; speeding, concerns and "
+                "detections are counted from %s to %s. Each weekend goes to the eligible "
+                "district with the highest score; a district is not chosen again within %d "
+                "weekend%s.",
+                count, next, w0, w1, lb0, lb1, po.cooldown, po.cooldown == 1 ? "" : "s");
+    int any = 0;
+    for (size_t i = 0; i < s->n; i++)
+        any |= !s->d[i].excluded && s->d[i].has_data;
+    if (!any) {
+        rs_rep_para(r, "unavailable",
+                    "Not available: no chosen district has telematics, KSI casualties or "
+                    "concerns in the windows, so every score is 0 and there is nothing to "
+                    "rank.");
+        goto close;
+    }
+    if ((rc = plan_table(r, s, p, next)) != RS_OK)
+        goto done;
+    fputs("<h3>District scores</h3>\n", r->f);
+    if ((rc = score_map(r, s, p, next)) != RS_OK || (rc = ranking_table(r, s)) != RS_OK)
+        goto done;
+    rs_rep_para(r, "note",
+                "The plan is ranked, so the same data always give the same plan. roadsafe "
+                "weekends draws an unpredictable plan (probability in proportion to the score), "
+                "writes every part of the score and a district layer for GIS; the README "
+                "defines each part.");
+close:
+    rs_rep_section_close(r);
+done:
+    rs_weekend_plan_free(p);
+    rs_weekend_scores_free(s);
+    return rc;
+}

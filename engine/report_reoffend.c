@@ -1,0 +1,322 @@
+/*
+ * report_reoffend.c — the board pack's section 5: does a TRUCAM (hand-held
+ * laser) or a GATSO (fixed camera) detection deter reoffending more?
+ *
+ * The pack's cohort: vehicles whose first detection in the 12 months
+ * ending a year before the quarter's end was by TRUCAM or GATSO, followed
+ * to the quarter's end (so every one has a full 12 months of follow-up;
+ * detections after the quarter are not used).  Everything else is
+ * engine/reoffend with its defaults: a reoffence is a later detection by
+ * any device more than 24 hours after the first; Mantel–Haenszel strata by
+ * speed limit and excess speed.  Shown: the rates, the comparison against
+ * TRUCAM, the Kaplan–Meier curves (chart and read-outs) and the log-rank
+ * test, with a sentence in plain words.
+ *
+ * Data structure: one rs_reoffend_result; the chart copies each cohort's
+ * daily curve (0..365 days) into x / y / band arrays.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chart.h"
+#include "reoffend.h"
+#include "report_int.h"
+
+#define DAY 86400LL
+
+static void pct(double v, char *buf, size_t size)
+{
+    rs_rep_num(isnan(v) ? v : 100 * v, 1, buf, size);
+}
+
+static void pct_ci(rs_ci c, char *buf, size_t size)
+{
+    if (isnan(c.low) || isnan(c.high))
+        buf[0] = '\0';
+    else
+        snprintf(buf, size, "%.1f" RS_NBSP "to" RS_NBSP "%.1f", 100 * c.low + 0.0, 100 * c.high + 0.0);
+}
+
+static void ratio_ci(rs_ci c, char *buf, size_t size)
+{
+    if (isnan(c.low) || isnan(c.high))
+        buf[0] = '\0';
+    else
+        snprintf(buf, size, "%.2f" RS_NBSP "to" RS_NBSP "%.2f", c.low, c.high);
+}
+
+static void fmt_p(double p, char *buf, size_t size)
+{
+    if (isnan(p))
+        buf[0] = '\0';
+    else if (p < 0.001)
+        snprintf(buf, size, "<0.001");
+    else
+        snprintf(buf, size, "%.3g", p);
+}
+
+/* "p = 0.0123" or "p < 0.001", for sentences. */
+static void p_words(double p, char *buf, size_t size)
+{
+    if (p < 0.001)
+        snprintf(buf, size, "p < 0.001");
+    else
+        snprintf(buf, size, "p = %.3g", p);
+}
+
+static int rates_tables(rs_rep *r, const rs_reoffend_result *res, const char *index_words)
+{
+    char cap[320];
+    snprintf(cap, sizeof cap,
+             "Reoffending within 12 months of the first detection, by its device (first "
+             "detected %s)",
+             index_words);
+    const char *cols[] = {"first detected by", "vehicles", "followed 12 months",
+                          "reoffended within 12 months", "rate (%)", "95% interval (%)"};
+    rs_table *t = rs_table_new(cap, 6, cols);
+    int bad = t == NULL;
+    for (size_t j = 0; !bad && j < res->ncohorts; j++) {
+        const rs_reoffend_cohort *c = &res->cohort[j];
+        char v[32], fu[32], re[32], ra[32], ci[48];
+        rs_rep_count((long long)c->vehicles, v, sizeof v);
+        rs_rep_count((long long)c->followed_up, fu, sizeof fu);
+        rs_rep_count((long long)c->reoffended, re, sizeof re);
+        pct(c->rate, ra, sizeof ra);
+        if (isnan(c->rate))
+            ci[0] = '\0';
+        else
+            pct_ci(c->ci, ci, sizeof ci);
+        const char *cells[] = {c->name, v, fu, re, ra, ci};
+        bad = rs_table_add(t, cells) != 0;
+    }
+    if (bad) {
+        rs_table_free(t);
+        return rs_rep_table(r, NULL);
+    }
+    int rc = rs_rep_table(r, t);
+    if (rc != RS_OK || res->ncohorts < 2)
+        return rc;
+
+    snprintf(cap, sizeof cap, "Each device against %s (the reference)", res->cohort[0].name);
+    const char *cols2[] = {"first detected by", "difference, percentage points (95% interval)",
+                           "relative risk (95% interval)", "p-value",
+                           "adjusted relative risk (95% interval)"};
+    t = rs_table_new(cap, 5, cols2);
+    bad = t == NULL;
+    for (size_t j = 1; !bad && j < res->ncohorts; j++) {
+        const rs_reoffend_cohort *c = &res->cohort[j];
+        char d[64] = "", rr[64] = "", rci[48] = "", p[32] = "", mh[64] = "", mci[48] = "";
+        if (!isnan(c->diff))
+            snprintf(d, sizeof d, "%+.1f (%+.1f" RS_NBSP "to" RS_NBSP "%+.1f)", 100 * c->diff + 0.0,
+                     100 * c->diff_ci.low + 0.0, 100 * c->diff_ci.high + 0.0);
+        if (!isnan(c->rr)) {
+            ratio_ci(c->rr_ci, rci, sizeof rci);
+            snprintf(rr, sizeof rr, rci[0] ? "%.2f (%s)" : "%.2f%s", c->rr, rci);
+        }
+        fmt_p(c->p, p, sizeof p);
+        if (!isnan(c->mh.rr)) {
+            ratio_ci(c->mh.ci, mci, sizeof mci);
+            snprintf(mh, sizeof mh, mci[0] ? "%.2f (%s)" : "%.2f%s", c->mh.rr, mci);
+        }
+        const char *cells[] = {c->name, d, rr, p, mh};
+        bad = rs_table_add(t, cells) != 0;
+    }
+    if (bad) {
+        rs_table_free(t);
+        return rs_rep_table(r, NULL);
+    }
+    return rs_rep_table(r, t);
+}
+
+static void verdict(rs_rep *r, const rs_reoffend_result *res)
+{
+    if (res->ncohorts < 2)
+        return;
+    const rs_reoffend_cohort *a = &res->cohort[0], *b = &res->cohort[1];
+    if (a->followed_up == 0 || b->followed_up == 0 || isnan(b->diff)) {
+        rs_rep_para(r, "unavailable",
+                    "No comparison: %s has no vehicle followed for 12 months by the quarter's "
+                    "end.",
+                    a->followed_up == 0 ? a->name : b->name);
+        return;
+    }
+    char pb[32];
+    p_words(b->p, pb, sizeof pb);
+    int real = b->diff_ci.low > 0 || b->diff_ci.high < 0;
+    fputs("<p><strong>", r->f);
+    rs_rep_printf(r,
+                  "%.1f%% of vehicles first detected by %s reoffended within 12 months, against "
+                  "%.1f%% after %s: %s of %.1f percentage points (95%% interval %+.1f to %+.1f; "
+                  "%s).",
+                  100 * b->rate, b->name, 100 * a->rate, a->name,
+                  real ? "a real difference" : "a difference within chance",
+                  fabs(100 * b->diff), 100 * b->diff_ci.low + 0.0, 100 * b->diff_ci.high + 0.0, pb);
+    fputs("</strong></p>\n", r->f);
+    if (!isnan(b->mh.rr) && !isnan(b->rr)) {
+        rs_rep_para(r, NULL,
+                    "Crude relative risk %.2f; within the same speed limit and excess-speed "
+                    "band (Mantel-Haenszel, %zu strata) %.2f (95%% interval %.2f to %.2f). %s",
+                    b->rr, b->mh.strata_used, b->mh.rr, b->mh.ci.low, b->mh.ci.high,
+                    fabs(b->mh.rr - b->rr) >= 0.05
+                        ? "Where the two differ, part of the crude difference comes from where "
+                          "and at what speeds each device catches vehicles, not from the "
+                          "device."
+                        : "The two agree: the roads and speeds each device works at do not "
+                          "explain the difference.");
+    }
+}
+
+static int km_chart(rs_rep *r, const rs_reoffend_result *res)
+{
+    rs_chart *ch = rs_chart_new(r->ctx,
+                                "Cumulative reoffending after the first detection "
+                                "(Kaplan-Meier, 95% bands)",
+                                "Days after the first detection", "Vehicles reoffended (%)", 0,
+                                NULL);
+    if (ch == NULL)
+        return rs_ctx_err(r->ctx)->code ? rs_ctx_err(r->ctx)->code : RS_ENOMEM;
+    int rc = RS_OK, drawn = 0;
+    double *buf = NULL;
+    char alt[1024];
+    int n = snprintf(alt, sizeof alt,
+                     "Step chart of the cumulative percentage of vehicles reoffending against "
+                     "days after their first detection, 0 to 365, one line per device with its "
+                     "95%% band");
+    for (size_t j = 0; j < res->ncohorts && rc == RS_OK; j++) {
+        const rs_reoffend_cohort *c = &res->cohort[j];
+        size_t m = c->ncurve < 366 ? c->ncurve : 366;
+        if (m == 0)
+            continue;
+        free(buf);
+        if ((buf = malloc(4 * m * sizeof *buf)) == NULL) {
+            rc = rs_err_set(rs_ctx_err(r->ctx), RS_ENOMEM, "out of memory (chart)");
+            break;
+        }
+        double *x = buf, *y = buf + m, *lo = buf + 2 * m, *hi = buf + 3 * m;
+        for (size_t i = 0; i < m; i++) {
+            x[i] = c->curve[i].day;
+            y[i] = 100 * c->curve[i].cum;
+            lo[i] = 100 * c->curve[i].low;
+            hi[i] = 100 * c->curve[i].high;
+        }
+        char name[64], cn[32];
+        rs_rep_count((long long)c->vehicles, cn, sizeof cn);
+        snprintf(name, sizeof name, "%s (n = %s)", c->name, cn);
+        rc = rs_chart_series(ch, name, m, x, y, lo, hi, 1);
+        drawn++;
+        if (n > 0 && (size_t)n < sizeof alt)
+            n += snprintf(alt + n, sizeof alt - (size_t)n, "%s%s %.1f%% at day %.0f",
+                          j == 0 ? ": " : ", ", c->name, y[m - 1], x[m - 1]);
+    }
+    free(buf);
+    if (n > 0 && (size_t)n < sizeof alt)
+        snprintf(alt + n, sizeof alt - (size_t)n, ".");
+    char path[4096];
+    rs_rep_img_path(r, path, sizeof path);
+    if (rc == RS_OK && drawn)
+        rc = rs_chart_write_png(ch, path, 1100, 620);
+    rs_chart_free(ch);
+    if (rc != RS_OK)
+        return rc;
+    if (!drawn) {
+        rs_rep_para(r, "unavailable", "No curve to draw: no cohort has a vehicle.");
+        return RS_OK;
+    }
+    return rs_rep_embed_png(r, path, alt,
+                            "Kaplan-Meier cumulative reoffending by the device of the first "
+                            "detection, with 95% bands (Greenwood, log-log). The read-outs "
+                            "are in the table below.");
+}
+
+static int km_table(rs_rep *r, const rs_reoffend_result *res)
+{
+    const char *cols[] = {"first detected by", "reoffences observed", "30 days (%)",
+                          "90 days (%)", "180 days (%)", "365 days (%)"};
+    rs_table *t = rs_table_new("Cumulative reoffending (Kaplan-Meier) with 95% intervals", 6,
+                               cols);
+    int bad = t == NULL;
+    for (size_t j = 0; !bad && j < res->ncohorts; j++) {
+        const rs_reoffend_cohort *c = &res->cohort[j];
+        char ev[32], k[RS_REOFFEND_NKM][64];
+        rs_rep_count((long long)c->events, ev, sizeof ev);
+        for (int i = 0; i < RS_REOFFEND_NKM; i++) {
+            if (isnan(c->km[i]))
+                k[i][0] = '\0';
+            else
+                snprintf(k[i], sizeof k[i], "%.1f (%.1f" RS_NBSP "to" RS_NBSP "%.1f)", 100 * c->km[i] + 0.0,
+                         100 * c->km_ci[i].low + 0.0, 100 * c->km_ci[i].high + 0.0);
+        }
+        const char *cells[] = {c->name, ev, k[0], k[1], k[2], k[3]};
+        bad = rs_table_add(t, cells) != 0;
+    }
+    if (bad) {
+        rs_table_free(t);
+        return rs_rep_table(r, NULL);
+    }
+    int rc = rs_rep_table(r, t);
+    if (rc != RS_OK)
+        return rc;
+    if (!isnan(res->logrank_chisq)) {
+        char pb[32];
+        p_words(res->logrank_p, pb, sizeof pb);
+        rs_rep_para(r, NULL, "Log-rank test of the curves: chi-square %.2f on %d degree%s of "
+                    "freedom, %s: %s.",
+                    res->logrank_chisq, res->logrank_df, res->logrank_df == 1 ? "" : "s", pb,
+                    res->logrank_p < 0.05 ? "the curves really differ"
+                                          : "the curves do not differ beyond chance");
+    }
+    return RS_OK;
+}
+
+int rs_rep_reoffend(rs_rep *r)
+{
+    rs_rep_section_open(r, "reoffending", "5. Reoffending: TRUCAM against GATSO");
+    rs_reoffend_opts o;
+    rs_reoffend_opts_default(&o);
+    int end = r->q_first + 3; /* the month after the quarter */
+    o.from = rs_rep_month_start(end - 24);
+    o.to = rs_rep_month_start(end - 12);
+    o.data_end = r->t1 - 1;
+    char a[40], b[40], iw[128], de[40];
+    rs_rep_day_words(o.from, a, sizeof a);
+    rs_rep_day_words(o.to - 1, b, sizeof b);
+    rs_rep_day_words(o.data_end, de, sizeof de);
+    snprintf(iw, sizeof iw, "%s to %s", a, b);
+    rs_rep_para(r, NULL,
+                "Vehicles are grouped by the device of their first detection from %s (the 12 "
+                "months ending a year before the quarter's end) and followed to %s, so each has "
+                "12 months in which to be detected again. A reoffence is any later detection, "
+                "by any device, more than 24 hours after the first. Vehicles are the keyed "
+                "hashes of plates: no plate is used. County-wide, whatever the districts "
+                "chosen.",
+                iw, de);
+    rs_reoffend_result *res = NULL;
+    int rc = rs_reoffend_run(r->ctx, &o, &res);
+    if (rc != RS_OK)
+        return rc;
+    uint64_t any = 0;
+    for (size_t j = 0; j < res->ncohorts; j++)
+        any += res->cohort[j].vehicles;
+    if (any == 0) {
+        rs_rep_para(r, "unavailable",
+                    "Not available: no vehicle was first detected by TRUCAM or GATSO from %s.",
+                    iw);
+    } else if ((rc = rates_tables(r, res, iw)) == RS_OK) {
+        verdict(r, res);
+        fputs("<h3>Survival curves</h3>\n", r->f);
+        if ((rc = km_chart(r, res)) == RS_OK)
+            rc = km_table(r, res);
+    }
+    rs_reoffend_result_free(res);
+    if (rc != RS_OK)
+        return rc;
+    rs_rep_para(r, "note",
+                "Rates: Wilson 95%% intervals; differences: Newcombe's hybrid score interval; "
+                "relative risks: log (Katz) intervals; adjusted relative risk: Mantel-Haenszel "
+                "across speed-limit and excess-speed strata (Greenland-Robins interval). Speed "
+                "awareness courses and penalties differ by device and are not taken into "
+                "account.");
+    rs_rep_section_close(r);
+    return RS_OK;
+}
