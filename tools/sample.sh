@@ -74,6 +74,9 @@ step $RS weekends --start 2021-01-01 --count 13 --mode ranked --out "$out/plan/w
 step $RS weekends --start 2021-01-01 --count 13 --mode unpredictable --seed 2021 \
   --format md --out "$out/plan/weekends_unpredictable"
 
+# the partnership board's quarterly pack (one self-contained HTML file)
+step $RS report --quarter 2020Q4 --out "$out/board_pack_2020Q4.html"
+
 $RS info > "$out/info.txt"
 $RS districts list --format csv > "$out/districts.csv"
 $RS districts list --format md > "$out/districts.md"
