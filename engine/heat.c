@@ -330,7 +330,11 @@ int rs_heat_grid_build(rs_ctx *ctx, const rs_ping_filter *f, const rs_grid *g,
         o->i = c->i;
         o->j = c->j;
         rs_grid_centre(g, c->i, c->j, &o->x, &o->y);
-        o->district = loc ? rs_locator_find(loc, o->x, o->y) : -1;
+        /* a map of one district: the cell is that district's (all its pings are,
+         * and its outline is clipped to it) even where its centre lies outside */
+        o->district = f->district >= 0 ? f->district
+                      : loc            ? rs_locator_find(loc, o->x, o->y)
+                                       : -1;
         if (o->district < 0)
             o->district = c->min_district == INT32_MAX ? -1 : c->min_district;
         o->pings = c->pings;

@@ -57,7 +57,8 @@ const char *rs_metric_label(rs_metric m);
 typedef struct rs_heat_cell {
     int64_t i, j;          /* grid cell index */
     double x, y;           /* cell centre, BNG metres */
-    int32_t district;      /* district of the cell centre; else the lowest id among its pings */
+    int32_t district;      /* the filter's district when it names one; else the district of
+                            * the cell centre; else the lowest id among its pings */
     uint32_t pings;
     uint32_t speeding;
     uint32_t over;
