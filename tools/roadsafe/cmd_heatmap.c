@@ -54,16 +54,19 @@ static void help(void)
 
 static void subtitle(char *buf, size_t size, const char *from, const char *to, rs_days days,
                      const char *hours, const char *grid_or_kde, uint32_t min_count,
-                     const char *source, int presence)
+                     const char *source, int presence, int kde)
 {
-    char withheld[64];
-    if (presence && min_count > 1)
+    char withheld[80];
+    if (kde && min_count > 1)
+        snprintf(withheld, sizeof withheld, "pixels with fewer than %u points within the radius "
+                 "withheld", min_count);
+    else if (presence && min_count > 1)
         snprintf(withheld, sizeof withheld, "cells with under %u min of presence withheld",
                  min_count);
     else if (min_count > 1)
         snprintf(withheld, sizeof withheld, "cells with fewer than %u pings withheld", min_count);
     else
-        snprintf(withheld, sizeof withheld, "every cell shown");
+        snprintf(withheld, sizeof withheld, kde ? "every pixel shown" : "every cell shown");
     snprintf(buf, size, "%s%s%s%s%s%s%s%s; %s; %s",
              strcmp(source, "fleet") == 0 ? "patrol fleet; " : "",
              from ? from : "all dates", to ? " to " : "", to ? to : "",
@@ -235,7 +238,8 @@ int rs_cmd_heatmap(int argc, char **argv)
     else
         snprintf(what, sizeof what, "%s cells of %g m", grid.kind == RS_GRID_HEX ? "hexagonal" : "square",
                  grid.size);
-    subtitle(sub, sizeof sub, from, to, f.days, hours, what, min_count, f.source, presence);
+    subtitle(sub, sizeof sub, from, to, f.days, hours, what, min_count, f.source, presence,
+             kde_s != NULL);
     rs_heat_out ho = {out, metric, did, scale_max, title, sub, attribution};
     if (kde_s) {
         if ((presence ? rs_presence_kde(ctx, &f, cap, &kde, &r) : rs_heat_kde(ctx, &f, &kde, &r)) !=
