@@ -504,7 +504,8 @@ int rs_presence_heat_grid(rs_ctx *ctx, const rs_ping_filter *f, const rs_grid *g
         o->j = c->j;
         o->x = c->x;
         o->y = c->y;
-        o->district = loc ? rs_locator_find(loc, c->x, c->y) : -1;
+        /* as heat grids: a one-district map's cells are that district's */
+        o->district = f->district >= 0 ? f->district : loc ? rs_locator_find(loc, c->x, c->y) : -1;
         if (o->district < 0)
             o->district = c->district;
         o->pings = c->gaps;

@@ -102,7 +102,8 @@ int rs_presence_district_minutes(rs_ctx *ctx, int64_t from, int64_t to, size_t n
 
 /* A heat grid of presence for heat_out (metric presence_minutes or
  * patrol_vehicles): rs_heat_cell.presence_min, .vehicles, .pings = gaps,
- * .district = district of the cell centre, else as rs_presence_cell; the
+ * .district = the filter's district when it names one, else the district
+ * of the cell centre, else as rs_presence_cell; the
  * grid's pings = fleet pings passing f.  A cell is withheld when its
  * presence is under min_minutes; as with ping counts, min_minutes <= 1
  * withholds nothing. */

@@ -47,6 +47,7 @@ int rs_cmd_heatmap(int argc, char **argv);
 int rs_cmd_export(int argc, char **argv);
 int rs_cmd_ksi(int argc, char **argv);
 int rs_cmd_reoffend(int argc, char **argv);
+int rs_cmd_operation(int argc, char **argv);
 int rs_cmd_report(int argc, char **argv);
 int rs_cmd_weekends(int argc, char **argv);
 

@@ -57,7 +57,10 @@ static void subtitle(char *buf, size_t size, const char *from, const char *to, r
                      const char *source, int presence, int kde)
 {
     char withheld[80];
-    if (kde && min_count > 1)
+    if (kde && presence && min_count > 1)
+        snprintf(withheld, sizeof withheld, "pixels with under %u min of presence within the "
+                 "radius withheld", min_count);
+    else if (kde && min_count > 1)
         snprintf(withheld, sizeof withheld, "pixels with fewer than %u points within the radius "
                  "withheld", min_count);
     else if (presence && min_count > 1)
