@@ -63,15 +63,12 @@ static int parse_bound(const char *s, size_t len, int *out)
             day = k - 2;
     if (day == 99)
         return -1;
-    int h = 0, m = 0;
-    size_t i = 3;
-    if (i < len && s[i] >= '0' && s[i] <= '9') {
-        h = s[i++] - '0';
-        if (i < len && s[i] >= '0' && s[i] <= '9')
-            h = h * 10 + (s[i++] - '0');
-    } else {
+    size_t i = 3; /* len >= 4: an hour digit follows the day */
+    if (s[i] < '0' || s[i] > '9')
         return -1;
-    }
+    int h = s[i++] - '0', m = 0;
+    if (i < len && s[i] >= '0' && s[i] <= '9')
+        h = h * 10 + (s[i++] - '0');
     if (i < len && s[i] == ':') {
         if (i + 3 != len || s[i + 1] < '0' || s[i + 1] > '5' || s[i + 2] < '0' || s[i + 2] > '9')
             return -1;
@@ -530,9 +527,9 @@ int rs_operation_map(rs_ctx *ctx, const rs_op_result *r, const rs_op_opts *o, co
     }
     snprintf(sub, sizeof sub,
              "%s to %s UK time; %.1f patrol hours by %u vehicles, %.0f km; %llu detections "
-             "(%llu TRUCAM) at %zu sites",
+             "(%llu TRUCAM) at %zu site%s",
              a, b, w->patrol_minutes / 60, w->vehicles, w->km, (unsigned long long)w->detections,
-             (unsigned long long)trucam, r->nsites);
+             (unsigned long long)trucam, r->nsites, r->nsites == 1 ? "" : "s");
     snprintf(legend, sizeof legend, "minutes of patrol presence per %g m cell", o->hot_size);
     snprintf(attribution, sizeof attribution,
              "Patrol presence from the force's fleet telematics (gaps between pings over %lld "
@@ -572,7 +569,9 @@ int rs_operation_map(rs_ctx *ctx, const rs_op_result *r, const rs_op_opts *o, co
         rc = rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory (map)");
         goto done;
     }
-    for (int pass = 0; pass < 2; pass++) { /* TRUCAM sites, then every other device */
+    /* TRUCAM sites, then every other device: both layers always, so each
+     * keeps its marker colour from map to map */
+    for (int pass = 0; pass < 2; pass++) {
         size_t n = 0;
         for (size_t k = 0; k < r->nsites; k++)
             if ((strcmp(r->sites[k].device_type, "TRUCAM") == 0) == (pass == 0)) {
@@ -582,7 +581,7 @@ int rs_operation_map(rs_ctx *ctx, const rs_op_result *r, const rs_op_opts *o, co
         char label[96];
         snprintf(label, sizeof label, "%s (%zu)",
                  pass == 0 ? "TRUCAM sites" : "other camera sites", n);
-        if (n > 0 && (rc = rs_map_points(m, n, px, py, label)) != 0)
+        if ((rc = rs_map_points(m, n, px, py, label)) != 0)
             goto done;
     }
     rc = rs_map_write_png(m, path);

@@ -175,7 +175,7 @@ static rs_table *summary_table(const rs_op_summary *s, const rs_districts *d, co
     static const char *const cols[] = {"weekend",    "district", "patrol_hours",
                                        "patrol_vehicles", "distance_km", "detections",
                                        "trucam",     "offences_per_patrol_hour"};
-    char caption[1400], defs[600], a[40], b[40];
+    char caption[1400], defs[600], a[40];
     definitions(defs, sizeof defs, o);
     snprintf(caption, sizeof caption,
              "Weekend operations with Saturdays from %s to %s: %zu operations in %zu weekends. "
@@ -205,7 +205,7 @@ static rs_table *summary_table(const rs_op_summary *s, const rs_districts *d, co
     }
     if (t) {
         double n = (double)s->n;
-        char c[8][40];
+        char c[8][40], b[40];
         snprintf(b, sizeof b, "%zu operations", s->n);
         num(c[2], 2, s->n ? s->patrol_minutes / 60 / n : NAN);
         num(c[3], 1, s->n ? (double)s->vehicles / n : NAN);
@@ -240,7 +240,10 @@ static int write_tables(rs_table *const *t, const char *const *suffix, size_t n,
             fputc('\n', f);
         }
         int bad = rs_table_write(t[k], fmt, f) != 0;
-        bad |= prefix ? fclose(f) != 0 : fflush(f) != 0;
+        if (prefix)
+            bad |= fclose(f) != 0;
+        else
+            bad |= fflush(stdout) != 0;
         if (bad) {
             fprintf(stderr, "roadsafe: cannot write %s: %s\n", prefix ? path : "output",
                     strerror(errno));
