@@ -10,6 +10,7 @@
  * give the same figures and the same plan.
  */
 #include "weekend.h"
+#include "presence.h"
 
 #include <math.h>
 #include <sqlite3.h>
@@ -32,14 +33,16 @@ void rs_weekend_weights_default(rs_weekend_weights *w)
     w->concerns = 1;
     w->detections = 0.25;
     w->planned = 1;
-    w->fleet = 1;
+    w->fleet = 0.25;
 }
 
 int rs_weekend_weights_parse(const char *s, rs_weekend_weights *w)
 {
-    static const char *const keys[] = {"speed", "harm", "concerns", "detections", "planned"};
-    double *slots[] = {&w->speed, &w->harm, &w->concerns, &w->detections, &w->planned};
-    int seen[5] = {0};
+    static const char *const keys[] = {"speed",   "harm",    "concerns",
+                                       "detections", "planned", "fleet"};
+    double *slots[] = {&w->speed,      &w->harm,    &w->concerns,
+                       &w->detections, &w->planned, &w->fleet};
+    int seen[6] = {0};
     if (s == NULL || *s == '\0')
         return -1;
     const char *p = s;
@@ -302,6 +305,19 @@ int rs_weekend_score(rs_ctx *ctx, const rs_weekend_opts *o, rs_weekend_scores **
                          offsetof(rs_weekend_district, detections), "count detections");
     if (rc != 0)
         goto done;
+    /* recent enforcement: patrol presence from the fleet telematics */
+    double *minutes = calloc(s->n ? s->n : 1, sizeof *minutes);
+    int any_fleet = 0;
+    if (minutes == NULL) {
+        rc = rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
+        goto done;
+    }
+    rc = rs_presence_district_minutes(ctx, s->from, s->to, s->n, minutes, &any_fleet);
+    for (size_t i = 0; rc == 0 && any_fleet && i < s->n; i++)
+        s->d[i].fleet_minutes = minutes[i];
+    free(minutes);
+    if (rc != 0)
+        goto done;
     rs_weekend_compute(s);
     *out = s;
     s = NULL;
@@ -391,8 +407,11 @@ static void district_reason(const rs_weekend_scores *s, rs_weekend_district *d)
     if (len > 0 && (size_t)len < size && d->pings == 0)
         len += snprintf(d->reason + len, size - (size_t)len, "; no pings in the lookback");
     if (len > 0 && (size_t)len < size && d->detection_index > 0)
-        snprintf(d->reason + len, size - (size_t)len, "; detections %.2fx county lower it",
-                 d->detection_index);
+        len += snprintf(d->reason + len, size - (size_t)len, "; detections %.2fx county lower it",
+                        d->detection_index);
+    if (len > 0 && (size_t)len < size && d->fleet > 0)
+        snprintf(d->reason + len, size - (size_t)len, "; patrol presence %.2fx county lowers it",
+                 d->fleet);
 }
 
 void rs_weekend_compute(rs_weekend_scores *s)
@@ -432,6 +451,10 @@ void rs_weekend_compute(rs_weekend_scores *s)
     s->prior_b = s->ksi_var > 0 ? m / s->ksi_var : 0;
     s->mean_concerns = sum_k / nd;
     s->mean_detections = sum_d / nd;
+    double sum_f = 0;
+    for (size_t i = 0; i < n; i++)
+        sum_f += s->d[i].fleet_minutes;
+    double mean_fleet = sum_f / nd;
 
     for (size_t i = 0; i < n; i++) {
         rs_weekend_district *d = &s->d[i];
@@ -459,6 +482,7 @@ void rs_weekend_compute(rs_weekend_scores *s)
         d->concern_index = s->mean_concerns > 0 ? (double)d->concerns / s->mean_concerns : 0;
         d->detection_index =
             s->mean_detections > 0 ? (double)d->detections / s->mean_detections : 0;
+        d->fleet = mean_fleet > 0 ? d->fleet_minutes / mean_fleet : 0;
         d->has_data = d->pings > 0 || d->ksi > 0 || d->concerns > 0;
         d->base = d->excluded || !d->has_data
                       ? 0

@@ -43,9 +43,10 @@
  *  earlier in the same plan:
  *      score_i = B_i / (1 + w_detections D_i + w_fleet F_i + w_planned g_i).
  *  Defaults: w_speed = w_harm = w_concerns = 1, w_detections = 0.25,
- *  w_planned = 1.  F_i is the fleet-presence part (patrol presence in the
- *  lookback relative to the county mean): a hook for the operations
- *  analysis, left 0 here (see rs_weekend_district.fleet).
+ *  w_fleet = 0.25, w_planned = 1.  F_i is the fleet-presence part: minutes
+ *  of patrol presence in district i in the lookback (from the force's
+ *  fleet telematics, presence.h) divided by the mean over districts; 0 for
+ *  every district when the workspace holds no fleet pings.
  *  No data: a district with no pings in the lookback, no KSI casualty in
  *  the harm window and no concern in the lookback scores 0, with a reason.
  *
@@ -81,7 +82,7 @@ typedef struct rs_weekend_weights {
     double fleet;                 /* the divisor's fleet-presence hook (default 1) */
 } rs_weekend_weights;
 
-/* speed=1, harm=1, concerns=1, detections=0.25, planned=1, fleet=1 */
+/* speed=1, harm=1, concerns=1, detections=0.25, planned=1, fleet=0.25 */
 void rs_weekend_weights_default(rs_weekend_weights *w);
 /* Sets the weights named in "key=value,..." (keys speed, harm, concerns,
  * detections, planned; values plain decimals >= 0); others keep their
@@ -112,6 +113,7 @@ typedef struct rs_weekend_district {
     uint64_t ksi;                   /* KSI casualties in the harm window */
     uint64_t concerns;              /* concern reports in the lookback */
     uint64_t detections;            /* detections in the lookback */
+    double fleet_minutes;           /* patrol presence in the lookback, minutes */
     /* derived by rs_weekend_compute */
     int has_data;
     double pings_w, over_w;   /* weighted P_i, O_i */
@@ -125,11 +127,8 @@ typedef struct rs_weekend_district {
     double harm;              /* H_i */
     double concern_index;     /* C_i */
     double detection_index;   /* D_i */
-    double fleet;             /* F_i: HOOK for the fleet-presence part (patrol
-                               * presence in the lookback relative to the county
-                               * mean, from fleet telematics).  rs_weekend_score
-                               * leaves it 0; whoever builds it sets it and calls
-                               * rs_weekend_compute again before planning. */
+    double fleet;             /* F_i: patrol presence in the lookback relative to
+                               * the county mean (0 without fleet telematics) */
     double base;              /* B_i (0 when excluded or without data) */
     double score;             /* score with no weekend planned yet (g_i = 0) */
     int rank;                 /* 1-based among the districts not excluded; 0 excluded */

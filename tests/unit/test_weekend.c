@@ -161,10 +161,14 @@ static void test_speed_and_score(void)
     CHECK_EQ_INT(s->d[1].rank, 2);
     CHECK_CONTAINS(s->d[1].reason, "led by speeding");
     CHECK_CONTAINS(s->d[1].reason, "detections 2.00x county lower it");
-    /* the fleet hook divides like the detections */
-    s->d[1].fleet = 1;
+    /* patrol presence divides like the detections: 60 minutes in B and none
+     * in A is 2x the county mean, weighted 0.25 */
+    s->d[1].fleet_minutes = 60;
     rs_weekend_compute(s);
-    CHECK_NEAR(s->d[1].score, b1 / (1 + 0.5 + 1), 1e-12);
+    CHECK_NEAR(s->d[1].fleet, 2, 1e-12);
+    CHECK_NEAR(s->d[0].fleet, 0, 0);
+    CHECK_NEAR(s->d[1].score, b1 / (1 + 0.25 * 2 + 0.25 * 2), 1e-12);
+    CHECK_CONTAINS(s->d[1].reason, "patrol presence 2.00x county lowers it");
     rs_weekend_scores_free(s);
 }
 
