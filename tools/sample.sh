@@ -69,6 +69,14 @@ step $RS reoffend --from 2019-01-01 --to 2019-12-31 --format csv \
   --out "$out/tables/reoffending.csv" --plot "$out/tables/reoffending_km.png"
 step $RS reoffend --from 2019-01-01 --to 2019-12-31 --format md --out "$out/tables/reoffending.md"
 
+# weekend operations of 2020 (offences per operation) and the last one's community map
+step $RS heatmap --out "$out/maps/patrol_presence_250m" --metric presence_minutes --min-count 1
+step $RS operation --summary --from 2020-01-01 --to 2020-12-31 --out "$out/tables/operations_2020"
+op=$(awk -F, 'NR > 1 && $1 != "average" { w = $1; d = $2 } END { print w "," d }' \
+  "$out/tables/operations_2020.csv")
+[ "$op" = "," ] || step $RS operation --weekend "${op%%,*}" --district "${op#*,}" --format md \
+  --out "$out/maps/operation_${op%%,*}"
+
 # the weekend plan for the next quarter: ranked and unpredictable (seeded)
 step $RS weekends --start 2021-01-01 --count 13 --mode ranked --out "$out/plan/weekends_ranked"
 step $RS weekends --start 2021-01-01 --count 13 --mode unpredictable --seed 2021 \

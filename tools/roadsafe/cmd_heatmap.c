@@ -264,7 +264,11 @@ int rs_cmd_heatmap(int argc, char **argv)
             ret = rs_cli_fail(ctx);
             goto done;
         }
-        if (presence)
+        if (presence && min_count <= 1)
+            printf("%zu cells (none withheld) from %llu fleet pings; written %s.shp, %s.csv, "
+                   "%s.png\n",
+                   hg->ncells, (unsigned long long)hg->pings, out, out, out);
+        else if (presence)
             printf("%zu cells (%zu withheld: under %u minutes of presence) from %llu fleet "
                    "pings; written %s.shp, %s.csv, %s.png\n",
                    hg->ncells, hg->withheld, min_count, (unsigned long long)hg->pings, out, out,
