@@ -8,8 +8,9 @@
  *
  * Pipeline, for both cores: the calling thread reads records with the CSV
  * reader and copies the fields it needs into batches of BATCH rows; worker
- * threads (one per core, each with its own GEOS/PROJ context, placer and
- * copy of the districts) parse, validate and place a batch; the calling
+ * threads (one per core, each with its own GEOS/PROJ context, locator and
+ * copy of the districts, sharing the calling thread's read-only projection
+ * table) parse, validate and place a batch; the calling
  * thread takes finished batches back in file order and stores pings and
  * rejects, so results and rejects are the same as a single-threaded run.
  * Memory: NBATCH batches of about 1 MB, whatever the file size.
@@ -60,6 +61,7 @@ typedef struct pipeline {
     char **names, **codes;
     unsigned char **wkb;
     size_t *wkb_len;
+    const rs_placer *main_placer; /* its projection table is shared, read-only */
     int worker_failed;
     char worker_msg[RS_ERR_MSG_MAX];
 } pipeline;
@@ -154,7 +156,7 @@ static void *worker_main(void *arg)
                                             (const char *const *)p->codes,
                                             (const unsigned char *const *)p->wkb, p->wkb_len,
                                             &d) != 0) ||
-        rs_placer_new(ctx, d, &pl) != 0) {
+        rs_placer_new_sharing(ctx, d, p->main_placer, &pl) != 0) {
         worker_fail(p, rs_ctx_err(ctx)->msg);
         rs_districts_free(d);
         rs_ctx_free(ctx);
@@ -393,6 +395,7 @@ int rs_ingest_telematics(rs_ingest_run *r, int fleet)
     p.fleet = fleet;
     p.kph = cm < 0;
     p.key = r->opts ? r->opts->key : NULL;
+    p.main_placer = r->placer;
     nw = worker_count();
     p.nbatch = (size_t)nw * 2 + 2;
     pthread_mutex_init(&p.mu, NULL);

@@ -20,7 +20,8 @@
 struct rs_placer {
     rs_crs *fwd;
     rs_crs *inv;
-    rs_crs_table *table;
+    rs_crs_table *table;       /* owned unless borrowed */
+    int table_borrowed;
     rs_locator *loc;
 };
 
@@ -32,6 +33,28 @@ int rs_in_gb_wgs84(double lat, double lon)
 int rs_in_gb_bng(double e, double n)
 {
     return e > 0 && e <= 700000 && n > 0 && n <= 1250000;
+}
+
+int rs_placer_new_sharing(rs_ctx *ctx, const rs_districts *d, const rs_placer *share,
+                          rs_placer **out)
+{
+    rs_geo *g = rs_ctx_geo(ctx);
+    rs_placer *p = calloc(1, sizeof *p);
+    int rc = 0;
+    *out = NULL;
+    if (p == NULL)
+        return rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
+    if ((rc = rs_crs_new(g, "EPSG:4326", "EPSG:27700", &p->fwd)) != 0)
+        goto fail;
+    p->table = share ? share->table : NULL;
+    p->table_borrowed = 1;
+    if (d != NULL && rs_districts_count(d) > 0 && (rc = rs_locator_new(g, d, 0, &p->loc)) != 0)
+        goto fail;
+    *out = p;
+    return 0;
+fail:
+    rs_placer_free(p);
+    return rc ? rc : RS_ERR;
 }
 
 int rs_placer_new(rs_ctx *ctx, const rs_districts *d, rs_placer **out)
@@ -80,7 +103,8 @@ void rs_placer_free(rs_placer *p)
     if (p == NULL)
         return;
     rs_locator_free(p->loc);
-    rs_crs_table_free(p->table);
+    if (!p->table_borrowed)
+        rs_crs_table_free(p->table);
     rs_crs_free(p->inv);
     rs_crs_free(p->fwd);
     free(p);

@@ -28,6 +28,11 @@ typedef struct rs_placer rs_placer;
 /* d may be NULL (no districts loaded: every district is -1).  d must
  * outlive the placer.  Returns 0 and *out or an RS_E code. */
 int rs_placer_new(rs_ctx *ctx, const rs_districts *d, rs_placer **out);
+/* As rs_placer_new, but borrowing the interpolation table of `share`
+ * (which must outlive the new placer) instead of building another: worker
+ * threads of one ingest share the main placer's table, which is read-only. */
+int rs_placer_new_sharing(rs_ctx *ctx, const rs_districts *d, const rs_placer *share,
+                          rs_placer **out);
 void rs_placer_free(rs_placer *p);
 
 /* WGS84 -> BNG metres and district index (-1 none).  Returns 0, or -1 when
