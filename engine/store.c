@@ -178,6 +178,20 @@ int rs_store_open(rs_ctx *ctx, const char *path, int flags)
         rs_err_set(e, RS_EINPUT, "%s is an SQLite database but not a roadsafe workspace", path);
         goto fail;
     }
+    if (!(flags & RS_STORE_CREATE)) {
+        /* No schema at all: a workspace emptied (truncated to 0 bytes) or a
+         * new SQLite file.  Starting it afresh would hide the loss of all it
+         * held, so only CREATE (roadsafe init) may. */
+        int64_t version = 0;
+        if (rs_store_query_int(ctx, "PRAGMA user_version", &version) != 0)
+            goto fail;
+        if (version == 0) {
+            rs_err_set(e, RS_EINPUT,
+                       "%s is not a roadsafe workspace (%s); create one with 'roadsafe init'",
+                       path, sb.st_size == 0 ? "an empty file" : "no roadsafe schema");
+            goto fail;
+        }
+    }
     if (!readonly && rs_store_exec(ctx, "PRAGMA journal_mode=WAL", "set WAL mode") != 0)
         goto fail;
     if (rs_store_exec(ctx, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL",

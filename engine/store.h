@@ -28,8 +28,10 @@ enum {
 
 /* Opens (and migrates) the workspace at path into ctx.  Without
  * RS_STORE_CREATE a missing file is RS_ENOTFOUND ("no workspace at PATH;
- * create one with 'roadsafe init'").  Not a SQLite file / corrupt:
- * RS_EINPUT.  Newer schema: RS_EVERSION. */
+ * create one with 'roadsafe init'"), and so is, as RS_EINPUT, a file with no
+ * roadsafe schema (emptied to 0 bytes, a new SQLite file): it is never
+ * started afresh.  Not a SQLite file / corrupt: RS_EINPUT.  Newer schema:
+ * RS_EVERSION. */
 int rs_store_open(rs_ctx *ctx, const char *path, int flags);
 void rs_store_close(rs_ctx *ctx);
 

@@ -838,6 +838,12 @@ int rs_districts_from_shapefile(rs_geo *g, const char *shp_path, const char *nam
         goto done;
     if ((rc = validate_files(g, p, &nrec)) != RS_OK)
         goto done;
+    if (nrec == 0) {
+        /* an empty layer (a failed export, a filter that matched nothing)
+         * would replace a workspace's districts with none */
+        rc = rs_err_set(rs_geo_err(g), RS_EINPUT, "%s: no districts in it (0 records)", p->shp);
+        goto done;
+    }
     if ((prj = read_prj(g, p->prj)) == NULL) {
         rc = rs_geo_err(g)->code;
         goto done;

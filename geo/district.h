@@ -25,9 +25,9 @@ typedef void (*rs_district_repair_cb)(void *user, const char *name, const char *
  * for none).  Refuses with RS_EINPUT and one clear line: a missing
  * .shp/.shx/.dbf/.prj, a non-polygon file, a truncated or inconsistent .shp
  * or .shx (file codes, lengths, offsets and record counts checked here, not
- * left to shapelib), a .dbf whose record count differs, an unknown field, an
- * empty or duplicated name, a geometry that cannot be repaired, a CRS PROJ
- * does not understand.  Returns 0 and *out (free with rs_districts_free). */
+ * left to shapelib), a .dbf whose record count differs, no records at all,
+ * an unknown field, an empty or duplicated name, a geometry that cannot be
+ * repaired, a CRS PROJ does not understand.  Returns 0 and *out (free with rs_districts_free). */
 int rs_districts_from_shapefile(rs_geo *g, const char *shp_path, const char *name_field,
                                 const char *code_field, rs_district_repair_cb repaired,
                                 void *user, rs_districts **out);

@@ -8,7 +8,9 @@ set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config libgeos-dev libproj-dev proj-data
             libshp-dev libsqlite3-dev libssl-dev zlib1g-dev libcairo2-dev libgsl-dev)
-test_pkgs=(gdal-bin sqlite3 chromium)
+# clang builds the fuzz targets; libclang-rt-dev (only recommended by clang,
+# and recommends are not installed) holds libFuzzer and the sanitizer runtimes.
+test_pkgs=(gdal-bin sqlite3 chromium clang libclang-rt-dev valgrind)
 
 want=("${build_pkgs[@]}")
 if [ "${1:-}" = "--test" ]; then

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # tools/test.sh — quick-start command (2): set up, build and run the whole
 # test suite twice: a Release build and an AddressSanitizer +
-# UndefinedBehaviorSanitizer build, both with warnings as errors.
+# UndefinedBehaviorSanitizer build, both with warnings as errors.  Then, when
+# clang is installed, a libFuzzer build (-DROADSAFE_FUZZ=ON) fuzzes each
+# tests/fuzz target for RS_FUZZ_SECONDS (default 60) under ASan+UBSan,
+# starting from its seed corpus; a crash fails the run and leaves the input
+# as build-test-fuzz/crash-*.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh --test
@@ -20,4 +24,26 @@ for kind in release asan; do
   (cd "$dir" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
      ctest --output-on-failure --no-tests=error -j "$jobs")
 done
-echo "all tests passed (release and asan+ubsan builds)" >&2
+
+if command -v clang >/dev/null; then
+  echo "== fuzz build ==" >&2
+  dir=build-test-fuzz
+  CC=clang cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DROADSAFE_FUZZ=ON >/dev/null
+  cmake --build "$dir" -j "$jobs"
+  secs=${RS_FUZZ_SECONDS:-60}
+  for src in tests/fuzz/fuzz_*.c; do
+    t=$(basename "$src" .c)
+    echo "-- fuzzing $t for $secs s" >&2
+    mkdir -p "$dir/corpus/$t" "$dir/testtmp"  # new inputs go here; the seeds stay as they are
+    (cd "$dir" && ASAN_OPTIONS=malloc_context_size=4:detect_leaks=1 \
+       UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+       LSAN_OPTIONS=suppressions=../tests/lsan.supp TMPDIR="$PWD/testtmp" \
+       "./$t" -seed=1 -max_total_time="$secs" -timeout=60 -rss_limit_mb=4096 -print_final_stats=1 \
+       "corpus/$t" "../tests/fuzz/corpus/$t" 2>"fuzz-$t.log") ||
+      { tail -n 60 "$dir/fuzz-$t.log" >&2; echo "fuzzing $t found a crash (see $dir)" >&2; exit 1; }
+    grep -E '^stat::(number_of_executed_units|average_exec_per_sec)' "$dir/fuzz-$t.log" >&2 || true
+  done
+  echo "all tests passed (release and asan+ubsan builds; fuzzed ${secs} s per target)" >&2
+else
+  echo "all tests passed (release and asan+ubsan builds; no clang: not fuzzed)" >&2
+fi

@@ -513,6 +513,12 @@ static void test_refusals(rs_geo *g)
     }
     REFUSED("dup", "NAME", "record 2 (Same): name \"Same\" already used by district 1");
     REFUSED("empty", "NAME", "record 2: empty name in field NAME");
+
+    /* a layer with no records (an empty export): loading it would leave the
+     * workspace with no districts at all */
+    write_polys(dir, "none", 0, NULL, NULL, NULL, NULL, NULL);
+    snprintf(msg, sizeof msg, "%s: no districts in it (0 records)", path_of(dir, "none", "shp"));
+    REFUSED("none", "NAME", msg);
 }
 
 /* ---- geometry assembly and repair -------------------------------------- */

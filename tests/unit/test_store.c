@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "check.h"
 #include "store.h"
@@ -81,6 +82,30 @@ int main(void)
     CHECK(rs_store_open(ctx, path, 0) == RS_EINPUT);
     CHECK_CONTAINS(rs_ctx_err(ctx)->msg, "not a roadsafe workspace");
     rs_err_clear(rs_ctx_err(ctx));
+
+    /* a workspace emptied (truncated to 0 bytes) or an empty SQLite file is
+     * refused, never silently started afresh, for reading or writing; only
+     * CREATE (roadsafe init) makes a workspace of it */
+    path_in(path, sizeof path, dir, "emptied.db");
+    fclose(fopen(path, "w"));
+    for (int flags = 0; flags <= RS_STORE_READONLY; flags += RS_STORE_READONLY) {
+        CHECK_EQ_INT(rs_store_open(ctx, path, flags), RS_EINPUT);
+        CHECK_CONTAINS(rs_ctx_err(ctx)->msg, "not a roadsafe workspace");
+        CHECK_CONTAINS(rs_ctx_err(ctx)->msg, "roadsafe init");
+        rs_err_clear(rs_ctx_err(ctx));
+    }
+    struct stat sb;
+    CHECK(stat(path, &sb) == 0 && sb.st_size == 0);
+    path_in(path, sizeof path, dir, "empty_sqlite.db");
+    sqlite3_open(path, &db);
+    sqlite3_exec(db, "PRAGMA user_version = 0; VACUUM", NULL, NULL, NULL);
+    sqlite3_close(db);
+    CHECK_EQ_INT(rs_store_open(ctx, path, 0), RS_EINPUT);
+    CHECK_CONTAINS(rs_ctx_err(ctx)->msg, "not a roadsafe workspace");
+    rs_err_clear(rs_ctx_err(ctx));
+    CHECK_EQ_INT(rs_store_open(ctx, path, RS_STORE_CREATE), 0);
+    CHECK_EQ_INT(rs_store_schema_version(ctx), rs_store_schema_version_built());
+    rs_store_close(ctx);
 
     rs_ctx_free(ctx);
     return check_done();

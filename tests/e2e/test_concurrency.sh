@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Concurrency: several roadsafe processes on one workspace at once.  Writers
+# take the write lock with BEGIN IMMEDIATE and a 60 s busy timeout, so a
+# second writer waits for the first; readers (info, heatmap) read a
+# consistent snapshot from the WAL while writers work.  Every process must
+# complete correctly and nothing may be lost: the final counts are the sum
+# of clean single loads.
+source "$(dirname "$0")/lib.sh"
+need_sqlite3
+
+run 0 "$GEN" --out "$T/gen" --seed 7
+G="$T/gen"
+run 0 "$RS" keygen "$T/key"
+export ROADSAFE_KEY_FILE="$T/key"
+W="$T/ws.db"
+run 0 "$RS" init --store "$W"
+run 0 "$RS" districts load "$G/districts.shp" --name-field NAME --code-field CODE --store "$W"
+
+rows() { echo $(( $(wc -l < "$1") - 1 )); }
+count() { sql "$W" "$1"; }
+
+# Detections split in two files, so two writers of the same kind race.
+head -1 "$G/detections.csv" > "$T/det_a.csv"; cp "$T/det_a.csv" "$T/det_b.csv"
+tail -n +2 "$G/detections.csv" | awk 'NR % 2 == 1' >> "$T/det_a.csv"
+tail -n +2 "$G/detections.csv" | awk 'NR % 2 == 0' >> "$T/det_b.csv"
+nt=$(rows "$G/telematics.csv"); nd=$(rows "$G/detections.csv")
+nc=$(rows "$G/collisions.csv"); nk=$(rows "$G/casualties.csv")
+
+# start NAME CMD...: runs CMD in the background, output in $T/NAME.{out,err}
+declare -A pids
+start() { local name=$1; shift; "$@" >"$T/$name.out" 2>"$T/$name.err" & pids[$name]=$!; }
+# join NAME WANT: waits for NAME and checks its exit code
+join() {
+  local st=0
+  wait "${pids[$1]}" || st=$?
+  [ "$st" = "$2" ] || { fail "$1 exited $st (want $2)"; sed 's/^/    /' "$T/$1.err" | head -5 >&2; }
+}
+
+# --- round 1: two ingests (telematics, detections half A) and info at once ---
+start tele "$RS" ingest telematics "$G/telematics.csv" --store "$W"
+start detA "$RS" ingest detections "$T/det_a.csv" --store "$W"
+start info1 "$RS" info --store "$W"
+join tele 0; join detA 0; join info1 0
+has "$T/tele.out" "loaded $nt, rejected 0"
+has "$T/detA.out" "loaded $(rows "$T/det_a.csv"), rejected 0"
+has "$T/info1.out" "schema"
+
+# --- round 2: two writers of one kind, a third of another, two reports -------
+start detB "$RS" ingest detections "$T/det_b.csv" --store "$W"
+start detA2 "$RS" ingest detections "$T/det_a.csv" --store "$W"     # already loaded: present
+start s19 "$RS" ingest stats19 "$G/casualties.csv" "$G/collisions.csv" --store "$W"
+start heat "$RS" heatmap --out "$T/heat" --store "$W"
+start info2 "$RS" info --store "$W"
+join detB 0; join detA2 0; join s19 0; join heat 0; join info2 0
+has "$T/detB.out" "loaded $(rows "$T/det_b.csv"), rejected 0"
+has "$T/detA2.out" "loaded 0, rejected 0, already present $(rows "$T/det_a.csv")"
+has "$T/s19.out" "collisions): loaded $nc"
+has "$T/s19.out" "casualties): loaded $nk, rejected 0"
+[ -s "$T/heat.png" ] && [ -s "$T/heat.csv" ] && [ -s "$T/heat.shp" ] || fail "heatmap outputs missing"
+
+# --- round 3: the same file twice at once is loaded once ---------------------
+start f1 "$RS" ingest telematics --source fleet "$G/fleet.csv" --store "$W"
+start f2 "$RS" ingest telematics --source fleet "$G/fleet.csv" --store "$W"
+join f1 0; join f2 0
+nf=$(rows "$G/fleet.csv")
+cat "$T/f1.out" "$T/f2.out" > "$T/fleet.out"
+has "$T/fleet.out" "loaded $nf, rejected 0, already present 0"
+has "$T/fleet.out" "loaded 0, rejected 0, already present $nf"
+
+# --- a writer holding the lock makes the next one wait, not fail -------------
+# sqlite3 takes the write lock and keeps it for ~3 s; ingest must wait for it.
+{ printf 'BEGIN IMMEDIATE;\n'; sleep 3; printf 'COMMIT;\n'; } | sqlite3 "$W" &
+locker=$!
+sleep 0.5
+t0=$(date +%s%N)
+run 0 "$RS" ingest concerns "$G/concerns.csv" --store "$W"
+t1=$(date +%s%N)
+wait "$locker"
+waited=$(( (t1 - t0) / 1000000 ))
+[ "$waited" -ge 2000 ] || fail "ingest did not wait for the lock (${waited} ms)"
+has "$T/out" "loaded $(rows "$G/concerns.csv"), rejected 0"
+
+# --- nothing lost: the totals are the sum of the single loads -----------------
+eq "$(count "SELECT sum(n) FROM ping_chunk WHERE source = 'traffic'")" "$nt" "traffic pings"
+eq "$(count "SELECT sum(n) FROM ping_chunk WHERE source = 'fleet'")" "$nf" "fleet pings"
+eq "$(count "SELECT count(*) FROM detection")" "$nd" "detections"
+eq "$(count "SELECT count(*) FROM collision")" "$nc" "collisions"
+eq "$(count "SELECT count(*) FROM casualty")" "$nk" "casualties"
+eq "$(count "SELECT count(*) FROM concern")" "$(rows "$G/concerns.csv")" "concerns"
+# telematics, detections A, B and A again (known by detection_id: logged,
+# all present), collisions, casualties, fleet once (the second known by its
+# content: not logged), concerns
+eq "$(count "SELECT count(*) FROM ingest_file")" "8" "ingest log entries"
+eq "$(count "PRAGMA integrity_check")" "ok" "integrity_check"
+finish
