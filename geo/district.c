@@ -759,6 +759,12 @@ static int set_add(rs_geo *g, rs_districts *d, const char *name, const char *cod
         GEOSGeom_destroy_r(h, geom);
         return rs_geo_fail(g, RS_ERR, where);
     }
+    if (!isfinite(area) || !isfinite(xmin) || !isfinite(ymin) || !isfinite(xmax) ||
+        !isfinite(ymax)) {
+        GEOSGeom_destroy_r(h, geom);
+        return rs_err_set(rs_geo_err(g), RS_EINPUT,
+                          "%s: coordinates out of range (area not finite)", where);
+    }
     rs_district *r = &d->v[d->n];
     r->name = dup_str(name);
     r->code = dup_str(code ? code : "");

@@ -27,7 +27,8 @@ typedef void (*rs_district_repair_cb)(void *user, const char *name, const char *
  * or .shx (file codes, lengths, offsets and record counts checked here, not
  * left to shapelib), a .dbf whose record count differs, no records at all,
  * an unknown field, an empty or duplicated name, a geometry that cannot be
- * repaired, a CRS PROJ does not understand.  Returns 0 and *out (free with rs_districts_free). */
+ * repaired or whose area is not a finite number (absurd coordinates), a CRS
+ * PROJ does not understand.  Returns 0 and *out (free with rs_districts_free). */
 int rs_districts_from_shapefile(rs_geo *g, const char *shp_path, const char *name_field,
                                 const char *code_field, rs_district_repair_cb repaired,
                                 void *user, rs_districts **out);

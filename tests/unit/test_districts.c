@@ -519,6 +519,16 @@ static void test_refusals(rs_geo *g)
     write_polys(dir, "none", 0, NULL, NULL, NULL, NULL, NULL);
     snprintf(msg, sizeof msg, "%s: no districts in it (0 records)", path_of(dir, "none", "shp"));
     REFUSED("none", "NAME", msg);
+
+    /* coordinates so large the area is not a number (a corrupt file): it
+     * used to load, and storing it then failed on a NULL area */
+    {
+        static const double hx[] = {0, 0, 1e179, 0}, hy[] = {0, 1e170, 0, 0};
+        static const int parts[] = {1}, lens[] = {4};
+        const char *name[] = {"Huge"};
+        write_polys(dir, "huge", 1, name, parts, lens, hx, hy);
+    }
+    REFUSED("huge", "NAME", "record 1 (Huge): coordinates out of range (area not finite)");
 }
 
 /* ---- geometry assembly and repair -------------------------------------- */
