@@ -22,6 +22,7 @@
  * from its return value; the hand validation before it catches the
  * corruptions shapelib would have complained about.
  */
+#include "utf8.h"
 #include "district.h"
 
 #include <errno.h>
@@ -91,37 +92,6 @@ static int read_at(FILE *f, long off, void *buf, size_t n)
 }
 
 /* 1 when s is well-formed UTF-8 (no overlongs, surrogates or > U+10FFFF). */
-static int utf8_valid(const unsigned char *s)
-{
-    while (*s) {
-        unsigned c = *s;
-        size_t len;
-        uint32_t cp;
-        if (c < 0x80) {
-            s++;
-            continue;
-        } else if ((c & 0xE0) == 0xC0) {
-            len = 2, cp = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            len = 3, cp = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            len = 4, cp = c & 0x07;
-        } else {
-            return 0;
-        }
-        for (size_t i = 1; i < len; i++) {
-            if ((s[i] & 0xC0) != 0x80)
-                return 0;
-            cp = cp << 6 | (s[i] & 0x3F);
-        }
-        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-            cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-        s += len;
-    }
-    return 1;
-}
-
 /* A DBF string as trimmed UTF-8 in a new buffer (caller frees), or NULL
  * when memory runs out.  Invalid UTF-8 is taken to be Latin-1. */
 static char *dbf_text(const char *raw)
@@ -139,7 +109,7 @@ static char *dbf_text(const char *raw)
         return NULL;
     memcpy(s, raw, n);
     s[n] = '\0';
-    if (utf8_valid((const unsigned char *)s))
+    if (rs_utf8_valid((const unsigned char *)s))
         return s;
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {

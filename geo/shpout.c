@@ -32,6 +32,7 @@
  * Workload: up to a few hundred thousand features of a few dozen vertices;
  * memory is about 16 bytes a vertex plus the value text.
  */
+#include "utf8.h"
 #include "shpout.h"
 
 #include <errno.h>
@@ -142,37 +143,6 @@ static char *cat2(const char *base, const char *ext)
 }
 
 /* 1 when s is well-formed UTF-8 (no overlongs, surrogates or > U+10FFFF). */
-static int utf8_valid(const unsigned char *s)
-{
-    while (*s) {
-        unsigned c = *s;
-        size_t len;
-        uint32_t cp;
-        if (c < 0x80) {
-            s++;
-            continue;
-        } else if ((c & 0xE0) == 0xC0) {
-            len = 2, cp = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            len = 3, cp = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            len = 4, cp = c & 0x07;
-        } else {
-            return 0;
-        }
-        for (size_t i = 1; i < len; i++) {
-            if ((s[i] & 0xC0) != 0x80)
-                return 0;
-            cp = cp << 6 | (s[i] & 0x3F);
-        }
-        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-            cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-        s += len;
-    }
-    return 1;
-}
-
 /* Directory part of path ("." when none), in a new string. */
 static char *dir_of(const char *path)
 {
@@ -454,7 +424,7 @@ static int canon_value(const field *f, const char *v, char *buf, size_t cap, con
         return 0;
     switch (f->type) {
     case RS_FIELD_TEXT: {
-        if (!utf8_valid((const unsigned char *)v)) {
+        if (!rs_utf8_valid((const unsigned char *)v)) {
             *why = "is not valid UTF-8";
             return -1;
         }
