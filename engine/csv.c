@@ -39,7 +39,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#define IN_CAP (256 * 1024)
+#define IN_CAP (512 * 1024)
 _Static_assert(IN_CAP > 2 * (RS_CSV_RECORD_MAX + 2), "read buffer must hold a record");
 
 #define MAX_FIELDS (RS_CSV_RECORD_MAX + 1)
@@ -55,6 +55,7 @@ struct rs_csv {
     unsigned char *buf;    /* IN_CAP + 1 bytes */
     size_t pos, len;       /* unread data is buf[pos, len) */
     int eof;               /* zlib has no more bytes */
+    int mem;               /* memory reader: buf is the caller's, eof always */
     long line;             /* physical line of buf[pos] */
 
     char *hdr;             /* header names, trimmed, NUL-separated */
@@ -78,7 +79,7 @@ static int fill(rs_csv *c, rs_err *e)
 {
     if (c->failed)
         return c->failed;
-    if (c->eof)
+    if (c->eof || c->mem)
         return 0;
     if (c->pos > 0) {
         memmove(c->buf, c->buf + c->pos, c->len - c->pos);
@@ -422,6 +423,56 @@ static int next_record(rs_csv *c, rs_err *e)
     }
 }
 
+int rs_csv_take_plain(rs_csv *c, rs_err *e, size_t max_lines, size_t min_bytes,
+                      rs_csv_span *span)
+{
+    if (c == NULL || span == NULL)
+        return rs_err_set(e, RS_EUSAGE, "rs_csv_take_plain: no reader");
+    if (c->failed)
+        return c->failed;
+    if (c->mem || max_lines == 0)
+        return 0;
+    /* read more exactly when rs_csv_next would: when no line end is
+     * buffered, so a read failure surfaces after the same records */
+    const unsigned char *p = c->buf + c->pos;
+    size_t avail = c->len - c->pos;
+    if (!c->eof && (avail == 0 || memchr(p, '\n', avail) == NULL)) {
+        if (avail > RS_CSV_RECORD_MAX + 1)
+            return 0; /* over-long: rs_csv_next skips it */
+        int rc = fill(c, e);
+        if (rc < 0)
+            return rc;
+        p = c->buf + c->pos;
+        avail = c->len - c->pos;
+    }
+    if (avail == 0)
+        return 0;
+    const unsigned char *q = memchr(p, '"', avail);
+    size_t clean = q ? (size_t)(q - p) : avail;
+    int to_end = q == NULL && c->eof; /* nothing more to read, no quote */
+    if (clean < min_bytes && !to_end)
+        return 0;
+    /* whole lines inside the quote-free run, at most max_lines of them */
+    const unsigned char *s = p, *lim = p + clean, *nl;
+    size_t k = 0;
+    while (k < max_lines && s < lim && (nl = memchr(s, '\n', (size_t)(lim - s))) != NULL) {
+        k++;
+        s = nl + 1;
+    }
+    size_t n = (size_t)(s - p);
+    if (to_end && k < max_lines && n < avail)
+        n = avail; /* the last line, without a line end */
+    if (n == 0)
+        return 0;
+    span->bytes = p;
+    span->len = n;
+    span->first_line = c->line;
+    span->lines = k;
+    c->pos += n;
+    c->line += (long)k;
+    return 1;
+}
+
 int rs_csv_next(rs_csv *c, rs_err *e)
 {
     if (c == NULL)
@@ -668,6 +719,43 @@ done:
     return 0;
 }
 
+int rs_csv_open_mem(rs_err *e, const char *display_name, size_t nhdr, rs_csv **out)
+{
+    if (out == NULL)
+        return rs_err_set(e, RS_EUSAGE, "rs_csv_open_mem: no reader");
+    rs_csv *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return rs_err_set(e, RS_ENOMEM, "out of memory");
+    c->mem = 1;
+    c->eof = 1;
+    c->size = -1;
+    c->line = 1;
+    c->nhdr = nhdr;
+    c->rec = (unsigned char *)"";
+    c->buf = (unsigned char *)"";
+    c->name = strdup(display_name ? display_name : "(memory)");
+    c->starts = malloc((MAX_FIELDS + 1) * sizeof *c->starts);
+    if (c->name == NULL || c->starts == NULL) {
+        rs_csv_close(c);
+        return rs_err_set(e, RS_ENOMEM, "out of memory");
+    }
+    *out = c;
+    return 0;
+}
+
+void rs_csv_mem_set(rs_csv *c, unsigned char *bytes, size_t len, long first_line)
+{
+    if (c == NULL || !c->mem)
+        return;
+    c->buf = bytes;
+    c->pos = 0;
+    c->len = len;
+    c->line = first_line;
+    c->rec = (unsigned char *)"";
+    c->nfields = 0;
+    c->problem = NULL;
+}
+
 void rs_csv_close(rs_csv *c)
 {
     if (c == NULL)
@@ -676,7 +764,8 @@ void rs_csv_close(rs_csv *c)
         gzclose(c->gz);
     EVP_MD_CTX_free(c->sha);
     EVP_MD_CTX_free(c->sha_tmp);
-    free(c->buf);
+    if (!c->mem)
+        free(c->buf);
     free(c->starts);
     free(c->hdr);
     free(c->hdr_off);

@@ -93,6 +93,40 @@ size_t rs_csv_nfields(const rs_csv *c);
  * the next rs_csv_next(). */
 const char *rs_csv_field(const rs_csv *c, size_t i, size_t *len);
 
+/* ---- parallel reading ------------------------------------------------
+ *
+ * For loaders that split records over threads.  The thread that owns the
+ * file takes runs of simple records in bulk with rs_csv_take_plain and
+ * reads the rest one at a time with rs_csv_next; each worker splits the
+ * runs it is given with a memory reader of its own.  Either way a record
+ * gets exactly the fields, line number and problem a single rs_csv_next
+ * loop would give it. */
+
+typedef struct rs_csv_span {
+    const unsigned char *bytes; /* borrowed until the next call on the reader */
+    size_t len;
+    long first_line;            /* physical line of bytes[0] */
+    size_t lines;               /* line ends (LF) inside the span */
+} rs_csv_span;
+
+/* When the data at the reader's position holds a run of at least
+ * min_bytes (or everything to the end of the file) with no '"', takes the
+ * whole lines of that run — at most max_lines line ends, and the last line
+ * of the file even without one — and returns 1 with *span; the reader
+ * goes on after them.  Returns 0 when the next record has to be read with
+ * rs_csv_next (a quote is near, a line is not wholly buffered, or the file
+ * is at its end), or an RS_E code on a read failure. */
+int rs_csv_take_plain(rs_csv *c, rs_err *e, size_t max_lines, size_t min_bytes,
+                      rs_csv_span *span);
+
+/* A reader over bytes in memory, for a worker: records are then read with
+ * rs_csv_next and the accessors above, checked against a header of nhdr
+ * columns.  rs_csv_mem_set points it at the next span (bytes[0, len), with
+ * one more writable byte after them; the bytes are split in place),
+ * starting at physical line first_line.  Free it with rs_csv_close. */
+int rs_csv_open_mem(rs_err *e, const char *display_name, size_t nhdr, rs_csv **out);
+void rs_csv_mem_set(rs_csv *c, unsigned char *bytes, size_t len, long first_line);
+
 /* Bytes consumed so far from the file as stored (compressed when gzip), and
  * the stored size (-1 when unknown, e.g. stdin), for progress lines. */
 uint64_t rs_csv_bytes_in(const rs_csv *c);

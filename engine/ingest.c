@@ -211,7 +211,10 @@ int rs_ingest_next(rs_ingest_run *r, int64_t *rows)
 
 void rs_ingest_tick(rs_ingest_run *r, int64_t rows)
 {
-    if ((rows & 0xffff) == 0 && r->opts && r->opts->progress)
+    if (rows - r->ticked < 0x10000)
+        return;
+    r->ticked = rows;
+    if (r->opts && r->opts->progress)
         r->opts->progress(r->opts->progress_user, r->name, rows, rs_csv_bytes_in(r->csv),
                           rs_csv_size(r->csv));
 }

@@ -25,6 +25,7 @@ typedef struct rs_ingest_run {
     rs_placer *placer;
     const rs_districts *districts;
     sqlite3_stmt *reject_stmt;
+    int64_t ticked;         /* rows at the last progress report */
 } rs_ingest_run;
 
 /* Records a bad row (current record's line) in the rejects file and table.
@@ -51,7 +52,8 @@ const char *rs_ingest_field(rs_ingest_run *r, int i, size_t *len);
  * field count) is rejected here and skipped. */
 int rs_ingest_next(rs_ingest_run *r, int64_t *rows);
 
-/* Reports progress every so often; call once per record. */
+/* Reports progress every 65536 rows or so; call with the rows read so far,
+ * once per record or once per bulk of records. */
 void rs_ingest_tick(rs_ingest_run *r, int64_t rows);
 
 /* Per-kind loaders: check the header, then read every record. */
