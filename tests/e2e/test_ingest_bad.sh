@@ -119,4 +119,19 @@ run 2 "$RS" ingest detections "$T/det.csv" --source fleet
 run 2 "$RS" ingest telematics "$T/good.csv" --source bus
 run 2 "$RS" ingest telematics "$T/good.csv" --rejects "$T/no/such/dir/rej.csv"
 
+# --rejects naming an input (here through a link), the workspace or the key would
+# empty that file: refused before anything is opened for writing
+cp "$T/good.csv" "$T/victim.csv"
+ln -sf "$T/victim.csv" "$T/victim-link.csv"
+before=$(sha256sum < "$T/victim.csv")
+run 2 "$RS" ingest telematics "$T/victim.csv" --rejects "$T/victim-link.csv"
+has "$T/err" "same file as"
+eq "$(sha256sum < "$T/victim.csv")" "$before" "input left intact by --rejects pointing at it"
+ws_before=$(sha256sum < "$ROADSAFE_STORE")
+run 2 "$RS" ingest telematics "$T/good.csv" --rejects "$ROADSAFE_STORE"
+eq "$(sha256sum < "$ROADSAFE_STORE")" "$ws_before" "workspace left intact by --rejects pointing at it"
+key_before=$(sha256sum < "$T/key")
+ROADSAFE_KEY_FILE="$T/key" run 2 "$RS" ingest detections "$T/det.csv" --rejects "$T/key"
+eq "$(sha256sum < "$T/key")" "$key_before" "key left intact by --rejects pointing at it"
+
 finish

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -97,6 +98,15 @@ static void show_some_rejects(FILE *tmp, long from)
     fseek(tmp, end, SEEK_SET);
 }
 
+/* 1 when paths a and b name one existing file (links included). */
+static int same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    if (strcmp(b, "-") == 0 || stat(a, &sa) != 0 || stat(b, &sb) != 0)
+        return 0;
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 int rs_cmd_ingest(int argc, char **argv)
 {
     const char *store = NULL, *h = NULL, *rejects = NULL, *source = NULL, *key_file = NULL,
@@ -154,6 +164,24 @@ int rs_cmd_ingest(int argc, char **argv)
         have_key = 1;
     }
     if (rejects) {
+        /* opening it for writing empties it: never when it is an input,
+         * the workspace or the key */
+        const char *clash = NULL;
+        for (int i = 1; i < npos && clash == NULL; i++)
+            if (same_file(rejects, pos[i]))
+                clash = pos[i];
+        if (clash == NULL && same_file(rejects, rs_cli_store_path(store)))
+            clash = rs_cli_store_path(store);
+        if (clash == NULL && key_file && same_file(rejects, key_file))
+            clash = key_file;
+        if (clash != NULL) {
+            fprintf(stderr,
+                    "roadsafe ingest: --rejects %s is the same file as %s; writing rejects "
+                    "there would destroy it, so nothing was done\n",
+                    rejects, clash);
+            ret = RS_EXIT_USAGE;
+            goto done;
+        }
         rej = fopen(rejects, "w");
         if (rej == NULL) {
             fprintf(stderr, "roadsafe ingest: cannot write rejects file %s\n", rejects);
