@@ -104,8 +104,12 @@ int rs_pings_scan(rs_ctx *ctx, const rs_ping_filter *f, rs_ping_visit visit, voi
     int rc = 0;
     bst_cache cache = {1, 0, 0, 0};
     if (sqlite3_prepare_v2(rs_ctx_db(ctx),
-                           "SELECT t_min, data FROM ping_chunk WHERE source = ?1 AND t_max >= ?2 "
-                           "AND t_min < ?3 ORDER BY id",
+                           /* the ids first, then the rows by id: ordering the
+                            * rows themselves would copy every blob through a
+                            * temporary sort file */
+                           "SELECT t_min, data FROM ping_chunk WHERE id IN "
+                           "(SELECT id FROM ping_chunk WHERE source = ?1 AND t_max >= ?2 "
+                           "AND t_min < ?3) ORDER BY id",
                            -1, &st, NULL) != SQLITE_OK)
         return rs_store_fail(ctx, "read pings");
     sqlite3_bind_text(st, 1, f->source ? f->source : "traffic", -1, SQLITE_STATIC);
