@@ -23,8 +23,16 @@
  * the record's extent first (a quote opens a quoted field only at a field
  * start), and a small state machine then splits and unescapes it.
  *
+ * Parallel reading (telematics): rs_csv_take_plain hands out runs of whole
+ * quote-free lines straight from the buffer, after a memchr for '"' and one
+ * per line end; the records in them are split later by memory readers
+ * (rs_csv_open_mem: the same code over a caller's buffer, always at end of
+ * file), so splitting runs on every core.  It reads more from the file at
+ * exactly the moments rs_csv_next would, so even a read failure surfaces
+ * after the same records.
+ *
  * Workload: tens of millions of rows per file, several million rows per
- * second; called from the single ingest thread.
+ * second.  One reader is used by one thread at a time.
  */
 #include "csv.h"
 
