@@ -31,6 +31,42 @@ run 0 "$RS" ingest telematics - < "$G/telematics.csv"
 has "$T/out" "already present $n"
 eq "$(sql "$W" "SELECT sum(n) FROM ping_chunk")" "$n" "pings after reloads"
 
+# --- any number of threads: the same pings, rejects and summary -----------------
+# A file with bad records of every CSV kind spread through it (quoted fields,
+# an over-long line, blank and CRLF lines, NUL, invalid UTF-8, short rows,
+# out-of-range values), so batches of both kinds meet at many places.
+awk -F, -v OFS=, '
+  NR == 1 { print; next }
+  NR % 997 == 0 { $1 = "\"" $1 "\"" }
+  NR % 1499 == 0 { $3 = "1e3" }
+  NR % 5003 == 0 { $2 = "ab\"c" }
+  NR % 2003 == 0 { print $1, $2; next }
+  NR % 3001 == 0 { print ""; }
+  NR % 4001 == 0 { printf "%s\r\n", $0; next }
+  NR == 30011 { s = $0; for (i = 0; i < 7000; i++) s = s "xxxxxxxxxx"; print s; next }
+  { print }' "$G/telematics.csv" > "$T/mixed.csv"
+printf '2020-06-01T10:00:00Z,51.7,0.4,3\0000,30\n2020-06-01T10:00:00Z,51.7,0.4,\377,30\n' >> "$T/mixed.csv"
+tail -n 5000 "$G/telematics.csv" >> "$T/mixed.csv"
+for th in 1 2 4; do
+  run 0 "$RS" init --store "$T/th$th.db"
+  run 0 "$RS" districts load "$G/districts.shp" --name-field NAME --store "$T/th$th.db"
+  ROADSAFE_THREADS=$th run 1 "$RS" ingest telematics "$T/mixed.csv" --store "$T/th$th.db" \
+    --rejects "$T/rej$th.csv" --quiet
+  cp "$T/out" "$T/sum$th.txt"
+  sql "$T/th$th.db" "SELECT n, t_min, t_max, hex(data) FROM ping_chunk ORDER BY id" \
+    | sha256sum > "$T/pings$th.sha"
+done
+for th in 2 4; do
+  cmp -s "$T/pings1.sha" "$T/pings$th.sha" || fail "pings with $th threads differ from 1 thread"
+  cmp -s "$T/rej1.csv" "$T/rej$th.csv" || fail "rejects with $th threads differ from 1 thread"
+  eq "$(sed "s/th$th/thX/" "$T/sum$th.txt")" "$(sed "s/th1/thX/" "$T/sum1.txt")" "summary, $th threads"
+done
+for why in "stray quote" "not a plain decimal" "fields, header has" "record longer than 65536" \
+           "NUL byte" "not valid UTF-8"; do
+  has "$T/rej1.csv" "$why"
+done
+grep -q "^mixed.csv\|/mixed.csv," "$T/rej1.csv" || fail "rejects name the file"
+
 # --- fleet: vehicle ids kept only as keyed hashes ------------------------------
 run 2 "$RS" ingest telematics --source fleet "$G/fleet.csv"
 has "$T/err" "roadsafe keygen"
