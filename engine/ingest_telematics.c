@@ -384,9 +384,10 @@ static int parse_batch(const pipeline *p, rs_placer *pl, rs_csv *mr, batch *b)
 /* ---- filling ------------------------------------------------------------ */
 
 /* Fills batch b from the file: a raw run when one is ready, else records
- * one by one.  Sets p->eof at the end of the file.  Returns 0 or an RS_E
- * code (message in the run's context). */
-static int fill_batch(pipeline *p, batch *b)
+ * one by one.  Sets *eof at the end of the file.  Returns 0 or an RS_E
+ * code (message in the run's context).  Called by the reader's holder,
+ * without p->mu. */
+static int fill_batch(pipeline *p, batch *b, int *eof)
 {
     rs_ingest_run *r = p->r;
     rs_err *e = rs_ctx_err(r->ctx);
@@ -425,7 +426,7 @@ static int fill_batch(pipeline *p, batch *b)
         if (got < 0)
             return got;
         if (got == 0) {
-            p->eof = 1;
+            *eof = 1;
             break;
         }
         rs_ingest_tick(r, ++p->rows);
@@ -498,9 +499,11 @@ static void run_tasks(pipeline *p, rs_placer *pl, rs_csv *mr)
             batch *b = &p->b[p->filled % p->nbatch];
             p->reading = 1;
             pthread_mutex_unlock(&p->mu);
-            int rc = fill_batch(p, b);
+            int eof = 0;
+            int rc = fill_batch(p, b, &eof);
             pthread_mutex_lock(&p->mu);
             p->reading = 0;
+            p->eof = eof;
             if (rc != 0) {
                 fail_locked(p, rc);
                 break;
