@@ -41,6 +41,7 @@
 #include "pings.h"
 #include "pingscan.h"
 #include "store.h"
+#include "ws_helpers.h"
 
 #define PI 3.14159265358979323846
 
@@ -75,42 +76,9 @@ static int64_t rng_range(int64_t lo, int64_t hi) /* [lo, hi] */
 
 /* ---- workspace ---------------------------------------------------------------- */
 
-static void put_u32(unsigned char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void put_f64(unsigned char *p, double d)
-{
-    uint64_t v;
-    memcpy(&v, &d, 8);
-    for (int i = 0; i < 8; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-/* A little-endian WKB polygon: the box [x0,x1] x [y0,y1]. */
-static size_t box_wkb(unsigned char *b, double x0, double y0, double x1, double y1)
-{
-    const double xs[5] = {x0, x1, x1, x0, x0}, ys[5] = {y0, y0, y1, y1, y0};
-    b[0] = 1;
-    put_u32(b + 1, 3);
-    put_u32(b + 5, 1);
-    put_u32(b + 9, 5);
-    for (int i = 0; i < 5; i++) {
-        put_f64(b + 13 + 16 * i, xs[i]);
-        put_f64(b + 21 + 16 * i, ys[i]);
-    }
-    return 13 + 5 * 16;
-}
-
-typedef struct box {
-    double x0, y0, x1, y1;
-} box;
-
 /* A fresh workspace with an ingest_file row (id 1) for the chunks and, when
  * nboxes > 0, districts "D0", "D1", ... that are those boxes. */
-static void ws_open(const char *name, const box *boxes, size_t nboxes)
+static void ws_open(const char *name, const ws_box *boxes, size_t nboxes)
 {
     rs_store_close(ctx);
     remove(path_of(name));
@@ -126,25 +94,9 @@ static void ws_open(const char *name, const box *boxes, size_t nboxes)
                  0);
     if (nboxes == 0)
         return;
-    unsigned char wkb[8][128];
-    const unsigned char *wp[8];
-    size_t len[8];
-    char names[8][8];
-    const char *np[8];
-    for (size_t i = 0; i < nboxes && i < 8; i++) {
-        len[i] = box_wkb(wkb[i], boxes[i].x0, boxes[i].y0, boxes[i].x1, boxes[i].y1);
-        wp[i] = wkb[i];
-        snprintf(names[i], sizeof names[i], "D%zu", i);
-        np[i] = names[i];
-    }
-    rs_districts *d = NULL;
-    CHECK_EQ_INT(rs_districts_from_wkb(rs_ctx_geo(ctx), nboxes, np, NULL, wp, len, &d), 0);
-    if (d == NULL) {
-        fprintf(stderr, "districts: %s\n", rs_geo_err(rs_ctx_geo(ctx))->msg);
-        exit(1);
-    }
-    CHECK_EQ_INT(rs_store_districts_replace(ctx, d, "test"), 0);
-    rs_districts_free(d);
+    static const char *const names[WS_MAX_BOXES] = {"D0", "D1", "D2", "D3",
+                                                    "D4", "D5", "D6", "D7"};
+    ws_box_districts(ctx, nboxes, names, boxes);
 }
 
 /* Stores p[0..n) as chunks of at most `chunk` pings of `source`. */
@@ -534,7 +486,7 @@ static int values_equal(double a, double b, double tol)
 
 /* The district the engine should give a cell of a map of all districts: the
  * box holding its centre, else the lowest district among its pings, else -1. */
-static int cell_district(const box *boxes, size_t nboxes, double x, double y, int min_ping)
+static int cell_district(const ws_box *boxes, size_t nboxes, double x, double y, int min_ping)
 {
     for (size_t k = 0; k < nboxes; k++)
         if (x > boxes[k].x0 && x < boxes[k].x1 && y > boxes[k].y0 && y < boxes[k].y1)
@@ -546,7 +498,7 @@ static int cell_district(const box *boxes, size_t nboxes, double x, double y, in
 static size_t grid_withheld, grid_shown;
 
 static void grid_case(const rs_ping *all, size_t n, const rs_ping_filter *f, const rs_grid *g,
-                      uint32_t min_count, const box *boxes, size_t nboxes, const char *what)
+                      uint32_t min_count, const ws_box *boxes, size_t nboxes, const char *what)
 {
     /* brute force: every stored traffic ping through the filter, into its cell */
     bf_ping *b = malloc((n ? n : 1) * sizeof *b);
@@ -659,7 +611,7 @@ static void grid_case(const rs_ping *all, size_t n, const rs_ping_filter *f, con
 static void test_grid(void)
 {
     /* districts: two boxes whose edges no cell centre of the grids below lies on */
-    const box boxes[2] = {{-5000, -5000, 333.3, 5000}, {333.3, -5000, 900.7, 5000}};
+    const ws_box boxes[2] = {{-5000, -5000, 333.3, 5000}, {333.3, -5000, 900.7, 5000}};
     ws_open("grid.db", boxes, 2);
     const size_t n = 150000;
     rs_ping *p = malloc(n * sizeof *p);
@@ -999,7 +951,7 @@ static unsigned char *slurp(const char *path, size_t *len)
 
 static void test_outputs(void)
 {
-    const box boxes[2] = {{0, 0, 2000, 1000}, {2000, 0, 4000, 1000}};
+    const ws_box boxes[2] = {{0, 0, 2000, 1000}, {2000, 0, 4000, 1000}};
     ws_open("out.db", boxes, 2);
     rs_ping p[600];
     for (int k = 0; k < 600; k++) {

@@ -26,6 +26,7 @@
 #include "ingest.h"
 #include "pings.h"
 #include "store.h"
+#include "ws_helpers.h"
 
 /* The documented line cap of the CSV reader (FORMATS/csv.h). */
 #define LINE_CAP 65536
@@ -124,35 +125,6 @@ static void scan_file(const char *name, const char *also)
 
 /* ---- workspace ------------------------------------------------------------ */
 
-static void put_u32(unsigned char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void put_f64(unsigned char *p, double d)
-{
-    uint64_t v;
-    memcpy(&v, &d, 8);
-    for (int i = 0; i < 8; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-/* A little-endian WKB polygon: the box [x0,x1] x [y0,y1]. */
-static size_t box_wkb(unsigned char *b, double x0, double y0, double x1, double y1)
-{
-    const double xs[5] = {x0, x1, x1, x0, x0}, ys[5] = {y0, y0, y1, y1, y0};
-    b[0] = 1;
-    put_u32(b + 1, 3);
-    put_u32(b + 5, 1);
-    put_u32(b + 9, 5);
-    for (int i = 0; i < 5; i++) {
-        put_f64(b + 13 + 16 * i, xs[i]);
-        put_f64(b + 21 + 16 * i, ys[i]);
-    }
-    return 13 + 5 * 16;
-}
-
 /* Two districts in Essex: West [540000,575000] and East [575000,620000],
  * both northing [190000,230000]. */
 #define WEST 0
@@ -164,19 +136,9 @@ static void ws_open(const char *name, int with_districts)
     CHECK_EQ_INT(rs_store_open(ctx, path_of(name), RS_STORE_CREATE), 0);
     if (!with_districts)
         return;
-    unsigned char w[128], e[128];
-    const unsigned char *wkb[2] = {w, e};
-    size_t len[2] = {box_wkb(w, 540000, 190000, 575000, 230000),
-                     box_wkb(e, 575000, 190000, 620000, 230000)};
-    const char *names[2] = {"West", "East"};
-    rs_districts *d = NULL;
-    CHECK_EQ_INT(rs_districts_from_wkb(rs_ctx_geo(ctx), 2, names, NULL, wkb, len, &d), 0);
-    if (d == NULL) {
-        fprintf(stderr, "districts: %s\n", rs_geo_err(rs_ctx_geo(ctx))->msg);
-        exit(1);
-    }
-    CHECK_EQ_INT(rs_store_districts_replace(ctx, d, "test"), 0);
-    rs_districts_free(d);
+    const char *const names[2] = {"West", "East"};
+    const ws_box boxes[2] = {{540000, 190000, 575000, 230000}, {575000, 190000, 620000, 230000}};
+    ws_box_districts(ctx, 2, names, boxes);
 }
 
 static int64_t q(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -31,6 +31,7 @@
 #include "ingest.h"
 #include "ksi.h"
 #include "store.h"
+#include "ws_helpers.h"
 
 #define LEEDS "../shared/data/stats19/leeds_2019"
 #define ESSEX_COL "../shared/data/stats19/essex_pf42_collisions_2023_sample.csv"
@@ -395,50 +396,6 @@ static void test_verdicts(void)
 
 /* ---- a hand-made workspace ----------------------------------------------------- */
 
-/* Two districts: North [540000,580000] x [210000,230000] and South the
- * same over [190000,210000]. */
-static void put_u32(unsigned char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void put_f64(unsigned char *p, double d)
-{
-    uint64_t v;
-    memcpy(&v, &d, 8);
-    for (int i = 0; i < 8; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static size_t box_wkb(unsigned char *b, double x0, double y0, double x1, double y1)
-{
-    const double xs[5] = {x0, x1, x1, x0, x0}, ys[5] = {y0, y0, y1, y1, y0};
-    b[0] = 1;
-    put_u32(b + 1, 3);
-    put_u32(b + 5, 1);
-    put_u32(b + 9, 5);
-    for (int i = 0; i < 5; i++) {
-        put_f64(b + 13 + 16 * i, xs[i]);
-        put_f64(b + 21 + 16 * i, ys[i]);
-    }
-    return 13 + 5 * 16;
-}
-
-static void load(const char *name, int64_t want_loaded)
-{
-    rs_ingest_result res;
-    rs_ingest_opts o = {NULL, NULL, NULL, NULL};
-    memset(&res, 0, sizeof res);
-    rs_err_clear(rs_ctx_err(ctx));
-    int rc = rs_ingest_file(ctx, RS_KIND_STATS19, name, &o, &res);
-    if (rc != 0)
-        fprintf(stderr, "ingest %s: %s\n", name, rs_ctx_err(ctx)->msg);
-    CHECK_EQ_INT(rc, 0);
-    CHECK_EQ_INT(res.rejected, 0);
-    CHECK_EQ_INT(res.loaded, want_loaded);
-}
-
 /*  C1 2019-01-10 fatal   North   fatal car 45; slight pedestrian 8 (factor 0.1)
  *  C2 2019-04-05 serious North   serious cyclist 19 (1.0)
  *  C3 2019-07-20 slight  North   slight motorcyclist 30 (0.2); slight car, band 10 (none)
@@ -480,24 +437,19 @@ static const char hand_casualties[] =
     "C8,1,1,3,5,40,7,0.05\n"
     "C9,1,1,3,9,50,8,0.1\n";
 
+/* Two districts: North [540000,580000] x [210000,230000] and South the
+ * same over [190000,210000]. */
 static void hand_workspace(void)
 {
     rs_store_close(ctx);
     CHECK_EQ_INT(rs_store_open(ctx, path_of("hand.db"), RS_STORE_CREATE), 0);
-    unsigned char n[128], s[128];
-    const unsigned char *wkb[2] = {n, s};
-    size_t len[2] = {box_wkb(n, 540000, 210000, 580000, 230000),
-                     box_wkb(s, 540000, 190000, 580000, 210000)};
-    const char *names[2] = {"North", "South"};
-    rs_districts *d = NULL;
-    CHECK_EQ_INT(rs_districts_from_wkb(rs_ctx_geo(ctx), 2, names, NULL, wkb, len, &d), 0);
-    CHECK(d != NULL);
-    CHECK_EQ_INT(rs_store_districts_replace(ctx, d, "test"), 0);
-    rs_districts_free(d);
+    const char *const names[2] = {"North", "South"};
+    const ws_box boxes[2] = {{540000, 210000, 580000, 230000}, {540000, 190000, 580000, 210000}};
+    ws_box_districts(ctx, 2, names, boxes);
     put_file("col.csv", hand_collisions);
     put_file("cas.csv", hand_casualties);
-    load(path_of("col.csv"), 9);
-    load(path_of("cas.csv"), 13);
+    ws_load(ctx, RS_KIND_STATS19, path_of("col.csv"), NULL, 9);
+    ws_load(ctx, RS_KIND_STATS19, path_of("cas.csv"), NULL, 13);
 }
 
 static void test_hand_quarters(const indep *ind)
@@ -922,8 +874,8 @@ static void test_leeds(void)
 
     rs_store_close(ctx);
     CHECK_EQ_INT(rs_store_open(ctx, path_of("leeds.db"), RS_STORE_CREATE), 0);
-    load(col, 1451);
-    load(cas, 1908);
+    ws_load(ctx, RS_KIND_STATS19, col, NULL, 1451);
+    ws_load(ctx, RS_KIND_STATS19, cas, NULL, 1908);
 
     /* the year: the data README's figures and the independent count */
     rs_ksi_opts o = opts_of(RS_KSI_YEAR, 0, RS_KSI_SPLIT_NONE);
@@ -1048,7 +1000,7 @@ static void test_essex(void)
     if (d == NULL)
         return;
     CHECK_EQ_INT(rs_store_districts_replace(ctx, d, WARDS), 0);
-    load(ESSEX_COL, 91);
+    ws_load(ctx, RS_KIND_STATS19, ESSEX_COL, NULL, 91);
 
     /* the file's own district codes, counted here */
     const char *codes[14];

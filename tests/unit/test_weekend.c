@@ -26,6 +26,7 @@
 #include "store.h"
 #include "timeutil.h"
 #include "weekend.h"
+#include "ws_helpers.h"
 
 static rs_ctx *ctx;
 
@@ -434,48 +435,6 @@ static void put_file(const char *name, const char *s)
     }
 }
 
-static void put_u32(unsigned char *b, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        b[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void put_f64(unsigned char *b, double v)
-{
-    uint64_t u;
-    memcpy(&u, &v, 8);
-    for (int i = 0; i < 8; i++)
-        b[i] = (unsigned char)(u >> (8 * i));
-}
-
-static size_t box_wkb(unsigned char *b, double x0, double y0, double x1, double y1)
-{
-    const double xs[5] = {x0, x1, x1, x0, x0}, ys[5] = {y0, y0, y1, y1, y0};
-    b[0] = 1;
-    put_u32(b + 1, 3);
-    put_u32(b + 5, 1);
-    put_u32(b + 9, 5);
-    for (int i = 0; i < 5; i++) {
-        put_f64(b + 13 + 16 * i, xs[i]);
-        put_f64(b + 21 + 16 * i, ys[i]);
-    }
-    return 13 + 5 * 16;
-}
-
-static void load(rs_kind kind, const char *name, const rs_key *key, int64_t want)
-{
-    rs_ingest_result res;
-    rs_ingest_opts o = {NULL, key, NULL, NULL};
-    memset(&res, 0, sizeof res);
-    rs_err_clear(rs_ctx_err(ctx));
-    int rc = rs_ingest_file(ctx, kind, path_of(name), &o, &res);
-    if (rc != 0)
-        fprintf(stderr, "ingest %s: %s\n", name, rs_ctx_err(ctx)->msg);
-    CHECK_EQ_INT(rc, 0);
-    CHECK_EQ_INT(res.rejected, 0);
-    CHECK_EQ_INT(res.loaded, want);
-}
-
 /* North (550000, 215000) = 51.813509 N 0.174604 E; South (550000, 205000)
  * = 51.723663 N 0.170289 E (cs2cs EPSG:27700 -> EPSG:4326).  Start
  * 2021-01-01 (a Friday), lookback 10 days: 2020-12-22 .. 2020-12-31 (GMT,
@@ -528,16 +487,11 @@ static void test_workspace(void)
 {
     snprintf(tmpd, sizeof tmpd, "%s", check_tmpdir("test_weekend"));
     CHECK_EQ_INT(rs_store_open(ctx, path_of("w.db"), RS_STORE_CREATE), 0);
-    unsigned char n[128], s[128], e[128];
-    const unsigned char *wkb[3] = {n, s, e};
-    size_t len[3] = {box_wkb(n, 540000, 210000, 560000, 220000),
-                     box_wkb(s, 540000, 200000, 560000, 210000),
-                     box_wkb(e, 560000, 200000, 562000, 201000)};
-    const char *names[3] = {"North", "South", "Empty"};
-    rs_districts *d = NULL;
-    CHECK_EQ_INT(rs_districts_from_wkb(rs_ctx_geo(ctx), 3, names, NULL, wkb, len, &d), 0);
-    CHECK_EQ_INT(rs_store_districts_replace(ctx, d, "test"), 0);
-    rs_districts_free(d);
+    const char *const names[3] = {"North", "South", "Empty"};
+    const ws_box boxes[3] = {{540000, 210000, 560000, 220000},
+                             {540000, 200000, 560000, 210000},
+                             {560000, 200000, 562000, 201000}};
+    ws_box_districts(ctx, 3, names, boxes);
     rs_key key;
     memset(&key, 0, sizeof key);
     memcpy(key.bytes, "0123456789abcdef0123456789abcdef", 32);
@@ -547,11 +501,11 @@ static void test_workspace(void)
     put_file("detections.csv", detections_csv);
     put_file("col.csv", collisions_csv);
     put_file("cas.csv", casualties_csv);
-    load(RS_KIND_TELEMATICS, "pings.csv", NULL, 8);
-    load(RS_KIND_CONCERNS, "concerns.csv", NULL, 3);
-    load(RS_KIND_DETECTIONS, "detections.csv", &key, 2);
-    load(RS_KIND_STATS19, "col.csv", NULL, 5);
-    load(RS_KIND_STATS19, "cas.csv", NULL, 7);
+    ws_load(ctx, RS_KIND_TELEMATICS, path_of("pings.csv"), NULL, 8);
+    ws_load(ctx, RS_KIND_CONCERNS, path_of("concerns.csv"), NULL, 3);
+    ws_load(ctx, RS_KIND_DETECTIONS, path_of("detections.csv"), &key, 2);
+    ws_load(ctx, RS_KIND_STATS19, path_of("col.csv"), NULL, 5);
+    ws_load(ctx, RS_KIND_STATS19, path_of("cas.csv"), NULL, 7);
 
     rs_weekend_opts o;
     rs_weekend_opts_init(&o);
