@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # tools/test.sh — quick-start command (2): set up, build and run the whole
 # test suite twice: a Release build and an AddressSanitizer +
-# UndefinedBehaviorSanitizer build, both with warnings as errors.  Then, when
+# UndefinedBehaviorSanitizer build, both with warnings as errors.  A
+# ThreadSanitizer build then runs the tests of the threaded telematics ingest
+# (unit.test_ingest, e2e.test_ingest, e2e.test_concurrency).  Then, when
 # clang is installed, a libFuzzer build (-DROADSAFE_FUZZ=ON) fuzzes each
 # tests/fuzz target for RS_FUZZ_SECONDS (default 60) under ASan+UBSan,
 # starting from its seed corpus; a crash fails the run and leaves the input
@@ -25,6 +27,13 @@ for kind in release asan; do
      ctest --output-on-failure --no-tests=error -j "$jobs")
 done
 
+echo "== tsan build (threaded ingest) ==" >&2
+dir=build-test-tsan
+cmake -S . -B "$dir" -DROADSAFE_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo -DROADSAFE_TSAN=ON >/dev/null
+cmake --build "$dir" -j "$jobs" --target roadsafe roadsafe-gen test_ingest
+(cd "$dir" && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+   ctest --output-on-failure --no-tests=error -R '^(unit[.]test_ingest|e2e[.]test_ingest|e2e[.]test_concurrency)$')
+
 if command -v clang >/dev/null; then
   echo "== fuzz build ==" >&2
   dir=build-test-fuzz
@@ -43,7 +52,7 @@ if command -v clang >/dev/null; then
       { tail -n 60 "$dir/fuzz-$t.log" >&2; echo "fuzzing $t found a crash (see $dir)" >&2; exit 1; }
     grep -E '^stat::(number_of_executed_units|average_exec_per_sec)' "$dir/fuzz-$t.log" >&2 || true
   done
-  echo "all tests passed (release and asan+ubsan builds; fuzzed ${secs} s per target)" >&2
+  echo "all tests passed (release, asan+ubsan and tsan builds; fuzzed ${secs} s per target)" >&2
 else
-  echo "all tests passed (release and asan+ubsan builds; no clang: not fuzzed)" >&2
+  echo "all tests passed (release, asan+ubsan and tsan builds; no clang: not fuzzed)" >&2
 fi
