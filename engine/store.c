@@ -144,6 +144,36 @@ static int migrate(rs_ctx *ctx, int readonly)
     }
 }
 
+static rs_store_wait_fn wait_notice;
+static void *wait_user;
+
+void rs_store_set_wait_notice(rs_store_wait_fn fn, void *user)
+{
+    wait_notice = fn;
+    wait_user = user;
+}
+
+/* SQLite's busy handler: sleeps with a growing delay (SQLite's own
+ * schedule) until RS_STORE_BUSY_MS have passed, telling the notice once
+ * when a second has gone.  count is 0 at the start of each wait. */
+static int busy_wait(void *arg, int count)
+{
+    static const int delay[] = {1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100};
+    const int nd = (int)(sizeof delay / sizeof delay[0]);
+    int waited = 0;
+    for (int i = 0; i < count && i < nd; i++)
+        waited += delay[i];
+    if (count > nd)
+        waited += (count - nd) * delay[nd - 1];
+    int next = count < nd ? delay[count] : delay[nd - 1];
+    if (waited >= RS_STORE_BUSY_MS)
+        return 0;
+    if (waited < 1000 && waited + next >= 1000 && wait_notice != NULL)
+        wait_notice(rs_ctx_store_path((rs_ctx *)arg), wait_user);
+    sqlite3_sleep(next);
+    return 1;
+}
+
 int rs_store_open(rs_ctx *ctx, const char *path, int flags)
 {
     rs_err *e = rs_ctx_err(ctx);
@@ -169,7 +199,7 @@ int rs_store_open(rs_ctx *ctx, const char *path, int flags)
         return RS_EIO;
     }
     rs_ctx_set_db(ctx, db);
-    sqlite3_busy_timeout(db, RS_STORE_BUSY_MS);
+    sqlite3_busy_handler(db, busy_wait, ctx);
     sqlite3_extended_result_codes(db, 1);
     int64_t appid = 0;
     if (rs_store_query_int(ctx, "PRAGMA application_id", &appid) != 0)

@@ -78,6 +78,8 @@ t1=$(date +%s%N)
 wait "$locker"
 waited=$(( (t1 - t0) / 1000000 ))
 [ "$waited" -ge 2000 ] || fail "ingest did not wait for the lock (${waited} ms)"
+has "$T/err" "waiting for workspace $W: another process is writing to it"
+eq "$(grep -c "waiting for workspace" "$T/err")" "1" "the wait is announced once"
 has "$T/out" "loaded $(rows "$G/concerns.csv"), rejected 0"
 
 # --- nothing lost: the totals are the sum of the single loads -----------------
