@@ -87,7 +87,13 @@ typedef struct pipeline {
     size_t take, filled;   /* batches [take, filled) are in the ring */
     int reading, storing;  /* a thread holds the reader / the store */
     int eof, finished, rc; /* rc: the first failure (RS_E code); stops all */
-    char worker_msg[RS_ERR_MSG_MAX]; /* a worker's own start-up failure */
+    /* The first failure's message.  The store's holder writes into the
+     * run's context (the store code does); the reader's holder into
+     * read_err; a parsing thread into msg under p->mu.  Only one place is
+     * ever written by two threads at once: none. */
+    rs_err read_err;
+    char msg[RS_ERR_MSG_MAX]; /* a parsing failure, or a worker's start-up */
+    int from_reader;          /* the first failure came from the reader */
     /* the file side, used only by the thread holding the reader */
     rs_ingest_run *r;
     int have_span;
@@ -200,15 +206,18 @@ static int put_note(batch *b, size_t k, const char *s)
     return 0;
 }
 
-/* Splits a raw batch with the worker's memory reader and parses each
- * record.  Returns -1 when out of memory. */
+/* Splits a raw batch with the thread's memory reader and parses each
+ * record.  Returns 0, -1 when out of memory, -2 when the run holds more
+ * records than a batch (cannot happen: a run has fewer line ends). */
 static int parse_raw(const pipeline *p, rs_placer *pl, rs_csv *mr, batch *b)
 {
     rs_err e = {0};
     rs_csv_mem_set(mr, (unsigned char *)b->text, b->text_len, b->first_line);
     b->n = 0;
     b->notes_len = 0;
-    while (b->n < BATCH && rs_csv_next(mr, &e) == 1) {
+    while (rs_csv_next(mr, &e) == 1) {
+        if (b->n == BATCH)
+            return -2;
         size_t k = b->n++;
         b->line[k] = rs_csv_line(mr);
         const char *problem = rs_csv_record_problem(mr);
@@ -390,7 +399,7 @@ static int parse_batch(const pipeline *p, rs_placer *pl, rs_csv *mr, batch *b)
 static int fill_batch(pipeline *p, batch *b, int *eof)
 {
     rs_ingest_run *r = p->r;
-    rs_err *e = rs_ctx_err(r->ctx);
+    rs_err *e = &p->read_err;
     b->n = 0;
     b->text_len = 0;
     if (!p->have_span) {
@@ -505,6 +514,8 @@ static void run_tasks(pipeline *p, rs_placer *pl, rs_csv *mr)
             p->reading = 0;
             p->eof = eof;
             if (rc != 0) {
+                if (p->rc == 0)
+                    p->from_reader = 1;
                 fail_locked(p, rc);
                 break;
             }
@@ -523,7 +534,11 @@ static void run_tasks(pipeline *p, rs_placer *pl, rs_csv *mr)
             int rc = parse_batch(p, pl, mr, b);
             pthread_mutex_lock(&p->mu);
             if (rc != 0) {
-                fail_locked(p, rs_err_set(rs_ctx_err(p->r->ctx), RS_ENOMEM, "out of memory"));
+                if (p->rc == 0)
+                    snprintf(p->msg, sizeof p->msg, "%s",
+                             rc == -1 ? "out of memory"
+                                      : "internal error: a run of lines overfilled a batch");
+                fail_locked(p, rc == -1 ? RS_ENOMEM : RS_ERR);
                 break;
             }
             b->state = B_DONE;
@@ -564,7 +579,8 @@ static void *worker_main(void *arg)
         why = rs_ctx_err(ctx)->msg;
     if (why != NULL) {
         pthread_mutex_lock(&p->mu);
-        snprintf(p->worker_msg, sizeof p->worker_msg, "%s", why);
+        if (p->rc == 0)
+            snprintf(p->msg, sizeof p->msg, "%s", why);
         fail_locked(p, RS_ERR);
         pthread_mutex_unlock(&p->mu);
     } else {
@@ -689,8 +705,10 @@ int rs_ingest_telematics(rs_ingest_run *r, int fleet)
             w[i].started = 0;
         }
     rc = p.rc;
-    if (rc != 0 && p.worker_msg[0] != '\0')
-        rc = rs_err_set(rs_ctx_err(r->ctx), rc, "%s: %s", r->name, p.worker_msg);
+    if (rc != 0 && p.from_reader)
+        *rs_ctx_err(r->ctx) = p.read_err;
+    else if (rc != 0 && p.msg[0] != '\0')
+        rc = rs_err_set(rs_ctx_err(r->ctx), rc, "%s: %s", r->name, p.msg);
     if (rc == 0)
         rc = flush_chunk(r, &c);
 done:
