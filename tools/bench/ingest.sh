@@ -15,6 +15,7 @@ mkdir -p "$work"
 rm -f "$work"/ws.db*
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
+echo "ingest threads: ${ROADSAFE_THREADS:-$(nproc)} (ROADSAFE_THREADS sets it); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ ! -f "$work/gen-$scale/telematics.csv" ]; then
   s=$(date +%s.%N)
   build/roadsafe-gen --out "$work/gen-$scale" --scale "$scale" >/dev/null
