@@ -6,8 +6,9 @@
  * in) that the file lacks, each in its own transaction, and records the
  * version in PRAGMA user_version.  A workspace written by a newer roadsafe
  * (user_version above what this build knows) is refused.  Connections use
- * WAL, foreign keys on and a busy timeout, so a second process waits for a
- * writer rather than failing at once.
+ * WAL, foreign keys on, a 32 MiB page cache and a busy timeout, so a second
+ * process waits for a writer rather than failing at once.  New workspaces
+ * use 64 KiB pages.
  */
 #ifndef RS_STORE_H
 #define RS_STORE_H
