@@ -21,6 +21,7 @@
 
 #include "district.h"
 #include "store.h"
+#include "../wkb_box.h"
 
 static char tmpdir[256];
 static char pathbuf[512];
@@ -86,35 +87,6 @@ const char *fuzz_write(const char *name, const uint8_t *data, size_t size)
 
 /* ---- the workspace --------------------------------------------------------- */
 
-static void put_u32(unsigned char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void put_f64(unsigned char *p, double d)
-{
-    uint64_t v;
-    memcpy(&v, &d, 8);
-    for (int i = 0; i < 8; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-/* Little-endian WKB of the box [x0,x1] x [y0,y1]; 93 bytes. */
-static size_t box_wkb(unsigned char *b, double x0, double y0, double x1, double y1)
-{
-    const double xs[5] = {x0, x1, x1, x0, x0}, ys[5] = {y0, y0, y1, y1, y0};
-    b[0] = 1;
-    put_u32(b + 1, 3);
-    put_u32(b + 5, 1);
-    put_u32(b + 9, 5);
-    for (int i = 0; i < 5; i++) {
-        put_f64(b + 13 + 16 * i, xs[i]);
-        put_f64(b + 21 + 16 * i, ys[i]);
-    }
-    return 13 + 5 * 16;
-}
-
 static int64_t q1(const char *sql)
 {
     int64_t v = 0;
@@ -141,8 +113,8 @@ rs_ctx *fuzz_workspace(void)
     /* West and East, 2 km each, around (572000, 206000) */
     unsigned char w[128], e[128];
     const unsigned char *wkb[2] = {w, e};
-    size_t len[2] = {box_wkb(w, 570000, 205000, 572000, 207000),
-                     box_wkb(e, 572000, 205000, 574000, 207000)};
+    size_t len[2] = {ws_box_wkb(w, 570000, 205000, 572000, 207000),
+                     ws_box_wkb(e, 572000, 205000, 574000, 207000)};
     const char *names[2] = {"West", "East"}, *codes[2] = {"W", "E"};
     rs_districts *d = NULL;
     if (rs_districts_from_wkb(rs_ctx_geo(ws), 2, names, codes, wkb, len, &d) != 0 ||
