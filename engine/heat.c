@@ -273,10 +273,11 @@ int rs_heat_grid_build(rs_ctx *ctx, const rs_ping_filter *f, const rs_grid *g,
     *out = NULL;
     if (g->size <= 0 || min_count < 1)
         return rs_err_set(rs_ctx_err(ctx), RS_EUSAGE, "cell size and minimum count must be > 0");
-    /* size the per-ping arrays once from the stored count (an upper bound
-     * of what passes the filter), so the scan never reallocates them */
+    /* size the per-ping arrays once from the pings stored in the period
+     * (an upper bound of what passes the filter), so the scan never
+     * reallocates them: 6 bytes a ping, and 2 more while grouping */
     int64_t stored = 0;
-    if ((rc = rs_store_query_int(ctx, "SELECT coalesce(sum(n), 0) FROM ping_chunk", &stored)) != 0)
+    if ((rc = rs_pings_count_bound(ctx, f, &stored)) != 0)
         goto done;
     if (stored > 0) {
         a.ping_cell = malloc((size_t)stored * sizeof *a.ping_cell);

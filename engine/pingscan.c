@@ -145,3 +145,22 @@ int rs_pings_scan(rs_ctx *ctx, const rs_ping_filter *f, rs_ping_visit visit, voi
     sqlite3_finalize(st);
     return rc;
 }
+
+int rs_pings_count_bound(rs_ctx *ctx, const rs_ping_filter *f, int64_t *n)
+{
+    sqlite3_stmt *st = NULL;
+    *n = 0;
+    if (sqlite3_prepare_v2(rs_ctx_db(ctx),
+                           "SELECT coalesce(sum(n), 0) FROM ping_chunk WHERE source = ?1 "
+                           "AND t_max >= ?2 AND t_min < ?3",
+                           -1, &st, NULL) != SQLITE_OK)
+        return rs_store_fail(ctx, "count pings");
+    sqlite3_bind_text(st, 1, f->source ? f->source : "traffic", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, f->from);
+    sqlite3_bind_int64(st, 3, f->to);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : rs_store_fail(ctx, "count pings");
+}

@@ -43,4 +43,8 @@ typedef int (*rs_ping_visit)(void *user, const rs_ping *pings, size_t n);
  * the visitor's non-zero value, or an RS_E code (damaged chunk, SQLite). */
 int rs_pings_scan(rs_ctx *ctx, const rs_ping_filter *f, rs_ping_visit visit, void *user);
 
+/* An upper bound of the pings f lets through: those stored in the chunks
+ * of its source that overlap its period (cheap: no ping is read). */
+int rs_pings_count_bound(rs_ctx *ctx, const rs_ping_filter *f, int64_t *n);
+
 #endif
