@@ -97,24 +97,35 @@ int rs_ping_filter_match(const rs_ping_filter *f, const rs_ping *p)
     return match(f, &c, p);
 }
 
+/* The chunks a filter may take pings from: its source, overlapping its
+ * period.  One definition for the scan and for the count bound. */
+#define IN_PERIOD "source = ?1 AND t_max >= ?2 AND t_min < ?3"
+
+/* Prepares sql (which uses IN_PERIOD) and binds f's source and period. */
+static int prepare_period(rs_ctx *ctx, const rs_ping_filter *f, const char *sql,
+                          sqlite3_stmt **st)
+{
+    if (sqlite3_prepare_v2(rs_ctx_db(ctx), sql, -1, st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(*st, 1, f->source ? f->source : "traffic", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(*st, 2, f->from);
+    sqlite3_bind_int64(*st, 3, f->to);
+    return 0;
+}
+
 int rs_pings_scan(rs_ctx *ctx, const rs_ping_filter *f, rs_ping_visit visit, void *user)
 {
     sqlite3_stmt *st = NULL;
     rs_ping *buf = NULL;
     int rc = 0;
     bst_cache cache = {1, 0, 0, 0};
-    if (sqlite3_prepare_v2(rs_ctx_db(ctx),
-                           /* the ids first, then the rows by id: ordering the
-                            * rows themselves would copy every blob through a
-                            * temporary sort file */
-                           "SELECT t_min, data FROM ping_chunk WHERE id IN "
-                           "(SELECT id FROM ping_chunk WHERE source = ?1 AND t_max >= ?2 "
-                           "AND t_min < ?3) ORDER BY id",
-                           -1, &st, NULL) != SQLITE_OK)
+    /* the ids first, then the rows by id: ordering the rows themselves
+     * would copy every blob through a temporary sort file */
+    if (prepare_period(ctx, f,
+                       "SELECT t_min, data FROM ping_chunk WHERE id IN "
+                       "(SELECT id FROM ping_chunk WHERE " IN_PERIOD ") ORDER BY id",
+                       &st) != 0)
         return rs_store_fail(ctx, "read pings");
-    sqlite3_bind_text(st, 1, f->source ? f->source : "traffic", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, f->from);
-    sqlite3_bind_int64(st, 3, f->to);
     buf = malloc(sizeof *buf * RS_PING_CHUNK);
     if (buf == NULL) {
         sqlite3_finalize(st);
@@ -150,14 +161,9 @@ int rs_pings_count_bound(rs_ctx *ctx, const rs_ping_filter *f, int64_t *n)
 {
     sqlite3_stmt *st = NULL;
     *n = 0;
-    if (sqlite3_prepare_v2(rs_ctx_db(ctx),
-                           "SELECT coalesce(sum(n), 0) FROM ping_chunk WHERE source = ?1 "
-                           "AND t_max >= ?2 AND t_min < ?3",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (prepare_period(ctx, f, "SELECT coalesce(sum(n), 0) FROM ping_chunk WHERE " IN_PERIOD,
+                       &st) != 0)
         return rs_store_fail(ctx, "count pings");
-    sqlite3_bind_text(st, 1, f->source ? f->source : "traffic", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, f->from);
-    sqlite3_bind_int64(st, 3, f->to);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         *n = sqlite3_column_int64(st, 0);
