@@ -60,13 +60,12 @@ fail:
 int rs_placer_new(rs_ctx *ctx, const rs_districts *d, rs_placer **out)
 {
     rs_geo *g = rs_ctx_geo(ctx);
-    rs_placer *p = calloc(1, sizeof *p);
-    int rc = 0;
+    rs_placer *p = NULL;
+    int rc = rs_placer_new_sharing(ctx, d, NULL, &p);
     *out = NULL;
-    if (p == NULL)
-        return rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
-    if ((rc = rs_crs_new(g, "EPSG:4326", "EPSG:27700", &p->fwd)) != 0)
-        goto fail;
+    if (rc != 0)
+        return rc;
+    p->table_borrowed = 0; /* the table built here is this placer's own */
     if (d != NULL && rs_districts_count(d) > 0) {
         double x0, y0, x1, y1;
         rs_districts_extent(d, &x0, &y0, &x1, &y1);
@@ -87,8 +86,6 @@ int rs_placer_new(rs_ctx *ctx, const rs_districts *d, rs_placer **out)
             (rc = rs_crs_table_new(g, p->fwd, lon0 - TABLE_MARGIN_DEG, lat0 - TABLE_MARGIN_DEG,
                                    lon1 + TABLE_MARGIN_DEG, lat1 + TABLE_MARGIN_DEG,
                                    TABLE_STEP_DEG, &p->table)) != 0)
-            goto fail;
-        if ((rc = rs_locator_new(g, d, 0, &p->loc)) != 0)
             goto fail;
     }
     *out = p;
