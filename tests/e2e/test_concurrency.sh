@@ -68,16 +68,26 @@ has "$T/fleet.out" "loaded $nf, rejected 0, already present 0"
 has "$T/fleet.out" "loaded 0, rejected 0, already present $nf"
 
 # --- a writer holding the lock makes the next one wait, not fail -------------
-# sqlite3 takes the write lock and keeps it for ~3 s; ingest must wait for it.
-{ printf 'BEGIN IMMEDIATE;\n'; sleep 3; printf 'COMMIT;\n'; } | sqlite3 "$W" &
+# sqlite3 takes the write lock and holds it until told to commit.  No step
+# depends on how fast the machine is: the test waits for sqlite3 to say it
+# holds the lock, then for the ingest to say it is waiting, and only then
+# releases the lock; the ingest must still be running at that moment.
+mkfifo "$T/lock.in"
+sqlite3 "$W" <"$T/lock.in" >/dev/null 2>"$T/lock.err" &
 locker=$!
-sleep 0.5
-t0=$(date +%s%N)
-run 0 "$RS" ingest concerns "$G/concerns.csv" --store "$W"
-t1=$(date +%s%N)
-wait "$locker"
-waited=$(( (t1 - t0) / 1000000 ))
-[ "$waited" -ge 2000 ] || fail "ingest did not wait for the lock (${waited} ms)"
+exec 8>"$T/lock.in"
+printf 'BEGIN IMMEDIATE;\n.system touch %s\n' "$T/locked" >&8
+while [ ! -e "$T/locked" ] && kill -0 "$locker" 2>/dev/null; do sleep 0.05; done
+[ -e "$T/locked" ] || fail "sqlite3 could not take the write lock: $(head -c 300 "$T/lock.err")"
+"$RS" ingest concerns "$G/concerns.csv" --store "$W" >"$T/out" 2>"$T/err" &
+ing=$!
+while ! grep -q "waiting for workspace" "$T/err" && kill -0 "$ing" 2>/dev/null; do sleep 0.05; done
+kill -0 "$ing" 2>/dev/null || fail "ingest finished while another process held the write lock"
+printf 'COMMIT;\n' >&8
+exec 8>&-
+wait "$locker" || fail "sqlite3 holding the lock failed: $(head -c 300 "$T/lock.err")"
+st=0; wait "$ing" || st=$?
+eq "$st" "0" "ingest after the lock was released: exit"
 has "$T/err" "waiting for workspace $W: another process is writing to it"
 eq "$(grep -c "waiting for workspace" "$T/err")" "1" "the wait is announced once"
 has "$T/out" "loaded $(rows "$G/concerns.csv"), rejected 0"

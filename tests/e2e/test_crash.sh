@@ -8,8 +8,17 @@
 # ingest_file row), and running the same ingest again to the end must give
 # exactly the counts of a clean single load.
 #
-# Kill delays come from bash's RANDOM, seeded from RS_CRASH_SEED (default:
-# the clock) and printed, so a failure can be replayed.
+# Kill moments come from the ingest's own duration on this machine, not from
+# a fixed range: a clean load of each kind is timed first, and each kill is
+# drawn uniformly within that kind's measured duration.  An ingest that
+# finishes before its kill (the machine sped up, or the draw fell at the very
+# end) halves that kind's window, so a kill always lands eventually: the
+# window can halve only log2(duration in ms) times before the kill is sent at
+# once.  The test keeps going until RS_CRASH_KILLS (default 24) kills landed
+# mid-ingest, within a bound on rounds computed from the measured durations.
+# Draws come from bash's RANDOM, seeded from RS_CRASH_SEED (default: the
+# clock) and printed, so a failure can be replayed (the draws replay; the
+# windows follow this machine's speed).
 source "$(dirname "$0")/lib.sh"
 need_sqlite3
 
@@ -69,18 +78,33 @@ orphans() {
                    (SELECT count(*) FROM reject WHERE file_id NOT IN (SELECT id FROM ingest_file))"
 }
 
-# Clean single loads: the counts each kind must end with.
-declare -A want
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# log2 of N, rounded up (N >= 1)
+log2_up() { local n=$1 b=0; while [ $((1 << b)) -lt "$n" ]; do b=$((b + 1)); done; echo "$b"; }
+
+# Clean single loads: the counts each kind must end with, and the time a
+# load of that kind takes here and now (the window kills are drawn from).
+declare -A want window
+halvings=0
 for k in "${kinds[@]}"; do
   cp "$T/base.db" "$T/ref.db"
+  t0=$(now_ms)
   # shellcheck disable=SC2046
-  run 0 "$RS" ingest $(args_of "$k") --store "$T/ref.db"
+  run 0 "$RS" ingest $(args_of "$k") --quiet --store "$T/ref.db"
+  window[$k]=$(( $(now_ms) - t0 ))
+  [ "${window[$k]}" -ge 1 ] || window[$k]=1
+  halvings=$((halvings + $(log2_up "${window[$k]}") + 1))
   want[$k]=$(counts "$T/ref.db")
   rm -f "$T/ref.db"*
+  echo "crash test: a clean $k load takes ${window[$k]} ms here"
 done
+# Every round sends one or two kills; a kill lands unless the ingest beat it,
+# and each time one does, its kind's window halves.  So MIN_KILLS kills need
+# at most MIN_KILLS rounds plus one round per possible halving.
+max_rounds=$((MIN_KILLS + halvings))
 
 kills=0 finished=0 iter=0
-while [ "$kills" -lt "$MIN_KILLS" ] && [ "$iter" -lt $((MIN_KILLS * 3)) ]; do
+while [ "$kills" -lt "$MIN_KILLS" ] && [ "$iter" -lt "$max_rounds" ]; do
   k=${kinds[$((iter % ${#kinds[@]}))]}
   iter=$((iter + 1))
   W="$T/ws.db"
@@ -90,7 +114,7 @@ while [ "$kills" -lt "$MIN_KILLS" ] && [ "$iter" -lt $((MIN_KILLS * 3)) ]; do
   # run: kill the second attempt too
   attempts=$(( (RANDOM % 2) + 1 ))
   for _ in $(seq "$attempts"); do
-    ms=$(( RANDOM % 2200 ))
+    ms=$(( (RANDOM * 32768 + RANDOM) % window[$k] ))
     # shellcheck disable=SC2046
     "$RS" ingest $(args_of "$k") --quiet --store "$W" >/dev/null 2>"$T/ingest.err" &
     pid=$!
@@ -104,6 +128,7 @@ while [ "$kills" -lt "$MIN_KILLS" ] && [ "$iter" -lt $((MIN_KILLS * 3)) ]; do
     elif [ "$st" -eq 0 ]; then
       finished=$((finished + 1))
       what="finished within ${ms} ms"
+      window[$k]=$(( window[$k] > 1 ? window[$k] / 2 : 1 ))
     else
       fail "$k: ingest exited $st before the kill: $(head -c 300 "$T/ingest.err")"
       what="exit $st"
@@ -122,6 +147,6 @@ while [ "$kills" -lt "$MIN_KILLS" ] && [ "$iter" -lt $((MIN_KILLS * 3)) ]; do
   eq "$(inconsistent "$W")" "0" "$k: ingest log after the rerun"
 done
 
-echo "crash test: $kills kills, $finished ingests finished before their kill, $iter rounds (seed $SEED)"
+echo "crash test: $kills kills, $finished ingests finished before their kill, $iter rounds of at most $max_rounds (seed $SEED)"
 [ "$kills" -ge "$MIN_KILLS" ] || fail "only $kills kills landed while ingest ran (want $MIN_KILLS)"
 finish

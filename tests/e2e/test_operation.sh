@@ -31,8 +31,11 @@ mkfifo "$T/hold"
 sqlite3 "$T/ws.db" <"$T/hold" >/dev/null 2>&1 &
 holder=$!
 exec 9>"$T/hold"
-echo "BEGIN; SELECT count(*) FROM meta;" >&9
-sleep 1
+# wait until sqlite3 has read its snapshot (the .system line runs after the
+# SELECT), however slow the machine is
+printf 'BEGIN; SELECT count(*) FROM meta;\n.system touch %s\n' "$T/held" >&9
+while [ ! -e "$T/held" ] && kill -0 "$holder" 2>/dev/null; do sleep 0.05; done
+[ -e "$T/held" ] || fail "the reader holding a snapshot did not start"
 logged 0 "$RS" ingest telematics --source fleet "$T/in/fleet.csv"
 cp "$T/ws.db-wal" "$T/after-fleet.wal" || fail "no WAL after the fleet ingest"
 exec 9>&-
