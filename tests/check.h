@@ -85,6 +85,25 @@ static inline void check_skip(const char *why)
     exit(77);
 }
 
+/* A test program whose checks on the public test data (RS_TEST_DATA) are
+ * their own ctest entry: CMake runs it a second time as unit.NAME.data with
+ * --data.  check_data_mode() says which run this is; check_need_data()
+ * skips the data run (exit 77) when a file it needs is absent. */
+static inline int check_data_mode(int argc, char **argv)
+{
+    return argc > 1 && strcmp(argv[1], "--data") == 0;
+}
+
+static inline void check_need_data(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        printf("SKIPPED: %s absent (public test data, ROADSAFE_TEST_DATA)\n", path);
+        exit(77);
+    }
+    fclose(f);
+}
+
 /* A scratch directory for this test, under $RS_TEST_TMP (or /tmp). */
 static inline const char *check_tmpdir(const char *name)
 {

@@ -32,8 +32,25 @@ eq() { [ "$1" = "$2" ] || fail "$3: got '$1', want '$2'"; }
 # sql DB QUERY: one value from the workspace (sqlite3 CLI)
 sql() { sqlite3 -batch -noheader "$1" "$2"; }
 
-need_sqlite3() {
-  command -v sqlite3 >/dev/null || { echo "SKIPPED: sqlite3 command not installed"; exit 77; }
+# require CMD...: a tool that `tools/setup.sh --test` installs.  The test
+# fails without it (a missing tool must not pass as a check that ran).
+require() {
+  local c
+  for c in "$@"; do
+    command -v "$c" >/dev/null || { echo "FAIL: $c is not installed (tools/setup.sh --test installs it)" >&2; exit 1; }
+  done
+}
+need_sqlite3() { require sqlite3; }
+
+# The public test data (../shared/data by default; CMake's ROADSAFE_TEST_DATA
+# sets RS_TEST_DATA).  need_data PATH...: skip the test (exit 77, reported
+# by ctest as skipped, never as passed) when a data file is absent.
+DATA=${RS_TEST_DATA:-../shared/data}
+need_data() {
+  local f
+  for f in "$@"; do
+    [ -e "$f" ] || { echo "SKIPPED: $f is absent (public test data, ROADSAFE_TEST_DATA)"; exit 77; }
+  done
 }
 
 finish() {

@@ -4,7 +4,7 @@
 # What: runs the generator twice with one seed and once with another, and
 # checks that the same seed gives byte-identical files, a different seed
 # different ones, every file exists with its exact header, the row counts
-# agree with truth.json, a bad option exits 2, and (when ogrinfo is there)
+# agree with truth.json, a bad option exits 2, and (ogrinfo, from gdal-bin)
 # the districts shapefile opens with 14 valid features in EPSG:27700.
 # Run by ctest from the repository root with RS_BIN (the build directory)
 # and RS_TEST_TMP (a scratch directory).  Workload: three runs at scale 1,
@@ -93,28 +93,25 @@ for opt in --out --seed --scale --truth-trucam --truth-gatso --truth-other --hel
 done
 
 # The shapefile, as GDAL sees it.
-if command -v ogrinfo >/dev/null 2>&1; then
-    SHP="$T/gen1/districts.shp"
-    info=$(ogrinfo -so "$SHP" districts 2>&1) || fail "ogrinfo cannot open districts.shp: $info"
-    echo "$info" | grep -q 'Feature Count: 14' || fail "districts.shp does not have 14 features"
-    echo "$info" | grep -Eq 'British_National_Grid|British National Grid|27700' ||
-        fail "ogrinfo does not recognise EPSG:27700"
-    echo "$info" | grep -q 'NAME: String' || fail "districts.dbf has no NAME field"
-    echo "$info" | grep -q 'CODE: String' || fail "districts.dbf has no CODE field"
-    if valid=$(ogrinfo -ro -q -dialect SQLite \
-        -sql "SELECT count(*) AS n FROM districts WHERE ST_IsValid(geometry)" "$SHP" 2>&1); then
-        echo "$valid" | grep -Eq 'n \(Integer\) = 14' ||
-            fail "not all 14 district geometries are valid: $valid"
-    else
-        echo "note: ogrinfo has no SQLite/SpatiaLite dialect, validity not checked: $valid"
-    fi
-    names=$(ogrinfo -ro -q -dialect SQLite -sql "SELECT count(DISTINCT NAME) AS n FROM districts" \
-        "$SHP" 2>/dev/null || true)
-    if [ -n "$names" ]; then
-        echo "$names" | grep -Eq 'n \(Integer\) = 14' || fail "district names are not 14 distinct: $names"
-    fi
+command -v ogrinfo >/dev/null || fail "ogrinfo is not installed (tools/setup.sh --test installs it)"
+SHP="$T/gen1/districts.shp"
+info=$(ogrinfo -so "$SHP" districts 2>&1) || fail "ogrinfo cannot open districts.shp: $info"
+echo "$info" | grep -q 'Feature Count: 14' || fail "districts.shp does not have 14 features"
+echo "$info" | grep -Eq 'British_National_Grid|British National Grid|27700' ||
+    fail "ogrinfo does not recognise EPSG:27700"
+echo "$info" | grep -q 'NAME: String' || fail "districts.dbf has no NAME field"
+echo "$info" | grep -q 'CODE: String' || fail "districts.dbf has no CODE field"
+if valid=$(ogrinfo -ro -q -dialect SQLite \
+    -sql "SELECT count(*) AS n FROM districts WHERE ST_IsValid(geometry)" "$SHP" 2>&1); then
+    echo "$valid" | grep -Eq 'n \(Integer\) = 14' ||
+        fail "not all 14 district geometries are valid: $valid"
 else
-    echo "note: ogrinfo not found, shapefile checks skipped"
+    fail "ogrinfo cannot run the SQLite dialect's validity check: $valid"
+fi
+names=$(ogrinfo -ro -q -dialect SQLite -sql "SELECT count(DISTINCT NAME) AS n FROM districts" \
+    "$SHP" 2>/dev/null || true)
+if [ -n "$names" ]; then
+    echo "$names" | grep -Eq 'n \(Integer\) = 14' || fail "district names are not 14 distinct: $names"
 fi
 
 echo "test_gen: ok"

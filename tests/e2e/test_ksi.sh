@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # roadsafe ksi end to end: help and usage errors (exit 2), the CSV columns,
 # Markdown and HTML tables, --out and the second collisions file, the
-# chart PNG, financial quarters, verdict words, byte-identical reruns; then
-# the real Leeds 2019 and Essex January 2023 files when ../shared/data is
-# present (22 fatal, 335 serious, 1,551 slight casualties in Leeds).
+# chart PNG, financial quarters, verdict words, byte-identical reruns.  The
+# generated county against its truth is test_ksi_county.sh; the real Leeds
+# and Essex files are test_ksi_leeds.sh and test_ksi_essex.sh.
 source "$(dirname "$0")/lib.sh"
 
 # Under -DROADSAFE_SANITIZE: fontconfig (below cairo's text API) keeps a
@@ -11,7 +11,6 @@ source "$(dirname "$0")/lib.sh"
 printf 'leak:libfontconfig.so\n' > "$T/lsan.supp"
 export LSAN_OPTIONS="suppressions=$T/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 
-DATA=../shared/data
 
 # ---- help and usage errors --------------------------------------------------
 run 0 "$RS" ksi --help
@@ -159,75 +158,5 @@ cp "$T/k.png" "$T/k1.png"
 run 0 "$RS" ksi --chart "$T/k.png" --store "$W"
 cmp -s "$T/k.png" "$T/k1.png" || fail "the chart differs on a second run"
 run 3 "$RS" ksi --chart "$T/no/such/dir.png" --store "$W"
-
-# ---- the generated county: every quarter against the generator's truth ------
-if command -v python3 >/dev/null && [ -x "$GEN" ]; then
-  run 0 "$GEN" --out "$T/gen" --seed 5
-  GW="$T/gen.db"
-  run 0 "$RS" init --store "$GW"
-  run 0 "$RS" ingest stats19 "$T/gen/collisions.csv" "$T/gen/casualties.csv" --store "$GW"
-  run 0 "$RS" ksi --store "$GW"
-  cp "$T/out" "$T/gen_q.csv"
-  run 0 "$RS" ksi --adjusted --store "$GW"
-  cp "$T/out" "$T/gen_qa.csv"
-  run 0 "$RS" ksi --by year --store "$GW"
-  cp "$T/out" "$T/gen_y.csv"
-  python3 - "$T" <<'PY' || fail "KSI tables differ from the generator's truth.json"
-import csv, json, sys
-d = sys.argv[1]
-t = json.load(open(d + "/gen/truth.json"))["stats19"]
-q = {"%dQ%d" % (r["year"], r["quarter"]): r for r in t["ksi_casualties_by_quarter"]}
-y = {str(r["year"]): r for r in t["casualties_by_severity"]}
-bad = 0
-rows = list(csv.DictReader(open(d + "/gen_q.csv")))
-bad += len(rows) != len(q)
-for r in rows:
-    bad += int(r["ksi"]) != q[r["period"]]["ksi"]
-for r in csv.DictReader(open(d + "/gen_qa.csv")):
-    bad += abs(float(r["ksi"]) - q[r["period"]]["adjusted_ksi"]) > 0.05 + 1e-9
-for r in csv.DictReader(open(d + "/gen_y.csv")):
-    w = y[r["period"]]
-    bad += (int(r["fatal"]), int(r["serious"]), int(r["slight"])) != (w["fatal"], w["serious"], w["slight"])
-sys.exit(1 if bad else 0)
-PY
-else
-  echo "note: python3 or roadsafe-gen missing; the generated-county check did not run"
-fi
-
-# ---- real data ------------------------------------------------------------------
-L="$DATA/stats19/leeds_2019"
-if [ -f "$L/leeds_2019_accidents.csv" ] && [ -f "$L/leeds_2019_casualties.csv" ]; then
-  LW="$T/leeds.db"
-  run 0 "$RS" init --store "$LW"
-  run 0 "$RS" ingest stats19 "$L/leeds_2019_accidents.csv" "$L/leeds_2019_casualties.csv" --store "$LW"
-  run 0 "$RS" ksi --by year --store "$LW"
-  has "$T/out" "2019,22,335,357,1551,1908,"
-  run 0 "$RS" ksi --by year --collisions --out "$T/leeds.csv" --store "$LW"
-  has "$T/leeds_collisions.csv" "2019,21,300,321,1130,1451,"
-  run 0 "$RS" ksi --by quarter --store "$LW"
-  eq "$(awk -F, 'NR > 1 { s += $4 } END { print s }' "$T/out")" 357 "Leeds quarterly KSI sum"
-  run 0 "$RS" ksi --by year --adjusted --store "$LW"
-  has "$T/err" "1886 non-fatal casualties had no adjustment factor"
-else
-  echo "note: $L absent; the Leeds checks did not run"
-fi
-
-E="$DATA/stats19/essex_pf42_collisions_2023_sample.csv"
-B="$DATA/boundaries/essex_lad_wards2013_dissolved.shp"
-if [ -f "$E" ] && [ -f "$B" ]; then
-  EW="$T/essex.db"
-  run 0 "$RS" init --store "$EW"
-  run 0 "$RS" districts load "$B" --name-field LADNM --code-field LADCD --store "$EW"
-  run 0 "$RS" ingest stats19 "$E" --store "$EW"
-  run 0 "$RS" ksi --by month --collisions --split district --out "$T/essex.csv" --store "$EW"
-  has "$T/essex_collisions.csv" "2023-01,"
-  grep -q '^2023-01,[0-9]*,[0-9]*,[0-9]*,[0-9]*,14,Chelmsford,' "$T/essex_collisions.csv" ||
-    fail "Chelmsford should have 14 collisions in January 2023"
-  eq "$(awk -F, 'NR > 1 { s += $6 } END { print s }' "$T/essex_collisions.csv")" 91 "Essex collisions"
-  eq "$(awk -F, 'NR > 1 { s += $4 } END { print s }' "$T/essex_collisions.csv")" 33 "Essex KSI collisions"
-  has "$T/err" "no casualties in the workspace"
-else
-  echo "note: Essex data absent; the Essex checks did not run"
-fi
 
 finish

@@ -113,18 +113,15 @@ awk -F, 'NR > 1 && ($4 != "0.000" || $0 !~ /no data: no pings in the lookback/) 
 has "$T/none_plan.csv" "no eligible district"
 
 # The shapefile as GDAL reads it.
-if command -v ogrinfo >/dev/null 2>&1; then
-  info=$(ogrinfo -so "$T/a.shp" a 2>&1) || fail "ogrinfo cannot open a.shp: $info"
-  echo "$info" | grep -q 'Feature Count: 14' || fail "a.shp does not have 14 districts"
-  for f in NAME SCORE SPEED HARM CONCERNS DETECT KSI_EB_KM2 PLAN FIRST_WKND REASON; do
-    echo "$info" | grep -q "^$f: " || fail "a.dbf has no $f field"
-  done
-  first=$(ogrinfo -ro -q -sql "SELECT NAME FROM x WHERE RANK = 1" "$T/x.shp" 2>/dev/null |
-    sed -n 's/^ *NAME (String) = //p')
-  [ -n "$first" ] && [ "$first" != "$h1" ] || fail "x.shp: rank 1 is '$first'"
-else
-  echo "note: ogrinfo not found, shapefile checks skipped"
-fi
+require ogrinfo
+info=$(ogrinfo -so "$T/a.shp" a 2>&1) || fail "ogrinfo cannot open a.shp: $info"
+echo "$info" | grep -q 'Feature Count: 14' || fail "a.shp does not have 14 districts"
+for f in NAME SCORE SPEED HARM CONCERNS DETECT KSI_EB_KM2 PLAN FIRST_WKND REASON; do
+  echo "$info" | grep -q "^$f: " || fail "a.dbf has no $f field"
+done
+first=$(ogrinfo -ro -q -sql "SELECT NAME FROM x WHERE RANK = 1" "$T/x.shp" 2>/dev/null |
+  sed -n 's/^ *NAME (String) = //p')
+[ -n "$first" ] && [ "$first" != "$h1" ] || fail "x.shp: rank 1 is '$first'"
 
 # Usage errors exit 2 and say why.
 run 2 "$RS" weekends --count 3

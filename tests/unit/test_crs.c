@@ -11,7 +11,7 @@
 #include "check.h"
 #include "crs.h"
 
-#define PRJ_PATH "../shared/data/boundaries/essex_lad_2022_buc.prj"
+#define PRJ_PATH RS_TEST_DATA "/boundaries/essex_lad_2022_buc.prj"
 
 static double now_s(void)
 {
@@ -126,11 +126,11 @@ done:
 
 static void test_prj(rs_geo *g)
 {
+    check_need_data(PRJ_PATH);
     char *prj = slurp(PRJ_PATH);
-    if (prj == NULL) {
-        fprintf(stderr, "note: %s absent, .prj test skipped\n", PRJ_PATH);
+    CHECK(prj != NULL);
+    if (prj == NULL)
         return;
-    }
     CHECK_CONTAINS(prj, "PROJCS[\"British_National_Grid\"");
     /* the ESRI WKT is understood and is BNG: a null operation to EPSG:27700 */
     rs_crs *c = NULL;
@@ -299,16 +299,20 @@ static void test_ostn15_preferred(void)
     rs_geo_free(g);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     rs_geo *g = rs_geo_new();
     if (g == NULL) {
         fprintf(stderr, "rs_geo_new failed\n");
         return 1;
     }
+    if (check_data_mode(argc, argv)) { /* unit.test_crs.data */
+        test_prj(g);
+        rs_geo_free(g);
+        return check_done();
+    }
     test_known_points(g);
     test_round_trip(g);
-    test_prj(g);
     test_refusals(g);
     test_table(g);
     rs_geo_free(g);

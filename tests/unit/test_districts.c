@@ -16,7 +16,7 @@
 #include "check.h"
 #include "district.h"
 
-#define DATA "../shared/data/boundaries"
+#define DATA RS_TEST_DATA "/boundaries"
 #define BUC DATA "/essex_lad_2022_buc"
 #define WARDS DATA "/essex_lad_wards2013_dissolved"
 
@@ -602,7 +602,7 @@ int main(void)
 {
     struct stat st;
     if (stat(DATA, &st) != 0)
-        check_skip("../shared/data absent: the Essex boundary shapefiles are needed");
+        check_skip(RS_TEST_DATA " absent: the Essex boundary shapefiles are needed");
     rs_geo *g = rs_geo_new();
     if (g == NULL)
         return 1;

@@ -8,8 +8,8 @@
  * casualties, adjustment factors present and absent, a collision at 00:30
  * BST on 1 April whose UTC instant is still in March): yearly, quarterly
  * and monthly totals, splits, year-earlier comparisons, rolling 12 months,
- * baselines and adjusted KSI.  Then the real Leeds 2019 files (skipped
- * with a message when ../shared/data is absent): every total against
+ * baselines and adjusted KSI.  Run with --data (ctest unit.test_ksi.data,
+ * skipped when RS_TEST_DATA is absent): the real Leeds 2019 files: every total against
  * an independent count, and the data README's figures (22 fatal, 335
  * serious, 1,551 slight casualties; 21 / 300 / 1,130 collisions); and the
  * real Essex January 2023 collisions per district against the file's own
@@ -33,9 +33,9 @@
 #include "store.h"
 #include "ws_helpers.h"
 
-#define LEEDS "../shared/data/stats19/leeds_2019"
-#define ESSEX_COL "../shared/data/stats19/essex_pf42_collisions_2023_sample.csv"
-#define WARDS "../shared/data/boundaries/essex_lad_wards2013_dissolved.shp"
+#define LEEDS RS_TEST_DATA "/stats19/leeds_2019"
+#define ESSEX_COL RS_TEST_DATA "/stats19/essex_pf42_collisions_2023_sample.csv"
+#define WARDS RS_TEST_DATA "/boundaries/essex_lad_wards2013_dissolved.shp"
 
 static rs_ctx *ctx;
 static char tmpd[1024];
@@ -860,11 +860,8 @@ static void test_leeds(void)
     char col[256], cas[256];
     snprintf(col, sizeof col, "%s/leeds_2019_accidents.csv", LEEDS);
     snprintf(cas, sizeof cas, "%s/leeds_2019_casualties.csv", LEEDS);
-    struct stat sb;
-    if (stat(col, &sb) != 0 || stat(cas, &sb) != 0) {
-        printf("SKIPPED (part): %s not found; the Leeds 2019 checks did not run\n", LEEDS);
-        return;
-    }
+    check_need_data(col);
+    check_need_data(cas);
     indep *ind = calloc(1, sizeof *ind);
     if (ind == NULL)
         exit(1);
@@ -986,11 +983,8 @@ static void test_leeds(void)
 
 static void test_essex(void)
 {
-    struct stat sb;
-    if (stat(ESSEX_COL, &sb) != 0 || stat(WARDS, &sb) != 0) {
-        printf("SKIPPED (part): Essex data not found; the Essex checks did not run\n");
-        return;
-    }
+    check_need_data(ESSEX_COL);
+    check_need_data(WARDS);
     rs_store_close(ctx);
     CHECK_EQ_INT(rs_store_open(ctx, path_of("essex.db"), RS_STORE_CREATE), 0);
     rs_districts *d = NULL;
@@ -1059,12 +1053,18 @@ static void test_essex(void)
     rs_districts_free(d);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     snprintf(tmpd, sizeof tmpd, "%s", check_tmpdir("test_ksi"));
     ctx = rs_ctx_new();
     if (ctx == NULL)
         return 1;
+    if (check_data_mode(argc, argv)) { /* unit.test_ksi.data: skipped when absent */
+        test_leeds();
+        test_essex();
+        rs_ctx_free(ctx);
+        return check_done();
+    }
     test_groups();
     test_periods();
     test_verdicts();
@@ -1081,9 +1081,6 @@ int main(void)
     test_hand_splits(ind);
     test_table_columns();
     free(ind);
-
-    test_leeds();
-    test_essex();
     rs_ctx_free(ctx);
     return check_done();
 }

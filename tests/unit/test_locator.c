@@ -14,7 +14,7 @@
 #include "check.h"
 #include "locator.h"
 
-#define DATA "../shared/data/boundaries"
+#define DATA RS_TEST_DATA "/boundaries"
 
 /* ONS label points (BNG_E, BNG_N), in the order of both shapefiles.
  * Source: essex_lad_2022_bfe_attributes.csv (ONS LAD Dec 2022 BFE). */
@@ -292,7 +292,7 @@ int main(void)
 {
     struct stat st;
     if (stat(DATA, &st) != 0)
-        check_skip("../shared/data absent: the Essex boundary shapefiles are needed");
+        check_skip(RS_TEST_DATA " absent: the Essex boundary shapefiles are needed");
     test_file(DATA "/essex_lad_2022_buc.shp", "LAD22NM", "BUC 2022");
     test_file(DATA "/essex_lad_wards2013_dissolved.shp", "LADNM", "wards 2013");
     test_edges();

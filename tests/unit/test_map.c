@@ -26,7 +26,7 @@
 #include "map.h"
 #include "raster.h"
 
-#define ESSEX "../shared/data/boundaries/essex_lad_2022_buc.shp"
+#define ESSEX RS_TEST_DATA "/boundaries/essex_lad_2022_buc.shp"
 
 /* Under -DROADSAFE_SANITIZE, LeakSanitizer asks for this: fontconfig (below
  * cairo's toy text API) keeps a few hundred bytes of process-lifetime
@@ -419,10 +419,7 @@ static double hotspots(double x, double y)
 
 static void test_essex(rs_ctx *ctx, const char *dir)
 {
-    if (access(ESSEX, R_OK) != 0) {
-        fprintf(stderr, "note: %s absent; Essex maps not drawn\n", ESSEX);
-        return;
-    }
+    check_need_data(ESSEX);
     rs_districts *d = NULL;
     int rc = rs_districts_from_shapefile(rs_ctx_geo(ctx), ESSEX, "LAD22NM", "LAD22CD", NULL,
                                          NULL, &d);
@@ -515,7 +512,7 @@ static void test_essex(rs_ctx *ctx, const char *dir)
     rs_districts_free(d);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const char *dir = check_tmpdir("map");
     char here[1024];
@@ -524,10 +521,13 @@ int main(void)
     CHECK(ctx != NULL);
     if (ctx == NULL)
         return check_done();
-    test_synthetic(ctx, here);
-    test_scale_max_and_empty(ctx, here);
-    test_write_failures(ctx, here);
-    test_essex(ctx, here);
+    if (check_data_mode(argc, argv)) { /* unit.test_map.data */
+        test_essex(ctx, here);
+    } else {
+        test_synthetic(ctx, here);
+        test_scale_max_and_empty(ctx, here);
+        test_write_failures(ctx, here);
+    }
     rs_ctx_free(ctx);
     cairo_debug_reset_static_data();
     return check_done();
