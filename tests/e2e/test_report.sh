@@ -169,10 +169,15 @@ CHROMIUM=/usr/bin/chromium
 require "$CHROMIUM"
 # A fresh profile each time; no network at all (every host name fails to
 # resolve), so a reference the pack should not have would show as an error.
+# Chromium puts its singleton socket under TMPDIR, and a Unix socket path
+# is limited to 107 bytes: a deep checkout would make it abort ("Socket path
+# too long"), so it gets a short private TMPDIR of its own under /tmp.
+CHROME_TMP=$(mktemp -d /tmp/rs-chromium.XXXXXX)
+trap 'rm -rf "$CHROME_TMP"' EXIT
 browse() {
   local profile
   profile=$(mktemp -d "$T/profile.XXXXXX")
-  timeout 900 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+  TMPDIR="$CHROME_TMP" timeout 900 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \
     --host-resolver-rules="MAP * ~NOTFOUND" --enable-logging=stderr --v=0 \
     --user-data-dir="$profile" "$@" "file://$P"
