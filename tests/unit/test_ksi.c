@@ -30,6 +30,7 @@
 #include "district.h"
 #include "ingest.h"
 #include "ksi.h"
+#include "ksi_out.h"
 #include "store.h"
 #include "ws_helpers.h"
 

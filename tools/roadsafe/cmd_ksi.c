@@ -21,6 +21,7 @@
 #include "chart.h"
 #include "cli.h"
 #include "ksi.h"
+#include "ksi_out.h"
 #include "store.h"
 #include "table.h"
 

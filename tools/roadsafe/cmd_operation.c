@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "district.h"
 #include "operation.h"
+#include "operation_out.h"
 #include "opts.h"
 #include "parse.h"
 #include "store.h"

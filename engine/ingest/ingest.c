@@ -25,7 +25,7 @@
 #include "ingest_int.h"
 #include "parse.h"
 #include "store.h"
-#include "table.h"
+#include "fmt.h"
 
 const char rs_rejects_header[] = "file,line,column,reason\n";
 

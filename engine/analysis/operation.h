@@ -117,11 +117,6 @@ int rs_operation_run(rs_ctx *ctx, int district, int64_t saturday, const rs_op_op
                      rs_op_result **out);
 void rs_op_result_free(rs_op_result *r);
 
-/* The community map (PNG): patrol presence per cell inside the district,
- * detection sites marked (TRUCAM and other devices), district boundaries
- * with names, legend, title and subtitle. */
-int rs_operation_map(rs_ctx *ctx, const rs_op_result *r, const rs_op_opts *o, const char *path);
-
 typedef struct rs_op_summary_row {
     int64_t saturday;
     int district;

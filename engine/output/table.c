@@ -143,23 +143,6 @@ const char *rs_table_cell(const rs_table *t, size_t row, size_t col)
     return t->cells[row * t->ncols + col];
 }
 
-void rs_csv_put(FILE *f, const char *s)
-{
-    if (s == NULL)
-        return;
-    if (strpbrk(s, ",\"\r\n") == NULL) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (const char *p = s; *p; p++) {
-        if (*p == '"')
-            fputc('"', f);
-        fputc(*p, f);
-    }
-    fputc('"', f);
-}
-
 void rs_html_put(FILE *f, const char *s)
 {
     for (const char *p = s ? s : ""; *p; p++) {

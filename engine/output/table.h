@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "fmt.h"
+
 typedef enum { RS_FMT_CSV = 0, RS_FMT_MD = 1, RS_FMT_HTML = 2 } rs_format;
 
 /* "csv" | "md" | "html" -> 0 and *out; -1 otherwise. */
@@ -35,8 +37,6 @@ const char *rs_table_cell(const rs_table *t, size_t row, size_t col);
 /* Writes the table; 0 or -1 on a write error (errno set). */
 int rs_table_write(const rs_table *t, rs_format fmt, FILE *f);
 
-/* One CSV field, quoted when it holds a comma, quote, CR or LF. */
-void rs_csv_put(FILE *f, const char *s);
 /* Text escaped for HTML (& < > " '). */
 void rs_html_put(FILE *f, const char *s);
 

@@ -37,7 +37,6 @@
 
 #include "ctx.h"
 #include "stats.h"
-#include "table.h"
 
 typedef enum { RS_KSI_MONTH = 0, RS_KSI_QUARTER = 1, RS_KSI_YEAR = 2 } rs_ksi_by;
 
@@ -146,12 +145,5 @@ void rs_ksi_result_free(rs_ksi_result *r);
  *   "up 5 (from 0); ..."                          (nothing a year earlier)
  * The direction word follows the sign of now - before, always. */
 void rs_ksi_verdict(double now, double before, int decimals, double p, char *buf, size_t size);
-
-/* The result as a table (stable snake_case columns, see README):
- * period,fatal,serious,ksi,slight,casualties|collisions[,split column]
- * [,recorded_ksi,no_factor],ksi_year_before,change,change_pct,
- * rolling_12m_ksi[,baseline_ksi,baseline_change_pct],ksi_ci_low,
- * ksi_ci_high,p_value,verdict.  *out owned by the caller. */
-int rs_ksi_table(rs_ctx *ctx, const rs_ksi_result *r, rs_table **out);
 
 #endif

@@ -1,0 +1,147 @@
+/*
+ * ksi_out.c — the KSI trend table and its caption (see ksi_out.h; the
+ * figures come from analysis/ksi.c, the formats from base/fmt.h).
+ */
+#include "ksi_out.h"
+
+#include <math.h>
+#include <stdio.h>
+
+#include "fmt.h"
+
+/* A count: whole casualties, or one decimal when adjusted. */
+#define FMT_COUNT(buf, v, adj) rs_fmt_fixed((buf), 48, (v), (adj) ? 1 : 0)
+
+static void caption(const rs_ksi_result *r, char *buf, size_t size)
+{
+    const rs_ksi_opts *o = &r->opts;
+    const char *kind = o->by == RS_KSI_MONTH     ? "month"
+                       : o->by == RS_KSI_QUARTER ? (o->financial ? "financial quarter"
+                                                                 : "calendar quarter")
+                                                 : (o->financial ? "financial year"
+                                                                 : "calendar year");
+    size_t n = 0;
+#define ADD(...)                                                                           \
+    do {                                                                                   \
+        if (n < size) {                                                                    \
+            int w_ = snprintf(buf + n, size - n, __VA_ARGS__);                             \
+            n += w_ > 0 ? (size_t)w_ : 0;                                                  \
+        }                                                                                  \
+    } while (0)
+    ADD("%s%s by %s", o->adjusted ? "Severity-adjusted " : "",
+        o->collisions ? "KSI collisions (by collision severity)" : "KSI casualties",
+        kind);
+    if (r->nrows > 0)
+        ADD(", %s to %s", r->rows[0].label, r->rows[r->nrows - 1].label);
+    if (o->split != RS_KSI_SPLIT_NONE)
+        ADD(", by %s", o->split == RS_KSI_SPLIT_ROAD_USER ? "road user"
+                       : o->split == RS_KSI_SPLIT_AGE_BAND ? "age band"
+                                                           : "district");
+    if (r->span_first >= 0) {
+        char a[24], b[24];
+        rs_ksi_period_label(RS_KSI_MONTH, 0, r->span_first, a, sizeof a);
+        rs_ksi_period_label(RS_KSI_MONTH, 0, r->span_last, b, sizeof b);
+        ADD(". Data from %s to %s", a, b);
+    } else {
+        ADD(". No %s in the workspace", o->collisions ? "collisions" : "casualties");
+    }
+    ADD(". Compared with the same %s a year earlier (exact conditional test, p); 95%% exact "
+        "Poisson interval of the KSI count",
+        o->by == RS_KSI_MONTH ? "month" : o->by == RS_KSI_QUARTER ? "quarter" : "year");
+    if (o->baseline_from > 0 && o->financial && o->by != RS_KSI_MONTH)
+        ADD("; baseline: mean KSI of the same %s in %d/%02d to %d/%02d",
+            o->by == RS_KSI_QUARTER ? "quarter" : "year", o->baseline_from,
+            (o->baseline_from + 1) % 100, o->baseline_to, (o->baseline_to + 1) % 100);
+    else if (o->baseline_from > 0)
+        ADD("; baseline: mean KSI of the same %s in %d-%d",
+            o->by == RS_KSI_MONTH ? "month" : o->by == RS_KSI_QUARTER ? "quarter" : "year",
+            o->baseline_from, o->baseline_to);
+    if (o->adjusted)
+        ADD(". Adjusted as the DfT does (fatal + casualty_adjusted_severity_serious); %lld "
+            "non-fatal casualt%s without the factor counted as recorded",
+            (long long)r->no_factor, r->no_factor == 1 ? "y" : "ies");
+    ADD(".");
+#undef ADD
+}
+
+int rs_ksi_table(rs_ctx *ctx, const rs_ksi_result *r, rs_table **out)
+{
+    const rs_ksi_opts *o = &r->opts;
+    const char *cols[24];
+    size_t nc = 0;
+    cols[nc++] = "period";
+    cols[nc++] = "fatal";
+    cols[nc++] = "serious";
+    cols[nc++] = "ksi";
+    cols[nc++] = "slight";
+    cols[nc++] = o->collisions ? "collisions" : "casualties";
+    const char *split = rs_ksi_split_column(o->split);
+    if (split)
+        cols[nc++] = split;
+    if (o->adjusted) {
+        cols[nc++] = "recorded_serious";
+        cols[nc++] = "recorded_ksi";
+        cols[nc++] = "no_factor";
+    }
+    cols[nc++] = "ksi_year_before";
+    cols[nc++] = "change";
+    cols[nc++] = "change_pct";
+    cols[nc++] = "rolling_12m_ksi";
+    if (o->baseline_from > 0) {
+        cols[nc++] = "baseline_ksi";
+        cols[nc++] = "baseline_change_pct";
+    }
+    cols[nc++] = "ksi_ci_low";
+    cols[nc++] = "ksi_ci_high";
+    cols[nc++] = "p_value";
+    cols[nc++] = "verdict";
+
+    char cap[1024];
+    caption(r, cap, sizeof cap);
+    rs_table *t = rs_table_new(cap, nc, cols);
+    if (t == NULL)
+        return rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
+    int adj = o->adjusted;
+    for (size_t i = 0; i < r->nrows; i++) {
+        const rs_ksi_row *w = &r->rows[i];
+        char v[24][48];
+        const char *cells[24];
+        size_t k = 0;
+        snprintf(v[k++], 48, "%s", w->label);
+        snprintf(v[k++], 48, "%lld", (long long)w->fatal);
+        FMT_COUNT(v[k++], adj ? w->adj_serious : (double)w->serious, adj);
+        FMT_COUNT(v[k++], w->ksi, adj);
+        FMT_COUNT(v[k++], adj ? w->adj_slight : (double)w->slight, adj);
+        snprintf(v[k++], 48, "%lld", (long long)w->total);
+        if (split)
+            snprintf(v[k++], 48, "%s", r->groups[w->group]);
+        if (adj) {
+            snprintf(v[k++], 48, "%lld", (long long)w->serious);
+            snprintf(v[k++], 48, "%lld", (long long)(w->fatal + w->serious));
+            snprintf(v[k++], 48, "%lld", (long long)w->no_factor);
+        }
+        FMT_COUNT(v[k++], w->ksi_before, adj);
+        rs_fmt_signed(v[k++], 48, w->change, adj ? 1 : 0);
+        rs_fmt_signed(v[k++], 48, w->change_pct, 1);
+        FMT_COUNT(v[k++], w->rolling12, adj);
+        if (o->baseline_from > 0) {
+            rs_fmt_fixed(v[k++], 48, w->baseline, 1);
+            rs_fmt_signed(v[k++], 48, w->baseline_change_pct, 1);
+        }
+        rs_fmt_fixed(v[k++], 48, w->ci.low, 1);
+        rs_fmt_fixed(v[k++], 48, w->ci.high, 1);
+        if (isnan(w->p))
+            v[k++][0] = '\0';
+        else
+            snprintf(v[k++], 48, "%.4g", w->p);
+        for (size_t j = 0; j < k; j++)
+            cells[j] = v[j];
+        cells[k] = w->verdict; /* longer than the 48-byte scratch cells */
+        if (rs_table_add(t, cells) != 0) {
+            rs_table_free(t);
+            return rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
+        }
+    }
+    *out = t;
+    return RS_OK;
+}

@@ -1,0 +1,20 @@
+/*
+ * ksi_out.h — the KSI trend table (analysis/ksi.h's result) as a table,
+ * for the command and the board pack alike.
+ */
+#ifndef RS_KSI_OUT_H
+#define RS_KSI_OUT_H
+
+#include "ctx.h"
+#include "ksi.h"
+#include "table.h"
+
+/* The result as a table (stable snake_case columns, see README):
+ * period,fatal,serious,ksi,slight,casualties|collisions[,split column]
+ * [,recorded_ksi,no_factor],ksi_year_before,change,change_pct,
+ * rolling_12m_ksi[,baseline_ksi,baseline_change_pct],ksi_ci_low,
+ * ksi_ci_high,p_value,verdict.  *out owned by the caller. */
+int rs_ksi_table(rs_ctx *ctx, const rs_ksi_result *r, rs_table **out);
+
+
+#endif

@@ -1,0 +1,16 @@
+/*
+ * operation_out.h — the community map of one weekend operation (its
+ * figures from analysis/operation.h).
+ */
+#ifndef RS_OPERATION_OUT_H
+#define RS_OPERATION_OUT_H
+
+#include "ctx.h"
+#include "operation.h"
+
+/* The community map (PNG): patrol presence per cell inside the district,
+ * detection sites marked (TRUCAM and other devices), district boundaries
+ * with names, legend, title and subtitle. */
+int rs_operation_map(rs_ctx *ctx, const rs_op_result *r, const rs_op_opts *o, const char *path);
+
+#endif
