@@ -11,6 +11,8 @@ struct rs_ctx {
     rs_geo *geo;
     sqlite3 *db;
     char store_path[1024];
+    rs_wait_fn wait_fn;
+    void *wait_user;
 };
 
 rs_ctx *rs_ctx_new(void)
@@ -44,4 +46,16 @@ const char *rs_ctx_store_path(const rs_ctx *ctx) { return ctx->store_path; }
 void rs_ctx_set_store_path(rs_ctx *ctx, const char *path)
 {
     snprintf(ctx->store_path, sizeof ctx->store_path, "%s", path ? path : "");
+}
+
+void rs_ctx_set_wait_notice(rs_ctx *ctx, rs_wait_fn fn, void *user)
+{
+    ctx->wait_fn = fn;
+    ctx->wait_user = user;
+}
+
+void rs_ctx_wait_notice(rs_ctx *ctx)
+{
+    if (ctx->wait_fn != NULL)
+        ctx->wait_fn(ctx->store_path, ctx->wait_user);
 }

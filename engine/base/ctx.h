@@ -28,4 +28,12 @@ void rs_ctx_set_db(rs_ctx *ctx, sqlite3 *db);
 const char *rs_ctx_store_path(const rs_ctx *ctx);
 void rs_ctx_set_store_path(rs_ctx *ctx, const char *path);
 
+/* Called once per wait, from inside a command, when it has waited a
+ * second for another process's write transaction (path: the workspace),
+ * so a person at a terminal knows why nothing happens.  NULL (the
+ * default) says nothing.  rs_ctx_wait_notice calls it, if set. */
+typedef void (*rs_wait_fn)(const char *path, void *user);
+void rs_ctx_set_wait_notice(rs_ctx *ctx, rs_wait_fn fn, void *user);
+void rs_ctx_wait_notice(rs_ctx *ctx);
+
 #endif

@@ -144,15 +144,6 @@ static int migrate(rs_ctx *ctx, int readonly)
     }
 }
 
-static rs_store_wait_fn wait_notice;
-static void *wait_user;
-
-void rs_store_set_wait_notice(rs_store_wait_fn fn, void *user)
-{
-    wait_notice = fn;
-    wait_user = user;
-}
-
 /* SQLite's busy handler: sleeps with a growing delay (SQLite's own
  * schedule) until RS_STORE_BUSY_MS have passed, telling the notice once
  * when a second has gone.  count is 0 at the start of each wait. */
@@ -168,8 +159,8 @@ static int busy_wait(void *arg, int count)
     int next = count < nd ? delay[count] : delay[nd - 1];
     if (waited >= RS_STORE_BUSY_MS)
         return 0;
-    if (waited < 1000 && waited + next >= 1000 && wait_notice != NULL)
-        wait_notice(rs_ctx_store_path((rs_ctx *)arg), wait_user);
+    if (waited < 1000 && waited + next >= 1000)
+        rs_ctx_wait_notice((rs_ctx *)arg);
     sqlite3_sleep(next);
     return 1;
 }

@@ -27,12 +27,8 @@ enum {
  * process's write transaction before giving up with RS_EBUSY. */
 #define RS_STORE_BUSY_MS 60000
 
-/* Called once per wait, from inside a command, when it has waited a
- * second for another process's write transaction (path: the workspace),
- * so a person at a terminal knows why nothing happens.  Process-wide; NULL
- * (the default) says nothing. */
-typedef void (*rs_store_wait_fn)(const char *path, void *user);
-void rs_store_set_wait_notice(rs_store_wait_fn fn, void *user);
+/* A wait of a second for another process's write transaction is told to
+ * the context's wait notice (rs_ctx_set_wait_notice), once per wait. */
 
 /* Opens (and migrates) the workspace at path into ctx.  Without
  * RS_STORE_CREATE a missing file is RS_ENOTFOUND ("no workspace at PATH;

@@ -3,6 +3,8 @@
  */
 #include "cli.h"
 
+#include "store.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,4 +96,63 @@ int rs_cli_fail(rs_ctx *ctx)
     default:
         return RS_EXIT_FAIL;
     }
+}
+
+/* A command kept waiting by another's write transaction says so once. */
+static void say_waiting(const char *path, void *user)
+{
+    (void)user;
+    fprintf(stderr,
+            "roadsafe: waiting for workspace %s: another process is writing to it "
+            "(giving up after %d s)\n",
+            path, RS_STORE_BUSY_MS / 1000);
+}
+
+rs_ctx *rs_cli_ctx(const char *cmd)
+{
+    rs_ctx *ctx = rs_ctx_new();
+    if (ctx == NULL) {
+        fprintf(stderr, "roadsafe %s: cannot start: out of memory\n", cmd);
+        return NULL;
+    }
+    rs_ctx_set_wait_notice(ctx, say_waiting, NULL);
+    return ctx;
+}
+
+int rs_cli_open(const char *cmd, const char *opt_store, int flags, rs_ctx **out)
+{
+    *out = NULL;
+    rs_ctx *ctx = rs_cli_ctx(cmd);
+    if (ctx == NULL)
+        return RS_EXIT_FAIL;
+    if (rs_store_open(ctx, rs_cli_store_path(opt_store), flags) != 0) {
+        int rc = rs_cli_fail(ctx);
+        rs_ctx_free(ctx);
+        return rc;
+    }
+    *out = ctx;
+    return 0;
+}
+
+int rs_cli_out_open(const char *cmd, rs_atomic *a, const char *path)
+{
+    rs_err e = {0};
+    if (rs_atomic_open(&e, a, path) != 0) {
+        fprintf(stderr, "roadsafe %s: %s\n", cmd, e.msg);
+        return -1;
+    }
+    return 0;
+}
+
+int rs_cli_out_close(const char *cmd, rs_atomic *a, int ok)
+{
+    if (a->f == NULL)
+        return 0;
+    rs_err e = {0};
+    if (rs_atomic_close(&e, a, ok) != 0) {
+        if (ok)
+            fprintf(stderr, "roadsafe %s: %s\n", cmd, e.msg);
+        return -1;
+    }
+    return 0;
 }

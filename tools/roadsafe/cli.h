@@ -10,6 +10,7 @@
 #ifndef RS_CLI_H
 #define RS_CLI_H
 
+#include "atomic.h"
 #include "ctx.h"
 
 enum { RS_EXIT_OK = 0, RS_EXIT_PARTIAL = 1, RS_EXIT_USAGE = 2, RS_EXIT_FAIL = 3 };
@@ -29,6 +30,29 @@ int rs_cli_parse(const char *cmd, int argc, char **argv, int first, const rs_cli
 
 /* The workspace path: --store value, else $ROADSAFE_STORE, else ./roadsafe.db */
 const char *rs_cli_store_path(const char *opt_store);
+
+/* The one way a command opens its workspace: makes the context (printing
+ * "roadsafe CMD: cannot start: out of memory" when it cannot be had),
+ * sets the wait notice (a line on stderr when another process's write
+ * keeps it waiting a second), and opens the workspace at
+ * rs_cli_store_path(opt_store) with flags (store.h: RS_STORE_READONLY,
+ * RS_STORE_CREATE, 0 to write).  Returns 0 and *out, or the exit code
+ * after printing the reason (the context is then freed). */
+int rs_cli_open(const char *cmd, const char *opt_store, int flags, rs_ctx **out);
+
+/* A context without a workspace (commands that open none, or open it
+ * later), with the same message on failure: the context, or NULL after
+ * printing. */
+rs_ctx *rs_cli_ctx(const char *cmd);
+
+/* The one --out writer of every command (base/atomic.h: a temporary
+ * beside PATH, fsync, rename; NULL or "-" is standard output).  Open
+ * prints "roadsafe CMD: PATH: cannot write: REASON" and returns -1 on
+ * failure; close with ok = 1 puts the file in place (or prints why not and
+ * returns -1), with ok = 0 discards it (returns -1).  Closing a closed or
+ * zeroed writer returns 0 and does nothing. */
+int rs_cli_out_open(const char *cmd, rs_atomic *a, const char *path);
+int rs_cli_out_close(const char *cmd, rs_atomic *a, int ok);
 
 /* Prints "roadsafe: MESSAGE" from the context's error and returns the exit
  * code that fits the error code. */

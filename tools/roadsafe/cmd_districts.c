@@ -227,16 +227,12 @@ int rs_cmd_districts(int argc, char **argv)
         fprintf(stderr, "roadsafe districts %s: --name-field/--code-field belong to load\n", verb);
         return RS_EXIT_USAGE;
     }
-    rs_ctx *ctx = rs_ctx_new();
-    if (ctx == NULL) {
-        fprintf(stderr, "roadsafe: out of memory\n");
-        return RS_EXIT_FAIL;
-    }
-    int ret;
+    rs_ctx *ctx = NULL;
     int ro = strcmp(verb, "load") != 0 ? RS_STORE_READONLY : 0;
-    if (rs_store_open(ctx, rs_cli_store_path(store), ro) != 0)
-        ret = rs_cli_fail(ctx);
-    else if (strcmp(verb, "load") == 0)
+    int ret = rs_cli_open("districts", store, ro, &ctx);
+    if (ret != 0)
+        return ret;
+    if (strcmp(verb, "load") == 0)
         ret = do_load(ctx, pos[1], name_field, code_field);
     else if (strcmp(verb, "list") == 0)
         ret = do_list(ctx, fmt);

@@ -132,15 +132,11 @@ int rs_cmd_export(int argc, char **argv)
     }
     f.from = eo.from;
     f.to = eo.to;
-    rs_ctx *ctx = rs_ctx_new();
-    if (ctx == NULL)
-        return RS_EXIT_FAIL;
-    int ret = RS_EXIT_OK;
+    rs_ctx *ctx = NULL;
+    int ret = rs_cli_open("export", store, RS_STORE_READONLY, &ctx);
+    if (ret != 0)
+        return ret;
     rs_heat_grid *hg = NULL;
-    if (rs_store_open(ctx, rs_cli_store_path(store), RS_STORE_READONLY) != 0) {
-        ret = rs_cli_fail(ctx);
-        goto done;
-    }
     int did = rs_opt_district(ctx, "export", district);
     if (did == -3 || did == -2) {
         ret = did == -3 ? rs_cli_fail(ctx) : RS_EXIT_USAGE;

@@ -195,16 +195,12 @@ int rs_cmd_heatmap(int argc, char **argv)
         kde.metric = metric;
         kde.min_count = min_count;
     }
-    rs_ctx *ctx = rs_ctx_new();
-    if (ctx == NULL)
-        return RS_EXIT_FAIL;
-    int ret = RS_EXIT_OK;
+    rs_ctx *ctx = NULL;
+    int ret = rs_cli_open("heatmap", store, RS_STORE_READONLY, &ctx);
+    if (ret != 0)
+        return ret;
     rs_heat_grid *hg = NULL;
     rs_raster *r = NULL;
-    if (rs_store_open(ctx, rs_cli_store_path(store), RS_STORE_READONLY) != 0) {
-        ret = rs_cli_fail(ctx);
-        goto done;
-    }
     int did = rs_opt_district(ctx, "heatmap", district);
     if (did == -3) {
         ret = rs_cli_fail(ctx);

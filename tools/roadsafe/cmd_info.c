@@ -120,13 +120,11 @@ int rs_cmd_info(int argc, char **argv)
         help();
         return RS_EXIT_OK;
     }
-    rs_ctx *ctx = rs_ctx_new();
-    if (ctx == NULL) {
-        fprintf(stderr, "roadsafe: out of memory\n");
-        return RS_EXIT_FAIL;
-    }
-    int ret = RS_EXIT_OK;
-    if (rs_store_open(ctx, rs_cli_store_path(store), RS_STORE_READONLY) != 0 || show(ctx) != 0)
+    rs_ctx *ctx = NULL;
+    int ret = rs_cli_open("info", store, RS_STORE_READONLY, &ctx);
+    if (ret != 0)
+        return ret;
+    if (show(ctx) != 0)
         ret = rs_cli_fail(ctx);
     rs_ctx_free(ctx);
     return ret;

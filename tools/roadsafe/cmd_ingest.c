@@ -149,7 +149,9 @@ int rs_cmd_ingest(int argc, char **argv)
         if (strcmp(source, "fleet") == 0)
             kind = RS_KIND_FLEET;
     }
-    if ((ctx = rs_ctx_new()) == NULL) {
+    /* the context first (the key is read before the workspace is opened,
+     * and the rejects file checked against both) */
+    if ((ctx = rs_cli_ctx("ingest")) == NULL) {
         ret = RS_EXIT_FAIL;
         goto done;
     }
@@ -283,7 +285,7 @@ int rs_cmd_keygen(int argc, char **argv)
         fprintf(stderr, "roadsafe keygen: needs FILE\n");
         return RS_EXIT_USAGE;
     }
-    rs_ctx *ctx = rs_ctx_new();
+    rs_ctx *ctx = rs_cli_ctx("keygen");
     if (ctx == NULL)
         return RS_EXIT_FAIL;
     int ret = RS_EXIT_OK;

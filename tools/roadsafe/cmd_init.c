@@ -25,17 +25,12 @@ int rs_cmd_init(int argc, char **argv)
         help();
         return RS_EXIT_OK;
     }
-    rs_ctx *ctx = rs_ctx_new();
-    if (ctx == NULL) {
-        fprintf(stderr, "roadsafe: out of memory\n");
-        return RS_EXIT_FAIL;
-    }
+    rs_ctx *ctx = NULL;
     const char *path = rs_cli_store_path(store);
-    int ret = RS_EXIT_OK;
-    if (rs_store_open(ctx, path, RS_STORE_CREATE) != 0)
-        ret = rs_cli_fail(ctx);
-    else
-        printf("workspace %s ready (schema version %d)\n", path, rs_store_schema_version(ctx));
+    int ret = rs_cli_open("init", store, RS_STORE_CREATE, &ctx);
+    if (ret != 0)
+        return ret;
+    printf("workspace %s ready (schema version %d)\n", path, rs_store_schema_version(ctx));
     rs_ctx_free(ctx);
     return ret;
 }

@@ -83,71 +83,10 @@ static int parse_baseline(const char *s, int *from, int *to)
 
 /* ---- output files ------------------------------------------------------------ */
 
-typedef struct outfile {
-    const char *path; /* NULL: standard output */
-    char *tmp;
-    FILE *f;
-} outfile;
-
-static int out_open(outfile *o, const char *path)
-{
-    memset(o, 0, sizeof *o);
-    o->path = path;
-    if (path == NULL) {
-        o->f = stdout;
-        return 0;
-    }
-    size_t n = strlen(path);
-    o->tmp = malloc(n + sizeof ".tmp.XXXXXX");
-    if (o->tmp == NULL)
-        return -1;
-    memcpy(o->tmp, path, n);
-    memcpy(o->tmp + n, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
-    int fd = mkstemp(o->tmp);
-    if (fd < 0 || fchmod(fd, 0644) != 0 || (o->f = fdopen(fd, "w")) == NULL) {
-        fprintf(stderr, "roadsafe " CMD ": cannot write %s: %s\n", path, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            remove(o->tmp);
-        }
-        free(o->tmp);
-        o->tmp = NULL;
-        return -1;
-    }
-    return 0;
-}
-
-/* Closes (and on success renames into place); ok = 0 discards. */
-static int out_close(outfile *o, int ok)
-{
-    if (o->f == NULL)
-        return 0;
-    if (o->path == NULL) {
-        int rc = 0;
-        if (fflush(stdout) != 0) {
-            fprintf(stderr, "roadsafe " CMD ": cannot write output: %s\n", strerror(errno));
-            rc = -1;
-        }
-        o->f = NULL;
-        return ok ? rc : -1;
-    }
-    if (ferror(o->f) || fclose(o->f) != 0) {
-        if (ok)
-            fprintf(stderr, "roadsafe " CMD ": cannot write %s: %s\n", o->path,
-                    strerror(errno));
-        ok = 0;
-    }
-    o->f = NULL;
-    if (ok && rename(o->tmp, o->path) != 0) {
-        fprintf(stderr, "roadsafe " CMD ": cannot write %s: %s\n", o->path, strerror(errno));
-        ok = 0;
-    }
-    if (!ok)
-        remove(o->tmp);
-    free(o->tmp);
-    o->tmp = NULL;
-    return ok ? 0 : -1;
-}
+/* Output files go through the command's atomic writer (cli.h). */
+typedef rs_atomic outfile;
+#define out_open(o, path) rs_cli_out_open(CMD, (o), (path))
+#define out_close(o, ok) rs_cli_out_close(CMD, (o), (ok))
 
 /* FILE.csv -> FILE_collisions.csv (the extension kept where there is one). */
 static char *collisions_path(const char *path)
@@ -344,17 +283,14 @@ int rs_cmd_ksi(int argc, char **argv)
         return RS_EXIT_USAGE;
     }
 
-    rs_ctx *ctx = rs_ctx_new();
-    if (ctx == NULL) {
-        fprintf(stderr, "roadsafe: out of memory\n");
-        return RS_EXIT_FAIL;
-    }
-    int ret = RS_EXIT_OK;
+    rs_ctx *ctx = NULL;
+    int ret = rs_cli_open("ksi", store, RS_STORE_READONLY, &ctx);
+    if (ret != 0)
+        return ret;
     rs_ksi_result *cas = NULL, *col = NULL, *total = NULL;
     char *cpath = NULL;
     outfile f1 = {0}, f2 = {0};
-    if (rs_store_open(ctx, rs_cli_store_path(store), RS_STORE_READONLY) != 0 ||
-        rs_ksi_run(ctx, &o, &cas) != RS_OK) {
+    if (rs_ksi_run(ctx, &o, &cas) != RS_OK) {
         ret = rs_cli_fail(ctx);
         goto done;
     }

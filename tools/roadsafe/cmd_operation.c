@@ -230,26 +230,19 @@ static int write_tables(rs_table *const *t, const char *const *suffix, size_t n,
 {
     for (size_t k = 0; k < n; k++) {
         char path[4096];
-        FILE *f = stdout;
-        if (prefix) {
-            snprintf(path, sizeof path, "%s%s.%s", prefix, suffix[k], rs_format_ext(fmt));
-            if ((f = fopen(path, "w")) == NULL) {
-                fprintf(stderr, "roadsafe: cannot write %s: %s\n", path, strerror(errno));
-                return RS_EXIT_FAIL;
-            }
-        } else if (k > 0) {
-            fputc('\n', f);
-        }
-        int bad = rs_table_write(t[k], fmt, f) != 0;
+        rs_atomic a;
         if (prefix)
-            bad |= fclose(f) != 0;
-        else
-            bad |= fflush(stdout) != 0;
-        if (bad) {
-            fprintf(stderr, "roadsafe: cannot write %s: %s\n", prefix ? path : "output",
-                    strerror(errno));
+            snprintf(path, sizeof path, "%s%s.%s", prefix, suffix[k], rs_format_ext(fmt));
+        if (rs_cli_out_open(CMD, &a, prefix ? path : NULL) != 0)
             return RS_EXIT_FAIL;
-        }
+        if (!prefix && k > 0)
+            fputc('\n', a.f);
+        int ok = rs_table_write(t[k], fmt, a.f) == 0;
+        if (!ok)
+            fprintf(stderr, "roadsafe " CMD ": cannot write %s: %s\n", prefix ? path : "output",
+                    strerror(errno));
+        if (rs_cli_out_close(CMD, &a, ok) != 0)
+            return RS_EXIT_FAIL;
     }
     return RS_EXIT_OK;
 }
@@ -351,18 +344,15 @@ int rs_cmd_operation(int argc, char **argv)
         return RS_EXIT_USAGE;
     }
 
-    rs_ctx *ctx = rs_ctx_new();
-    if (ctx == NULL) {
-        fprintf(stderr, "roadsafe: out of memory\n");
-        return RS_EXIT_FAIL;
-    }
-    int ret = RS_EXIT_OK;
+    rs_ctx *ctx = NULL;
+    int ret = rs_cli_open("operation", store, RS_STORE_READONLY, &ctx);
+    if (ret != 0)
+        return ret;
     rs_districts *d = NULL;
     rs_op_result *r = NULL;
     rs_op_summary *s = NULL;
     rs_table *t[2] = {NULL, NULL};
-    if (rs_store_open(ctx, rs_cli_store_path(store), RS_STORE_READONLY) != 0 ||
-        rs_store_districts_read(ctx, &d) != 0) {
+    if (rs_store_districts_read(ctx, &d) != 0) {
         ret = rs_cli_fail(ctx);
         goto done;
     }

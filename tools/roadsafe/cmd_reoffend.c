@@ -313,16 +313,13 @@ int rs_cmd_reoffend(int argc, char **argv)
     rs_reoffend_opts o;
     if (parse_opts(from, to, window, episode, data_end, cohorts, strata, &o) != 0)
         return RS_EXIT_USAGE;
-    rs_ctx *ctx = rs_ctx_new();
-    if (ctx == NULL) {
-        fprintf(stderr, "roadsafe: out of memory\n");
-        return RS_EXIT_FAIL;
-    }
+    rs_ctx *ctx = NULL;
+    int ret = rs_cli_open("reoffend", store, RS_STORE_READONLY, &ctx);
+    if (ret != 0)
+        return ret;
     rs_reoffend_result *r = NULL;
     rs_table *t = NULL;
-    int ret;
-    if (rs_store_open(ctx, rs_cli_store_path(store), RS_STORE_READONLY) != 0 ||
-        rs_reoffend_run(ctx, &o, &r) != 0) {
+    if (rs_reoffend_run(ctx, &o, &r) != 0) {
         ret = rs_cli_fail(ctx);
         goto done;
     }

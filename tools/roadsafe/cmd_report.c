@@ -126,15 +126,11 @@ int rs_cmd_report(int argc, char **argv)
         o.districts = dnames;
     }
 
-    int ret = RS_EXIT_OK;
-    rs_ctx *ctx = rs_ctx_new();
-    if (ctx == NULL) {
-        fprintf(stderr, "roadsafe: out of memory\n");
-        ret = RS_EXIT_FAIL;
+    rs_ctx *ctx = NULL;
+    int ret = rs_cli_open("report", store, RS_STORE_READONLY, &ctx);
+    if (ret != 0)
         goto done;
-    }
-    if (rs_store_open(ctx, rs_cli_store_path(store), RS_STORE_READONLY) != 0 ||
-        rs_report_write(ctx, &o, out) != 0) {
+    if (rs_report_write(ctx, &o, out) != 0) {
         ret = rs_cli_fail(ctx);
         goto done;
     }

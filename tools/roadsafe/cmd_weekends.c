@@ -507,20 +507,16 @@ int rs_cmd_weekends(int argc, char **argv)
         seed_drawn = 1;
     }
 
-    rs_ctx *ctx = rs_ctx_new();
-    if (ctx == NULL)
-        return RS_EXIT_FAIL;
-    int ret = RS_EXIT_OK;
+    rs_ctx *ctx = NULL;
+    int ret = rs_cli_open("weekends", store, RS_STORE_READONLY, &ctx);
+    if (ret != 0)
+        return ret;
     int *excl = NULL;
     rs_districts *dist = NULL;
     rs_weekend_scores *s = NULL;
     rs_weekend_plan *plan = NULL;
     rs_table *tp = NULL, *tr = NULL;
     char *path = NULL;
-    if (rs_store_open(ctx, rs_cli_store_path(store), RS_STORE_READONLY) != 0) {
-        ret = rs_cli_fail(ctx);
-        goto done;
-    }
     int erc = parse_exclude(ctx, exclude_s, &excl, &wo.nexclude);
     if (erc != 0) {
         ret = erc == -1 ? RS_EXIT_USAGE : rs_cli_fail(ctx);

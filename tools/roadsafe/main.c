@@ -41,19 +41,8 @@ static void usage(FILE *f)
                "3 other failure.\n");
 }
 
-/* A command kept waiting by another's write transaction says so once. */
-static void say_waiting(const char *path, void *user)
-{
-    (void)user;
-    fprintf(stderr,
-            "roadsafe: waiting for workspace %s: another process is writing to it "
-            "(giving up after %d s)\n",
-            path, RS_STORE_BUSY_MS / 1000);
-}
-
 int main(int argc, char **argv)
 {
-    rs_store_set_wait_notice(say_waiting, NULL);
     if (argc < 2) {
         usage(stderr);
         return RS_EXIT_USAGE;
