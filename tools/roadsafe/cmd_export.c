@@ -137,11 +137,9 @@ int rs_cmd_export(int argc, char **argv)
     if (ret != 0)
         return ret;
     rs_heat_grid *hg = NULL;
-    int did = rs_opt_district(ctx, "export", district);
-    if (did == -3 || did == -2) {
-        ret = did == -3 ? rs_cli_fail(ctx) : RS_EXIT_USAGE;
+    int did;
+    if ((ret = rs_opt_district(ctx, "export", district, &did)) != 0)
         goto done;
-    }
     eo.district = did;
     f.district = did;
     if (cells) {

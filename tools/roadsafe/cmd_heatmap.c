@@ -201,15 +201,9 @@ int rs_cmd_heatmap(int argc, char **argv)
         return ret;
     rs_heat_grid *hg = NULL;
     rs_raster *r = NULL;
-    int did = rs_opt_district(ctx, "heatmap", district);
-    if (did == -3) {
-        ret = rs_cli_fail(ctx);
+    int did;
+    if ((ret = rs_opt_district(ctx, "heatmap", district, &did)) != 0)
         goto done;
-    }
-    if (did == -2) {
-        ret = RS_EXIT_USAGE;
-        goto done;
-    }
     f.district = did;
     /* name the period the data really covers when none was asked for */
     char from_buf[16] = "", to_buf[16] = "";

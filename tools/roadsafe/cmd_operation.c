@@ -380,14 +380,11 @@ int rs_cmd_operation(int argc, char **argv)
                    s->n, s->weekends, s->mean_detections, out, rs_format_ext(fmt));
         goto done;
     }
-    int did = rs_opt_district(ctx, CMD, district);
-    if (did == -3) {
-        ret = rs_cli_fail(ctx);
+    int did;
+    if ((ret = rs_opt_district(ctx, CMD, district, &did)) != 0)
         goto done;
-    }
     if (did < 0) {
-        if (did == -1)
-            fprintf(stderr, "roadsafe " CMD ": --district names one district\n");
+        fprintf(stderr, "roadsafe " CMD ": --district names one district\n");
         ret = RS_EXIT_USAGE;
         goto done;
     }

@@ -121,7 +121,7 @@ static uint64_t random_seed(void)
 }
 
 /* --exclude NAME,... -> district ids (*ids malloc'd).  -1 after a message
- * (usage), -3 for a workspace failure. */
+ * (usage), or the exit code of a workspace failure (already printed). */
 static int parse_exclude(rs_ctx *ctx, const char *s, int **ids, size_t *n)
 {
     *ids = NULL;
@@ -133,7 +133,7 @@ static int parse_exclude(rs_ctx *ctx, const char *s, int **ids, size_t *n)
     int rc = 0;
     if (copy == NULL || out == NULL) {
         rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
-        rc = -3;
+        rc = rs_cli_fail(ctx);
         goto done;
     }
     for (char *p = copy; p && rc == 0;) {
@@ -145,14 +145,15 @@ static int parse_exclude(rs_ctx *ctx, const char *s, int **ids, size_t *n)
             rc = -1;
             break;
         }
-        int id = rs_opt_district(ctx, CMD, p);
-        if (id == -1) {
+        int id, why = rs_opt_district(ctx, CMD, p, &id);
+        if (why == RS_EXIT_USAGE) {
+            rc = -1;
+        } else if (why != 0) {
+            rc = why;
+            break;
+        } else if (id == -1) {
             fprintf(stderr, "roadsafe " CMD ": --exclude names districts, not 'all'\n");
             rc = -1;
-        } else if (id == -2) {
-            rc = -1;
-        } else if (id < 0) {
-            rc = -3;
         } else {
             out[(*n)++] = id;
         }
@@ -519,7 +520,7 @@ int rs_cmd_weekends(int argc, char **argv)
     char *path = NULL;
     int erc = parse_exclude(ctx, exclude_s, &excl, &wo.nexclude);
     if (erc != 0) {
-        ret = erc == -1 ? RS_EXIT_USAGE : rs_cli_fail(ctx);
+        ret = erc == -1 ? RS_EXIT_USAGE : erc;
         goto done;
     }
     wo.exclude = excl;

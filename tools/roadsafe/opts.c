@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cli.h"
 #include "district.h"
 #include "parse.h"
 #include "store.h"
@@ -48,13 +49,14 @@ int rs_opt_period(const char *cmd, const char *from, const char *to, int64_t *t0
     return 0;
 }
 
-int rs_opt_district(rs_ctx *ctx, const char *cmd, const char *name)
+int rs_opt_district(rs_ctx *ctx, const char *cmd, const char *name, int *id)
 {
+    *id = -1;
     if (name == NULL || strcasecmp(name, "all") == 0)
-        return -1;
+        return 0;
     rs_districts *d = NULL;
     if (rs_store_districts_read(ctx, &d) != 0)
-        return -3;
+        return rs_cli_fail(ctx);
     int found = -2;
     for (size_t i = 0; d && i < rs_districts_count(d); i++)
         if (strcasecmp(rs_districts_name(d, i), name) == 0 ||
@@ -67,7 +69,10 @@ int rs_opt_district(rs_ctx *ctx, const char *cmd, const char *name)
         fprintf(stderr, "%s\n", d ? "" : "no districts (roadsafe districts load ...)");
     }
     rs_districts_free(d);
-    return found;
+    if (found < 0)
+        return RS_EXIT_USAGE;
+    *id = found;
+    return 0;
 }
 
 int rs_opt_days(const char *cmd, const char *s, rs_days *out)

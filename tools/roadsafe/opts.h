@@ -15,9 +15,11 @@
  * on a bad date or from > to. */
 int rs_opt_period(const char *cmd, const char *from, const char *to, int64_t *t0, int64_t *t1);
 
-/* --district NAME|CODE|all -> district id (-1 for all or NULL).  Prints the
- * known names and returns -2 when there is no such district. */
-int rs_opt_district(rs_ctx *ctx, const char *cmd, const char *name);
+/* --district NAME|CODE|all (any case) -> *id, the district's index, or -1
+ * for all (or name NULL).  0, or the exit code after printing why: usage
+ * (2) when there is no such district (the message lists the known names),
+ * else the store's failure (rs_cli_fail). */
+int rs_opt_district(rs_ctx *ctx, const char *cmd, const char *name, int *id);
 
 /* --days all|weekend|weekday; -1 after a usage message. */
 int rs_opt_days(const char *cmd, const char *s, rs_days *out);
