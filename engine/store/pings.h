@@ -40,7 +40,7 @@ typedef struct rs_ping {
 void rs_ping_encode(const rs_ping *p, int64_t t_min, unsigned char *out);
 void rs_ping_decode(const unsigned char *in, int64_t t_min, rs_ping *p);
 
-/* Exact enforcement tests on 0.01 mph speeds (FORMATS.md):
+/* Exact enforcement tests on 0.01 mph speeds (README, "Definitions"):
  * speeding:       speed > limit
  * over threshold: speed >= limit * 1.10 + 2, i.e. 10*speed >= 11*limit + 20
  *                 in mph, done in integers so 35.00 on a 30 limit is over. */

@@ -62,10 +62,23 @@ run 0 "$RS" districts list --store "$W"
 cmp -s "$T/out" "$T/list.before" || fail "a refused load changed the workspace"
 
 # locate: the same lookup ingest uses
-printf 'lat,lon\n51.7,0.5\n51.0,-3.0\nnot,numbers\n' > "$T/pts.csv"
+printf 'lat,lon\n51.7,0.5\n51.0,-3.0\nnot,numbers\n0.7134,51.5362\n' > "$T/pts.csv"
 run 1 "$RS" districts locate --store "$W" < "$T/pts.csv"
 has "$T/err" "stdin:4"
+has "$T/err" "stdin:5: outside Great Britain; lat and lon look swapped"
 has "$T/out" "51.0,-3.0,"
-[ "$(grep -c '' "$T/out")" -eq 2 ] || fail "locate should echo two points"
+eq "$(head -1 "$T/out")" "lat,lon,district" "locate's header line"
+[ "$(grep -c '' "$T/out")" -eq 3 ] || fail "locate should write its header and two points"
+lacks "$T/out" "0.7134"
+
+# the global option before the command, as the usage line shows it
+run 0 "$RS" --store "$T/g.db" init
+[ -f "$T/g.db" ] || fail "roadsafe --store FILE init made no workspace"
+run 0 "$RS" --store="$T/g.db" info
+has "$T/out" "$T/g.db"
+run 0 "$RS" --store "$T/nosuch.db" info --store "$T/g.db"
+has "$T/out" "$T/g.db"
+run 2 "$RS" --store
+has "$T/err" "needs a value"
 
 finish

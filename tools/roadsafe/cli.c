@@ -73,10 +73,16 @@ int rs_cli_parse(const char *cmd, int argc, char **argv, int first, const rs_cli
     return npos;
 }
 
+static const char *global_store;
+
+void rs_cli_set_global_store(const char *path) { global_store = path; }
+
 const char *rs_cli_store_path(const char *opt_store)
 {
     if (opt_store && *opt_store)
         return opt_store;
+    if (global_store && *global_store)
+        return global_store;
     const char *env = getenv("ROADSAFE_STORE");
     if (env && *env)
         return env;

@@ -28,8 +28,11 @@ typedef struct rs_cli_opt {
 int rs_cli_parse(const char *cmd, int argc, char **argv, int first, const rs_cli_opt *opts,
                  const char **pos, int max_pos);
 
-/* The workspace path: --store value, else $ROADSAFE_STORE, else ./roadsafe.db */
+/* The workspace path: the command's --store value, else a --store given
+ * before the command (roadsafe --store FILE COMMAND ...), else
+ * $ROADSAFE_STORE, else ./roadsafe.db */
 const char *rs_cli_store_path(const char *opt_store);
+void rs_cli_set_global_store(const char *path);
 
 /* The one way a command opens its workspace: makes the context (printing
  * "roadsafe CMD: cannot start: out of memory" when it cannot be had),

@@ -25,8 +25,9 @@ static void help(void)
            "        set in one transaction; stored records are re-assigned to the new set.\n"
            "list    code, name, area_km2 (2 decimals), vertices; csv (default) or md.\n"
            "locate  reads 'lat,lon' lines (WGS84 degrees) on standard input and writes\n"
-           "        'lat,lon,district_name' (name empty outside every district): the lookup\n"
-           "        ingest uses.\n\n"
+           "        a header 'lat,lon,district', then 'lat,lon,district_name' per point (name\n"
+           "        empty outside every district): the lookup ingest uses.  A point whose\n"
+           "        lat and lon look swapped is reported and skipped, as ingest does.\n\n"
            "options:\n"
            "  --name-field FIELD   DBF field holding the district name (e.g. LAD22NM)\n"
            "  --code-field FIELD   DBF field holding the district code (e.g. LAD22CD)\n"
@@ -135,6 +136,7 @@ static int do_locate(rs_ctx *ctx)
         fprintf(stderr, "roadsafe: no districts loaded: every point is outside\n");
     char line[4096];
     long lineno = 0;
+    fputs("lat,lon,district\n", stdout);
     while (fgets(line, sizeof line, stdin)) {
         lineno++;
         size_t len = strlen(line);
@@ -164,6 +166,14 @@ static int do_locate(rs_ctx *ctx)
         }
         if (lat < -90 || lat > 90 || lon < -180 || lon > 180) {
             fprintf(stderr, "roadsafe: stdin:%ld: latitude or longitude out of range\n", lineno);
+            ret = RS_EXIT_PARTIAL;
+            continue;
+        }
+        if (!rs_in_gb_wgs84(lat, lon) && rs_in_gb_wgs84(lon, lat)) {
+            fprintf(stderr,
+                    "roadsafe: stdin:%ld: outside Great Britain; lat and lon look swapped "
+                    "(each line is lat,lon)\n",
+                    lineno);
             ret = RS_EXIT_PARTIAL;
             continue;
         }

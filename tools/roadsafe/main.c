@@ -43,6 +43,21 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    /* global options before the command, as git and docker take them */
+    while (argc >= 2 && strncmp(argv[1], "--store", 7) == 0 &&
+           (argv[1][7] == '\0' || argv[1][7] == '=')) {
+        const char *v = argv[1][7] == '=' ? argv[1] + 8 : argc >= 3 ? argv[2] : NULL;
+        if (v == NULL || *v == '\0') {
+            fprintf(stderr, "roadsafe: option '--store' needs a value (roadsafe --store FILE "
+                            "COMMAND ...)\n");
+            return RS_EXIT_USAGE;
+        }
+        rs_cli_set_global_store(v);
+        int used = argv[1][7] == '=' ? 1 : 2;
+        argv[used] = argv[0];
+        argv += used;
+        argc -= used;
+    }
     if (argc < 2) {
         usage(stderr);
         return RS_EXIT_USAGE;
