@@ -13,6 +13,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <math.h>
+#include <stdint.h>
 
 rs_ci rs_poisson_ci(unsigned long k, double alpha)
 {
@@ -43,12 +44,35 @@ static double pbinom_gt(long x, unsigned long n, double p)
     return gsl_cdf_binomial_Q((unsigned int)x, p, (unsigned int)n);
 }
 
+/* The two-sided p-value under p0 = 1/2 with n <= 62, exactly: C(n, i) in
+ * 64-bit integers (C(62, 31) < 2^59, and every step's product < 2^64),
+ * ties found exactly, the sum divided by 2^n in long double and rounded
+ * once to double.  So a p-value that is a tie such as 352/1024 = 0.34375
+ * is that number, and prints as R prints it (0.3438), where summing the
+ * floating-point tails fell just below it (0.3437). */
+#define EXACT_HALF_MAX_N 62
+static double binom_half_exact(unsigned long k, unsigned long n)
+{
+    uint64_t c[EXACT_HALF_MAX_N + 1];
+    c[0] = 1;
+    for (unsigned long i = 0; i < n; i++)
+        c[i + 1] = c[i] / (i + 1) * (n - i) + c[i] % (i + 1) * (n - i) / (i + 1);
+    uint64_t sum = 0;
+    for (unsigned long i = 0; i <= n; i++)
+        if (c[i] <= c[k])
+            sum += c[i];
+    long double p = (long double)sum / ldexpl(1.0L, (int)n);
+    return p > 1 ? 1.0 : (double)p;
+}
+
 double rs_binom_test_p(unsigned long k, unsigned long n, double p0)
 {
     if (k > n || !(p0 >= 0 && p0 <= 1))
         return NAN;
     if (n == 0)
         return 1.0;
+    if (p0 == 0.5 && n <= EXACT_HALF_MAX_N)
+        return binom_half_exact(k, n);
     /* R's binom.test: the two-sided p-value sums the probabilities of all
      * outcomes no more likely than the observed one (with R's relative
      * tolerance 1 + 1e-7 for ties), walking the other side of the mode. */

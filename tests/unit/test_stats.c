@@ -50,6 +50,35 @@ static void test_binom(void)
     CHECK_NEAR(rs_binom_test_p(10, 20, 0.3), 0.0834450296298, 1e-12);
     CHECK_NEAR(rs_binom_test_p(0, 10, 0.5), 0.001953125, 1e-15); /* 2 / 2^10 */
     CHECK_NEAR(rs_binom_test_p(10, 20, 0.5), 1.0, 0.0);
+    /* exact ties: 2 (1 + 10 + 45 + 120) / 2^10 = 352/1024 = 0.34375 exactly,
+     * which prints as R prints it (round half to even at 4 digits: 0.3438) */
+    CHECK(rs_binom_test_p(3, 10, 0.5) == 0.34375);
+    CHECK(rs_binom_test_p(7, 10, 0.5) == 0.34375);
+    {
+        char buf[32];
+        snprintf(buf, sizeof buf, "%.4g", rs_binom_test_p(3, 10, 0.5));
+        CHECK_STR(buf, "0.3438");
+    }
+    /* every k of n = 1..62 equals the sum of the binomial coefficients no
+     * larger than C(n, k), computed here in long double from scratch */
+    for (unsigned long n = 1; n <= 62; n++) {
+        long double c[63];
+        c[0] = 1;
+        for (unsigned long i = 1; i <= n; i++)
+            c[i] = c[i - 1] * (long double)(n - i + 1) / (long double)i;
+        for (unsigned long k = 0; k <= n; k++) {
+            long double sum = 0;
+            for (unsigned long i = 0; i <= n; i++)
+                if (roundl(c[i]) <= roundl(c[k]))
+                    sum += roundl(c[i]);
+            double want = (double)(sum / powl(2.0L, (long double)n));
+            if (want > 1)
+                want = 1;
+            CHECK_NEAR(rs_binom_test_p(k, n, 0.5), want, want * 1e-15);
+        }
+    }
+    /* past the exact range the general path is close to the exact sum */
+    CHECK_NEAR(rs_binom_test_p(30, 100, 0.5), 7.85013964559367e-05, 1e-17); /* exact sum, Python fractions */
     CHECK_NEAR(rs_poisson_compare_p(283, 323), 0.113058214171, 1e-10);
     double tiny = rs_poisson_compare_p(40, 323);
     CHECK(tiny > 3.97e-56 && tiny < 3.99e-56); /* 3.97864278156e-56 */
