@@ -274,6 +274,52 @@ int rs_parse_iso8601(const char *s, size_t len, int64_t *utc)
     return 0;
 }
 
+/* 1 when s[0..n) has digits where pat has 'd' and pat's other bytes
+ * elsewhere ("dddd-dd-dd"). */
+static int shaped(const char *s, size_t len, const char *pat)
+{
+    size_t n = strlen(pat);
+    if (len < n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (pat[i] == 'd' ? !is_digit(s[i]) : s[i] != pat[i])
+            return 0;
+    return 1;
+}
+
+const char *rs_iso8601_why(const char *s, size_t len)
+{
+    static const char not_iso[] =
+        "not ISO 8601 (want YYYY-MM-DDTHH:MM:SS with Z or an offset, e.g. "
+        "2020-08-15T14:03:22Z)";
+    if (s == NULL || !shaped(s, len, "dddd-dd-dd") || len < 19 || (s[10] != 'T' && s[10] != ' ') ||
+        !shaped(s + 11, len - 11, "dd:dd:dd"))
+        return not_iso;
+    int y, m, d, secs;
+    int64_t days;
+    digits(s, 4, &y);
+    digits(s + 5, 2, &m);
+    digits(s + 8, 2, &d);
+    if (y < 1900 || y > 2099)
+        return "year outside 1900-2099";
+    if (iso_date(s, &days) != 0)
+        return "not a real date";
+    if (hh_mm_ss(s + 11, &secs) != 0)
+        return "not a real time of day (00:00:00-23:59:59)";
+    size_t i = 19;
+    if (i < len && s[i] == '.') {
+        i++;
+        size_t f = i;
+        while (i < len && is_digit(s[i]))
+            i++;
+        if (i == f)
+            return not_iso;
+    }
+    if (i >= len)
+        return "no time zone: a local time is ambiguous (add Z or an offset such as +01:00)";
+    return "time zone not Z, +HH, +HHMM or +HH:MM";
+}
+
 int rs_parse_date(const char *s, size_t len, int64_t *days)
 {
     if (s == NULL || len != 10)

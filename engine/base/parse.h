@@ -46,6 +46,12 @@ int rs_parse_int(const char *s, size_t len, int64_t *out);
  * digit count ("2020-8-15" is refused). */
 int rs_parse_iso8601(const char *s, size_t len, int64_t *utc);
 
+/* Why rs_parse_iso8601 refused (s, len), in words for a rejects line: "no
+ * time zone (...)", "not a real date", "not a real time of day", "year
+ * outside 1900-2099", "time zone not Z, +HH, +HHMM or +HH:MM", or "not ISO
+ * 8601 (...)".  A static string; never quotes the field. */
+const char *rs_iso8601_why(const char *s, size_t len);
+
 /* A date of the form DD/MM/YYYY (STATS19; also YYYY-MM-DD) -> days since
  * 1970-01-01.  Two-digit day and month, four-digit year 1900-2099, real
  * calendar dates only. */

@@ -336,8 +336,43 @@ static void test_hhmm(void)
     }
 }
 
+/* Each way of failing gets its own reason; every refused time has one. */
+static void test_iso_why(void)
+{
+    static const struct {
+        const char *in, *starts;
+    } cases[] = {
+        {"2019-01-01 10:00:00", "no time zone"},
+        {"2019-01-01T10:00:00.5", "no time zone"},
+        {"01/01/2019", "not ISO 8601"},
+        {"01/01/2019 10:00:00Z", "not ISO 8601"},
+        {"2019-1-01T10:00:00Z", "not ISO 8601"},
+        {"", "not ISO 8601"},
+        {"2021-02-30T10:00:00Z", "not a real date"},
+        {"2021-02-29T10:00:00Z", "not a real date"},
+        {"2021-13-01T10:00:00Z", "not a real date"},
+        {"2021-02-01T24:00:00Z", "not a real time of day"},
+        {"2021-02-01T10:00:60Z", "not a real time of day"},
+        {"1899-12-31T10:00:00Z", "year outside 1900-2099"},
+        {"2021-02-01T10:00:00+1", "time zone not Z"},
+        {"2021-02-01T10:00:00z", "time zone not Z"},
+        {"2021-02-01T10:00:00+25:00", "time zone not Z"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int64_t t;
+        size_t n = strlen(cases[i].in);
+        CHECK_EQ_INT(rs_parse_iso8601(cases[i].in, n, &t), -1);
+        const char *why = rs_iso8601_why(cases[i].in, n);
+        CHECK(why != NULL && strncmp(why, cases[i].starts, strlen(cases[i].starts)) == 0);
+        if (why == NULL || strncmp(why, cases[i].starts, strlen(cases[i].starts)) != 0)
+            fprintf(stderr, "  %s -> %s\n", cases[i].in, why ? why : "(null)");
+        CHECK(strstr(why, cases[i].in) == NULL || n == 0); /* never quotes the field */
+    }
+}
+
 int main(void)
 {
+    test_iso_why();
     test_decimal_good();
     test_decimal_bad();
     test_decimal_random();
