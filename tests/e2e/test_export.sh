@@ -16,6 +16,7 @@ run 0 "$RS" ingest telematics --quiet "$G/telematics.csv"
 run 0 "$RS" ingest detections --quiet "$G/detections.csv"
 run 0 "$RS" ingest stats19 --quiet "$G/collisions.csv" "$G/casualties.csv"
 run 0 "$RS" ingest concerns --quiet "$G/concerns.csv"
+run 0 "$RS" ingest telematics --source fleet --quiet "$G/fleet.csv"
 mkdir -p "$T/layers"
 
 # ogr_count LAYER.shp SQL: one number from GDAL's SQLite dialect
@@ -106,4 +107,28 @@ run 2 "$RS" export roads --out "$T/x"
 run 2 "$RS" export detections
 run 2 "$RS" export detections --crs 3857 --out "$T/x"
 run 2 "$RS" export detections --grid square:100 --out "$T/x"
+
+# cells: exactly the layer roadsafe heatmap writes, for every metric (the
+# patrol presence metrics once came out of the traffic pings here), and
+# with the other options passed the same way
+mkdir -p "$T/cells"
+for m in pings speeding over_threshold share_speeding share_over p85 mean_excess \
+         presence_minutes patrol_vehicles; do
+  run 0 "$RS" export cells --metric "$m" --grid hex:400 --min-count 3 --out "$T/cells/e-$m"
+  run 0 "$RS" heatmap --metric "$m" --grid hex:400 --min-count 3 --out "$T/cells/h-$m"
+  for ext in shp shx dbf csv png; do
+    cmp -s "$T/cells/e-$m.$ext" "$T/cells/h-$m.$ext" ||
+      fail "export cells --metric $m: $ext differs from heatmap's"
+  done
+done
+# presence: the fleet's cells, minutes > 0, vehicles > 0 (not the traffic grid)
+n=$(ogr_val "$T/cells/e-presence_minutes.shp" "SELECT count(*) FROM \"e-presence_minutes\" WHERE PRES_MIN > 0 AND VEHICLES > 0")
+[ "${n:-0}" -gt 0 ] || fail "export cells --metric presence_minutes has no cell with presence"
+run 0 "$RS" export cells --metric share_over --days weekend --hours 7-19 --out "$T/cells/e-w"
+run 0 "$RS" heatmap --metric share_over --days weekend --hours 7-19 --out "$T/cells/h-w"
+cmp -s "$T/cells/e-w.dbf" "$T/cells/h-w.dbf" || fail "export cells --days/--hours differs from heatmap"
+run 0 "$RS" export cells --crs 27700 --metric pings --out "$T/cells/e-crs"
+run 2 "$RS" export cells --crs 4326 --out "$T/cells/x"
+run 2 "$RS" export cells --kde 500 --out "$T/cells/x"
+
 finish

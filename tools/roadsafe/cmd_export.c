@@ -29,9 +29,42 @@ static void help(void)
         "  --from DATE --to DATE     UK-local days, both inclusive (YYYY-MM-DD); districts'\n"
         "                            metrics and the points are for this period\n"
         "  --district NAME|CODE      one district only\n"
-        "  cells only (as roadsafe heatmap, which also writes PREFIX.csv and PREFIX.png):\n"
+        "  cells: exactly the grid layer roadsafe heatmap writes (it is that command, with\n"
+        "  its PREFIX.csv and PREFIX.png), every metric, patrol presence included:\n"
         "  --grid square:SIZE|hex:SIZE  --metric M  --min-count K  --days D  --hours H1-H2\n"
+        "  --source traffic|fleet  --gap-cap MINUTES\n"
         "  --store FILE              workspace (default $ROADSAFE_STORE, else ./roadsafe.db)\n");
+}
+
+/* export cells: the grid layer of roadsafe heatmap, by running that
+ * command with the same options (less the layer name and --crs, which is
+ * 27700 here), so the layer is the heat map's for every metric and every
+ * option, by construction. */
+static int heatmap_cells(int argc, char **argv)
+{
+    char **hv = calloc((size_t)argc + 1, sizeof *hv);
+    if (hv == NULL) {
+        fprintf(stderr, "roadsafe export: out of memory\n");
+        return RS_EXIT_FAIL;
+    }
+    int n = 0, layer_seen = 0;
+    hv[n++] = "heatmap";
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--crs") == 0) {
+            i++; /* and its value */
+            continue;
+        }
+        if (strncmp(argv[i], "--crs=", 6) == 0)
+            continue;
+        if (!layer_seen && strcmp(argv[i], "cells") == 0) {
+            layer_seen = 1;
+            continue;
+        }
+        hv[n++] = argv[i];
+    }
+    int rc = rs_cmd_heatmap(n, hv);
+    free(hv);
+    return rc;
 }
 
 /* The weekend score of every district (default weights and lookback) as
@@ -67,13 +100,14 @@ int rs_cmd_export(int argc, char **argv)
 {
     const char *store = NULL, *h = NULL, *out = NULL, *crs = NULL, *from = NULL, *to = NULL,
                *district = NULL, *grid_s = NULL, *metric_s = NULL, *min_s = NULL,
-               *days_s = NULL, *hours = NULL;
+               *days_s = NULL, *hours = NULL, *source = NULL, *gap_cap = NULL;
     const rs_cli_opt opts[] = {{"store", 1, &store},   {"help", 0, &h},
                                {"out", 1, &out},       {"crs", 1, &crs},
                                {"from", 1, &from},     {"to", 1, &to},
                                {"district", 1, &district}, {"grid", 1, &grid_s},
                                {"metric", 1, &metric_s}, {"min-count", 1, &min_s},
                                {"days", 1, &days_s},   {"hours", 1, &hours},
+                               {"source", 1, &source}, {"gap-cap", 1, &gap_cap},
                                {NULL, 0, NULL}};
     const char *pos[1];
     int npos = rs_cli_parse("export", argc, argv, 1, opts, pos, 1);
@@ -103,9 +137,9 @@ int rs_cmd_export(int argc, char **argv)
         fprintf(stderr, "roadsafe export: --crs is 27700 (British National Grid) or 4326 (WGS84)\n");
         return RS_EXIT_USAGE;
     }
-    if (!cells && (grid_s || metric_s || min_s || days_s || hours)) {
-        fprintf(stderr, "roadsafe export: --grid, --metric, --min-count, --days and --hours are "
-                        "for the cells layer\n");
+    if (!cells && (grid_s || metric_s || min_s || days_s || hours || source || gap_cap)) {
+        fprintf(stderr, "roadsafe export: --grid, --metric, --min-count, --days, --hours, "
+                        "--source and --gap-cap are for the cells layer\n");
         return RS_EXIT_USAGE;
     }
     if (cells && epsg != 27700) {
@@ -113,6 +147,8 @@ int rs_cmd_export(int argc, char **argv)
                         "cells are squares/hexagons in that grid)\n");
         return RS_EXIT_USAGE;
     }
+    if (cells)
+        return heatmap_cells(argc, argv);
     rs_export_opts eo = {out, epsg, 0, 0, -1, NULL, NULL};
     rs_ping_filter f;
     rs_ping_filter_init(&f);
