@@ -131,4 +131,11 @@ run 0 "$RS" export cells --crs 27700 --metric pings --out "$T/cells/e-crs"
 run 2 "$RS" export cells --crs 4326 --out "$T/cells/x"
 run 2 "$RS" export cells --kde 500 --out "$T/cells/x"
 
+# the README's GeoPackage conversion runs without a warning
+ogr2ogr -f GPKG -nlt PROMOTE_TO_MULTI "$T/d.gpkg" "$T/layers/districts-27700.shp" 2>"$T/ogr.err" ||
+  fail "ogr2ogr to GeoPackage failed"
+[ -s "$T/ogr.err" ] && fail "ogr2ogr warned: $(head -c 300 "$T/ogr.err")"
+ogrinfo -so "$T/d.gpkg" districts-27700 | grep -q "Geometry: Multi Polygon" ||
+  fail "the GeoPackage layer is not MultiPolygon"
+
 finish
