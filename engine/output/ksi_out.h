@@ -17,4 +17,8 @@
 int rs_ksi_table(rs_ctx *ctx, const rs_ksi_result *r, rs_table **out);
 
 
+/* The line chart (PNG, 1200 x 700) of KSI by period with its 95% interval
+ * band, against the same period a year earlier. */
+int rs_ksi_chart(rs_ctx *ctx, const rs_ksi_result *r, const char *path);
+
 #endif

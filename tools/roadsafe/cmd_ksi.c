@@ -18,7 +18,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "chart.h"
 #include "cli.h"
 #include "ksi.h"
 #include "ksi_out.h"
@@ -119,64 +118,6 @@ static void html_head(FILE *f, const char *title)
           "td.num { text-align: right; font-variant-numeric: tabular-nums; }\n"
           "</style>\n</head>\n<body>\n",
           f);
-}
-
-/* ---- the chart ---------------------------------------------------------------- */
-
-static int draw_chart(rs_ctx *ctx, const rs_ksi_result *r, const char *path)
-{
-    size_t n = r->nrows;
-    const char **labels = calloc(n ? n : 1, sizeof *labels);
-    double *y = malloc((n ? n : 1) * sizeof *y), *prev = malloc((n ? n : 1) * sizeof *prev);
-    double *lo = malloc((n ? n : 1) * sizeof *lo), *hi = malloc((n ? n : 1) * sizeof *hi);
-    int rc = RS_ENOMEM;
-    rs_chart *ch = NULL;
-    if (labels == NULL || y == NULL || prev == NULL || lo == NULL || hi == NULL)
-        goto done;
-    for (size_t i = 0; i < n; i++) {
-        const rs_ksi_row *w = &r->rows[i];
-        labels[i] = w->label;
-        y[i] = w->state == RS_KSI_NO_DATA ? NAN : w->ksi;
-        prev[i] = w->state == RS_KSI_COMPARED ? w->ksi_before : NAN;
-        lo[i] = w->ci.low;
-        hi[i] = w->ci.high;
-    }
-    const rs_ksi_opts *o = &r->opts;
-    const char *per = o->by == RS_KSI_MONTH     ? "month"
-                      : o->by == RS_KSI_QUARTER ? "quarter"
-                                                : "year";
-    char title[160], xl[64], yl[64], same[64];
-    snprintf(title, sizeof title, "%sKSI %s by %s%s", o->adjusted ? "Severity-adjusted " : "",
-             o->collisions ? "collisions" : "casualties", o->financial && o->by != RS_KSI_MONTH
-                                                              ? "financial "
-                                                              : "",
-             per);
-    if (o->financial && o->by != RS_KSI_MONTH)
-        snprintf(xl, sizeof xl, "Financial %s", per);
-    else
-        snprintf(xl, sizeof xl, "%c%s", per[0] - 'a' + 'A', per + 1);
-    snprintf(yl, sizeof yl, "KSI %s", o->collisions ? "collisions" : "casualties");
-    snprintf(same, sizeof same, "Same %s a year earlier", per);
-    ch = rs_chart_new(ctx, title, xl, yl, n, labels);
-    if (ch == NULL)
-        goto done;
-    int any_prev = 0;
-    for (size_t i = 0; i < n; i++)
-        any_prev |= !isnan(prev[i]);
-    if ((rc = rs_chart_series(ch, "KSI", n, NULL, y, lo, hi, 0)) != RS_OK ||
-        (any_prev && (rc = rs_chart_series(ch, same, n, NULL, prev, NULL, NULL, 0)) != RS_OK))
-        goto done;
-    rc = rs_chart_write_png(ch, path, 1200, 700);
-done:
-    if (rc == RS_ENOMEM)
-        rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
-    rs_chart_free(ch);
-    free(labels);
-    free(y);
-    free(prev);
-    free(lo);
-    free(hi);
-    return rc;
 }
 
 /* ---- the command ----------------------------------------------------------------- */
@@ -357,7 +298,7 @@ int rs_cmd_ksi(int argc, char **argv)
             }
             cr = total;
         }
-        if (draw_chart(ctx, cr, chart) != RS_OK) {
+        if (rs_ksi_chart(ctx, cr, chart) != RS_OK) {
             ret = rs_cli_fail(ctx);
             goto done;
         }
