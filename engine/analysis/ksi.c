@@ -232,8 +232,14 @@ static int read_districts(loader *L)
     int64_t maxid = -1;
     if (sqlite3_prepare_v2(db, "SELECT max(id) FROM district", -1, &st, NULL) != SQLITE_OK)
         return fail_db(L->ctx, "reading districts");
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
         maxid = sqlite3_column_int64(st, 0);
+    if (s != SQLITE_ROW && s != SQLITE_DONE) { /* a failure, not "no districts" */
+        rc = fail_db(L->ctx, "reading districts");
+        sqlite3_finalize(st);
+        return rc;
+    }
     sqlite3_finalize(st);
     st = NULL;
     if (maxid < 0)
@@ -250,7 +256,6 @@ static int read_districts(loader *L)
     if (sqlite3_prepare_v2(db, "SELECT id, name FROM district ORDER BY id", -1, &st, NULL) !=
         SQLITE_OK)
         return fail_db(L->ctx, "reading districts");
-    int s;
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(st, 0);
         const char *nm = (const char *)sqlite3_column_text(st, 1);
@@ -279,7 +284,10 @@ static int read_span(loader *L, int *first, int *last)
     if (sqlite3_prepare_v2(rs_ctx_db(L->ctx), sql, -1, &st, NULL) != SQLITE_OK)
         return fail_db(L->ctx, "reading the data span");
     int rc = RS_OK;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+    int s = sqlite3_step(st);
+    if (s != SQLITE_ROW && s != SQLITE_DONE) { /* a failure, not "no data" */
+        rc = fail_db(L->ctx, "reading the data span");
+    } else if (s == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
         const char *a = (const char *)sqlite3_column_text(st, 0);
         const char *b = (const char *)sqlite3_column_text(st, 1);
         /* local_date is YYYY-MM-DD (written by ingest) */
