@@ -19,30 +19,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ksi.h"
 #include "map.h"
+#include "periods.h"
 #include "report_int.h"
 #include "timeutil.h"
 #include "weekend.h"
 
 #define PLAN_COOLDOWN 2
 
-static const char *const day_month[12] = {"January", "February", "March",     "April",
-                                          "May",     "June",     "July",      "August",
-                                          "September", "October", "November", "December"};
-
+/* "1 April 2020" for a day (days since 1970-01-01). */
 static void day_words(int64_t day, char *buf, size_t size)
 {
     int y, m, d;
     rs_civil_from_days(day, &y, &m, &d);
-    snprintf(buf, size, "%d %s %d", d, day_month[m - 1], y);
-}
-
-/* The UK-local day (days since 1970-01-01) that month m starts on. */
-static int64_t month_day(int m)
-{
-    int y = m >= 0 ? m / 12 : -((-m + 11) / 12);
-    return rs_days_from_civil(y, m - y * 12 + 1, 1);
+    snprintf(buf, size, "%d %s %d", d, rs_month_name(m), y);
 }
 
 static int plan_table(rs_rep *r, const rs_weekend_scores *s, const rs_weekend_plan *p,
@@ -162,8 +152,8 @@ int rs_rep_plan(rs_rep *r)
 {
     int fin = r->o->financial;
     char next[24];
-    rs_ksi_period_label(RS_KSI_QUARTER, fin, rs_ksi_period_of(RS_KSI_QUARTER, fin, r->q_first) + 1,
-                        next, sizeof next);
+    rs_period_label(RS_PERIOD_QUARTER, fin, rs_period_of(RS_PERIOD_QUARTER, fin, r->q_first) + 1,
+                    next, sizeof next);
     char title[96];
     snprintf(title, sizeof title, "6. Weekend plan for %s", next);
     rs_rep_section_open(r, "plan", title);
@@ -173,7 +163,8 @@ int rs_rep_plan(rs_rep *r)
         rs_rep_section_close(r);
         return RS_OK;
     }
-    int64_t start = month_day(r->q_first + 3), end = month_day(r->q_first + 6) - 1;
+    int64_t start = rs_month_first_day(r->q_first + 3),
+            end = rs_month_first_day(r->q_first + 6) - 1;
     /* 1970-01-01 was a Thursday: day % 7 == 2 is a Saturday */
     int64_t sat = start + ((2 - start % 7) + 7) % 7;
     size_t count = sat <= end ? (size_t)((end - sat) / 7 + 1) : 0;

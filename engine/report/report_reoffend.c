@@ -21,6 +21,7 @@
 
 #include "chart.h"
 #include "reoffend.h"
+#include "periods.h"
 #include "report_int.h"
 
 #define DAY 86400LL
@@ -275,8 +276,8 @@ int rs_rep_reoffend(rs_rep *r)
     rs_reoffend_opts o;
     rs_reoffend_opts_default(&o);
     int end = r->q_first + 3; /* the month after the quarter */
-    o.from = rs_rep_month_start(end - 24);
-    o.to = rs_rep_month_start(end - 12);
+    o.from = rs_month_start_utc(end - 24);
+    o.to = rs_month_start_utc(end - 12);
     o.data_end = r->t1 - 1;
     char a[40], b[40], iw[128], de[40];
     rs_rep_day_words(o.from, a, sizeof a);
