@@ -3,7 +3,7 @@
  * checks the quarter, chooses the districts, makes the private image
  * directory, writes the document around the sections (title block,
  * workspace facts, contents, inline print and screen CSS), calls each
- * section in turn and puts the file in place (temporary, fsync, rename).
+ * section in turn and puts the file in place (base/atomic.h).
  *
  * Data structure: an rs_rep (report_int.h) built here and handed to each
  * section writer in turn; the HTML streams straight into the temporary
@@ -19,9 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "ksi.h"
 #include "periods.h"
 #include "report_int.h"
@@ -371,48 +371,23 @@ int rs_report_write(rs_ctx *ctx, const rs_report_opts *opts, const char *path)
     rs_period_words(RS_PERIOD_QUARTER, fin, period, r.qwords, sizeof r.qwords);
 
     int rc;
-    char *tmp = NULL;
-    FILE *f = NULL;
+    rs_atomic out;
+    memset(&out, 0, sizeof out);
     if ((rc = select_districts(&r)) != 0)
         goto done;
     if ((r.tmpdir = tmpdir_make(ctx)) == NULL) {
         rc = rs_ctx_err(ctx)->code;
         goto done;
     }
-    size_t n = strlen(path);
-    if ((tmp = malloc(n + sizeof ".tmp.XXXXXX")) == NULL) {
-        rc = rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
+    /* the pack is a file: "-" names one here, not standard output */
+    if ((rc = rs_atomic_open(rs_ctx_err(ctx), &out, strcmp(path, "-") == 0 ? "./-" : path)) != 0)
         goto done;
-    }
-    memcpy(tmp, path, n);
-    memcpy(tmp + n, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
-    int fd = mkstemp(tmp);
-    if (fd < 0 || fchmod(fd, 0644) != 0 || (f = fdopen(fd, "w")) == NULL) {
-        rc = rs_err_set(rs_ctx_err(ctx), RS_EIO, "%s: cannot write (%s)", path, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(tmp);
-        }
-        free(tmp);
-        tmp = NULL;
-        goto done;
-    }
-    r.f = f;
+    r.f = out.f;
     rc = write_document(&r);
-    if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
-        if (rc == RS_OK)
-            rc = rs_err_set(rs_ctx_err(ctx), RS_EIO, "%s: cannot write (%s)", path,
-                            strerror(errno));
-    }
-    if (fclose(f) != 0 && rc == RS_OK)
-        rc = rs_err_set(rs_ctx_err(ctx), RS_EIO, "%s: cannot write (%s)", path, strerror(errno));
-    f = NULL;
-    if (rc == RS_OK && rename(tmp, path) != 0)
-        rc = rs_err_set(rs_ctx_err(ctx), RS_EIO, "%s: cannot write (%s)", path, strerror(errno));
-    if (rc != RS_OK)
-        unlink(tmp);
+    if (rs_atomic_close(rs_ctx_err(ctx), &out, rc == RS_OK) != 0 && rc == RS_OK)
+        rc = rs_ctx_err(ctx)->code;
 done:
-    free(tmp);
+    rs_atomic_close(rs_ctx_err(ctx), &out, 0); /* after a failure: no file */
     if (r.tmpdir) {
         tmpdir_remove(r.tmpdir);
         free(r.tmpdir);
