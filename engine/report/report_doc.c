@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "periods.h"
 #include "report_int.h"
 #include "store.h"
@@ -29,28 +30,7 @@ void rs_rep_day_words(int64_t t, char *buf, size_t size)
 
 void rs_rep_count(long long v, char *buf, size_t size)
 {
-    char digits[32];
-    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
-    int n = snprintf(digits, sizeof digits, "%llu", u);
-    char out[48];
-    size_t k = 0;
-    if (v < 0)
-        out[k++] = '-';
-    for (int i = 0; i < n; i++) {
-        if (i > 0 && (n - i) % 3 == 0)
-            out[k++] = ',';
-        out[k++] = digits[i];
-    }
-    out[k] = '\0';
-    snprintf(buf, size, "%s", out);
-}
-
-void rs_rep_num(double v, int decimals, char *buf, size_t size)
-{
-    if (v != v)
-        buf[0] = '\0';
-    else
-        snprintf(buf, size, "%.*f", decimals, v + 0.0); /* + 0.0: never "-0" */
+    rs_fmt_grouped(buf, size, (double)v, 0, 4);
 }
 
 void rs_rep_printf(rs_rep *r, const char *fmt, ...)

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "heat.h"
 #include "heat_out.h"
 #include "report_int.h"
@@ -144,7 +145,7 @@ static int draw(rs_rep *r, const rs_heat_grid *h, int district, const char *peri
         snprintf(pos, sizeof pos, "%.0f, %.0f", c->x, c->y);
         rs_rep_count(c->pings, p, sizeof p);
         rs_rep_count(c->over, o, sizeof o);
-        rs_rep_num(top[k].v, 1, s, sizeof s);
+        rs_fmt_fixed(s, sizeof s, top[k].v, 1);
         const char *cells[] = {rank, cell_district(r, c), pos, p, o, s};
         bad = rs_table_add(t, cells) != 0;
     }

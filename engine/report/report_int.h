@@ -70,10 +70,9 @@ sqlite3_stmt *rs_rep_prepare(rs_rep *r, const char *sql);
 /* Finishes a stepping loop: step's last code SQLITE_DONE -> 0, else the error. */
 int rs_rep_finish(rs_rep *r, sqlite3_stmt *st, int last_step, const char *what);
 
-/* "1,234" with thousands separators (deterministic, no locale). */
+/* "1,234": a count with thousands separators (base/fmt.h's
+ * rs_fmt_grouped; other numbers are rs_fmt_fixed and friends directly). */
 void rs_rep_count(long long v, char *buf, size_t size);
-/* A fixed-decimals number, or "" for NaN. */
-void rs_rep_num(double v, int decimals, char *buf, size_t size);
 
 /* ---- the sections, called by report.c ---- */
 

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "map.h"
 #include "periods.h"
 #include "report_int.h"
@@ -47,7 +48,7 @@ static int plan_table(rs_rep *r, const rs_weekend_scores *s, const rs_weekend_pl
         const rs_weekend_pick *w = &p->picks[k];
         char day[48], sc[32];
         day_words(w->saturday, day, sizeof day);
-        rs_rep_num(w->district >= 0 ? w->score : NAN, 2, sc, sizeof sc);
+        rs_fmt_fixed(sc, sizeof sc, w->district >= 0 ? w->score : NAN, 2);
         const char *name = w->district >= 0 && (size_t)w->district < s->n
                                ? s->d[w->district].name
                                : "(none eligible)";
@@ -133,11 +134,11 @@ static int ranking_table(rs_rep *r, const rs_weekend_scores *s)
         const rs_weekend_district *d = &s->d[s->order[k]];
         char rank[16], sc[32], sp[32], h[32], c[32], de[32];
         snprintf(rank, sizeof rank, "%d", d->rank);
-        rs_rep_num(d->score, 2, sc, sizeof sc);
-        rs_rep_num(d->speed, 2, sp, sizeof sp);
-        rs_rep_num(d->harm, 2, h, sizeof h);
-        rs_rep_num(d->concern_index, 2, c, sizeof c);
-        rs_rep_num(d->detection_index, 2, de, sizeof de);
+        rs_fmt_fixed(sc, sizeof sc, d->score, 2);
+        rs_fmt_fixed(sp, sizeof sp, d->speed, 2);
+        rs_fmt_fixed(h, sizeof h, d->harm, 2);
+        rs_fmt_fixed(c, sizeof c, d->concern_index, 2);
+        rs_fmt_fixed(de, sizeof de, d->detection_index, 2);
         const char *cells[] = {rank, d->name, sc, sp, h, c, de, d->reason};
         bad = rs_table_add(t, cells) != 0;
     }

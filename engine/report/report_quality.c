@@ -15,8 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pingscan.h"
+#include "fmt.h"
 #include "periods.h"
+#include "pingscan.h"
 #include "report_int.h"
 #include "store.h"
 
@@ -176,7 +177,7 @@ static int unlocated_row(rs_rep *r, rs_table *t, const char *label, const char *
     char a[32], b[32], c[32], d[32], k[32];
     rs_rep_count(n, a, sizeof a);
     rs_rep_count(unloc, b, sizeof b);
-    rs_rep_num(n > 0 ? 100.0 * (double)unloc / (double)n : NAN, 1, c, sizeof c);
+    rs_fmt_fixed(c, sizeof c, n > 0 ? 100.0 * (double)unloc / (double)n : NAN, 1);
     rs_rep_count(outside, d, sizeof d);
     rs_rep_count(ksi, k, sizeof k);
     const char *cells[] = {label, a, b, c, d, k};

@@ -20,15 +20,16 @@
 #include <string.h>
 
 #include "chart.h"
-#include "reoffend.h"
+#include "fmt.h"
 #include "periods.h"
+#include "reoffend.h"
 #include "report_int.h"
 
 #define DAY 86400LL
 
 static void pct(double v, char *buf, size_t size)
 {
-    rs_rep_num(isnan(v) ? v : 100 * v, 1, buf, size);
+    rs_fmt_fixed(buf, size, isnan(v) ? v : 100 * v, 1);
 }
 
 static void pct_ci(rs_ci c, char *buf, size_t size)
@@ -45,25 +46,6 @@ static void ratio_ci(rs_ci c, char *buf, size_t size)
         buf[0] = '\0';
     else
         snprintf(buf, size, "%.2f" RS_NBSP "to" RS_NBSP "%.2f", c.low, c.high);
-}
-
-static void fmt_p(double p, char *buf, size_t size)
-{
-    if (isnan(p))
-        buf[0] = '\0';
-    else if (p < 0.001)
-        snprintf(buf, size, "<0.001");
-    else
-        snprintf(buf, size, "%.3g", p);
-}
-
-/* "p = 0.0123" or "p < 0.001", for sentences. */
-static void p_words(double p, char *buf, size_t size)
-{
-    if (p < 0.001)
-        snprintf(buf, size, "p < 0.001");
-    else
-        snprintf(buf, size, "p = %.3g", p);
 }
 
 static int rates_tables(rs_rep *r, const rs_reoffend_result *res, const char *index_words)
@@ -115,7 +97,7 @@ static int rates_tables(rs_rep *r, const rs_reoffend_result *res, const char *in
             ratio_ci(c->rr_ci, rci, sizeof rci);
             snprintf(rr, sizeof rr, rci[0] ? "%.2f (%s)" : "%.2f%s", c->rr, rci);
         }
-        fmt_p(c->p, p, sizeof p);
+        rs_fmt_p_cell(p, sizeof p, c->p);
         if (!isnan(c->mh.rr)) {
             ratio_ci(c->mh.ci, mci, sizeof mci);
             snprintf(mh, sizeof mh, mci[0] ? "%.2f (%s)" : "%.2f%s", c->mh.rr, mci);
@@ -143,7 +125,7 @@ static void verdict(rs_rep *r, const rs_reoffend_result *res)
         return;
     }
     char pb[32];
-    p_words(b->p, pb, sizeof pb);
+    rs_fmt_p_words(pb, sizeof pb, b->p);
     int real = b->diff_ci.low > 0 || b->diff_ci.high < 0;
     fputs("<p><strong>", r->f);
     rs_rep_printf(r,
@@ -260,7 +242,7 @@ static int km_table(rs_rep *r, const rs_reoffend_result *res)
         return rc;
     if (!isnan(res->logrank_chisq)) {
         char pb[32];
-        p_words(res->logrank_p, pb, sizeof pb);
+        rs_fmt_p_words(pb, sizeof pb, res->logrank_p);
         rs_rep_para(r, NULL, "Log-rank test of the curves: chi-square %.2f on %d degree%s of "
                     "freedom, %s: %s.",
                     res->logrank_chisq, res->logrank_df, res->logrank_df == 1 ? "" : "s", pb,
