@@ -12,20 +12,19 @@
  * TRUCAM, the Kaplan–Meier curves (chart and read-outs) and the log-rank
  * test, with a sentence in plain words.
  *
- * Data structure: one rs_reoffend_result; the chart copies each cohort's
- * daily curve (0..365 days) into x / y / band arrays.
+ * Data structure: one rs_reoffend_result; the chart is drawn by
+ * output/reoffend_out.h (the one `roadsafe reoffend --plot` draws, in the
+ * pack's words and size) into the private directory and embedded.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "chart.h"
 #include "fmt.h"
 #include "periods.h"
 #include "reoffend.h"
+#include "reoffend_out.h"
 #include "report_int.h"
-
-#define DAY 86400LL
 
 static void pct(double v, char *buf, size_t size)
 {
@@ -150,62 +149,39 @@ static void verdict(rs_rep *r, const rs_reoffend_result *res)
     }
 }
 
-static int km_chart(rs_rep *r, const rs_reoffend_result *res)
+static int km_chart(rs_rep *r, const rs_reoffend_opts *o, const rs_reoffend_result *res)
 {
-    rs_chart *ch = rs_chart_new(r->ctx,
-                                "Cumulative reoffending after the first detection "
-                                "(Kaplan-Meier, 95% bands)",
-                                "Days after the first detection", "Vehicles reoffended (%)", 0,
-                                NULL);
-    if (ch == NULL)
-        return rs_ctx_err(r->ctx)->code ? rs_ctx_err(r->ctx)->code : RS_ENOMEM;
-    int rc = RS_OK, drawn = 0;
-    double *buf = NULL;
     char alt[1024];
+    int drawn = 0;
     int n = snprintf(alt, sizeof alt,
                      "Step chart of the cumulative percentage of vehicles reoffending against "
                      "days after their first detection, 0 to 365, one line per device with its "
                      "95%% band");
-    for (size_t j = 0; j < res->ncohorts && rc == RS_OK; j++) {
+    for (size_t j = 0; j < res->ncohorts; j++) {
         const rs_reoffend_cohort *c = &res->cohort[j];
-        size_t m = c->ncurve < 366 ? c->ncurve : 366;
+        size_t m = rs_reoffend_chart_points(o, c);
         if (m == 0)
             continue;
-        free(buf);
-        if ((buf = malloc(4 * m * sizeof *buf)) == NULL) {
-            rc = rs_err_set(rs_ctx_err(r->ctx), RS_ENOMEM, "out of memory (chart)");
-            break;
-        }
-        double *x = buf, *y = buf + m, *lo = buf + 2 * m, *hi = buf + 3 * m;
-        for (size_t i = 0; i < m; i++) {
-            x[i] = c->curve[i].day;
-            y[i] = 100 * c->curve[i].cum;
-            lo[i] = 100 * c->curve[i].low;
-            hi[i] = 100 * c->curve[i].high;
-        }
-        char name[64], cn[32];
-        rs_rep_count((long long)c->vehicles, cn, sizeof cn);
-        snprintf(name, sizeof name, "%s (n = %s)", c->name, cn);
-        rc = rs_chart_series(ch, name, m, x, y, lo, hi, 1);
         drawn++;
         if (n > 0 && (size_t)n < sizeof alt)
             n += snprintf(alt + n, sizeof alt - (size_t)n, "%s%s %.1f%% at day %.0f",
-                          j == 0 ? ": " : ", ", c->name, y[m - 1], x[m - 1]);
+                          j == 0 ? ": " : ", ", c->name, 100 * c->curve[m - 1].cum,
+                          c->curve[m - 1].day);
     }
-    free(buf);
     if (n > 0 && (size_t)n < sizeof alt)
         snprintf(alt + n, sizeof alt - (size_t)n, ".");
-    char path[4096];
-    rs_rep_img_path(r, path, sizeof path);
-    if (rc == RS_OK && drawn)
-        rc = rs_chart_write_png(ch, path, 1100, 620);
-    rs_chart_free(ch);
-    if (rc != RS_OK)
-        return rc;
     if (!drawn) {
         rs_rep_para(r, "unavailable", "No curve to draw: no cohort has a vehicle.");
         return RS_OK;
     }
+    const rs_reoffend_chart_opts co = {
+        "Cumulative reoffending after the first detection (Kaplan-Meier, 95% bands)",
+        "Days after the first detection", "Vehicles reoffended (%)", 1100, 620, 1};
+    char path[4096];
+    rs_rep_img_path(r, path, sizeof path);
+    int rc = rs_reoffend_chart(r->ctx, o, res, &co, path);
+    if (rc != RS_OK)
+        return rc;
     return rs_rep_embed_png(r, path, alt,
                             "Kaplan-Meier cumulative reoffending by the device of the first "
                             "detection, with 95% bands (Greenwood, log-log). The read-outs "
@@ -288,7 +264,7 @@ int rs_rep_reoffend(rs_rep *r)
     } else if ((rc = rates_tables(r, res, iw)) == RS_OK) {
         verdict(r, res);
         fputs("<h3>Survival curves</h3>\n", r->f);
-        if ((rc = km_chart(r, res)) == RS_OK)
+        if ((rc = km_chart(r, &o, res)) == RS_OK)
             rc = km_table(r, res);
     }
     rs_reoffend_result_free(res);
