@@ -60,6 +60,20 @@ int64_t rs_month_start_utc(int m)
     return rs_london_to_utc(rs_month_year(m), rs_month_of_year(m), 1, 0, 0, 0, NULL);
 }
 
+void rs_day_label(int64_t day, char *buf, size_t size)
+{
+    int y, m, d;
+    rs_civil_from_days(day, &y, &m, &d);
+    snprintf(buf, size, "%04d-%02d-%02d", y, m, d);
+}
+
+void rs_day_words(int64_t day, char *buf, size_t size)
+{
+    int y, m, d;
+    rs_civil_from_days(day, &y, &m, &d);
+    snprintf(buf, size, "%d %s %d", d, rs_month_name(m), y);
+}
+
 /* ---- periods ------------------------------------------------------------------ */
 
 int rs_period_len(rs_period_kind kind)

@@ -12,6 +12,8 @@
  * shift 3 for financial quarters and years (they start in April), else 0.
  * Financial year 2020/21 is April 2020 to March 2021; its Q1 is April to
  * June 2020, its Q4 January to March 2021.
+ *
+ * A DAY is days since 1970-01-01 (timeutil.h's civil days).
  */
 #ifndef RS_PERIODS_H
 #define RS_PERIODS_H
@@ -38,6 +40,10 @@ const char *rs_month_abbr(int month);
  * its UK-local midnight. */
 int64_t rs_month_first_day(int m);
 int64_t rs_month_start_utc(int m);
+
+/* A day (days since 1970-01-01) as "2020-04-01" and as "1 April 2020". */
+void rs_day_label(int64_t day, char *buf, size_t size);
+void rs_day_words(int64_t day, char *buf, size_t size);
 
 /* Months in a period of this kind: 1, 3, 12. */
 int rs_period_len(rs_period_kind kind);

@@ -30,6 +30,13 @@ static void test_months(void)
     CHECK_EQ_INT(rs_month_first_day(24243), 18353); /* + 31 + 29 + 31 */
     CHECK_EQ_INT(rs_month_start_utc(24240), 1577836800LL);           /* GMT: midnight UTC */
     CHECK_EQ_INT(rs_month_start_utc(24243), 1585699200LL - 3600);    /* BST: 23:00 UTC */
+    char b[48];
+    rs_day_label(18353, b, sizeof b);
+    CHECK_STR(b, "2020-04-01");
+    rs_day_words(18353, b, sizeof b);
+    CHECK_STR(b, "1 April 2020");
+    rs_day_words(-1, b, sizeof b);
+    CHECK_STR(b, "31 December 1969");
 }
 
 static void test_floor(void)
