@@ -47,15 +47,36 @@ static void ratio_ci(rs_ci c, char *buf, size_t size)
         snprintf(buf, size, "%.2f" RS_NBSP "to" RS_NBSP "%.2f", c.low, c.high);
 }
 
-static int rates_tables(rs_rep *r, const rs_reoffend_result *res, const char *index_words)
+/* The words of the options the analysis ran with, so the prose says what
+ * was computed: the rate's window ("12 months" for 365 days, else "N
+ * days"), the episode ("24 hours") and the window in days ("365"). */
+typedef struct words {
+    char window[32], episode[32], days[32];
+} words;
+
+static void words_of(const rs_reoffend_opts *o, words *w)
 {
-    char cap[320];
+    double d = (double)o->window / 86400, h = (double)o->episode / 3600;
+    if (o->window == 365 * 86400LL)
+        snprintf(w->window, sizeof w->window, "12 months");
+    else
+        snprintf(w->window, sizeof w->window, "%.6g day%s", d, d == 1 ? "" : "s");
+    snprintf(w->episode, sizeof w->episode, "%.6g hour%s", h, h == 1 ? "" : "s");
+    snprintf(w->days, sizeof w->days, "%.6g", d);
+}
+
+static int rates_tables(rs_rep *r, const rs_reoffend_result *res, const words *w,
+                        const char *index_words)
+{
+    char cap[320], fcol[64], rcol[64];
     snprintf(cap, sizeof cap,
-             "Reoffending within 12 months of the first detection, by its device (first "
+             "Reoffending within %s of the first detection, by its device (first "
              "detected %s)",
-             index_words);
-    const char *cols[] = {"first detected by", "vehicles", "followed 12 months",
-                          "reoffended within 12 months", "rate (%)", "95% interval (%)"};
+             w->window, index_words);
+    snprintf(fcol, sizeof fcol, "followed %s", w->window);
+    snprintf(rcol, sizeof rcol, "reoffended within %s", w->window);
+    const char *cols[] = {"first detected by", "vehicles", fcol, rcol, "rate (%)",
+                          "95% interval (%)"};
     rs_table *t = rs_table_new(cap, 6, cols);
     int bad = t == NULL;
     for (size_t j = 0; !bad && j < res->ncohorts; j++) {
@@ -111,16 +132,15 @@ static int rates_tables(rs_rep *r, const rs_reoffend_result *res, const char *in
     return rs_rep_table(r, t);
 }
 
-static void verdict(rs_rep *r, const rs_reoffend_result *res)
+static void verdict(rs_rep *r, const rs_reoffend_result *res, const words *w)
 {
     if (res->ncohorts < 2)
         return;
     const rs_reoffend_cohort *a = &res->cohort[0], *b = &res->cohort[1];
     if (a->followed_up == 0 || b->followed_up == 0 || isnan(b->diff)) {
         rs_rep_para(r, "unavailable",
-                    "No comparison: %s has no vehicle followed for 12 months by the quarter's "
-                    "end.",
-                    a->followed_up == 0 ? a->name : b->name);
+                    "No comparison: %s has no vehicle followed for %s by the quarter's end.",
+                    a->followed_up == 0 ? a->name : b->name, w->window);
         return;
     }
     char pb[32];
@@ -128,10 +148,10 @@ static void verdict(rs_rep *r, const rs_reoffend_result *res)
     int real = b->diff_ci.low > 0 || b->diff_ci.high < 0;
     fputs("<p><strong>", r->f);
     rs_rep_printf(r,
-                  "%.1f%% of vehicles first detected by %s reoffended within 12 months, against "
+                  "%.1f%% of vehicles first detected by %s reoffended within %s, against "
                   "%.1f%% after %s: %s of %.1f percentage points (95%% interval %+.1f to %+.1f; "
                   "%s).",
-                  100 * b->rate, b->name, 100 * a->rate, a->name,
+                  100 * b->rate, b->name, w->window, 100 * a->rate, a->name,
                   real ? "a real difference" : "a difference within chance",
                   fabs(100 * b->diff), 100 * b->diff_ci.low + 0.0, 100 * b->diff_ci.high + 0.0, pb);
     fputs("</strong></p>\n", r->f);
@@ -149,14 +169,16 @@ static void verdict(rs_rep *r, const rs_reoffend_result *res)
     }
 }
 
-static int km_chart(rs_rep *r, const rs_reoffend_opts *o, const rs_reoffend_result *res)
+static int km_chart(rs_rep *r, const rs_reoffend_opts *o, const rs_reoffend_result *res,
+                    const words *w)
 {
     char alt[1024];
     int drawn = 0;
     int n = snprintf(alt, sizeof alt,
                      "Step chart of the cumulative percentage of vehicles reoffending against "
-                     "days after their first detection, 0 to 365, one line per device with its "
-                     "95%% band");
+                     "days after their first detection, 0 to %s, one line per device with its "
+                     "95%% band",
+                     w->days);
     for (size_t j = 0; j < res->ncohorts; j++) {
         const rs_reoffend_cohort *c = &res->cohort[j];
         size_t m = rs_reoffend_chart_points(o, c);
@@ -190,8 +212,11 @@ static int km_chart(rs_rep *r, const rs_reoffend_opts *o, const rs_reoffend_resu
 
 static int km_table(rs_rep *r, const rs_reoffend_result *res)
 {
-    const char *cols[] = {"first detected by", "reoffences observed", "30 days (%)",
-                          "90 days (%)", "180 days (%)", "365 days (%)"};
+    char kcol[RS_REOFFEND_NKM][32];
+    for (int i = 0; i < RS_REOFFEND_NKM; i++)
+        snprintf(kcol[i], sizeof kcol[i], "%.6g days (%%)", res->km_days[i]);
+    const char *cols[] = {"first detected by", "reoffences observed", kcol[0], kcol[1], kcol[2],
+                          kcol[3]};
     rs_table *t = rs_table_new("Cumulative reoffending (Kaplan-Meier) with 95% intervals", 6,
                                cols);
     int bad = t == NULL;
@@ -242,14 +267,16 @@ int rs_rep_reoffend(rs_rep *r)
     rs_rep_day_words(o.to - 1, b, sizeof b);
     rs_rep_day_words(o.data_end, de, sizeof de);
     snprintf(iw, sizeof iw, "%s to %s", a, b);
+    words w;
+    words_of(&o, &w);
     rs_rep_para(r, NULL,
                 "Vehicles are grouped by the device of their first detection from %s (the 12 "
                 "months ending a year before the quarter's end) and followed to %s, so each has "
                 "12 months in which to be detected again. A reoffence is any later detection, "
-                "by any device, more than 24 hours after the first. Vehicles are the keyed "
+                "by any device, more than %s after the first. Vehicles are the keyed "
                 "hashes of plates: no plate is used. County-wide, whatever the districts "
                 "chosen.",
-                iw, de);
+                iw, de, w.episode);
     rs_reoffend_result *res = NULL;
     int rc = rs_reoffend_run(r->ctx, &o, &res);
     if (rc != RS_OK)
@@ -261,10 +288,10 @@ int rs_rep_reoffend(rs_rep *r)
         rs_rep_para(r, "unavailable",
                     "Not available: no vehicle was first detected by TRUCAM or GATSO from %s.",
                     iw);
-    } else if ((rc = rates_tables(r, res, iw)) == RS_OK) {
-        verdict(r, res);
+    } else if ((rc = rates_tables(r, res, &w, iw)) == RS_OK) {
+        verdict(r, res, &w);
         fputs("<h3>Survival curves</h3>\n", r->f);
-        if ((rc = km_chart(r, &o, res)) == RS_OK)
+        if ((rc = km_chart(r, &o, res, &w)) == RS_OK)
             rc = km_table(r, res);
     }
     rs_reoffend_result_free(res);
