@@ -117,9 +117,11 @@ int rs_reoffend_chart(rs_ctx *ctx, const rs_reoffend_opts *o, const rs_reoffend_
                       const rs_reoffend_chart_opts *co, const char *path)
 {
     rs_chart *ch = rs_chart_new(ctx, co->title, co->x_label, co->y_label, 0, NULL);
-    if (ch == NULL)
-        return rs_ctx_err(ctx)->code ? rs_ctx_err(ctx)->code
-                                     : rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory (chart)");
+    if (ch == NULL) {
+        if (rs_ctx_err(ctx)->code)
+            return rs_ctx_err(ctx)->code;
+        return rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory (chart)");
+    }
     int rc = RS_OK;
     double *buf = NULL;
     for (size_t j = 0; j < r->ncohorts && rc == RS_OK; j++) {

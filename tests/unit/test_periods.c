@@ -98,8 +98,8 @@ static void test_labels(void)
     rs_period_words(RS_PERIOD_QUARTER, 1, q, b, sizeof b);
     CHECK_STR(b, "January to March 2021");
     /* the same months in calendar terms */
-    rs_period_label(RS_PERIOD_QUARTER, 0, rs_period_of(RS_PERIOD_QUARTER, 0, rs_month_index(2021, 3)),
-                    b, sizeof b);
+    q = rs_period_of(RS_PERIOD_QUARTER, 0, rs_month_index(2021, 3));
+    rs_period_label(RS_PERIOD_QUARTER, 0, q, b, sizeof b);
     CHECK_STR(b, "2021Q1");
 
     int y = rs_period_of(RS_PERIOD_YEAR, 1, rs_month_index(2021, 3));
