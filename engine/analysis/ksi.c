@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "periods.h"
 #include "rs_err.h"
 #include "store.h"
 
@@ -115,56 +116,38 @@ const char *rs_ksi_age_group_name(int g)
     return g >= 0 && g < N_AGE ? age_names[g] : "?";
 }
 
-/* ---- periods ------------------------------------------------------------------ */
+/* ---- periods (base/periods.h: the kinds are the same numbers) ---------------- */
 
-/* Floor division (periods before year 0 never occur, but be exact). */
-static int fdiv(int a, int b)
-{
-    return a >= 0 ? a / b : -((-a + b - 1) / b);
-}
+_Static_assert(RS_KSI_MONTH == (int)RS_PERIOD_MONTH && RS_KSI_QUARTER == (int)RS_PERIOD_QUARTER &&
+                   RS_KSI_YEAR == (int)RS_PERIOD_YEAR,
+               "rs_ksi_by counts as rs_period_kind does");
 
-static int period_len(rs_ksi_by by)
+static rs_period_kind kind_of(rs_ksi_by by)
 {
-    return by == RS_KSI_MONTH ? 1 : by == RS_KSI_QUARTER ? 3 : 12;
-}
-
-/* Months by which the period grid is shifted: financial quarters and
- * years start in April. */
-static int period_shift(rs_ksi_by by, int financial)
-{
-    return financial && by != RS_KSI_MONTH ? 3 : 0;
+    return (rs_period_kind)by;
 }
 
 int rs_ksi_period_of(rs_ksi_by by, int financial, int month)
 {
-    return fdiv(month - period_shift(by, financial), period_len(by));
+    return rs_period_of(kind_of(by), financial, month);
 }
 
 int rs_ksi_period_first_month(rs_ksi_by by, int financial, int period)
 {
-    return period * period_len(by) + period_shift(by, financial);
+    return rs_period_first_month(kind_of(by), financial, period);
 }
 
 void rs_ksi_period_label(rs_ksi_by by, int financial, int period, char *buf, size_t size)
 {
-    int m = rs_ksi_period_first_month(by, financial, period);
-    int y = fdiv(m, 12), mo = m - 12 * y + 1;
-    if (by == RS_KSI_MONTH)
-        snprintf(buf, size, "%04d-%02d", y, mo);
-    else if (!financial && by == RS_KSI_QUARTER)
-        snprintf(buf, size, "%04dQ%d", y, (mo - 1) / 3 + 1);
-    else if (!financial)
-        snprintf(buf, size, "%04d", y);
-    else {
-        int fy = fdiv(m - 3, 12);
-        int q = (m - 3 - 12 * fy) / 3 + 1;
-        if (by == RS_KSI_QUARTER)
-            snprintf(buf, size, "%04d/%02d Q%d", fy, (fy + 1) % 100, q);
-        else
-            snprintf(buf, size, "%04d/%02d", fy, (fy + 1) % 100);
-    }
+    rs_period_label(kind_of(by), financial, period, buf, size);
 }
 
+int rs_ksi_period_parse(const char *s, int *first, int *last)
+{
+    return rs_period_parse(s, first, last);
+}
+
+/* The stored local_date's YYYY and MM (read_span). */
 static int digits(const char *s, int n)
 {
     for (int i = 0; i < n; i++)
@@ -179,58 +162,6 @@ static int num(const char *s, int n)
     for (int i = 0; i < n; i++)
         v = v * 10 + (s[i] - '0');
     return v;
-}
-
-int rs_ksi_period_parse(const char *s, int *first, int *last)
-{
-    if (s == NULL)
-        return -1;
-    size_t len = strlen(s);
-    if (len < 4 || !digits(s, 4))
-        return -1;
-    int y = num(s, 4);
-    if (y < 1900 || y > 2200)
-        return -1;
-    const char *r = s + 4;
-    size_t rl = len - 4;
-    if (rl == 0) { /* 2020 */
-        *first = y * 12;
-        *last = *first + 11;
-        return 0;
-    }
-    if (rl == 3 && r[0] == '-' && digits(r + 1, 2)) { /* 2020-05 */
-        int mo = num(r + 1, 2);
-        if (mo < 1 || mo > 12)
-            return -1;
-        *first = *last = y * 12 + mo - 1;
-        return 0;
-    }
-    if (rl == 2 && (r[0] == 'Q' || r[0] == 'q') && r[1] >= '1' && r[1] <= '4') { /* 2020Q2 */
-        *first = y * 12 + (r[1] - '1') * 3;
-        *last = *first + 2;
-        return 0;
-    }
-    if (rl >= 3 && r[0] == '/' && digits(r + 1, 2)) { /* 2020/21, 2020/21Q1, 2020/21 Q1 */
-        if (num(r + 1, 2) != (y + 1) % 100)
-            return -1;
-        r += 3;
-        rl -= 3;
-        if (rl == 0) {
-            *first = y * 12 + 3;
-            *last = *first + 11;
-            return 0;
-        }
-        if (*r == ' ') {
-            r++;
-            rl--;
-        }
-        if (rl == 2 && (r[0] == 'Q' || r[0] == 'q') && r[1] >= '1' && r[1] <= '4') {
-            *first = y * 12 + 3 + (r[1] - '1') * 3;
-            *last = *first + 2;
-            return 0;
-        }
-    }
-    return -1;
 }
 
 /* ---- the monthly grid ------------------------------------------------------- */
@@ -301,8 +232,14 @@ static int read_districts(loader *L)
     int64_t maxid = -1;
     if (sqlite3_prepare_v2(db, "SELECT max(id) FROM district", -1, &st, NULL) != SQLITE_OK)
         return fail_db(L->ctx, "reading districts");
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
         maxid = sqlite3_column_int64(st, 0);
+    if (s != SQLITE_ROW && s != SQLITE_DONE) { /* a failure, not "no districts" */
+        rc = fail_db(L->ctx, "reading districts");
+        sqlite3_finalize(st);
+        return rc;
+    }
     sqlite3_finalize(st);
     st = NULL;
     if (maxid < 0)
@@ -319,7 +256,6 @@ static int read_districts(loader *L)
     if (sqlite3_prepare_v2(db, "SELECT id, name FROM district ORDER BY id", -1, &st, NULL) !=
         SQLITE_OK)
         return fail_db(L->ctx, "reading districts");
-    int s;
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(st, 0);
         const char *nm = (const char *)sqlite3_column_text(st, 1);
@@ -348,14 +284,17 @@ static int read_span(loader *L, int *first, int *last)
     if (sqlite3_prepare_v2(rs_ctx_db(L->ctx), sql, -1, &st, NULL) != SQLITE_OK)
         return fail_db(L->ctx, "reading the data span");
     int rc = RS_OK;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+    int s = sqlite3_step(st);
+    if (s != SQLITE_ROW && s != SQLITE_DONE) { /* a failure, not "no data" */
+        rc = fail_db(L->ctx, "reading the data span");
+    } else if (s == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
         const char *a = (const char *)sqlite3_column_text(st, 0);
         const char *b = (const char *)sqlite3_column_text(st, 1);
         /* local_date is YYYY-MM-DD (written by ingest) */
         if (a && b && strlen(a) >= 7 && strlen(b) >= 7 && digits(a, 4) && digits(a + 5, 2) &&
             digits(b, 4) && digits(b + 5, 2)) {
-            *first = num(a, 4) * 12 + num(a + 5, 2) - 1;
-            *last = num(b, 4) * 12 + num(b + 5, 2) - 1;
+            *first = rs_month_index(num(a, 4), num(a + 5, 2));
+            *last = rs_month_index(num(b, 4), num(b + 5, 2));
         } else {
             rc = rs_err_set(rs_ctx_err(L->ctx), RS_ERR, "a stored collision date is not "
                                                         "YYYY-MM-DD");
@@ -404,7 +343,7 @@ static int fill_grid(loader *L, grid *G)
         return fail_db(L->ctx, "reading casualties");
     int s, rc = RS_OK;
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        int m = sqlite3_column_int(st, 0) * 12 + sqlite3_column_int(st, 1) - 1;
+        int m = rs_month_index(sqlite3_column_int(st, 0), sqlite3_column_int(st, 1));
         if (m < G->m0 || m >= G->m0 + G->nm)
             continue; /* cannot happen: the span came from the same rows */
         size_t g = group_of(L, sqlite3_column_int64(st, 2), sqlite3_column_int(st, 3),
@@ -506,7 +445,7 @@ static void make_row(const rs_ksi_result *r, const grid *G, size_t g, int period
 {
     const rs_ksi_opts *o = &r->opts;
     int adj = o->adjusted;
-    int len = period_len(o->by);
+    int len = rs_period_len(kind_of(o->by));
     int ms = rs_ksi_period_first_month(o->by, o->financial, period);
     memset(row, 0, sizeof *row);
     row->period = period;
@@ -554,12 +493,15 @@ static void make_row(const rs_ksi_result *r, const grid *G, size_t g, int period
     }
     /* baseline: the same period of the year over the baseline years */
     if (o->baseline_from > 0) {
-        int shift = period_shift(o->by, o->financial);
-        int offset = ms - (fdiv(ms - shift, 12) * 12 + shift);
+        /* years (financial ones for quarters and years; a month's is its
+         * calendar month) numbered by the year they start in */
+        int fin = o->financial && o->by != RS_KSI_MONTH;
+        int offset = ms - rs_period_first_month(RS_PERIOD_YEAR, fin,
+                                                rs_period_of(RS_PERIOD_YEAR, fin, ms));
         int all = 1;
         double sum = 0;
         for (int y = o->baseline_from; y <= o->baseline_to; y++) {
-            int bm = y * 12 + shift + offset;
+            int bm = rs_period_first_month(RS_PERIOD_YEAR, fin, y) + offset;
             if (!covered(r, bm, len)) {
                 all = 0;
                 break;
@@ -706,7 +648,7 @@ int rs_ksi_run(rs_ctx *ctx, const rs_ksi_opts *opts, rs_ksi_result **out)
     }
     int p0 = rs_ksi_period_of(opts->by, opts->financial, from);
     int p1 = rs_ksi_period_of(opts->by, opts->financial, to);
-    if ((int64_t)(p1 - p0 + 1) * period_len(opts->by) > KSI_MAX_MONTHS) {
+    if ((int64_t)(p1 - p0 + 1) * rs_period_len(kind_of(opts->by)) > KSI_MAX_MONTHS) {
         rc = rs_err_set(e, RS_EUSAGE, "more than %d months asked for", KSI_MAX_MONTHS);
         goto done;
     }

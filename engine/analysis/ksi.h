@@ -68,7 +68,8 @@ int rs_ksi_age_group(int age, int age_band);
 const char *rs_ksi_road_user_name(int group);
 const char *rs_ksi_age_group_name(int group);
 
-/* Months are counted as year * 12 + (month - 1).  A PERIOD is "2020"
+/* Months are counted as year * 12 + (month - 1) (base/periods.h, which
+ * these wrap; rs_ksi_by counts as rs_period_kind).  A PERIOD is "2020"
  * (calendar year), "2020/21" (financial year: April 2020 to March 2021),
  * "2020Q2" (calendar quarter), "2020/21Q1" or "2020/21 Q1" (financial
  * quarter) or "2020-05" (month).  Gives the first and last month it spans;

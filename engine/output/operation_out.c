@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "map.h"
+#include "periods.h"
 #include "store.h"
 #include "timeutil.h"
 
@@ -47,7 +48,13 @@ static GEOSGeometry *clipped_cell(GEOSContextHandle_t h, const rs_grid *g, int64
     if (cut == NULL)
         return NULL;
     int type = GEOSGeomTypeId_r(h, cut);
-    if (GEOSisEmpty_r(h, cut) != 0 || (type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON)) {
+    char empty = GEOSisEmpty_r(h, cut);
+    if (empty == 2 || type == -1) { /* GEOS failed: not "nothing inside" */
+        GEOSGeom_destroy_r(h, cut);
+        *failed = 1;
+        return NULL;
+    }
+    if (empty == 1 || (type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON)) {
         /* empty, or a sliver that degenerated to lines or a mixed
          * collection: nothing worth colouring */
         GEOSGeom_destroy_r(h, cut);
@@ -62,41 +69,46 @@ static int cmp_double(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-/* 90th percentile of the minutes of cells whose centre is in the district
- * (0, "from the data", when there are fewer than 10). */
-static double scale_top(const rs_presence *p, const GEOSGeometry *area, GEOSContextHandle_t h)
+/* *top = the 90th percentile of the minutes of cells whose centre is in
+ * the district (0, "from the data", when there are fewer than 10).  0, or
+ * -1 when GEOS failed (a point not made, a predicate answering 2). */
+static int scale_top(const rs_presence *p, const GEOSGeometry *area, GEOSContextHandle_t h,
+                     double *top)
 {
     double *v = p && p->ncells ? malloc(p->ncells * sizeof *v) : NULL;
     size_t n = 0;
-    for (size_t k = 0; v && k < p->ncells; k++) {
+    int failed = 0;
+    *top = 0;
+    for (size_t k = 0; v && k < p->ncells && !failed; k++) {
+        if (!(p->cells[k].minutes > 0))
+            continue;
         GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, p->cells[k].x, p->cells[k].y);
-        if (pt && p->cells[k].minutes > 0 && GEOSIntersects_r(h, area, pt) == 1)
+        char in = pt ? GEOSIntersects_r(h, area, pt) : 2;
+        if (in == 1)
             v[n++] = p->cells[k].minutes;
+        failed = in == 2;
         if (pt)
             GEOSGeom_destroy_r(h, pt);
     }
-    double top = 0;
-    if (n >= 10) {
+    if (!failed && n >= 10) {
         qsort(v, n, sizeof *v, cmp_double);
-        top = v[(size_t)floor(0.9 * (double)(n - 1))];
+        *top = v[(size_t)floor(0.9 * (double)(n - 1))];
     }
     free(v);
-    return top;
+    return failed ? -1 : 0;
 }
 
 static void day_label(int64_t t, char *buf, size_t size, int with_year)
 {
     static const char *const wd[] = {"", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-    static const char *const mon[] = {"",    "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     rs_tm tm;
     rs_time_london(t, &tm);
     if (with_year)
-        snprintf(buf, size, "%s %d %s %d %02d:%02d", wd[tm.wday], tm.day, mon[tm.month], tm.year,
-                 tm.hour, tm.minute);
+        snprintf(buf, size, "%s %d %s %d %02d:%02d", wd[tm.wday], tm.day, rs_month_abbr(tm.month),
+                 tm.year, tm.hour, tm.minute);
     else
-        snprintf(buf, size, "%s %d %s %02d:%02d", wd[tm.wday], tm.day, mon[tm.month], tm.hour,
-                 tm.minute);
+        snprintf(buf, size, "%s %d %s %02d:%02d", wd[tm.wday], tm.day, rs_month_abbr(tm.month),
+                 tm.hour, tm.minute);
 }
 
 int rs_operation_map(rs_ctx *ctx, const rs_op_result *r, const rs_op_opts *o, const char *path)
@@ -123,20 +135,12 @@ int rs_operation_map(rs_ctx *ctx, const rs_op_result *r, const rs_op_opts *o, co
     }
     const rs_op_weekend *w = &r->weekends[0];
     const char *name = rs_districts_name(d, (size_t)r->district);
-    char title[256], sub[512], a[64], b[64], legend[96], attribution[320];
+    char title[256], sub[512], a[64], b[64], legend[96], attribution[320], sat[48];
     day_label(w->from, a, sizeof a, 1);
     day_label(w->to - 60, b, sizeof b, 0);
     uint64_t trucam = w->by_device[0];
-    {
-        static const char *const months[] = {"",        "January",  "February", "March",
-                                             "April",   "May",      "June",     "July",
-                                             "August",  "September", "October", "November",
-                                             "December"};
-        int y, mo, dd;
-        rs_civil_from_days(w->saturday, &y, &mo, &dd);
-        snprintf(title, sizeof title, "Policing footprint: %s, weekend of Saturday %d %s %d",
-                 name, dd, months[mo], y);
-    }
+    rs_day_words(w->saturday, sat, sizeof sat);
+    snprintf(title, sizeof title, "Policing footprint: %s, weekend of Saturday %s", name, sat);
     snprintf(sub, sizeof sub,
              "%s to %s UK time; %.1f patrol hours by %u vehicles, %.0f km; %llu detections "
              "(%llu TRUCAM) at %zu site%s",
@@ -150,7 +154,12 @@ int rs_operation_map(rs_ctx *ctx, const rs_op_result *r, const rs_op_opts *o, co
     /* Parked cars pile hundreds of minutes into a few cells; the colour
      * scale tops out at the 90th percentile of the cells so the routes
      * driven stay readable (the legend marks the top as "at least"). */
-    rs_map_opts mo = {0, title, sub, legend, attribution, scale_top(r->presence, area, h)};
+    double top;
+    if (scale_top(r->presence, area, h, &top) != 0) {
+        rc = rs_geo_fail(rs_ctx_geo(ctx), RS_ERR, "presence cells for the map's scale");
+        goto done;
+    }
+    rs_map_opts mo = {0, title, sub, legend, attribution, top};
     if ((m = rs_map_new(ctx, x0, y0, x1, y1, &mo)) == NULL) {
         rc = rs_ctx_err(ctx)->code ? rs_ctx_err(ctx)->code : RS_ERR;
         goto done;

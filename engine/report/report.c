@@ -1,12 +1,14 @@
 /*
- * report.c — the quarterly board pack (see report.h): the document around
- * the sections (title block, workspace facts, contents, inline print and
- * screen CSS), the shared helpers of report_int.h, base64, and the atomic
- * write.
+ * report.c — the quarterly board pack (see report.h): the driver.  It
+ * checks the quarter, chooses the districts, makes the private image
+ * directory, writes the document around the sections (title block,
+ * workspace facts, contents, inline print and screen CSS), calls each
+ * section in turn and puts the file in place (base/atomic.h).
  *
  * Data structure: an rs_rep (report_int.h) built here and handed to each
  * section writer in turn; the HTML streams straight into the temporary
- * file, so memory holds one image at a time.
+ * file, so memory holds one image at a time.  The helpers the sections
+ * and this file write with are report_doc.c.
  */
 #include "report.h"
 
@@ -14,261 +16,18 @@
 #include <dirent.h>
 #include <limits.h>
 #include <sqlite3.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "ksi.h"
+#include "periods.h"
 #include "report_int.h"
 #include "store.h"
-#include "timeutil.h"
 
-static const char *const month_names[12] = {"January", "February", "March",     "April",
-                                            "May",     "June",     "July",      "August",
-                                            "September", "October", "November", "December"};
-
-/* ---- small helpers ---------------------------------------------------------- */
-
-static int fdiv(int a, int b)
-{
-    return a >= 0 ? a / b : -((-a + b - 1) / b);
-}
-
-int64_t rs_rep_month_start(int m)
-{
-    int y = fdiv(m, 12);
-    return rs_london_to_utc(y, m - y * 12 + 1, 1, 0, 0, 0, NULL);
-}
-
-void rs_rep_month_label(int m, char *buf, size_t size)
-{
-    int y = fdiv(m, 12);
-    snprintf(buf, size, "%04d-%02d", y, m - y * 12 + 1);
-}
-
-void rs_rep_month_words(int m, char *buf, size_t size)
-{
-    int y = fdiv(m, 12);
-    snprintf(buf, size, "%s %d", month_names[m - y * 12], y);
-}
-
-void rs_rep_day_words(int64_t t, char *buf, size_t size)
-{
-    rs_tm tm;
-    rs_time_london(t, &tm);
-    snprintf(buf, size, "%d %s %d", tm.day, month_names[tm.month - 1], tm.year);
-}
-
-void rs_rep_printf(rs_rep *r, const char *fmt, ...)
-{
-    char small[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    int len = vsnprintf(small, sizeof small, fmt, ap);
-    va_end(ap);
-    if (len < 0)
-        return;
-    if ((size_t)len < sizeof small) {
-        rs_html_put(r->f, small);
-        return;
-    }
-    char *big = malloc((size_t)len + 1);
-    if (big == NULL) {
-        rs_html_put(r->f, small); /* cut rather than lose the text */
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)len + 1, fmt, ap);
-    va_end(ap);
-    rs_html_put(r->f, big);
-    free(big);
-}
-
-void rs_rep_para(rs_rep *r, const char *cls, const char *fmt, ...)
-{
-    char *text = NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    int len = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (len >= 0 && (text = malloc((size_t)len + 1)) != NULL) {
-        va_start(ap, fmt);
-        vsnprintf(text, (size_t)len + 1, fmt, ap);
-        va_end(ap);
-    }
-    if (cls)
-        fprintf(r->f, "<p class=\"%s\">", cls);
-    else
-        fputs("<p>", r->f);
-    rs_html_put(r->f, text ? text : "");
-    fputs("</p>\n", r->f);
-    free(text);
-}
-
-void rs_rep_section_open(rs_rep *r, const char *id, const char *title)
-{
-    fprintf(r->f, "<section id=\"%s\" aria-labelledby=\"%s-h\">\n<h2 id=\"%s-h\">", id, id, id);
-    rs_html_put(r->f, title);
-    fputs("</h2>\n", r->f);
-}
-
-void rs_rep_section_close(rs_rep *r)
-{
-    fputs("</section>\n", r->f);
-}
-
-int rs_rep_table(rs_rep *r, rs_table *t)
-{
-    if (t == NULL)
-        return rs_err_set(rs_ctx_err(r->ctx), RS_ENOMEM, "out of memory (report table)");
-    int rc = rs_table_write(t, RS_FMT_HTML, r->f);
-    rs_table_free(t);
-    return rc == 0 ? RS_OK : rs_err_set(rs_ctx_err(r->ctx), RS_EIO, "cannot write the pack");
-}
-
-void rs_rep_count(long long v, char *buf, size_t size)
-{
-    char digits[32];
-    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
-    int n = snprintf(digits, sizeof digits, "%llu", u);
-    char out[48];
-    size_t k = 0;
-    if (v < 0)
-        out[k++] = '-';
-    for (int i = 0; i < n; i++) {
-        if (i > 0 && (n - i) % 3 == 0)
-            out[k++] = ',';
-        out[k++] = digits[i];
-    }
-    out[k] = '\0';
-    snprintf(buf, size, "%s", out);
-}
-
-void rs_rep_num(double v, int decimals, char *buf, size_t size)
-{
-    if (v != v)
-        buf[0] = '\0';
-    else
-        snprintf(buf, size, "%.*f", decimals, v + 0.0); /* + 0.0: never "-0" */
-}
-
-sqlite3_stmt *rs_rep_prepare(rs_rep *r, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(rs_ctx_db(r->ctx), sql, -1, &st, NULL) != SQLITE_OK) {
-        rs_store_fail(r->ctx, "board pack query");
-        sqlite3_finalize(st);
-        return NULL;
-    }
-    return st;
-}
-
-int rs_rep_finish(rs_rep *r, sqlite3_stmt *st, int last_step, const char *what)
-{
-    int rc = last_step == SQLITE_DONE ? RS_OK : rs_store_fail(r->ctx, what);
-    sqlite3_finalize(st);
-    return rc;
-}
-
-/* ---- base64 and images ------------------------------------------------------ */
-
-size_t rs_base64_encode(const unsigned char *in, size_t n, char *out)
-{
-    static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t k = 0, i = 0;
-    for (; i + 2 < n; i += 3) {
-        unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
-        out[k++] = a[v >> 18 & 63];
-        out[k++] = a[v >> 12 & 63];
-        out[k++] = a[v >> 6 & 63];
-        out[k++] = a[v & 63];
-    }
-    if (i < n) {
-        unsigned v = (unsigned)in[i] << 16 | (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0u);
-        out[k++] = a[v >> 18 & 63];
-        out[k++] = a[v >> 12 & 63];
-        out[k++] = i + 1 < n ? a[v >> 6 & 63] : '=';
-        out[k++] = '=';
-    }
-    out[k] = '\0';
-    return k;
-}
-
-void rs_rep_img_path(rs_rep *r, char *buf, size_t size)
-{
-    snprintf(buf, size, "%s/img%d.png", r->tmpdir, ++r->nimg);
-}
-
-static int read_file(const char *path, unsigned char **data, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    *data = NULL;
-    *len = 0;
-    if (f == NULL)
-        return -1;
-    size_t cap = 1 << 16, n = 0;
-    unsigned char *buf = malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (n < cap)
-            break;
-        unsigned char *nb = realloc(buf, cap * 2);
-        if (nb == NULL) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = nb;
-        cap *= 2;
-    }
-    int bad = buf == NULL || ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        return -1;
-    }
-    *data = buf;
-    *len = n;
-    return 0;
-}
-
-int rs_rep_embed_png(rs_rep *r, const char *path, const char *alt, const char *caption)
-{
-    unsigned char *png = NULL;
-    size_t n = 0;
-    char *b64 = NULL;
-    int rc = RS_OK;
-    if (read_file(path, &png, &n) != 0 || n < 24 || memcmp(png, "\x89PNG\r\n\x1a\n", 8) != 0) {
-        rc = rs_err_set(rs_ctx_err(r->ctx), RS_EIO, "%s: cannot read the drawn image", path);
-        goto done;
-    }
-    if ((b64 = malloc(4 * ((n + 2) / 3) + 1)) == NULL) {
-        rc = rs_err_set(rs_ctx_err(r->ctx), RS_ENOMEM, "out of memory (image)");
-        goto done;
-    }
-    rs_base64_encode(png, n, b64);
-    /* IHDR: width and height, big-endian, at bytes 16 and 20 */
-    unsigned long w = (unsigned long)png[16] << 24 | (unsigned long)png[17] << 16 |
-                      (unsigned long)png[18] << 8 | png[19];
-    unsigned long h = (unsigned long)png[20] << 24 | (unsigned long)png[21] << 16 |
-                      (unsigned long)png[22] << 8 | png[23];
-    fputs("<figure>\n<img src=\"data:image/png;base64,", r->f);
-    fputs(b64, r->f);
-    fprintf(r->f, "\" width=\"%lu\" height=\"%lu\" alt=\"", w, h);
-    rs_html_put(r->f, alt);
-    fputs("\">\n<figcaption>", r->f);
-    rs_html_put(r->f, caption);
-    fputs("</figcaption>\n</figure>\n", r->f);
-done:
-    unlink(path);
-    free(png);
-    free(b64);
-    return rc;
-}
+/* ---- the private image directory ------------------------------------------- */
 
 /* Empties and removes the private image directory (its files are ours). */
 static void tmpdir_remove(const char *dir)
@@ -602,61 +361,33 @@ int rs_report_write(rs_ctx *ctx, const rs_report_opts *opts, const char *path)
     r.ctx = ctx;
     r.o = opts;
     r.q_first = opts->first_month;
-    r.t0 = rs_rep_month_start(r.q_first);
-    r.t1 = rs_rep_month_start(r.q_first + 3);
-    int period = rs_ksi_period_of(RS_KSI_QUARTER, opts->financial, r.q_first);
-    rs_ksi_period_label(RS_KSI_QUARTER, opts->financial, period, r.qlabel, sizeof r.qlabel);
-    rs_ksi_period_label(RS_KSI_QUARTER, opts->financial,
-                        rs_ksi_period_of(RS_KSI_QUARTER, opts->financial, r.q_first - 12),
-                        r.qprev, sizeof r.qprev);
-    {
-        int y = fdiv(r.q_first, 12), m = r.q_first - y * 12;
-        snprintf(r.qwords, sizeof r.qwords, "%s to %s %d", month_names[m], month_names[m + 2], y);
-    }
+    r.t0 = rs_month_start_utc(r.q_first);
+    r.t1 = rs_month_start_utc(r.q_first + 3);
+    int fin = opts->financial;
+    int period = rs_period_of(RS_PERIOD_QUARTER, fin, r.q_first);
+    rs_period_label(RS_PERIOD_QUARTER, fin, period, r.qlabel, sizeof r.qlabel);
+    rs_period_label(RS_PERIOD_QUARTER, fin, rs_period_of(RS_PERIOD_QUARTER, fin, r.q_first - 12),
+                    r.qprev, sizeof r.qprev);
+    rs_period_words(RS_PERIOD_QUARTER, fin, period, r.qwords, sizeof r.qwords);
 
     int rc;
-    char *tmp = NULL;
-    FILE *f = NULL;
+    rs_atomic out;
+    memset(&out, 0, sizeof out);
     if ((rc = select_districts(&r)) != 0)
         goto done;
     if ((r.tmpdir = tmpdir_make(ctx)) == NULL) {
         rc = rs_ctx_err(ctx)->code;
         goto done;
     }
-    size_t n = strlen(path);
-    if ((tmp = malloc(n + sizeof ".tmp.XXXXXX")) == NULL) {
-        rc = rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
+    /* the pack is a file: "-" names one here, not standard output */
+    if ((rc = rs_atomic_open(rs_ctx_err(ctx), &out, strcmp(path, "-") == 0 ? "./-" : path)) != 0)
         goto done;
-    }
-    memcpy(tmp, path, n);
-    memcpy(tmp + n, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
-    int fd = mkstemp(tmp);
-    if (fd < 0 || fchmod(fd, 0644) != 0 || (f = fdopen(fd, "w")) == NULL) {
-        rc = rs_err_set(rs_ctx_err(ctx), RS_EIO, "%s: cannot write (%s)", path, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(tmp);
-        }
-        free(tmp);
-        tmp = NULL;
-        goto done;
-    }
-    r.f = f;
+    r.f = out.f;
     rc = write_document(&r);
-    if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
-        if (rc == RS_OK)
-            rc = rs_err_set(rs_ctx_err(ctx), RS_EIO, "%s: cannot write (%s)", path,
-                            strerror(errno));
-    }
-    if (fclose(f) != 0 && rc == RS_OK)
-        rc = rs_err_set(rs_ctx_err(ctx), RS_EIO, "%s: cannot write (%s)", path, strerror(errno));
-    f = NULL;
-    if (rc == RS_OK && rename(tmp, path) != 0)
-        rc = rs_err_set(rs_ctx_err(ctx), RS_EIO, "%s: cannot write (%s)", path, strerror(errno));
-    if (rc != RS_OK)
-        unlink(tmp);
+    if (rs_atomic_close(rs_ctx_err(ctx), &out, rc == RS_OK) != 0 && rc == RS_OK)
+        rc = rs_ctx_err(ctx)->code;
 done:
-    free(tmp);
+    rs_atomic_close(rs_ctx_err(ctx), &out, 0); /* after a failure: no file */
     if (r.tmpdir) {
         tmpdir_remove(r.tmpdir);
         free(r.tmpdir);

@@ -1,8 +1,9 @@
 /*
  * report_heat.c — the board pack's section 4: where drivers sped at
- * weekends in the quarter.  A grid of 1 km squares of the share of traffic
- * telematics pings at or over the enforcement threshold on Saturdays and
- * Sundays (UK time), cells with fewer than 10 pings withheld, drawn by
+ * weekends in the quarter.  A grid of HEAT_CELL_M squares (1 km; the
+ * prose says what the constant says) of the share of traffic telematics
+ * pings at or over the enforcement threshold on Saturdays and Sundays (UK
+ * time), cells with fewer than HEAT_MIN_COUNT (10) pings withheld, drawn by
  * heat_out into the pack's private directory and embedded; then the cells
  * with the highest shares as a table, the map's text equivalent.
  *
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "heat.h"
 #include "heat_out.h"
 #include "report_int.h"
@@ -21,6 +23,15 @@
 #define HEAT_CELL_M 1000.0
 #define HEAT_MIN_COUNT 10u
 #define HEAT_TOP 10
+
+/* The cell side in words, from HEAT_CELL_M: "1 km", "500 m". */
+static void cell_words(char *buf, size_t size)
+{
+    if (HEAT_CELL_M >= 1000 && fmod(HEAT_CELL_M, 1000) == 0)
+        snprintf(buf, size, "%g km", HEAT_CELL_M / 1000);
+    else
+        snprintf(buf, size, "%g m", HEAT_CELL_M);
+}
 
 typedef struct top_cell {
     const rs_heat_cell *c;
@@ -58,14 +69,15 @@ static void remove_layer(const char *prefix)
 
 static int draw(rs_rep *r, const rs_heat_grid *h, int district, const char *period)
 {
-    char prefix[4096], png[4200], sub[512], title[256];
+    char prefix[4096], png[4200], sub[512], title[256], side[32];
+    cell_words(side, sizeof side);
     snprintf(prefix, sizeof prefix, "%s/heat", r->tmpdir);
     snprintf(title, sizeof title, "Weekend speeding, %s: share of pings over the threshold",
              r->qlabel);
     snprintf(sub, sizeof sub,
-             "Saturdays and Sundays (UK time), %s; square cells of 1 km; cells with fewer than "
+             "Saturdays and Sundays (UK time), %s; square cells of %s; cells with fewer than "
              "%u pings withheld",
-             period, HEAT_MIN_COUNT);
+             period, side, HEAT_MIN_COUNT);
     rs_heat_out ho;
     memset(&ho, 0, sizeof ho);
     ho.prefix = prefix;
@@ -102,11 +114,12 @@ static int draw(rs_rep *r, const rs_heat_grid *h, int district, const char *peri
     qsort(top, shown, sizeof *top, top_cmp);
     char alt[1400];
     int n = snprintf(alt, sizeof alt,
-                     "Map of %s with 1 km squares coloured by the share of weekend telematics "
+                     "Map of %s with %s squares coloured by the share of weekend telematics "
                      "pings at or over the enforcement threshold in %s, on the viridis scale "
                      "from dark purple (low) to yellow (high), 0 to %.0f%%. %zu squares are "
                      "shown and %zu withheld for having fewer than %u pings.",
-                     r->all ? "the county's districts" : "the chosen districts", r->qlabel, vmax,
+                     r->all ? "the county's districts" : "the chosen districts", side, r->qlabel,
+                     vmax,
                      shown, h->withheld, HEAT_MIN_COUNT);
     for (size_t k = 0; k < shown && k < 3 && n > 0 && (size_t)n < sizeof alt; k++)
         n += snprintf(alt + n, sizeof alt - (size_t)n, "%s %s (%.1f%% of %u pings)",
@@ -144,7 +157,7 @@ static int draw(rs_rep *r, const rs_heat_grid *h, int district, const char *peri
         snprintf(pos, sizeof pos, "%.0f, %.0f", c->x, c->y);
         rs_rep_count(c->pings, p, sizeof p);
         rs_rep_count(c->over, o, sizeof o);
-        rs_rep_num(top[k].v, 1, s, sizeof s);
+        rs_fmt_fixed(s, sizeof s, top[k].v, 1);
         const char *cells[] = {rank, cell_district(r, c), pos, p, o, s};
         bad = rs_table_add(t, cells) != 0;
     }
@@ -165,15 +178,16 @@ static int draw(rs_rep *r, const rs_heat_grid *h, int district, const char *peri
 int rs_rep_heat(rs_rep *r)
 {
     rs_rep_section_open(r, "heatmap", "4. Weekend speeding heat map");
-    char a[40], b[40], period[96];
+    char a[40], b[40], period[96], side[32];
+    cell_words(side, sizeof side);
     rs_rep_day_words(r->t0, a, sizeof a);
     rs_rep_day_words(r->t1 - 1, b, sizeof b);
     snprintf(period, sizeof period, "%s to %s", a, b);
     rs_rep_para(r, NULL,
                 "Where connected vehicles drove at or over the enforcement threshold at "
-                "weekends in %s (%s): the share of each 1 km square's pings, to guide where "
+                "weekends in %s (%s): the share of each %s square's pings, to guide where "
                 "weekend enforcement and engagement go.",
-                r->qlabel, period);
+                r->qlabel, period, side);
     if (r->nd == 0) {
         rs_rep_para(r, "unavailable",
                     "Not available: no districts are loaded, and the heat map counts pings "

@@ -1,7 +1,9 @@
 /*
  * report_int.h — private to the board pack (report*.c): the state one
- * rs_report_write call carries through its sections, and the small HTML,
- * SQL and image helpers they share.
+ * rs_report_write call carries through its sections, the document helpers
+ * they share (report_doc.c), and the sections the driver (report.c) calls.
+ * Inside the room calls go one way: report.c -> sections -> report_doc.c.
+ * Months are base/periods.h months; numbers are formatted by base/fmt.h.
  *
  * Data structure: one rs_rep on the stack of rs_report_write; it borrows
  * ctx and the open output FILE, owns the district set, the selection flags
@@ -39,12 +41,8 @@ typedef struct rs_rep {
 /* A no-break space (UTF-8), to keep "168.6 to 224.4" on one line. */
 #define RS_NBSP "\xc2\xa0"
 
-/* Months: year * 12 + (month - 1).  UTC instant of the UK-local midnight
- * starting month m. */
-int64_t rs_rep_month_start(int m);
-/* "2020-04" and "April 2020". */
-void rs_rep_month_label(int m, char *buf, size_t size);
-void rs_rep_month_words(int m, char *buf, size_t size);
+/* ---- report_doc.c: the document helpers ---- */
+
 /* "1 April 2020" for a UTC instant's UK-local day. */
 void rs_rep_day_words(int64_t t, char *buf, size_t size);
 
@@ -72,10 +70,11 @@ sqlite3_stmt *rs_rep_prepare(rs_rep *r, const char *sql);
 /* Finishes a stepping loop: step's last code SQLITE_DONE -> 0, else the error. */
 int rs_rep_finish(rs_rep *r, sqlite3_stmt *st, int last_step, const char *what);
 
-/* "1,234" with thousands separators (deterministic, no locale). */
+/* "1,234": a count with thousands separators (base/fmt.h's
+ * rs_fmt_grouped; other numbers are rs_fmt_fixed and friends directly). */
 void rs_rep_count(long long v, char *buf, size_t size);
-/* A fixed-decimals number, or "" for NaN. */
-void rs_rep_num(double v, int decimals, char *buf, size_t size);
+
+/* ---- the sections, called by report.c ---- */
 
 /* The sections (report_ksi.c, report_heat.c, report_reoffend.c,
  * report_plan.c, report_quality.c); each writes one <section>. */

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "chart.h"
+#include "fmt.h"
 #include "ksi.h"
 #include "report_int.h"
 #include "stats.h"
@@ -101,26 +102,6 @@ static int run(rs_rep *r, int collisions, int adjusted, int from, int to, rs_ksi
     return rs_ksi_run(r->ctx, &o, out);
 }
 
-static void fmt_p(double p, char *buf, size_t size)
-{
-    if (isnan(p))
-        buf[0] = '\0';
-    else if (p < 0.001)
-        snprintf(buf, size, "<0.001");
-    else
-        snprintf(buf, size, "%.3g", p);
-}
-
-static void fmt_signed(double v, int decimals, char *buf, size_t size)
-{
-    if (isnan(v))
-        buf[0] = '\0';
-    else if (round(v * pow(10, decimals)) == 0)
-        snprintf(buf, size, "%.*f", decimals, 0.0);
-    else
-        snprintf(buf, size, "%+.*f", decimals, v);
-}
-
 /* One headline row: now against before (NaN: not available); compared says
  * whether both periods are wholly inside the data; words is the verdict
  * when they are not. */
@@ -128,8 +109,8 @@ static int headline_row(rs_table *t, const char *measure, double now, double bef
                         int compared, int decimals, const char *words)
 {
     char a[32], b[32], ch[32], ci[64], p[32], v[160];
-    rs_rep_num(now, decimals, a, sizeof a);
-    rs_rep_num(before, decimals, b, sizeof b);
+    rs_fmt_fixed(a, sizeof a, now, decimals);
+    rs_fmt_fixed(b, sizeof b, before, decimals);
     ch[0] = ci[0] = p[0] = '\0';
     snprintf(v, sizeof v, "%s", words);
     if (!isnan(now)) {
@@ -139,8 +120,8 @@ static int headline_row(rs_table *t, const char *measure, double now, double bef
     if (compared && !isnan(now) && !isnan(before)) {
         double pv = rs_poisson_compare_p((unsigned long)llround(now),
                                          (unsigned long)llround(before));
-        fmt_signed(now - before, decimals, ch, sizeof ch);
-        fmt_p(pv, p, sizeof p);
+        rs_fmt_signed(ch, sizeof ch, now - before, decimals);
+        rs_fmt_p_cell(p, sizeof p, pv);
         rs_ksi_verdict(now, before, decimals, pv, v, sizeof v);
     }
     const char *cells[] = {measure, a, b, ch, ci, p, v};
@@ -337,11 +318,11 @@ static int trend(rs_rep *r, const rs_ksi_result *cas, int P)
         char a[32] = "", ci[64] = "", b[32] = "", v[160];
         snprintf(v, sizeof v, "%s", s[k].verdict);
         if (!isnan(y[k])) {
-            rs_rep_num(y[k], 0, a, sizeof a);
+            rs_fmt_fixed(a, sizeof a, y[k], 0);
             snprintf(ci, sizeof ci, "%.1f" RS_NBSP "to" RS_NBSP "%.1f", lo[k], hi[k]);
         }
         if (!isnan(prev[k])) {
-            rs_rep_num(prev[k], 0, b, sizeof b);
+            rs_fmt_fixed(b, sizeof b, prev[k], 0);
             rs_ksi_verdict(y[k], prev[k], 0,
                            rs_poisson_compare_p((unsigned long)llround(y[k]),
                                                 (unsigned long)llround(prev[k])),
@@ -413,10 +394,10 @@ static int district_row(rs_table *t, const char *name, const rs_ksi_row *now, co
          co[32] = "";
     if (now) {
         if (now->state != RS_KSI_NO_DATA) {
-            rs_rep_num(now->ksi, 0, k, sizeof k);
+            rs_fmt_fixed(k, sizeof k, now->ksi, 0);
             rs_rep_count(now->total, tot, sizeof tot);
         }
-        rs_rep_num(now->ksi_before, 0, b, sizeof b);
+        rs_fmt_fixed(b, sizeof b, now->ksi_before, 0);
         snprintf(v, sizeof v, "%s", now->verdict);
     }
     if (has_counts) {

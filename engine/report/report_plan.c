@@ -13,37 +13,21 @@
  * plan, a map of the scores, and the ranking with every part.
  *
  * Data structure: one rs_weekend_scores (index = district id) and one
- * rs_weekend_plan; the map is drawn with map.h into the private directory.
+ * rs_weekend_plan; the map is output/weekend_out.h's (the one `roadsafe
+ * weekends` draws, in the pack's words and without plan labels), drawn
+ * into the private directory and embedded.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ksi.h"
-#include "map.h"
+#include "fmt.h"
+#include "periods.h"
 #include "report_int.h"
-#include "timeutil.h"
 #include "weekend.h"
+#include "weekend_out.h"
 
 #define PLAN_COOLDOWN 2
-
-static const char *const day_month[12] = {"January", "February", "March",     "April",
-                                          "May",     "June",     "July",      "August",
-                                          "September", "October", "November", "December"};
-
-static void day_words(int64_t day, char *buf, size_t size)
-{
-    int y, m, d;
-    rs_civil_from_days(day, &y, &m, &d);
-    snprintf(buf, size, "%d %s %d", d, day_month[m - 1], y);
-}
-
-/* The UK-local day (days since 1970-01-01) that month m starts on. */
-static int64_t month_day(int m)
-{
-    int y = m >= 0 ? m / 12 : -((-m + 11) / 12);
-    return rs_days_from_civil(y, m - y * 12 + 1, 1);
-}
 
 static int plan_table(rs_rep *r, const rs_weekend_scores *s, const rs_weekend_plan *p,
                       const char *next)
@@ -56,8 +40,8 @@ static int plan_table(rs_rep *r, const rs_weekend_scores *s, const rs_weekend_pl
     for (size_t k = 0; !bad && k < p->n; k++) {
         const rs_weekend_pick *w = &p->picks[k];
         char day[48], sc[32];
-        day_words(w->saturday, day, sizeof day);
-        rs_rep_num(w->district >= 0 ? w->score : NAN, 2, sc, sizeof sc);
+        rs_day_words(w->saturday, day, sizeof day);
+        rs_fmt_fixed(sc, sizeof sc, w->district >= 0 ? w->score : NAN, 2);
         const char *name = w->district >= 0 && (size_t)w->district < s->n
                                ? s->d[w->district].name
                                : "(none eligible)";
@@ -74,40 +58,20 @@ static int plan_table(rs_rep *r, const rs_weekend_scores *s, const rs_weekend_pl
 static int score_map(rs_rep *r, const rs_weekend_scores *s, const rs_weekend_plan *p,
                      const char *next)
 {
-    double x0, y0, x1, y1;
-    rs_districts_extent(r->d, &x0, &y0, &x1, &y1);
     char title[160], sub[256];
     snprintf(title, sizeof title, "Weekend enforcement scores for %s", next);
     snprintf(sub, sizeof sub, "Score at the start of the quarter (each part 1 = county average)%s",
              r->all ? "" : "; districts outside the pack not drawn");
-    rs_map_opts mo;
-    memset(&mo, 0, sizeof mo);
-    mo.width_px = 1400;
-    mo.title = title;
-    mo.subtitle = sub;
-    mo.legend_label = "district score (higher: more need)";
-    mo.attribution = "Telematics, STATS19 KSI casualties, concerns and detections from the "
-                     "workspace. Made with roadsafe.";
-    rs_map *m = rs_map_new(r->ctx, x0, y0, x1, y1, &mo);
-    if (m == NULL)
-        return rs_ctx_err(r->ctx)->code ? rs_ctx_err(r->ctx)->code : RS_ERR;
-    int rc = RS_OK;
-    double top = 0;
-    for (size_t i = 0; i < s->n && i < r->nd && rc == RS_OK; i++) {
-        double v = s->d[i].excluded ? NAN : s->d[i].score;
-        if (!isnan(v) && v > top)
-            top = v;
-        rc = rs_map_fill(m, rs_districts_geom(r->d, i), v);
-    }
-    if (rc == RS_OK)
-        rc = rs_map_districts(m, r->d, 1);
+    const rs_weekend_map_opts mo = {1400, title, sub, "district score (higher: more need)", 0};
     char path[4096];
     rs_rep_img_path(r, path, sizeof path);
-    if (rc == RS_OK)
-        rc = rs_map_write_png(m, path);
-    rs_map_free(m);
+    int rc = rs_weekend_map(r->ctx, r->d, s, p, &mo, path);
     if (rc != RS_OK)
         return rc;
+    double top = 0;
+    for (size_t i = 0; i < s->n && i < r->nd; i++)
+        if (!s->d[i].excluded && s->d[i].score > top)
+            top = s->d[i].score;
     char alt[1200];
     int n = snprintf(alt, sizeof alt,
                      "Map of %s coloured by their weekend enforcement score on the viridis "
@@ -143,11 +107,11 @@ static int ranking_table(rs_rep *r, const rs_weekend_scores *s)
         const rs_weekend_district *d = &s->d[s->order[k]];
         char rank[16], sc[32], sp[32], h[32], c[32], de[32];
         snprintf(rank, sizeof rank, "%d", d->rank);
-        rs_rep_num(d->score, 2, sc, sizeof sc);
-        rs_rep_num(d->speed, 2, sp, sizeof sp);
-        rs_rep_num(d->harm, 2, h, sizeof h);
-        rs_rep_num(d->concern_index, 2, c, sizeof c);
-        rs_rep_num(d->detection_index, 2, de, sizeof de);
+        rs_fmt_fixed(sc, sizeof sc, d->score, 2);
+        rs_fmt_fixed(sp, sizeof sp, d->speed, 2);
+        rs_fmt_fixed(h, sizeof h, d->harm, 2);
+        rs_fmt_fixed(c, sizeof c, d->concern_index, 2);
+        rs_fmt_fixed(de, sizeof de, d->detection_index, 2);
         const char *cells[] = {rank, d->name, sc, sp, h, c, de, d->reason};
         bad = rs_table_add(t, cells) != 0;
     }
@@ -162,8 +126,8 @@ int rs_rep_plan(rs_rep *r)
 {
     int fin = r->o->financial;
     char next[24];
-    rs_ksi_period_label(RS_KSI_QUARTER, fin, rs_ksi_period_of(RS_KSI_QUARTER, fin, r->q_first) + 1,
-                        next, sizeof next);
+    rs_period_label(RS_PERIOD_QUARTER, fin, rs_period_of(RS_PERIOD_QUARTER, fin, r->q_first) + 1,
+                    next, sizeof next);
     char title[96];
     snprintf(title, sizeof title, "6. Weekend plan for %s", next);
     rs_rep_section_open(r, "plan", title);
@@ -173,7 +137,8 @@ int rs_rep_plan(rs_rep *r)
         rs_rep_section_close(r);
         return RS_OK;
     }
-    int64_t start = month_day(r->q_first + 3), end = month_day(r->q_first + 6) - 1;
+    int64_t start = rs_month_first_day(r->q_first + 3),
+            end = rs_month_first_day(r->q_first + 6) - 1;
     /* 1970-01-01 was a Thursday: day % 7 == 2 is a Saturday */
     int64_t sat = start + ((2 - start % 7) + 7) % 7;
     size_t count = sat <= end ? (size_t)((end - sat) / 7 + 1) : 0;
@@ -207,8 +172,8 @@ int rs_rep_plan(rs_rep *r)
     char lb0[48], lb1[48], w0[48], w1[48];
     rs_rep_day_words(s->from, lb0, sizeof lb0);
     rs_rep_day_words(s->to - 1, lb1, sizeof lb1);
-    day_words(sat, w0, sizeof w0);
-    day_words(sat + 7 * (int64_t)(count ? count - 1 : 0), w1, sizeof w1);
+    rs_day_words(sat, w0, sizeof w0);
+    rs_day_words(sat + 7 * (int64_t)(count ? count - 1 : 0), w1, sizeof w1);
     rs_rep_para(r, NULL,
                 "Which district gets the extra speed enforcement on each of the %zu weekends of "
                 "%s (Saturdays %s to %s). Each district's score adds speeding in the telematics "

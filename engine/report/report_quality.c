@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
+#include "periods.h"
 #include "pingscan.h"
 #include "report_int.h"
 #include "store.h"
@@ -132,7 +134,7 @@ static int rejects_table(rs_rep *r)
 static void date_of_month(int m, char *buf, size_t size)
 {
     char l[24];
-    rs_rep_month_label(m, l, sizeof l);
+    rs_period_label(RS_PERIOD_MONTH, 0, m, l, sizeof l);
     snprintf(buf, size, "%s-01", l);
 }
 
@@ -175,7 +177,7 @@ static int unlocated_row(rs_rep *r, rs_table *t, const char *label, const char *
     char a[32], b[32], c[32], d[32], k[32];
     rs_rep_count(n, a, sizeof a);
     rs_rep_count(unloc, b, sizeof b);
-    rs_rep_num(n > 0 ? 100.0 * (double)unloc / (double)n : NAN, 1, c, sizeof c);
+    rs_fmt_fixed(c, sizeof c, n > 0 ? 100.0 * (double)unloc / (double)n : NAN, 1);
     rs_rep_count(outside, d, sizeof d);
     rs_rep_count(ksi, k, sizeof k);
     const char *cells[] = {label, a, b, c, d, k};
@@ -190,8 +192,8 @@ static int unlocated(rs_rep *r)
     date_of_month(r->q_first - 9, y0, sizeof y0);
     date_of_month(r->q_first + 3, end, sizeof end);
     char m0[32], m1[32];
-    rs_rep_month_label(r->q_first - 9, m0, sizeof m0);
-    rs_rep_month_label(r->q_first + 2, m1, sizeof m1);
+    rs_period_label(RS_PERIOD_MONTH, 0, r->q_first - 9, m0, sizeof m0);
+    rs_period_label(RS_PERIOD_MONTH, 0, r->q_first + 2, m1, sizeof m1);
     snprintf(l12, sizeof l12, "12 months %s to %s", m0, m1);
     const char *cols[] = {"period",           "collisions",
                           "without a location", "without a location (%)",
@@ -287,7 +289,7 @@ static int coverage(rs_rep *r)
     month_counter mc;
     memset(&mc, 0, sizeof mc);
     for (int m = 0; m <= NM; m++)
-        mc.edge[m] = rs_rep_month_start(m0 + m);
+        mc.edge[m] = rs_month_start_utc(m0 + m);
     long long n[NSRC][NM];
     memset(n, 0, sizeof n);
     int rc;
@@ -312,8 +314,8 @@ static int coverage(rs_rep *r)
         return rc;
 
     char m0s[32], m1s[32], cap[200];
-    rs_rep_month_label(m0, m0s, sizeof m0s);
-    rs_rep_month_label(m0 + NM - 1, m1s, sizeof m1s);
+    rs_period_label(RS_PERIOD_MONTH, 0, m0, m0s, sizeof m0s);
+    rs_period_label(RS_PERIOD_MONTH, 0, m0 + NM - 1, m1s, sizeof m1s);
     snprintf(cap, sizeof cap,
              "Rows per month of each source, %s to %s (UK months; \"none\" marks a gap)", m0s,
              m1s);
@@ -324,7 +326,7 @@ static int coverage(rs_rep *r)
         return rs_rep_table(r, NULL);
     for (int m = 0; m < NM; m++) {
         char label[32], v[NSRC][32];
-        rs_rep_month_label(m0 + m, label, sizeof label);
+        rs_period_label(RS_PERIOD_MONTH, 0, m0 + m, label, sizeof label);
         for (int s = 0; s < NSRC; s++) {
             if (n[s][m] == 0)
                 snprintf(v[s], sizeof v[s], "none");
@@ -366,8 +368,8 @@ static int coverage(rs_rep *r)
                 while (e + 1 < NM && n[s][e + 1] == 0)
                     e++;
                 char a[32], b[32];
-                rs_rep_month_words(m0 + m, a, sizeof a);
-                rs_rep_month_words(m0 + e, b, sizeof b);
+                rs_period_words(RS_PERIOD_MONTH, 0, m0 + m, a, sizeof a);
+                rs_period_words(RS_PERIOD_MONTH, 0, m0 + e, b, sizeof b);
                 if (!first)
                     fputs(", ", r->f);
                 if (e == m)

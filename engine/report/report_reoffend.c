@@ -12,22 +12,23 @@
  * TRUCAM, the Kaplan–Meier curves (chart and read-outs) and the log-rank
  * test, with a sentence in plain words.
  *
- * Data structure: one rs_reoffend_result; the chart copies each cohort's
- * daily curve (0..365 days) into x / y / band arrays.
+ * Data structure: one rs_reoffend_result; the chart is drawn by
+ * output/reoffend_out.h (the one `roadsafe reoffend --plot` draws, in the
+ * pack's words and size) into the private directory and embedded.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "chart.h"
+#include "fmt.h"
+#include "periods.h"
 #include "reoffend.h"
+#include "reoffend_out.h"
 #include "report_int.h"
-
-#define DAY 86400LL
 
 static void pct(double v, char *buf, size_t size)
 {
-    rs_rep_num(isnan(v) ? v : 100 * v, 1, buf, size);
+    rs_fmt_fixed(buf, size, isnan(v) ? v : 100 * v, 1);
 }
 
 static void pct_ci(rs_ci c, char *buf, size_t size)
@@ -46,34 +47,36 @@ static void ratio_ci(rs_ci c, char *buf, size_t size)
         snprintf(buf, size, "%.2f" RS_NBSP "to" RS_NBSP "%.2f", c.low, c.high);
 }
 
-static void fmt_p(double p, char *buf, size_t size)
+/* The words of the options the analysis ran with, so the prose says what
+ * was computed: the rate's window ("12 months" for 365 days, else "N
+ * days"), the episode ("24 hours") and the window in days ("365"). */
+typedef struct words {
+    char window[32], episode[32], days[32];
+} words;
+
+static void words_of(const rs_reoffend_opts *o, words *w)
 {
-    if (isnan(p))
-        buf[0] = '\0';
-    else if (p < 0.001)
-        snprintf(buf, size, "<0.001");
+    double d = (double)o->window / 86400, h = (double)o->episode / 3600;
+    if (o->window == 365 * 86400LL)
+        snprintf(w->window, sizeof w->window, "12 months");
     else
-        snprintf(buf, size, "%.3g", p);
+        snprintf(w->window, sizeof w->window, "%.6g day%s", d, d == 1 ? "" : "s");
+    snprintf(w->episode, sizeof w->episode, "%.6g hour%s", h, h == 1 ? "" : "s");
+    snprintf(w->days, sizeof w->days, "%.6g", d);
 }
 
-/* "p = 0.0123" or "p < 0.001", for sentences. */
-static void p_words(double p, char *buf, size_t size)
+static int rates_tables(rs_rep *r, const rs_reoffend_result *res, const words *w,
+                        const char *index_words)
 {
-    if (p < 0.001)
-        snprintf(buf, size, "p < 0.001");
-    else
-        snprintf(buf, size, "p = %.3g", p);
-}
-
-static int rates_tables(rs_rep *r, const rs_reoffend_result *res, const char *index_words)
-{
-    char cap[320];
+    char cap[320], fcol[64], rcol[64];
     snprintf(cap, sizeof cap,
-             "Reoffending within 12 months of the first detection, by its device (first "
+             "Reoffending within %s of the first detection, by its device (first "
              "detected %s)",
-             index_words);
-    const char *cols[] = {"first detected by", "vehicles", "followed 12 months",
-                          "reoffended within 12 months", "rate (%)", "95% interval (%)"};
+             w->window, index_words);
+    snprintf(fcol, sizeof fcol, "followed %s", w->window);
+    snprintf(rcol, sizeof rcol, "reoffended within %s", w->window);
+    const char *cols[] = {"first detected by", "vehicles", fcol, rcol, "rate (%)",
+                          "95% interval (%)"};
     rs_table *t = rs_table_new(cap, 6, cols);
     int bad = t == NULL;
     for (size_t j = 0; !bad && j < res->ncohorts; j++) {
@@ -114,7 +117,7 @@ static int rates_tables(rs_rep *r, const rs_reoffend_result *res, const char *in
             ratio_ci(c->rr_ci, rci, sizeof rci);
             snprintf(rr, sizeof rr, rci[0] ? "%.2f (%s)" : "%.2f%s", c->rr, rci);
         }
-        fmt_p(c->p, p, sizeof p);
+        rs_fmt_p_cell(p, sizeof p, c->p);
         if (!isnan(c->mh.rr)) {
             ratio_ci(c->mh.ci, mci, sizeof mci);
             snprintf(mh, sizeof mh, mci[0] ? "%.2f (%s)" : "%.2f%s", c->mh.rr, mci);
@@ -129,27 +132,26 @@ static int rates_tables(rs_rep *r, const rs_reoffend_result *res, const char *in
     return rs_rep_table(r, t);
 }
 
-static void verdict(rs_rep *r, const rs_reoffend_result *res)
+static void verdict(rs_rep *r, const rs_reoffend_result *res, const words *w)
 {
     if (res->ncohorts < 2)
         return;
     const rs_reoffend_cohort *a = &res->cohort[0], *b = &res->cohort[1];
     if (a->followed_up == 0 || b->followed_up == 0 || isnan(b->diff)) {
         rs_rep_para(r, "unavailable",
-                    "No comparison: %s has no vehicle followed for 12 months by the quarter's "
-                    "end.",
-                    a->followed_up == 0 ? a->name : b->name);
+                    "No comparison: %s has no vehicle followed for %s by the quarter's end.",
+                    a->followed_up == 0 ? a->name : b->name, w->window);
         return;
     }
     char pb[32];
-    p_words(b->p, pb, sizeof pb);
+    rs_fmt_p_words(pb, sizeof pb, b->p);
     int real = b->diff_ci.low > 0 || b->diff_ci.high < 0;
     fputs("<p><strong>", r->f);
     rs_rep_printf(r,
-                  "%.1f%% of vehicles first detected by %s reoffended within 12 months, against "
+                  "%.1f%% of vehicles first detected by %s reoffended within %s, against "
                   "%.1f%% after %s: %s of %.1f percentage points (95%% interval %+.1f to %+.1f; "
                   "%s).",
-                  100 * b->rate, b->name, 100 * a->rate, a->name,
+                  100 * b->rate, b->name, w->window, 100 * a->rate, a->name,
                   real ? "a real difference" : "a difference within chance",
                   fabs(100 * b->diff), 100 * b->diff_ci.low + 0.0, 100 * b->diff_ci.high + 0.0, pb);
     fputs("</strong></p>\n", r->f);
@@ -167,62 +169,41 @@ static void verdict(rs_rep *r, const rs_reoffend_result *res)
     }
 }
 
-static int km_chart(rs_rep *r, const rs_reoffend_result *res)
+static int km_chart(rs_rep *r, const rs_reoffend_opts *o, const rs_reoffend_result *res,
+                    const words *w)
 {
-    rs_chart *ch = rs_chart_new(r->ctx,
-                                "Cumulative reoffending after the first detection "
-                                "(Kaplan-Meier, 95% bands)",
-                                "Days after the first detection", "Vehicles reoffended (%)", 0,
-                                NULL);
-    if (ch == NULL)
-        return rs_ctx_err(r->ctx)->code ? rs_ctx_err(r->ctx)->code : RS_ENOMEM;
-    int rc = RS_OK, drawn = 0;
-    double *buf = NULL;
     char alt[1024];
+    int drawn = 0;
     int n = snprintf(alt, sizeof alt,
                      "Step chart of the cumulative percentage of vehicles reoffending against "
-                     "days after their first detection, 0 to 365, one line per device with its "
-                     "95%% band");
-    for (size_t j = 0; j < res->ncohorts && rc == RS_OK; j++) {
+                     "days after their first detection, 0 to %s, one line per device with its "
+                     "95%% band",
+                     w->days);
+    for (size_t j = 0; j < res->ncohorts; j++) {
         const rs_reoffend_cohort *c = &res->cohort[j];
-        size_t m = c->ncurve < 366 ? c->ncurve : 366;
+        size_t m = rs_reoffend_chart_points(o, c);
         if (m == 0)
             continue;
-        free(buf);
-        if ((buf = malloc(4 * m * sizeof *buf)) == NULL) {
-            rc = rs_err_set(rs_ctx_err(r->ctx), RS_ENOMEM, "out of memory (chart)");
-            break;
-        }
-        double *x = buf, *y = buf + m, *lo = buf + 2 * m, *hi = buf + 3 * m;
-        for (size_t i = 0; i < m; i++) {
-            x[i] = c->curve[i].day;
-            y[i] = 100 * c->curve[i].cum;
-            lo[i] = 100 * c->curve[i].low;
-            hi[i] = 100 * c->curve[i].high;
-        }
-        char name[64], cn[32];
-        rs_rep_count((long long)c->vehicles, cn, sizeof cn);
-        snprintf(name, sizeof name, "%s (n = %s)", c->name, cn);
-        rc = rs_chart_series(ch, name, m, x, y, lo, hi, 1);
         drawn++;
         if (n > 0 && (size_t)n < sizeof alt)
             n += snprintf(alt + n, sizeof alt - (size_t)n, "%s%s %.1f%% at day %.0f",
-                          j == 0 ? ": " : ", ", c->name, y[m - 1], x[m - 1]);
+                          j == 0 ? ": " : ", ", c->name, 100 * c->curve[m - 1].cum,
+                          c->curve[m - 1].day);
     }
-    free(buf);
     if (n > 0 && (size_t)n < sizeof alt)
         snprintf(alt + n, sizeof alt - (size_t)n, ".");
-    char path[4096];
-    rs_rep_img_path(r, path, sizeof path);
-    if (rc == RS_OK && drawn)
-        rc = rs_chart_write_png(ch, path, 1100, 620);
-    rs_chart_free(ch);
-    if (rc != RS_OK)
-        return rc;
     if (!drawn) {
         rs_rep_para(r, "unavailable", "No curve to draw: no cohort has a vehicle.");
         return RS_OK;
     }
+    const rs_reoffend_chart_opts co = {
+        "Cumulative reoffending after the first detection (Kaplan-Meier, 95% bands)",
+        "Days after the first detection", "Vehicles reoffended (%)", 1100, 620, 1};
+    char path[4096];
+    rs_rep_img_path(r, path, sizeof path);
+    int rc = rs_reoffend_chart(r->ctx, o, res, &co, path);
+    if (rc != RS_OK)
+        return rc;
     return rs_rep_embed_png(r, path, alt,
                             "Kaplan-Meier cumulative reoffending by the device of the first "
                             "detection, with 95% bands (Greenwood, log-log). The read-outs "
@@ -231,8 +212,11 @@ static int km_chart(rs_rep *r, const rs_reoffend_result *res)
 
 static int km_table(rs_rep *r, const rs_reoffend_result *res)
 {
-    const char *cols[] = {"first detected by", "reoffences observed", "30 days (%)",
-                          "90 days (%)", "180 days (%)", "365 days (%)"};
+    char kcol[RS_REOFFEND_NKM][32];
+    for (int i = 0; i < RS_REOFFEND_NKM; i++)
+        snprintf(kcol[i], sizeof kcol[i], "%.6g days (%%)", res->km_days[i]);
+    const char *cols[] = {"first detected by", "reoffences observed", kcol[0], kcol[1], kcol[2],
+                          kcol[3]};
     rs_table *t = rs_table_new("Cumulative reoffending (Kaplan-Meier) with 95% intervals", 6,
                                cols);
     int bad = t == NULL;
@@ -259,7 +243,7 @@ static int km_table(rs_rep *r, const rs_reoffend_result *res)
         return rc;
     if (!isnan(res->logrank_chisq)) {
         char pb[32];
-        p_words(res->logrank_p, pb, sizeof pb);
+        rs_fmt_p_words(pb, sizeof pb, res->logrank_p);
         rs_rep_para(r, NULL, "Log-rank test of the curves: chi-square %.2f on %d degree%s of "
                     "freedom, %s: %s.",
                     res->logrank_chisq, res->logrank_df, res->logrank_df == 1 ? "" : "s", pb,
@@ -275,22 +259,24 @@ int rs_rep_reoffend(rs_rep *r)
     rs_reoffend_opts o;
     rs_reoffend_opts_default(&o);
     int end = r->q_first + 3; /* the month after the quarter */
-    o.from = rs_rep_month_start(end - 24);
-    o.to = rs_rep_month_start(end - 12);
+    o.from = rs_month_start_utc(end - 24);
+    o.to = rs_month_start_utc(end - 12);
     o.data_end = r->t1 - 1;
     char a[40], b[40], iw[128], de[40];
     rs_rep_day_words(o.from, a, sizeof a);
     rs_rep_day_words(o.to - 1, b, sizeof b);
     rs_rep_day_words(o.data_end, de, sizeof de);
     snprintf(iw, sizeof iw, "%s to %s", a, b);
+    words w;
+    words_of(&o, &w);
     rs_rep_para(r, NULL,
                 "Vehicles are grouped by the device of their first detection from %s (the 12 "
                 "months ending a year before the quarter's end) and followed to %s, so each has "
                 "12 months in which to be detected again. A reoffence is any later detection, "
-                "by any device, more than 24 hours after the first. Vehicles are the keyed "
+                "by any device, more than %s after the first. Vehicles are the keyed "
                 "hashes of plates: no plate is used. County-wide, whatever the districts "
                 "chosen.",
-                iw, de);
+                iw, de, w.episode);
     rs_reoffend_result *res = NULL;
     int rc = rs_reoffend_run(r->ctx, &o, &res);
     if (rc != RS_OK)
@@ -302,10 +288,10 @@ int rs_rep_reoffend(rs_rep *r)
         rs_rep_para(r, "unavailable",
                     "Not available: no vehicle was first detected by TRUCAM or GATSO from %s.",
                     iw);
-    } else if ((rc = rates_tables(r, res, iw)) == RS_OK) {
-        verdict(r, res);
+    } else if ((rc = rates_tables(r, res, &w, iw)) == RS_OK) {
+        verdict(r, res, &w);
         fputs("<h3>Survival curves</h3>\n", r->f);
-        if ((rc = km_chart(r, res)) == RS_OK)
+        if ((rc = km_chart(r, &o, res, &w)) == RS_OK)
             rc = km_table(r, res);
     }
     rs_reoffend_result_free(res);

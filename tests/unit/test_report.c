@@ -6,8 +6,10 @@
  * else refused); on an empty workspace, a pack that has every section
  * heading in order, lang="en-GB", print CSS, no script and no external
  * reference, an alt text and a data: URI on every image, and says what is
- * not available; the same bytes twice; its private image directory gone
- * afterwards; and the refusals (a month that starts no quarter, a district
+ * not available, and its prose gives the defaults and constants it ran
+ * with; the same bytes twice, mode 0644; its private image directory gone
+ * afterwards; financial quarters named and worded (Q4 in the next
+ * calendar year); and the refusals (a month that starts no quarter, a district
  * when none is loaded, an unwritable path) with their messages, leaving no
  * file behind.  The pack on the generated county is tests/e2e/test_report.sh.
  */
@@ -163,6 +165,11 @@ static void test_empty_pack(rs_ctx *ctx)
     CHECK_CONTAINS(html, "No file has been loaded into the workspace.");
     CHECK_CONTAINS(html, "No detections at all in these 12 months.");
     CHECK_CONTAINS(html, "</main>\n</body>\n</html>\n");
+    /* the prose says what the analyses ran with (defaults and constants) */
+    CHECK_CONTAINS(html, "the share of each 1 km square&#39;s pings");
+    CHECK_CONTAINS(html, "more than 24 hours after the first");
+    struct stat sb;
+    CHECK(stat(path_of("pack.html"), &sb) == 0 && (sb.st_mode & 0777) == 0644);
 
     /* byte-identical the second time; no temporary files left */
     CHECK_EQ_INT(rs_report_write(ctx, &o, path_of("pack2.html")), 0);
@@ -180,6 +187,14 @@ static void test_empty_pack(rs_ctx *ctx)
     CHECK_CONTAINS(html, "board pack: 2020/21 Q1</h1>");
     CHECK_CONTAINS(html, "6. Weekend plan for 2020/21 Q2</h2>");
     CHECK_CONTAINS(html, "April to June 2020, financial quarter");
+    free(html);
+    /* a financial Q4 is January to March of the next calendar year */
+    CHECK_EQ_INT(rs_report_quarter_parse("2020/21 Q4", &o.first_month), 0);
+    CHECK_EQ_INT(rs_report_write(ctx, &o, path_of("fin.html")), 0);
+    html = slurp(path_of("fin.html"), NULL);
+    CHECK_CONTAINS(html, "board pack: 2020/21 Q4</h1>");
+    CHECK_CONTAINS(html, "January to March 2021, financial quarter");
+    CHECK_CONTAINS(html, "6. Weekend plan for 2021/22 Q1</h2>");
     free(html);
 }
 

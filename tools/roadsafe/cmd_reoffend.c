@@ -1,19 +1,20 @@
 /*
  * cmd_reoffend.c — `roadsafe reoffend`: reoffending after detection by
- * TRUCAM, GATSO or another device type (engine/reoffend.h), as one table
- * with a row per cohort, and optionally Kaplan–Meier curves as a PNG.
+ * TRUCAM, GATSO or another device type (analysis/reoffend.h), as one table
+ * with a row per cohort, and optionally Kaplan–Meier curves as a PNG (both
+ * built by output/reoffend_out.h).  This file parses the options and
+ * writes.
  */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "chart.h"
 #include "cli.h"
 #include "opts.h"
 #include "parse.h"
 #include "reoffend.h"
+#include "reoffend_out.h"
 #include "store.h"
 #include "table.h"
 #include "timeutil.h"
@@ -117,153 +118,6 @@ static int parse_opts(const char *from, const char *to, const char *window, cons
     return 0;
 }
 
-/* A cell with dec decimals (dec < 0: -dec significant digits); NaN is an
- * empty cell. */
-static const char *num(char *buf, int dec, double v)
-{
-    if (isnan(v))
-        buf[0] = '\0';
-    else if (dec >= 0)
-        snprintf(buf, 32, "%.*f", dec, v);
-    else
-        snprintf(buf, 32, "%.*g", -dec, v);
-    return buf;
-}
-
-#define NCOLS 34
-
-static rs_table *make_table(const rs_reoffend_opts *o, const rs_reoffend_result *r)
-{
-    static const char *const cols[NCOLS] = {
-        "cohort",      "vehicles",   "followed_up", "reoffended",  "rate",
-        "ci_low",      "ci_high",    "diff",        "diff_low",    "diff_high",
-        "rr",          "rr_low",     "rr_high",     "p_value",     "mh_rr",
-        "mh_rr_low",   "mh_rr_high", "mh_strata",   "events",      "km_30",
-        "km_30_low",   "km_30_high", "km_90",       "km_90_low",   "km_90_high",
-        "km_180",      "km_180_low", "km_180_high", "km_365",      "km_365_low",
-        "km_365_high", "logrank_chisq", "logrank_df", "logrank_p"};
-    char caption[256], end[32], from[32] = "start", to[32] = "end";
-    rs_time_format_utc(r->data_end, end, sizeof end);
-    if (o->from != INT64_MIN)
-        rs_time_format_utc(o->from, from, sizeof from);
-    if (o->to != INT64_MAX)
-        rs_time_format_utc(o->to, to, sizeof to);
-    snprintf(caption, sizeof caption,
-             "Reoffending by index device: index detections in [%s, %s), window %.6g days, "
-             "episode %.6g hours, data end %s; comparisons against %s",
-             from, to, (double)o->window / 86400, (double)o->episode / 3600,
-             r->data_end == INT64_MIN ? "none (no detections)" : end, o->cohorts[0]);
-    rs_table *t = rs_table_new(caption, NCOLS, cols);
-    if (t == NULL)
-        return NULL;
-    for (size_t j = 0; j < r->ncohorts; j++) {
-        const rs_reoffend_cohort *c = &r->cohort[j];
-        char b[NCOLS][32];
-        const char *cell[NCOLS];
-        size_t k = 0;
-        cell[k++] = c->name;
-        snprintf(b[k], 32, "%llu", (unsigned long long)c->vehicles);
-        cell[k] = b[k];
-        k++;
-        snprintf(b[k], 32, "%llu", (unsigned long long)c->followed_up);
-        cell[k] = b[k];
-        k++;
-        snprintf(b[k], 32, "%llu", (unsigned long long)c->reoffended);
-        cell[k] = b[k];
-        k++;
-        cell[k] = num(b[k], 4, c->rate), k++;
-        cell[k] = num(b[k], 4, c->ci.low), k++;
-        cell[k] = num(b[k], 4, c->ci.high), k++;
-        cell[k] = num(b[k], 4, c->diff), k++;
-        cell[k] = num(b[k], 4, c->diff_ci.low), k++;
-        cell[k] = num(b[k], 4, c->diff_ci.high), k++;
-        cell[k] = num(b[k], 3, c->rr), k++;
-        cell[k] = num(b[k], 3, c->rr_ci.low), k++;
-        cell[k] = num(b[k], 3, c->rr_ci.high), k++;
-        cell[k] = num(b[k], -3, c->p), k++;
-        cell[k] = num(b[k], 3, c->mh.rr), k++;
-        cell[k] = num(b[k], 3, c->mh.ci.low), k++;
-        cell[k] = num(b[k], 3, c->mh.ci.high), k++;
-        cell[k] = num(b[k], 0, j == 0 ? NAN : (double)c->mh.strata_used), k++;
-        snprintf(b[k], 32, "%llu", (unsigned long long)c->events);
-        cell[k] = b[k];
-        k++;
-        for (size_t i = 0; i < RS_REOFFEND_NKM; i++) {
-            cell[k] = num(b[k], 4, c->km[i]), k++;
-            cell[k] = num(b[k], 4, c->km_ci[i].low), k++;
-            cell[k] = num(b[k], 4, c->km_ci[i].high), k++;
-        }
-        cell[k] = num(b[k], 2, r->logrank_chisq), k++;
-        cell[k] = num(b[k], 0, isnan(r->logrank_chisq) ? NAN : (double)r->logrank_df), k++;
-        cell[k] = num(b[k], -3, r->logrank_p), k++;
-        if (rs_table_add(t, cell) != 0) {
-            rs_table_free(t);
-            return NULL;
-        }
-    }
-    return t;
-}
-
-static int write_plot(rs_ctx *ctx, const rs_reoffend_opts *o, const rs_reoffend_result *r,
-                      const char *path)
-{
-    rs_chart *ch = rs_chart_new(ctx, "Cumulative reoffending after the index detection "
-                                     "(Kaplan-Meier, 95% bands)",
-                                "days after the index detection", "vehicles reoffended (%)", 0,
-                                NULL);
-    if (ch == NULL)
-        return rs_cli_fail(ctx);
-    size_t maxd = (size_t)ceil((double)o->window / 86400) + 1;
-    int rc = RS_OK;
-    double *buf = NULL;
-    for (size_t j = 0; j < r->ncohorts && rc == RS_OK; j++) {
-        const rs_reoffend_cohort *c = &r->cohort[j];
-        size_t n = c->ncurve < maxd ? c->ncurve : maxd;
-        if (n == 0)
-            continue;
-        free(buf);
-        buf = malloc(4 * n * sizeof *buf);
-        if (buf == NULL) {
-            rc = rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory (plot)");
-            break;
-        }
-        double *x = buf, *y = buf + n, *lo = buf + 2 * n, *hi = buf + 3 * n;
-        for (size_t i = 0; i < n; i++) {
-            x[i] = c->curve[i].day;
-            y[i] = 100 * c->curve[i].cum;
-            lo[i] = 100 * c->curve[i].low;
-            hi[i] = 100 * c->curve[i].high;
-        }
-        char name[64];
-        snprintf(name, sizeof name, "%s (n = %llu)", c->name, (unsigned long long)c->vehicles);
-        rc = rs_chart_series(ch, name, n, x, y, lo, hi, 1);
-    }
-    free(buf);
-    if (rc == RS_OK)
-        rc = rs_chart_write_png(ch, path, 1000, 600);
-    rs_chart_free(ch);
-    return rc == RS_OK ? RS_EXIT_OK : rs_cli_fail(ctx);
-}
-
-static int write_table(const rs_table *t, rs_format fmt, const char *out)
-{
-    FILE *f = out ? fopen(out, "w") : stdout;
-    if (f == NULL) {
-        fprintf(stderr, "roadsafe: cannot write %s: %s\n", out, strerror(errno));
-        return RS_EXIT_FAIL;
-    }
-    int bad = rs_table_write(t, fmt, f) != 0;
-    if (out)
-        bad |= fclose(f) != 0;
-    else
-        bad |= fflush(f) != 0;
-    if (bad) {
-        fprintf(stderr, "roadsafe: cannot write %s: %s\n", out ? out : "output", strerror(errno));
-        return RS_EXIT_FAIL;
-    }
-    return RS_EXIT_OK;
-}
-
 static void notes(const rs_reoffend_result *r)
 {
     char end[32] = "none";
@@ -319,19 +173,35 @@ int rs_cmd_reoffend(int argc, char **argv)
         return ret;
     rs_reoffend_result *r = NULL;
     rs_table *t = NULL;
+    rs_atomic a;
+    memset(&a, 0, sizeof a);
     if (rs_reoffend_run(ctx, &o, &r) != 0) {
         ret = rs_cli_fail(ctx);
         goto done;
     }
     notes(r);
-    if ((t = make_table(&o, r)) == NULL) {
-        fprintf(stderr, "roadsafe: out of memory\n");
+    if (rs_reoffend_table(ctx, &o, r, &t) != 0) {
+        ret = rs_cli_fail(ctx);
+        goto done;
+    }
+    if (rs_cli_out_open(CMD, &a, out) != 0) {
         ret = RS_EXIT_FAIL;
         goto done;
     }
-    ret = write_table(t, fmt, out);
-    if (ret == RS_EXIT_OK && plot)
-        ret = write_plot(ctx, &o, r, plot);
+    int ok = rs_table_write(t, fmt, a.f) == 0;
+    if (rs_cli_out_close(CMD, &a, ok) != 0) {
+        if (!ok)
+            fprintf(stderr, "roadsafe " CMD ": cannot write %s\n", out ? out : "the table");
+        ret = RS_EXIT_FAIL;
+        goto done;
+    }
+    if (plot) {
+        const rs_reoffend_chart_opts co = {
+            "Cumulative reoffending after the index detection (Kaplan-Meier, 95% bands)",
+            "days after the index detection", "vehicles reoffended (%)", 1000, 600, 0};
+        if (rs_reoffend_chart(ctx, &o, r, &co, plot) != 0)
+            ret = rs_cli_fail(ctx);
+    }
 done:
     rs_table_free(t);
     rs_reoffend_result_free(r);

@@ -1,30 +1,27 @@
 /*
  * cmd_weekends.c — `roadsafe weekends`: which district gets the extra
  * speed enforcement on each of the next N weekends.  The scores and the
- * plan are engine/weekend; this file parses the options, lays the results
- * out as tables (plan and ranking), a district shapefile and a PNG map,
- * and writes them.
+ * plan are analysis/weekend.h, the tables (plan and ranking), district
+ * shapefile and PNG map output/weekend_out.h; this file parses the
+ * options, words the captions and writes.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "district.h"
-#include "map.h"
 #include "opts.h"
 #include "parse.h"
-#include "shpout.h"
+#include "periods.h"
 #include "store.h"
 #include "table.h"
-#include "timeutil.h"
 #include "weekend.h"
+#include "weekend_out.h"
 
 #define CMD "weekends"
 #define MAX_COUNT 520
@@ -170,266 +167,22 @@ done:
     return rc;
 }
 
-/* ---- tables ----------------------------------------------------------- */
+/* ---- writing ---------------------------------------------------------- */
 
-static void ymd(int64_t day, char buf[11])
+/* One table to path through rs_cli_out_open (temporary, fsync, rename).
+ * 0, or -1 after printing why. */
+static int write_table(const rs_table *t, rs_format fmt, const char *path)
 {
-    int y, m, d;
-    rs_civil_from_days(day, &y, &m, &d);
-    snprintf(buf, 11, "%04d-%02d-%02d", y, m, d);
-}
-
-static const char *const plan_cols[] = {"weekend", "district", "score", "speed", "harm",
-                                        "concerns", "detections", "planned", "probability",
-                                        "seed", "reason"};
-static const char *const rank_cols[] = {
-    "rank",       "district",  "code",         "score",          "base",
-    "speed",      "harm",      "concerns",     "detections",     "pings",
-    "weekend_pings", "pings_over", "weekend_pings_over", "share_over", "ksi",
-    "area_km2",   "ksi_per_km2", "ksi_eb_per_km2", "eb_weight",   "concern_reports",
-    "detection_count", "reason"};
-#define NCOLS(a) (sizeof a / sizeof a[0])
-
-static rs_table *plan_table(const rs_weekend_scores *s, const rs_weekend_plan *p,
-                            const char *caption)
-{
-    rs_table *t = rs_table_new(caption, NCOLS(plan_cols), plan_cols);
-    for (size_t k = 0; t && k < p->n; k++) {
-        const rs_weekend_pick *pk = &p->picks[k];
-        char day[11], seed[24] = "", prob[24] = "";
-        ymd(pk->saturday, day);
-        if (p->opts.mode == RS_WEEKEND_UNPREDICTABLE)
-            snprintf(seed, sizeof seed, "%llu", (unsigned long long)p->opts.seed);
-        if (!isnan(pk->probability))
-            snprintf(prob, sizeof prob, "%.4f", pk->probability);
-        int rc;
-        if (pk->district < 0) {
-            rc = rs_table_addf(t, "%s\x1f\x1f" "0.000\x1f\x1f\x1f\x1f\x1f\x1f\x1f%s\x1f%s", day,
-                               seed, pk->reason);
-        } else {
-            const rs_weekend_district *d = &s->d[pk->district];
-            rc = rs_table_addf(t, "%s\x1f%s\x1f%.3f\x1f%.3f\x1f%.3f\x1f%.3f\x1f%.3f\x1f%.0f\x1f%s"
-                                  "\x1f%s\x1f%s",
-                               day, d->name, pk->score, d->speed, d->harm, d->concern_index,
-                               d->detection_index, pk->planned, prob, seed, pk->reason);
-        }
-        if (rc != 0) {
-            rs_table_free(t);
-            return NULL;
-        }
+    rs_atomic a;
+    if (rs_cli_out_open(CMD, &a, path) != 0)
+        return -1;
+    int ok = rs_table_write(t, fmt, a.f) == 0;
+    if (rs_cli_out_close(CMD, &a, ok) != 0) {
+        if (!ok)
+            fprintf(stderr, "roadsafe " CMD ": %s: cannot write\n", path);
+        return -1;
     }
-    return t;
-}
-
-static rs_table *rank_table(const rs_weekend_scores *s, const char *caption)
-{
-    rs_table *t = rs_table_new(caption, NCOLS(rank_cols), rank_cols);
-    for (size_t r = 0; t && r < s->nranked; r++) {
-        const rs_weekend_district *d = &s->d[s->order[r]];
-        char share[32] = "";
-        if (!isnan(d->share))
-            snprintf(share, sizeof share, "%.4f", d->share);
-        if (rs_table_addf(t,
-                          "%d\x1f%s\x1f%s\x1f%.3f\x1f%.3f\x1f%.3f\x1f%.3f\x1f%.3f\x1f%.3f\x1f%llu"
-                          "\x1f%llu\x1f%llu\x1f%llu\x1f%s\x1f%llu\x1f%.2f\x1f%.4f\x1f%.4f\x1f%.4f"
-                          "\x1f%llu\x1f%llu\x1f%s",
-                          d->rank, d->name, d->code, d->score, d->base, d->speed, d->harm,
-                          d->concern_index, d->detection_index, (unsigned long long)d->pings,
-                          (unsigned long long)d->weekend_pings, (unsigned long long)d->over,
-                          (unsigned long long)d->weekend_over, share, (unsigned long long)d->ksi,
-                          d->area_km2, d->ksi_rate, d->ksi_eb, d->ksi_weight,
-                          (unsigned long long)d->concerns, (unsigned long long)d->detections,
-                          d->reason) != 0) {
-            rs_table_free(t);
-            return NULL;
-        }
-    }
-    return t;
-}
-
-/* Writes a table to path through a temporary file renamed into place. */
-static int write_table(rs_ctx *ctx, const rs_table *t, rs_format fmt, const char *path)
-{
-    size_t n = strlen(path);
-    char *tmp = malloc(n + sizeof ".tmp.XXXXXX");
-    if (tmp == NULL)
-        return rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
-    memcpy(tmp, path, n);
-    memcpy(tmp + n, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
-    int fd = mkstemp(tmp);
-    FILE *f = NULL;
-    if (fd < 0 || fchmod(fd, 0644) != 0 || (f = fdopen(fd, "w")) == NULL) {
-        int e = errno;
-        if (fd >= 0) {
-            close(fd);
-            remove(tmp);
-        }
-        free(tmp);
-        return rs_err_set(rs_ctx_err(ctx), RS_EIO, "%s: cannot create (%s)", path, strerror(e));
-    }
-    int bad = rs_table_write(t, fmt, f) != 0;
-    if (fclose(f) != 0)
-        bad = 1;
-    if (bad || rename(tmp, path) != 0) {
-        int e = errno;
-        remove(tmp);
-        free(tmp);
-        return rs_err_set(rs_ctx_err(ctx), RS_EIO, "%s: cannot write (%s)", path, strerror(e));
-    }
-    free(tmp);
     return 0;
-}
-
-/* ---- shapefile and map ------------------------------------------------ */
-
-/* "1, 4, 7" — the plan positions (1-based) of district i, at most `max`
- * shown; "" when it has none. */
-static void plan_positions(const rs_weekend_plan *p, size_t i, char *buf, size_t size, int max)
-{
-    size_t len = 0;
-    int shown = 0;
-    buf[0] = '\0';
-    for (size_t k = 0; k < p->n && len < size; k++) {
-        if (p->picks[k].district != (int)i)
-            continue;
-        if (shown == max) {
-            snprintf(buf + len, size - len, ", ...");
-            return;
-        }
-        int w = snprintf(buf + len, size - len, "%s%zu", shown ? ", " : "", k + 1);
-        if (w < 0)
-            return;
-        len += (size_t)w;
-        shown++;
-    }
-}
-
-static int write_shp(rs_ctx *ctx, const rs_districts *dist, const rs_weekend_scores *s,
-                     const rs_weekend_plan *p, const char *prefix)
-{
-    static const rs_shp_field fields[] = {
-        {"NAME", RS_FIELD_TEXT, 0},       {"CODE", RS_FIELD_TEXT, 0},
-        {"RANK", RS_FIELD_INT, 0},        {"SCORE", RS_FIELD_REAL, 3},
-        {"BASE", RS_FIELD_REAL, 3},       {"SPEED", RS_FIELD_REAL, 3},
-        {"HARM", RS_FIELD_REAL, 3},       {"CONCERNS", RS_FIELD_REAL, 3},
-        {"DETECT", RS_FIELD_REAL, 3},     {"PINGS", RS_FIELD_INT, 0},
-        {"PINGS_OVER", RS_FIELD_INT, 0},  {"KSI", RS_FIELD_INT, 0},
-        {"KSI_EB_KM2", RS_FIELD_REAL, 4}, {"CONC_N", RS_FIELD_INT, 0},
-        {"DETECT_N", RS_FIELD_INT, 0},    {"PLAN", RS_FIELD_TEXT, 0},
-        {"FIRST_WKND", RS_FIELD_DATE, 0}, {"EXCLUDED", RS_FIELD_INT, 0},
-        {"REASON", RS_FIELD_TEXT, 0},
-    };
-    rs_shpout *w = NULL;
-    int rc = rs_shpout_new(rs_ctx_geo(ctx), prefix, RS_SHP_POLYGONS, 27700, fields,
-                           NCOLS(fields), &w);
-    if (rc != 0)
-        return rc;
-    for (size_t i = 0; i < s->n; i++) {
-        const rs_weekend_district *d = &s->d[i];
-        char rank[16] = "", score[32], base[32], speed[32], harm[32], conc[32], det[32],
-             pings[24], over[24], ksi[24], eb[32], cn[24], dn[24], plan[256], first[11] = "";
-        if (d->rank > 0)
-            snprintf(rank, sizeof rank, "%d", d->rank);
-        snprintf(score, sizeof score, "%.3f", d->score);
-        snprintf(base, sizeof base, "%.3f", d->base);
-        snprintf(speed, sizeof speed, "%.3f", d->speed);
-        snprintf(harm, sizeof harm, "%.3f", d->harm);
-        snprintf(conc, sizeof conc, "%.3f", d->concern_index);
-        snprintf(det, sizeof det, "%.3f", d->detection_index);
-        snprintf(pings, sizeof pings, "%llu", (unsigned long long)d->pings);
-        snprintf(over, sizeof over, "%llu", (unsigned long long)d->over);
-        snprintf(ksi, sizeof ksi, "%llu", (unsigned long long)d->ksi);
-        snprintf(eb, sizeof eb, "%.4f", d->ksi_eb);
-        snprintf(cn, sizeof cn, "%llu", (unsigned long long)d->concerns);
-        snprintf(dn, sizeof dn, "%llu", (unsigned long long)d->detections);
-        plan_positions(p, i, plan, sizeof plan, 40);
-        for (size_t k = 0; k < p->n; k++)
-            if (p->picks[k].district == (int)i) {
-                ymd(p->picks[k].saturday, first);
-                break;
-            }
-        const char *vals[] = {d->name, d->code, rank, score, base, speed, harm, conc, det,
-                              pings, over, ksi, eb, cn, dn, plan, first,
-                              d->excluded ? "1" : "0", d->reason};
-        rc = rs_shpout_add(w, rs_districts_geom(dist, i), vals);
-        if (rc != 0) {
-            rs_shpout_abort(w);
-            return rc;
-        }
-    }
-    return rs_shpout_commit(w);
-}
-
-/* The districts again, each named "NAME: 1, 4" with its plan positions,
- * for the map's labels. */
-static int labelled_districts(rs_ctx *ctx, const rs_districts *dist, const rs_weekend_plan *p,
-                              rs_districts **out)
-{
-    size_t n = rs_districts_count(dist);
-    char **names = calloc(n, sizeof *names);
-    unsigned char **wkb = calloc(n, sizeof *wkb);
-    size_t *lens = calloc(n, sizeof *lens);
-    int rc = 0;
-    *out = NULL;
-    if (names == NULL || wkb == NULL || lens == NULL) {
-        rc = rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
-        goto done;
-    }
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        char pos[64];
-        plan_positions(p, i, pos, sizeof pos, 6);
-        const char *name = rs_districts_name(dist, i);
-        size_t len = strlen(name) + strlen(pos) + 3;
-        if ((names[i] = malloc(len)) == NULL) {
-            rc = rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
-            break;
-        }
-        snprintf(names[i], len, "%s%s%s", name, pos[0] ? ": " : "", pos);
-        rc = rs_districts_wkb(rs_ctx_geo(ctx), dist, i, &wkb[i], &lens[i]);
-    }
-    if (rc == 0)
-        rc = rs_districts_from_wkb(rs_ctx_geo(ctx), n, (const char *const *)names, NULL,
-                                   (const unsigned char *const *)wkb, lens, out);
-done:
-    for (size_t i = 0; names && wkb && i < n; i++) {
-        free(names[i]);
-        free(wkb[i]);
-    }
-    free(names);
-    free(wkb);
-    free(lens);
-    return rc;
-}
-
-static int write_png(rs_ctx *ctx, const rs_districts *dist, const rs_weekend_scores *s,
-                     const rs_weekend_plan *p, const char *subtitle, const char *path)
-{
-    double x0, y0, x1, y1;
-    rs_districts_extent(dist, &x0, &y0, &x1, &y1);
-    rs_map_opts mo = {0,
-                      "Weekend speed enforcement: district scores and plan order",
-                      subtitle,
-                      "district score at the start (each part 1 = county average); "
-                      "labels: weekends of the plan",
-                      "Telematics, STATS19 KSI casualties, concerns and detections from the "
-                      "workspace. Made with roadsafe.",
-                      0};
-    rs_districts *lab = NULL;
-    rs_map *m = rs_map_new(ctx, x0, y0, x1, y1, &mo);
-    if (m == NULL)
-        return rs_ctx_err(ctx)->code ? rs_ctx_err(ctx)->code : RS_ERR;
-    int rc = 0;
-    for (size_t i = 0; i < s->n && rc == 0; i++)
-        rc = rs_map_fill(m, rs_districts_geom(dist, i), s->d[i].excluded ? NAN : s->d[i].score);
-    if (rc == 0)
-        rc = labelled_districts(ctx, dist, p, &lab);
-    if (rc == 0)
-        rc = rs_map_districts(m, lab, 1);
-    if (rc == 0)
-        rc = rs_map_write_png(m, path);
-    rs_districts_free(lab);
-    rs_map_free(m);
-    return rc;
 }
 
 /* ---- the command ------------------------------------------------------ */
@@ -543,10 +296,10 @@ int rs_cmd_weekends(int argc, char **argv)
     }
 
     char first[11], last[11], lb0[11], lb1[11], seedtxt[64] = "";
-    ymd(plan->picks[0].saturday, first);
-    ymd(plan->picks[plan->n - 1].saturday, last);
-    ymd(wo.start_day - wo.lookback_days, lb0);
-    ymd(wo.start_day - 1, lb1);
+    rs_day_label(plan->picks[0].saturday, first, sizeof first);
+    rs_day_label(plan->picks[plan->n - 1].saturday, last, sizeof last);
+    rs_day_label(wo.start_day - wo.lookback_days, lb0, sizeof lb0);
+    rs_day_label(wo.start_day - 1, lb1, sizeof lb1);
     if (po.mode == RS_WEEKEND_UNPREDICTABLE)
         snprintf(seedtxt, sizeof seedtxt, ", seed %llu", (unsigned long long)po.seed);
     char cap_plan[512], cap_rank[512], sub[512];
@@ -562,9 +315,9 @@ int rs_cmd_weekends(int argc, char **argv)
              s->harm_to, lb0, lb1, wo.lookback_days, s->harm_from, s->harm_to);
     snprintf(sub, sizeof sub, "%zu weekends from %s; %s%s; cooldown %d; lookback %s to %s",
              plan->n, first, rs_weekend_mode_name(po.mode), seedtxt, po.cooldown, lb0, lb1);
-    if ((tp = plan_table(s, plan, cap_plan)) == NULL || (tr = rank_table(s, cap_rank)) == NULL) {
-        fprintf(stderr, "roadsafe: out of memory\n");
-        ret = RS_EXIT_FAIL;
+    if (rs_weekend_plan_table(ctx, s, plan, cap_plan, &tp) != 0 ||
+        rs_weekend_rank_table(ctx, s, cap_rank, &tr) != 0) {
+        ret = rs_cli_fail(ctx);
         goto done;
     }
     if (s->pings == 0)
@@ -577,11 +330,17 @@ int rs_cmd_weekends(int argc, char **argv)
                 (unsigned long long)po.seed, (unsigned long long)po.seed);
 
     if (out == NULL) {
-        int bad = rs_table_write(tp, fmt, stdout) != 0;
-        fputc('\n', stdout);
-        bad |= rs_table_write(tr, fmt, stdout) != 0;
-        if (bad || fflush(stdout) != 0) {
-            fprintf(stderr, "roadsafe " CMD ": cannot write output: %s\n", strerror(errno));
+        rs_atomic a;
+        if (rs_cli_out_open(CMD, &a, NULL) != 0) {
+            ret = RS_EXIT_FAIL;
+            goto done;
+        }
+        int ok = rs_table_write(tp, fmt, a.f) == 0;
+        fputc('\n', a.f);
+        ok &= rs_table_write(tr, fmt, a.f) == 0;
+        if (rs_cli_out_close(CMD, &a, ok) != 0) {
+            if (!ok)
+                fprintf(stderr, "roadsafe " CMD ": cannot write output: %s\n", strerror(errno));
             ret = RS_EXIT_FAIL;
         }
         goto done;
@@ -594,25 +353,30 @@ int rs_cmd_weekends(int argc, char **argv)
     }
     const char *ext = rs_format_ext(fmt);
     snprintf(path, plen, "%s_plan.%s", out, ext);
-    int rc = write_table(ctx, tp, fmt, path);
-    if (rc == 0) {
-        snprintf(path, plen, "%s_ranking.%s", out, ext);
-        rc = write_table(ctx, tr, fmt, path);
+    if (write_table(tp, fmt, path) != 0) {
+        ret = RS_EXIT_FAIL;
+        goto done;
     }
-    if (rc == 0)
-        rc = write_shp(ctx, dist, s, plan, out);
-    if (rc == 0) {
-        snprintf(path, plen, "%s.png", out);
-        rc = write_png(ctx, dist, s, plan, sub, path);
+    snprintf(path, plen, "%s_ranking.%s", out, ext);
+    if (write_table(tr, fmt, path) != 0) {
+        ret = RS_EXIT_FAIL;
+        goto done;
     }
-    if (rc != 0) {
+    const rs_weekend_map_opts mo = {0, "Weekend speed enforcement: district scores and plan order",
+                                    sub,
+                                    "district score at the start (each part 1 = county average); "
+                                    "labels: weekends of the plan",
+                                    1};
+    snprintf(path, plen, "%s.png", out);
+    if (rs_weekend_shp_write(ctx, dist, s, plan, out) != 0 ||
+        rs_weekend_map(ctx, dist, s, plan, &mo, path) != 0) {
         ret = rs_cli_fail(ctx);
         goto done;
     }
     printf("%s\n", cap_plan);
     for (size_t k = 0; k < plan->n; k++) {
         char day[11];
-        ymd(plan->picks[k].saturday, day);
+        rs_day_label(plan->picks[k].saturday, day, sizeof day);
         int d = plan->picks[k].district;
         printf("  %s  %s\n", day, d >= 0 ? s->d[d].name : "(none)");
     }

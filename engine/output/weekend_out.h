@@ -1,0 +1,51 @@
+/*
+ * weekend_out.h — the weekend plan (analysis/weekend.h) as outputs: the
+ * plan and ranking tables and the district layer of `roadsafe weekends`,
+ * and the map of district scores, drawn here once for the command and the
+ * board pack.
+ */
+#ifndef RS_WEEKEND_OUT_H
+#define RS_WEEKEND_OUT_H
+
+#include "ctx.h"
+#include "district.h"
+#include "table.h"
+#include "weekend.h"
+
+/* The plan, one row per weekend: weekend (Saturday, YYYY-MM-DD),
+ * district, score, speed, harm, concerns, detections, planned,
+ * probability, seed, reason.  0 and *out (owned by the caller), or
+ * RS_ENOMEM set in ctx. */
+int rs_weekend_plan_table(rs_ctx *ctx, const rs_weekend_scores *s, const rs_weekend_plan *p,
+                          const char *caption, rs_table **out);
+
+/* The ranking, one row per ranked district, every part of the score:
+ * rank, district, code, score, base, speed, harm, concerns, detections,
+ * pings, weekend_pings, pings_over, weekend_pings_over, share_over, ksi,
+ * area_km2, ksi_per_km2, ksi_eb_per_km2, eb_weight, concern_reports,
+ * detection_count, reason.  0 and *out, or RS_ENOMEM set in ctx. */
+int rs_weekend_rank_table(rs_ctx *ctx, const rs_weekend_scores *s, const char *caption,
+                          rs_table **out);
+
+/* PREFIX.shp (+ .shx .dbf .prj .cpg): every district (d, in the order of
+ * s->d) with its score's parts, its plan weekends ("1, 4, 7"), its first
+ * planned Saturday and whether it was excluded.  0, or the RS_E code set
+ * in ctx (nothing is left behind). */
+int rs_weekend_shp_write(rs_ctx *ctx, const rs_districts *d, const rs_weekend_scores *s,
+                         const rs_weekend_plan *p, const char *prefix);
+
+/* How the score map is titled and labelled. */
+typedef struct rs_weekend_map_opts {
+    int width_px;             /* 0: the map's default */
+    const char *title, *subtitle, *legend_label;
+    int plan_labels;          /* label each district "NAME: 1, 4" with its plan weekends
+                               * (the first 6); 0: its name only */
+} rs_weekend_map_opts;
+
+/* The map (PNG at path): each district of d filled by its score on the
+ * viridis scale (excluded districts not filled), boundaries and labels.
+ * 0, or the RS_E code set in ctx. */
+int rs_weekend_map(rs_ctx *ctx, const rs_districts *d, const rs_weekend_scores *s,
+                   const rs_weekend_plan *p, const rs_weekend_map_opts *o, const char *path);
+
+#endif
