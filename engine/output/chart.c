@@ -25,6 +25,7 @@
  * and renamed into place.
  */
 #include "chart.h"
+#include "fmt.h"
 #include "png.h"
 
 #include <math.h>
@@ -213,29 +214,6 @@ static int step_decimals(double step)
     return d;
 }
 
-/* v with d decimals and thin-space-free comma thousands separators. */
-static void fmt_num(double v, int d, char *buf, size_t size)
-{
-    char raw[64];
-    if (fabs(v) < 0.5 * pow(10, -d))
-        v = 0; /* no "-0" */
-    snprintf(raw, sizeof raw, "%.*f", d, v);
-    const char *digits = raw[0] == '-' ? raw + 1 : raw;
-    const char *dot = strchr(digits, '.');
-    size_t ilen = dot ? (size_t)(dot - digits) : strlen(digits);
-    size_t o = 0;
-    if (raw[0] == '-' && o + 1 < size)
-        buf[o++] = '-';
-    for (size_t i = 0; i < ilen && o + 2 < size; i++) {
-        if (i > 0 && (ilen - i) % 3 == 0 && ilen >= 5)
-            buf[o++] = ',';
-        buf[o++] = digits[i];
-    }
-    for (const char *p = digits + ilen; *p && o + 1 < size; p++)
-        buf[o++] = *p;
-    buf[o] = '\0';
-}
-
 typedef struct axis {
     double min, max, step;
     int decimals;
@@ -399,7 +377,7 @@ static void do_layout(const rs_chart *c, cairo_t *cr, int width, int height, int
     double tw = 0;
     char buf[64];
     for (double v = L->ya.min; v <= L->ya.max + L->ya.step * 1e-9; v += L->ya.step) {
-        fmt_num(v, L->ya.decimals, buf, sizeof buf);
+        rs_fmt_grouped(buf, sizeof buf, v, L->ya.decimals, 5);
         tw = fmax(tw, text_w(cr, buf));
     }
     set_font(cr, L->fs_label, 0);
@@ -626,7 +604,7 @@ static void render(const rs_chart *c, cairo_t *cr, const layout *L, int any)
         cairo_line_to(cr, L->right, y);
         cairo_stroke(cr);
         cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
-        fmt_num(v, L->ya.decimals, buf, sizeof buf);
+        rs_fmt_grouped(buf, sizeof buf, v, L->ya.decimals, 5);
         draw_text(cr, L->left - 8 * sc, y + fe.ascent * 0.36, buf, 1);
     }
 
@@ -667,7 +645,7 @@ static void render(const rs_chart *c, cairo_t *cr, const layout *L, int any)
             cairo_line_to(cr, x, L->bottom + 5 * sc);
             cairo_stroke(cr);
             cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
-            fmt_num(v, L->xa.decimals, buf, sizeof buf);
+            rs_fmt_grouped(buf, sizeof buf, v, L->xa.decimals, 5);
             draw_text(cr, x, tick_y + fe.ascent, buf, 0.5);
         }
     }

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "map.h"
 #include "shpout.h"
 #include "store.h"
@@ -140,14 +141,6 @@ static GEOSGeometry *cell_geom(rs_geo *g, const rs_grid *grid, const rs_heat_cel
     return cut;
 }
 
-static void fmt_num(char *buf, size_t size, double v, int decimals)
-{
-    if (isnan(v))
-        buf[0] = '\0';
-    else
-        snprintf(buf, size, "%.*f", decimals, v);
-}
-
 /* Writes path via a temporary file and rename. */
 static FILE *open_tmp(const char *path, char *tmp, size_t size)
 {
@@ -214,11 +207,11 @@ static int write_csv(rs_ctx *ctx, const rs_heat_grid *h, const clip *c, const rs
             continue;
         }
         char ss[32], so[32], me[32], p85[32], val[32];
-        fmt_num(ss, sizeof ss, rs_heat_cell_value(cell, RS_METRIC_SHARE_SPEEDING), 2);
-        fmt_num(so, sizeof so, rs_heat_cell_value(cell, RS_METRIC_SHARE_OVER), 2);
-        fmt_num(me, sizeof me, cell->mean_excess, 2);
-        fmt_num(p85, sizeof p85, cell->p85, 2);
-        fmt_num(val, sizeof val, rs_heat_cell_value(cell, o->metric), 2);
+        rs_fmt_fixed(ss, sizeof ss, rs_heat_cell_value(cell, RS_METRIC_SHARE_SPEEDING), 2);
+        rs_fmt_fixed(so, sizeof so, rs_heat_cell_value(cell, RS_METRIC_SHARE_OVER), 2);
+        rs_fmt_fixed(me, sizeof me, cell->mean_excess, 2);
+        rs_fmt_fixed(p85, sizeof p85, cell->p85, 2);
+        rs_fmt_fixed(val, sizeof val, rs_heat_cell_value(cell, o->metric), 2);
         fprintf(f, ",%u,%u,%u,%s,%s,%s,%s,%s,0\n", cell->pings, cell->speeding, cell->over, ss,
                 so, me, p85, val);
     }
@@ -264,16 +257,16 @@ static int write_shp(rs_ctx *ctx, const rs_heat_grid *h, const clip *c, const rs
         snprintf(p, sizeof p, "%u", cell->pings);
         snprintf(s, sizeof s, "%u", cell->speeding);
         snprintf(ov, sizeof ov, "%u", cell->over);
-        fmt_num(ss, sizeof ss, rs_heat_cell_value(cell, RS_METRIC_SHARE_SPEEDING), 2);
-        fmt_num(so, sizeof so, rs_heat_cell_value(cell, RS_METRIC_SHARE_OVER), 2);
-        fmt_num(me, sizeof me, wh ? NAN : cell->mean_excess, 2);
-        fmt_num(p85, sizeof p85, wh ? NAN : cell->p85, 2);
-        fmt_num(val, sizeof val, rs_heat_cell_value(cell, o->metric), 2);
+        rs_fmt_fixed(ss, sizeof ss, rs_heat_cell_value(cell, RS_METRIC_SHARE_SPEEDING), 2);
+        rs_fmt_fixed(so, sizeof so, rs_heat_cell_value(cell, RS_METRIC_SHARE_OVER), 2);
+        rs_fmt_fixed(me, sizeof me, wh ? NAN : cell->mean_excess, 2);
+        rs_fmt_fixed(p85, sizeof p85, wh ? NAN : cell->p85, 2);
+        rs_fmt_fixed(val, sizeof val, rs_heat_cell_value(cell, o->metric), 2);
         const char *vals[] = {ci, cj, district_name(c, cell->district), wh ? "" : p, wh ? "" : s,
                               wh ? "" : ov, ss, so, me, p85, val, wh ? "1" : "0"};
         if (presence) { /* GAPS, PRES_MIN, VEHICLES, VALUE, WITHHELD */
             snprintf(s, sizeof s, "%u", cell->vehicles);
-            fmt_num(me, sizeof me, wh ? NAN : cell->presence_min, 2);
+            rs_fmt_fixed(me, sizeof me, wh ? NAN : cell->presence_min, 2);
             vals[4] = wh ? "" : me;
             vals[5] = wh ? "" : s;
             vals[6] = val;

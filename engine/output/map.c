@@ -25,6 +25,7 @@
  * the same calls give the same bytes.
  */
 #include "map.h"
+#include "fmt.h"
 #include "png.h"
 
 #include <math.h>
@@ -696,24 +697,6 @@ fail:
     return 0;
 }
 
-/* v with `dec` decimals and thousands separators ("12,500", "0.25"). */
-static void fmt_num(char *buf, size_t size, double v, int dec)
-{
-    char raw[64];
-    snprintf(raw, sizeof raw, "%.*f", dec, v);
-    const char *digits = raw[0] == '-' ? raw + 1 : raw;
-    size_t intlen = strcspn(digits, ".");
-    size_t o = 0;
-    if (digits != raw && o + 1 < size)
-        buf[o++] = '-';
-    for (size_t i = 0; digits[i] && o + 1 < size; i++) {
-        if (i > 0 && i < intlen && (intlen - i) % 3 == 0 && intlen > 3 && o + 2 < size)
-            buf[o++] = ',';
-        buf[o++] = digits[i];
-    }
-    buf[o] = '\0';
-}
-
 /* ---- drawing ------------------------------------------------------------ */
 
 static void path_shape(const rs_map *m, cairo_t *cr, const shape *s)
@@ -1128,11 +1111,11 @@ static void draw_legend(const rs_map *m, cairo_t *cr, double smax)
         set_colour(cr, 0x333333);
         cairo_set_line_width(cr, 1);
         cairo_stroke(cr);
-        fmt_num(num, sizeof num, v, dec);
+        rs_fmt_grouped(num, sizeof num, v, dec, 4);
         set_colour(cr, C_TEXT);
         text_at(cr, tx, ty + 0.36 * tfs, num, 0);
     }
-    fmt_num(num, sizeof num, smax, tdec);
+    rs_fmt_grouped(num, sizeof num, smax, tdec, 4);
     if (!top_is_tick)
         trim_zeros(num);
     snprintf(buf, sizeof buf, "%s%s", m->fixed_max > 0 ? UTF8_GE " " : "", num);
@@ -1209,10 +1192,10 @@ static void draw_scale_bar(const rs_map *m, cairo_t *cr)
 
     char num[64], unit[8];
     if (len_m >= 1000) {
-        fmt_num(num, sizeof num, len_m / 1000, 0);
+        rs_fmt_grouped(num, sizeof num, len_m / 1000, 0, 4);
         snprintf(unit, sizeof unit, " km");
     } else {
-        fmt_num(num, sizeof num, len_m, 0);
+        rs_fmt_grouped(num, sizeof num, len_m, 0, 4);
         snprintf(unit, sizeof unit, " m");
     }
     double fs = 12 * l->u, ty = y0 + bh + R(l, 16);
