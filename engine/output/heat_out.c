@@ -2,18 +2,17 @@
  * heat_out.c — heat-map outputs (see heat_out.h).  Cell polygons are
  * clipped to the chosen district (or to the union of all districts) with
  * a prepared geometry: cells wholly inside are kept as they are, the
- * others are intersected.  Every file is written to a temporary name and
- * renamed into place.
+ * others are intersected.  Every file is written atomically: the CSV with
+ * base/atomic.h, the shapefile with geo/shpout, the PNG through png.h.
  */
 #include "heat_out.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "atomic.h"
 #include "fmt.h"
 #include "map.h"
 #include "shpout.h"
@@ -141,26 +140,6 @@ static GEOSGeometry *cell_geom(rs_geo *g, const rs_grid *grid, const rs_heat_cel
     return cut;
 }
 
-/* Writes path via a temporary file and rename. */
-static FILE *open_tmp(const char *path, char *tmp, size_t size)
-{
-    snprintf(tmp, size, "%s.tmp-%ld", path, (long)getpid());
-    return fopen(tmp, "w");
-}
-
-static int close_tmp(rs_ctx *ctx, FILE *f, const char *tmp, const char *path)
-{
-    int bad = ferror(f);
-    if (fclose(f) != 0)
-        bad = 1;
-    if (bad || rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return rs_err_set(rs_ctx_err(ctx), RS_EIO, "%s: cannot write (%s)", path, strerror(e));
-    }
-    return 0;
-}
-
 static const char *district_name(const clip *c, int32_t d)
 {
     if (c->d == NULL || d < 0 || (size_t)d >= rs_districts_count(c->d))
@@ -186,14 +165,16 @@ static void write_csv_presence(FILE *f, const rs_heat_grid *h, const clip *c, co
 
 static int write_csv(rs_ctx *ctx, const rs_heat_grid *h, const clip *c, const rs_heat_out *o)
 {
-    char path[4096], tmp[4200];
+    char path[4096];
     snprintf(path, sizeof path, "%s.csv", o->prefix);
-    FILE *f = open_tmp(path, tmp, sizeof tmp);
-    if (f == NULL)
-        return rs_err_set(rs_ctx_err(ctx), RS_EIO, "%s: cannot create (%s)", path, strerror(errno));
+    rs_atomic a;
+    int rc = rs_atomic_open(rs_ctx_err(ctx), &a, path);
+    if (rc != 0)
+        return rc;
+    FILE *f = a.f;
     if (rs_metric_is_presence(o->metric)) {
         write_csv_presence(f, h, c, o);
-        return close_tmp(ctx, f, tmp, path);
+        return rs_atomic_close(rs_ctx_err(ctx), &a, 1);
     }
     fputs("cell_i,cell_j,x,y,district,pings,speeding,over_threshold,share_speeding,share_over,"
           "mean_excess_mph,p85_mph,value,withheld\n",
@@ -215,7 +196,7 @@ static int write_csv(rs_ctx *ctx, const rs_heat_grid *h, const clip *c, const rs
         fprintf(f, ",%u,%u,%u,%s,%s,%s,%s,%s,0\n", cell->pings, cell->speeding, cell->over, ss,
                 so, me, p85, val);
     }
-    return close_tmp(ctx, f, tmp, path);
+    return rs_atomic_close(rs_ctx_err(ctx), &a, 1);
 }
 
 static int write_shp(rs_ctx *ctx, const rs_heat_grid *h, const clip *c, const rs_heat_out *o)
