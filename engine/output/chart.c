@@ -25,6 +25,7 @@
  * and renamed into place.
  */
 #include "chart.h"
+#include "draw_int.h"
 #include "fmt.h"
 #include "png.h"
 
@@ -190,30 +191,6 @@ int rs_chart_series(rs_chart *c, const char *name, size_t n, const double *x, co
 
 /* ---- scales --------------------------------------------------------------- */
 
-/* A round step (1, 2, 2.5, 5 x 10^k) near raw. */
-static double nice_step(double raw)
-{
-    if (!(raw > 0) || !isfinite(raw))
-        return 1;
-    double p = pow(10, floor(log10(raw)));
-    double f = raw / p;
-    double nf = f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10;
-    return nf * p;
-}
-
-/* Decimals needed to print multiples of step exactly. */
-static int step_decimals(double step)
-{
-    int d = 0;
-    while (d < 6) {
-        double v = step * pow(10, d);
-        if (fabs(v - round(v)) < 1e-6 * (v > 1 ? v : 1))
-            break;
-        d++;
-    }
-    return d;
-}
-
 typedef struct axis {
     double min, max, step;
     int decimals;
@@ -234,7 +211,7 @@ static axis make_axis(double lo, double hi, int pad, int target)
             hi += m;
         }
     }
-    a.step = nice_step((hi - lo) / target);
+    a.step = rs_draw_nice_step((hi - lo) / target);
     if (pad) {
         a.min = floor(lo / a.step) * a.step;
         a.max = ceil(hi / a.step) * a.step;
@@ -242,7 +219,7 @@ static axis make_axis(double lo, double hi, int pad, int target)
         a.min = lo;
         a.max = hi;
     }
-    a.decimals = step_decimals(a.step);
+    a.decimals = rs_draw_step_decimals(a.step);
     return a;
 }
 
@@ -258,20 +235,6 @@ typedef struct layout {
     int rotate;  /* categorical labels at 45 degrees */
     size_t every; /* label every k-th category */
 } layout;
-
-static void set_font(cairo_t *cr, double size, int bold)
-{
-    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL,
-                           bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_font_size(cr, size);
-}
-
-static double text_w(cairo_t *cr, const char *s)
-{
-    cairo_text_extents_t te;
-    cairo_text_extents(cr, s, &te);
-    return te.x_advance;
-}
 
 static double px_x(const layout *L, double x)
 {
@@ -363,35 +326,35 @@ static void do_layout(const rs_chart *c, cairo_t *cr, int width, int height, int
 
     /* top: title, legend row */
     cairo_font_extents_t fe;
-    set_font(cr, L->fs_title, 1);
+    rs_draw_font(cr, L->fs_title, 1);
     cairo_font_extents(cr, &fe);
     double y = pad + fe.height;
-    set_font(cr, L->fs_legend, 0);
+    rs_draw_font(cr, L->fs_legend, 0);
     cairo_font_extents(cr, &fe);
     if (c->ns > 0)
         y += 0.6 * pad + fe.height;
     L->top = y + pad;
 
     /* left: y label (rotated) and tick labels */
-    set_font(cr, L->fs_tick, 0);
+    rs_draw_font(cr, L->fs_tick, 0);
     double tw = 0;
     char buf[64];
     for (double v = L->ya.min; v <= L->ya.max + L->ya.step * 1e-9; v += L->ya.step) {
         rs_fmt_grouped(buf, sizeof buf, v, L->ya.decimals, 5);
-        tw = fmax(tw, text_w(cr, buf));
+        tw = fmax(tw, rs_draw_text_w(cr, buf));
     }
-    set_font(cr, L->fs_label, 0);
+    rs_draw_font(cr, L->fs_label, 0);
     cairo_font_extents(cr, &fe);
     double label_h = c->y_label[0] ? fe.height + 0.6 * pad : 0;
     L->left = pad + label_h + tw + 8 * L->scale;
 
     /* right: room for half the last x label */
-    set_font(cr, L->fs_tick, 0);
+    rs_draw_font(cr, L->fs_tick, 0);
     cairo_font_extents(cr, &fe);
     double tick_h = fe.height;
     double maxw = 0;
     for (size_t i = 0; L->categorical && i < L->ncat; i++)
-        maxw = fmax(maxw, text_w(cr, c->labels[i]));
+        maxw = fmax(maxw, rs_draw_text_w(cr, c->labels[i]));
     L->right = L->W - fmax(2 * pad, L->categorical ? 0 : 30 * L->scale);
 
     /* bottom: x tick labels and the x label */
@@ -407,7 +370,7 @@ static void do_layout(const rs_chart *c, cairo_t *cr, int width, int height, int
             below = 8 * L->scale + maxw * M_SQRT1_2 + tick_h * M_SQRT1_2 + 4 * L->scale;
         }
     }
-    set_font(cr, L->fs_label, 0);
+    rs_draw_font(cr, L->fs_label, 0);
     cairo_font_extents(cr, &fe);
     double xlab_h = c->x_label[0] ? fe.height + 0.6 * pad : 0;
     L->bottom = L->H - pad - xlab_h - below;
@@ -540,12 +503,6 @@ static void draw_line(cairo_t *cr, const layout *L, const series *s, const style
     }
 }
 
-static void draw_text(cairo_t *cr, double x, double y, const char *s, double halign)
-{
-    cairo_move_to(cr, x - halign * text_w(cr, s), y);
-    cairo_show_text(cr, s);
-}
-
 static void render(const rs_chart *c, cairo_t *cr, const layout *L, int any)
 {
     const double sc = L->scale;
@@ -557,15 +514,15 @@ static void render(const rs_chart *c, cairo_t *cr, const layout *L, int any)
 
     /* title */
     cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-    set_font(cr, L->fs_title, 1);
+    rs_draw_font(cr, L->fs_title, 1);
     cairo_font_extents(cr, &fe);
     double pad = 14 * sc;
-    draw_text(cr, L->left, pad + fe.ascent, c->title, 0);
+    rs_draw_text(cr, L->left, pad + fe.ascent, c->title, 0);
     double ty = pad + fe.height;
 
     /* legend row */
     if (c->ns > 0) {
-        set_font(cr, L->fs_legend, 0);
+        rs_draw_font(cr, L->fs_legend, 0);
         cairo_font_extents(cr, &fe);
         double lx = L->left, ly = ty + 0.6 * pad + fe.ascent;
         double mid = ly - fe.ascent * 0.35;
@@ -587,13 +544,13 @@ static void render(const rs_chart *c, cairo_t *cr, const layout *L, int any)
             cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
             char name[300];
             snprintf(name, sizeof name, "%s%s", s->name, s->low ? " (95% CI shaded)" : "");
-            draw_text(cr, lx + sw + 6 * sc, ly, name, 0);
-            lx += sw + 6 * sc + text_w(cr, name) + 22 * sc;
+            rs_draw_text(cr, lx + sw + 6 * sc, ly, name, 0);
+            lx += sw + 6 * sc + rs_draw_text_w(cr, name) + 22 * sc;
         }
     }
 
     /* gridlines and y ticks */
-    set_font(cr, L->fs_tick, 0);
+    rs_draw_font(cr, L->fs_tick, 0);
     cairo_font_extents(cr, &fe);
     cairo_set_dash(cr, NULL, 0, 0);
     cairo_set_line_width(cr, 1);
@@ -605,7 +562,7 @@ static void render(const rs_chart *c, cairo_t *cr, const layout *L, int any)
         cairo_stroke(cr);
         cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
         rs_fmt_grouped(buf, sizeof buf, v, L->ya.decimals, 5);
-        draw_text(cr, L->left - 8 * sc, y + fe.ascent * 0.36, buf, 1);
+        rs_draw_text(cr, L->left - 8 * sc, y + fe.ascent * 0.36, buf, 1);
     }
 
     /* x ticks and labels */
@@ -623,12 +580,12 @@ static void render(const rs_chart *c, cairo_t *cr, const layout *L, int any)
             cairo_stroke(cr);
             cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
             if (!L->rotate) {
-                draw_text(cr, x, tick_y + fe.ascent, c->labels[i], 0.5);
+                rs_draw_text(cr, x, tick_y + fe.ascent, c->labels[i], 0.5);
             } else {
                 cairo_save(cr);
                 cairo_translate(cr, x + fe.ascent * 0.3, tick_y);
                 cairo_rotate(cr, -M_PI / 4);
-                draw_text(cr, 0, fe.ascent * 0.3, c->labels[i], 1);
+                rs_draw_text(cr, 0, fe.ascent * 0.3, c->labels[i], 1);
                 cairo_restore(cr);
             }
         }
@@ -646,21 +603,21 @@ static void render(const rs_chart *c, cairo_t *cr, const layout *L, int any)
             cairo_stroke(cr);
             cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
             rs_fmt_grouped(buf, sizeof buf, v, L->xa.decimals, 5);
-            draw_text(cr, x, tick_y + fe.ascent, buf, 0.5);
+            rs_draw_text(cr, x, tick_y + fe.ascent, buf, 0.5);
         }
     }
 
     /* axis labels */
-    set_font(cr, L->fs_label, 0);
+    rs_draw_font(cr, L->fs_label, 0);
     cairo_font_extents(cr, &fe);
     cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
     if (c->x_label[0])
-        draw_text(cr, (L->left + L->right) / 2, L->H - pad - fe.descent, c->x_label, 0.5);
+        rs_draw_text(cr, (L->left + L->right) / 2, L->H - pad - fe.descent, c->x_label, 0.5);
     if (c->y_label[0]) {
         cairo_save(cr);
         cairo_translate(cr, pad + fe.ascent, (L->top + L->bottom) / 2);
         cairo_rotate(cr, -M_PI / 2);
-        draw_text(cr, 0, 0, c->y_label, 0.5);
+        rs_draw_text(cr, 0, 0, c->y_label, 0.5);
         cairo_restore(cr);
     }
 
@@ -686,9 +643,9 @@ static void render(const rs_chart *c, cairo_t *cr, const layout *L, int any)
     cairo_stroke(cr);
 
     if (!any) {
-        set_font(cr, L->fs_label, 0);
+        rs_draw_font(cr, L->fs_label, 0);
         cairo_set_source_rgb(cr, 0.45, 0.45, 0.45);
-        draw_text(cr, (L->left + L->right) / 2, (L->top + L->bottom) / 2, "no data", 0.5);
+        rs_draw_text(cr, (L->left + L->right) / 2, (L->top + L->bottom) / 2, "no data", 0.5);
     }
 }
 

@@ -25,6 +25,7 @@
  * the same calls give the same bytes.
  */
 #include "map.h"
+#include "draw_int.h"
 #include "fmt.h"
 #include "png.h"
 
@@ -40,7 +41,6 @@
 #define MAP_MAX_WIDTH 8000
 
 #define UTF8_GE "\xe2\x89\xa5"       /* ≥ */
-#define UTF8_ELLIPSIS "\xe2\x80\xa6" /* … */
 
 /* ---- colours ------------------------------------------------------------ */
 
@@ -68,12 +68,6 @@ static const anchor viridis[] = {
 typedef struct rgb {
     double r, g, b;
 } rgb;
-
-static rgb hex(unsigned v)
-{
-    rgb c = {((v >> 16) & 0xFF) / 255.0, ((v >> 8) & 0xFF) / 255.0, (v & 0xFF) / 255.0};
-    return c;
-}
 
 /* The ramp at t in [0, 1] (clamped), linear between anchors. */
 static rgb ramp(double t)
@@ -109,12 +103,6 @@ static rgb ramp(double t)
 /* Point layers take these fills in turn (all with a dark outline). */
 static const unsigned point_fill[] = {0xE8384F, 0xFFFFFF, 0xF58231, 0x000000, 0x42D4F4};
 #define NPOINT_FILL (sizeof point_fill / sizeof point_fill[0])
-
-static void set_colour(cairo_t *cr, unsigned v)
-{
-    rgb c = hex(v);
-    cairo_set_source_rgb(cr, c.r, c.g, c.b);
-}
 
 /* ---- the map ------------------------------------------------------------ */
 
@@ -580,123 +568,6 @@ int rs_map_points(rs_map *m, size_t n, const double *x, const double *y, const c
     return RS_OK;
 }
 
-/* ---- text --------------------------------------------------------------- */
-
-static void font(cairo_t *cr, double size, int bold)
-{
-    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL,
-                           bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_font_size(cr, size);
-}
-
-static double text_w(cairo_t *cr, const char *s)
-{
-    cairo_text_extents_t te;
-    cairo_text_extents(cr, s, &te);
-    return te.x_advance;
-}
-
-/* Shows s with its baseline at y; align 0 left, 0.5 centre, 1 right of x. */
-static void text_at(cairo_t *cr, double x, double y, const char *s, double align)
-{
-    cairo_move_to(cr, x - align * text_w(cr, s), y);
-    cairo_show_text(cr, s);
-}
-
-/* Sets the font at the largest size <= size (down to min) at which s fits
- * maxw; returns the size. */
-static double fit_font(cairo_t *cr, const char *s, double size, double min, int bold, double maxw)
-{
-    font(cr, size, bold);
-    double w = text_w(cr, s);
-    if (w > maxw && w > 0) {
-        size = size * maxw / w;
-        if (size < min)
-            size = min;
-        font(cr, size, bold);
-    }
-    return size;
-}
-
-/* Shows s left-aligned at (x, y) in at most maxw, cut with an ellipsis
- * (at a UTF-8 character boundary) when it does not fit. */
-static void text_clipped(cairo_t *cr, double x, double y, const char *s, double maxw)
-{
-    if (text_w(cr, s) <= maxw) {
-        text_at(cr, x, y, s, 0);
-        return;
-    }
-    size_t n = strlen(s);
-    char *buf = malloc(n + sizeof UTF8_ELLIPSIS);
-    if (buf == NULL)
-        return; /* cairo's own status catches nothing here; the text is just left out */
-    while (n > 0) {
-        do
-            n--;
-        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80);
-        memcpy(buf, s, n);
-        memcpy(buf + n, UTF8_ELLIPSIS, sizeof UTF8_ELLIPSIS);
-        if (text_w(cr, buf) <= maxw)
-            break;
-    }
-    text_at(cr, x, y, buf, 0);
-    free(buf);
-}
-
-/* Breaks s into at most maxlines lines of width <= maxw at spaces (a word
- * longer than maxw keeps a line to itself; the last line takes the rest).
- * lines[] get malloc'ed strings; returns the count (0 on out of memory). */
-static int wrap(cairo_t *cr, const char *s, double maxw, char **lines, int maxlines)
-{
-    int n = 0;
-    size_t len = strlen(s);
-    char *cur = malloc(len + 1), *trial = malloc(len + 1);
-    if (cur == NULL || trial == NULL)
-        goto fail;
-    cur[0] = '\0';
-    const char *p = s;
-    while (*p) {
-        while (*p == ' ')
-            p++;
-        if (*p == '\0')
-            break;
-        const char *q = p;
-        while (*q && *q != ' ')
-            q++;
-        size_t cl = strlen(cur), wl = (size_t)(q - p);
-        memcpy(trial, cur, cl);
-        size_t tl = cl;
-        if (cl)
-            trial[tl++] = ' ';
-        memcpy(trial + tl, p, wl);
-        trial[tl + wl] = '\0';
-        if (cl == 0 || n == maxlines - 1 || text_w(cr, trial) <= maxw) {
-            memcpy(cur, trial, tl + wl + 1);
-        } else {
-            if ((lines[n] = malloc(cl + 1)) == NULL)
-                goto fail;
-            memcpy(lines[n++], cur, cl + 1);
-            memcpy(cur, p, wl);
-            cur[wl] = '\0';
-        }
-        p = q;
-    }
-    if (cur[0]) {
-        if ((lines[n] = malloc(strlen(cur) + 1)) == NULL)
-            goto fail;
-        strcpy(lines[n++], cur);
-    }
-    free(cur);
-    free(trial);
-    return n;
-fail:
-    for (int i = 0; i < n; i++)
-        free(lines[i]);
-    free(cur);
-    free(trial);
-    return 0;
-}
-
 /* ---- drawing ------------------------------------------------------------ */
 
 static void path_shape(const rs_map *m, cairo_t *cr, const shape *s)
@@ -722,12 +593,12 @@ static int has_kind(const rs_map *m, int kind)
 static void draw_background(const rs_map *m, cairo_t *cr)
 {
     const layout *l = &m->lay;
-    set_colour(cr, C_PAGE);
+    rs_draw_hex(cr, C_PAGE);
     cairo_paint(cr);
     if (!has_kind(m, L_DISTRICTS))
         return;
     /* outside the districts a light tint, inside white */
-    set_colour(cr, C_OUTSIDE);
+    rs_draw_hex(cr, C_OUTSIDE);
     cairo_rectangle(cr, l->mx, l->my, l->mw, l->mh);
     cairo_fill(cr);
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
@@ -738,7 +609,7 @@ static void draw_background(const rs_map *m, cairo_t *cr)
         for (size_t s = ly->shape0; s < ly->shape0 + ly->nshapes; s++)
             path_shape(m, cr, &m->shapes[s]);
     }
-    set_colour(cr, C_PAGE);
+    rs_draw_hex(cr, C_PAGE);
     cairo_fill(cr);
 }
 
@@ -804,7 +675,7 @@ static void draw_outlines(const rs_map *m, cairo_t *cr, const layer *ly)
 {
     for (size_t s = ly->shape0; s < ly->shape0 + ly->nshapes; s++)
         path_shape(m, cr, &m->shapes[s]);
-    set_colour(cr, C_OUTLINE);
+    rs_draw_hex(cr, C_OUTLINE);
     cairo_set_line_width(cr, 1.5 * m->lay.u);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
     cairo_stroke(cr);
@@ -816,9 +687,9 @@ static void marker(cairo_t *cr, const layout *l, double x, double y, unsigned fi
 {
     cairo_new_sub_path(cr);
     cairo_arc(cr, x, y, marker_radius(l), 0, 2 * 3.14159265358979323846);
-    set_colour(cr, fill);
+    rs_draw_hex(cr, fill);
     cairo_fill_preserve(cr);
-    set_colour(cr, C_TEXT);
+    rs_draw_hex(cr, C_TEXT);
     cairo_set_line_width(cr, 1.2 * l->u);
     cairo_stroke(cr);
 }
@@ -897,7 +768,7 @@ static int draw_labels(const rs_map *m, cairo_t *cr)
             continue;
         /* 14 px, smaller (not under 10) when wider than its polygon */
         double room = 0.95 * p->lab->width_m * m->scale;
-        p->size = fit_font(cr, p->lab->name, 14 * l->u, 10 * l->u, 0, room);
+        p->size = rs_draw_fit_font(cr, p->lab->name, 14 * l->u, 10 * l->u, 0, room);
         cairo_text_extents_t te;
         cairo_text_extents(cr, p->lab->name, &te);
         double w = te.x_advance, asc = p->size * 0.74, desc = p->size * 0.22;
@@ -931,13 +802,13 @@ static int draw_labels(const rs_map *m, cairo_t *cr)
     }
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
     for (size_t i = 0; i < done; i++) {
-        font(cr, pl[i].size, 0);
+        rs_draw_font(cr, pl[i].size, 0);
         cairo_move_to(cr, pl[i].x, pl[i].y);
         cairo_text_path(cr, pl[i].lab->name);
-        set_colour(cr, C_PAGE);
+        rs_draw_hex(cr, C_PAGE);
         cairo_set_line_width(cr, 2 * halo);
         cairo_stroke_preserve(cr);
-        set_colour(cr, C_TEXT);
+        rs_draw_hex(cr, C_TEXT);
         cairo_fill(cr);
     }
     free(pl);
@@ -951,58 +822,15 @@ static void draw_titles(const rs_map *m, cairo_t *cr)
     const layout *l = &m->lay;
     double maxw = l->w - 2 * l->margin;
     if (m->title) {
-        fit_font(cr, m->title, 28 * l->u, 18 * l->u, 1, maxw);
-        set_colour(cr, C_TEXT);
-        text_clipped(cr, l->margin, R(l, 50), m->title, maxw);
+        rs_draw_fit_font(cr, m->title, 28 * l->u, 18 * l->u, 1, maxw);
+        rs_draw_hex(cr, C_TEXT);
+        rs_draw_text_clipped(cr, l->margin, R(l, 50), m->title, maxw);
     }
     if (m->subtitle) {
-        fit_font(cr, m->subtitle, 16 * l->u, 12 * l->u, 0, maxw);
-        set_colour(cr, C_SUBTEXT);
-        text_clipped(cr, l->margin, R(l, 78), m->subtitle, maxw);
+        rs_draw_fit_font(cr, m->subtitle, 16 * l->u, 12 * l->u, 0, maxw);
+        rs_draw_hex(cr, C_SUBTEXT);
+        rs_draw_text_clipped(cr, l->margin, R(l, 78), m->subtitle, maxw);
     }
-}
-
-/* A round tick step from 0 to max: 1, 2, 2.5 or 5 times a power of ten,
- * the one giving closest to six labels (the ticks, plus the maximum when it
- * is not a tick), never more than seven; the larger step on a tie.  *dec
- * gets the decimals its multiples need. */
-static double tick_step(double max, int *dec)
-{
-    static const double mant[] = {1, 2, 2.5, 5};
-    double best = max, bestd = INFINITY;
-    int bestdec = 0;
-    int e0 = (int)floor(log10(max)) - 1;
-    for (int e = e0; e <= e0 + 2; e++) {
-        for (size_t i = 0; i < 4; i++) {
-            double step = mant[i] * pow(10, e);
-            double k = floor(max / step + 1e-9);
-            int on_tick = fabs(max / step - k) < 1e-9;
-            double labels = k + 1 + (on_tick ? 0 : 1);
-            if (labels > 7 || k < 1)
-                continue;
-            double d = fabs(labels - 6);
-            if (d <= bestd) {
-                bestd = d;
-                best = step;
-                int dd = -e + (mant[i] == 2.5 ? 1 : 0);
-                bestdec = dd > 0 ? dd : 0;
-            }
-        }
-    }
-    *dec = bestdec;
-    return best;
-}
-
-/* Drops trailing zeros after a decimal point ("90.0" -> "90"). */
-static void trim_zeros(char *s)
-{
-    if (strchr(s, '.') == NULL)
-        return;
-    size_t n = strlen(s);
-    while (n > 0 && s[n - 1] == '0')
-        s[--n] = '\0';
-    if (n > 0 && s[n - 1] == '.')
-        s[--n] = '\0';
 }
 
 static void draw_legend(const rs_map *m, cairo_t *cr, double smax)
@@ -1018,8 +846,8 @@ static void draw_legend(const rs_map *m, cairo_t *cr, double smax)
     int nl = 0;
     double fs = 15 * l->u;
     for (;;) {
-        font(cr, fs, 1);
-        nl = wrap(cr, cap, maxw, lines, 3);
+        rs_draw_font(cr, fs, 1);
+        nl = rs_draw_wrap(cr, cap, maxw, lines, 3);
         if (nl <= 2 || fs <= 12.5 * l->u)
             break;
         for (int i = 0; i < nl; i++)
@@ -1031,7 +859,7 @@ static void draw_legend(const rs_map *m, cairo_t *cr, double smax)
         double w = maxw, step = 4 * l->u;
         while (w - step > maxw * 0.3) {
             char *t[3] = {NULL, NULL, NULL};
-            int n2 = wrap(cr, cap, w - step, t, 3);
+            int n2 = rs_draw_wrap(cr, cap, w - step, t, 3);
             for (int i = 0; i < n2; i++)
                 free(t[i]);
             if (n2 != nl)
@@ -1041,13 +869,13 @@ static void draw_legend(const rs_map *m, cairo_t *cr, double smax)
         if (w < maxw) {
             for (int i = 0; i < nl; i++)
                 free(lines[i]);
-            nl = wrap(cr, cap, w, lines, 3);
+            nl = rs_draw_wrap(cr, cap, w, lines, 3);
         }
     }
-    set_colour(cr, C_TEXT);
+    rs_draw_hex(cr, C_TEXT);
     for (int i = 0; i < nl; i++) {
         y += fs * 1.3;
-        text_clipped(cr, x, y, lines[i], maxw);
+        rs_draw_text_clipped(cr, x, y, lines[i], maxw);
         free(lines[i]);
     }
     y += R(l, 16);
@@ -1076,16 +904,16 @@ static void draw_legend(const rs_map *m, cairo_t *cr, double smax)
     cairo_set_source(cr, grad);
     cairo_fill_preserve(cr);
     cairo_pattern_destroy(grad);
-    set_colour(cr, 0x555555);
+    rs_draw_hex(cr, 0x555555);
     cairo_set_line_width(cr, 1);
     cairo_stroke(cr);
 
     /* ticks in real units; the top one says the maximum ("≥" when the
      * scale was fixed: larger values are drawn in the top colour) */
     int dec = 0;
-    double step = tick_step(smax, &dec);
+    double step = rs_draw_legend_step(smax, &dec);
     double tfs = 13 * l->u;
-    font(cr, tfs, 0);
+    rs_draw_font(cr, tfs, 0);
     double tx = x + bar_w + R(l, 10);
     char buf[96], num[64];
     int top_is_tick = fabs(smax / step - round(smax / step)) < 1e-9;
@@ -1108,23 +936,23 @@ static void draw_legend(const rs_map *m, cairo_t *cr, double smax)
             break; /* drawn below with its own text */
         cairo_move_to(cr, x + bar_w - R(l, 5), ty);
         cairo_line_to(cr, x + bar_w + R(l, 4), ty);
-        set_colour(cr, 0x333333);
+        rs_draw_hex(cr, 0x333333);
         cairo_set_line_width(cr, 1);
         cairo_stroke(cr);
         rs_fmt_grouped(num, sizeof num, v, dec, 4);
-        set_colour(cr, C_TEXT);
-        text_at(cr, tx, ty + 0.36 * tfs, num, 0);
+        rs_draw_hex(cr, C_TEXT);
+        rs_draw_text(cr, tx, ty + 0.36 * tfs, num, 0);
     }
     rs_fmt_grouped(num, sizeof num, smax, tdec, 4);
     if (!top_is_tick)
-        trim_zeros(num);
+        rs_draw_trim_zeros(num);
     snprintf(buf, sizeof buf, "%s%s", m->fixed_max > 0 ? UTF8_GE " " : "", num);
     cairo_move_to(cr, x + bar_w - R(l, 5), by0);
     cairo_line_to(cr, x + bar_w + R(l, 4), by0);
-    set_colour(cr, 0x333333);
+    rs_draw_hex(cr, 0x333333);
     cairo_stroke(cr);
-    set_colour(cr, C_TEXT);
-    text_at(cr, tx, by0 + 0.36 * tfs, buf, 0);
+    rs_draw_hex(cr, C_TEXT);
+    rs_draw_text(cr, tx, by0 + 0.36 * tfs, buf, 0);
 
     /* withheld / no data: what the background means */
     y = by1 + R(l, 24);
@@ -1134,13 +962,13 @@ static void draw_legend(const rs_map *m, cairo_t *cr, double smax)
                        : has_ras           ? "zero or no data"
                                            : "withheld / no data";
     cairo_rectangle(cr, x + 0.5, y + 0.5, sw, sh);
-    set_colour(cr, C_PAGE);
+    rs_draw_hex(cr, C_PAGE);
     cairo_fill_preserve(cr);
-    set_colour(cr, C_NODATA_EDGE);
+    rs_draw_hex(cr, C_NODATA_EDGE);
     cairo_set_line_width(cr, 1);
     cairo_stroke(cr);
-    set_colour(cr, C_TEXT);
-    text_clipped(cr, text_x, y + sh / 2 + 0.36 * tfs, note, l->w - l->margin - text_x);
+    rs_draw_hex(cr, C_TEXT);
+    rs_draw_text_clipped(cr, text_x, y + sh / 2 + 0.36 * tfs, note, l->w - l->margin - text_x);
     y += row;
 
     for (size_t i = 0; i < m->nlayers; i++) {
@@ -1149,44 +977,26 @@ static void draw_legend(const rs_map *m, cairo_t *cr, double smax)
             continue;
         double cy = y + sh / 2;
         marker(cr, l, x + bar_w / 2, cy, ly->fill);
-        font(cr, tfs, 0);
-        set_colour(cr, C_TEXT);
-        text_clipped(cr, text_x, cy + 0.36 * tfs, ly->legend, l->w - l->margin - text_x);
+        rs_draw_font(cr, tfs, 0);
+        rs_draw_hex(cr, C_TEXT);
+        rs_draw_text_clipped(cr, text_x, cy + 0.36 * tfs, ly->legend, l->w - l->margin - text_x);
         y += row;
     }
-}
-
-/* A round length (1, 2 or 5 times a power of ten metres) nearest target. */
-static double nice_length(double target)
-{
-    if (!(target > 1))
-        return 1;
-    double p = pow(10, floor(log10(target)));
-    static const double mant[] = {1, 2, 5, 10};
-    double best = p, bd = INFINITY;
-    for (size_t i = 0; i < 4; i++) {
-        double d = fabs(log(mant[i] * p / target));
-        if (d < bd) {
-            bd = d;
-            best = mant[i] * p;
-        }
-    }
-    return best;
 }
 
 static void draw_scale_bar(const rs_map *m, cairo_t *cr)
 {
     const layout *l = &m->lay;
-    double len_m = nice_length(l->mw / 5.0 / m->scale);
+    double len_m = rs_draw_round_length(l->mw / 5.0 / m->scale);
     double len = len_m * m->scale;
     double x0 = l->mx + 0.5, y0 = l->my + l->mh + R(l, 16) + 0.5, bh = R(l, 7);
     for (int i = 0; i < 4; i++) {
         cairo_rectangle(cr, x0 + i * len / 4, y0, len / 4, bh);
-        set_colour(cr, i % 2 ? C_PAGE : 0x333333);
+        rs_draw_hex(cr, i % 2 ? C_PAGE : 0x333333);
         cairo_fill(cr);
     }
     cairo_rectangle(cr, x0, y0, len, bh);
-    set_colour(cr, 0x333333);
+    rs_draw_hex(cr, 0x333333);
     cairo_set_line_width(cr, 1);
     cairo_stroke(cr);
 
@@ -1199,10 +1009,10 @@ static void draw_scale_bar(const rs_map *m, cairo_t *cr)
         snprintf(unit, sizeof unit, " m");
     }
     double fs = 12 * l->u, ty = y0 + bh + R(l, 16);
-    font(cr, fs, 0);
-    set_colour(cr, C_TEXT);
-    text_at(cr, x0, ty, "0", 0.5);
-    double nw = text_w(cr, num);
+    rs_draw_font(cr, fs, 0);
+    rs_draw_hex(cr, C_TEXT);
+    rs_draw_text(cr, x0, ty, "0", 0.5);
+    double nw = rs_draw_text_w(cr, num);
     cairo_move_to(cr, x0 + len - nw / 2, ty);
     cairo_show_text(cr, num);
     cairo_show_text(cr, unit);
@@ -1212,9 +1022,9 @@ static void draw_north_arrow(const rs_map *m, cairo_t *cr)
 {
     const layout *l = &m->lay;
     double cx = l->mx + l->mw - R(l, 14), top = l->my + l->mh;
-    font(cr, 14 * l->u, 1);
-    set_colour(cr, C_TEXT);
-    text_at(cr, cx, top + R(l, 26), "N", 0.5);
+    rs_draw_font(cr, 14 * l->u, 1);
+    rs_draw_hex(cr, C_TEXT);
+    rs_draw_text(cr, cx, top + R(l, 26), "N", 0.5);
     double tip = top + R(l, 31), base = top + R(l, 56), notch = top + R(l, 50);
     double hw = 8 * l->u;
     /* left half dark, right half white, one outline */
@@ -1222,20 +1032,20 @@ static void draw_north_arrow(const rs_map *m, cairo_t *cr)
     cairo_line_to(cr, cx - hw, base);
     cairo_line_to(cr, cx, notch);
     cairo_close_path(cr);
-    set_colour(cr, C_TEXT);
+    rs_draw_hex(cr, C_TEXT);
     cairo_fill(cr);
     cairo_move_to(cr, cx, tip);
     cairo_line_to(cr, cx + hw, base);
     cairo_line_to(cr, cx, notch);
     cairo_close_path(cr);
-    set_colour(cr, C_PAGE);
+    rs_draw_hex(cr, C_PAGE);
     cairo_fill(cr);
     cairo_move_to(cr, cx, tip);
     cairo_line_to(cr, cx - hw, base);
     cairo_line_to(cr, cx, notch);
     cairo_line_to(cr, cx + hw, base);
     cairo_close_path(cr);
-    set_colour(cr, C_TEXT);
+    rs_draw_hex(cr, C_TEXT);
     cairo_set_line_width(cr, 1.2 * l->u);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER);
     cairo_stroke(cr);
@@ -1247,9 +1057,9 @@ static void draw_attribution(const rs_map *m, cairo_t *cr)
     if (m->attribution == NULL)
         return;
     double maxw = l->w - 2 * l->margin;
-    fit_font(cr, m->attribution, 12 * l->u, 10 * l->u, 0, maxw);
-    set_colour(cr, C_FAINT);
-    text_clipped(cr, l->margin, l->h - R(l, 14), m->attribution, maxw);
+    rs_draw_fit_font(cr, m->attribution, 12 * l->u, 10 * l->u, 0, maxw);
+    rs_draw_hex(cr, C_FAINT);
+    rs_draw_text_clipped(cr, l->margin, l->h - R(l, 14), m->attribution, maxw);
 }
 
 /* Draws the whole page into a new image surface (*out; the caller
@@ -1306,7 +1116,7 @@ static int render(const rs_map *m, cairo_surface_t **out)
 
     if (rc == RS_OK) {
         cairo_rectangle(cr, l->mx + 0.5, l->my + 0.5, l->mw - 1, l->mh - 1);
-        set_colour(cr, C_FRAME);
+        rs_draw_hex(cr, C_FRAME);
         cairo_set_line_width(cr, 1);
         cairo_stroke(cr);
         draw_titles(m, cr);
