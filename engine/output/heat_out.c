@@ -84,7 +84,9 @@ static int clip_init(rs_ctx *ctx, int district, clip *c)
     return 0;
 }
 
-/* The cell's polygon, clipped to the clip area (new geometry, or NULL). */
+/* The cell's polygon, clipped to the clip area: a new geometry, or NULL
+ * when GEOS failed (its message is left for rs_geo_fail).  A cell with no
+ * polygonal part inside the area is kept whole, so its pings stay visible. */
 static GEOSGeometry *cell_geom(rs_geo *g, const rs_grid *grid, const rs_heat_cell *cell,
                                const clip *c)
 {
@@ -101,43 +103,54 @@ static GEOSGeometry *cell_geom(rs_geo *g, const rs_grid *grid, const rs_heat_cel
     GEOSGeometry *poly = ring ? GEOSGeom_createPolygon_r(h, ring, NULL, 0) : NULL;
     if (poly == NULL || c->prep == NULL)
         return poly;
+    GEOSGeometry *cut = NULL, *out = NULL;
+    GEOSGeometry **parts = NULL;
+    unsigned kept = 0;
     char inside = GEOSPreparedContains_r(h, c->prep, poly);
-    if (inside == 1)
-        return poly;
-    if (inside == 2) {
-        GEOSGeom_destroy_r(h, poly);
-        return NULL;
+    if (inside == 2)
+        goto done;
+    if (inside == 1) {
+        out = poly;
+        poly = NULL;
+        goto done;
     }
-    GEOSGeometry *cut = GEOSIntersection_r(h, poly, c->area);
-    if (cut == NULL || GEOSisEmpty_r(h, cut) != 0) {
-        /* nothing left inside: keep the whole cell so its pings stay visible */
-        if (cut)
-            GEOSGeom_destroy_r(h, cut);
-        return poly;
-    }
+    cut = GEOSIntersection_r(h, poly, c->area);
+    char empty = cut ? GEOSisEmpty_r(h, cut) : 2;
+    if (empty == 2)
+        goto done;
     int type = GEOSGeomTypeId_r(h, cut);
-    if (type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON) {
-        /* keep only the polygonal parts of a mixed result */
-        GEOSGeometry *only = NULL;
-        int np = GEOSGetNumGeometries_r(h, cut);
-        GEOSGeometry **parts = calloc(np > 0 ? (size_t)np : 1, sizeof *parts);
-        unsigned kept = 0;
-        for (int k = 0; parts && k < np; k++) {
-            const GEOSGeometry *pt = GEOSGetGeometryN_r(h, cut, k);
-            int t = GEOSGeomTypeId_r(h, pt);
-            if (t == GEOS_POLYGON)
-                parts[kept++] = GEOSGeom_clone_r(h, pt);
-        }
-        if (parts && kept > 0)
-            only = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, parts, kept);
-        free(parts);
-        GEOSGeom_destroy_r(h, cut);
-        cut = only;
-        if (cut == NULL)
-            return poly;
+    if (empty == 0 && (type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON)) {
+        out = cut;
+        cut = NULL;
+        goto done;
     }
-    GEOSGeom_destroy_r(h, poly);
-    return cut;
+    /* a mixed result: keep only its polygonal parts */
+    int np = empty ? 0 : GEOSGetNumGeometries_r(h, cut);
+    if (type < 0 || np < 0 || (parts = calloc(np > 0 ? (size_t)np : 1, sizeof *parts)) == NULL)
+        goto done;
+    for (int k = 0; k < np; k++) {
+        const GEOSGeometry *pt = GEOSGetGeometryN_r(h, cut, k);
+        int t = pt ? GEOSGeomTypeId_r(h, pt) : -1;
+        if (t < 0 || (t == GEOS_POLYGON && (parts[kept++] = GEOSGeom_clone_r(h, pt)) == NULL))
+            goto done;
+    }
+    if (kept == 0) { /* nothing polygonal left inside: the whole cell */
+        out = poly;
+        poly = NULL;
+        goto done;
+    }
+    out = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, parts, kept);
+    kept = 0; /* GEOS owns the parts now, collection made or not */
+done:
+    for (unsigned k = 0; k < kept; k++)
+        if (parts[k])
+            GEOSGeom_destroy_r(h, parts[k]);
+    free(parts);
+    if (cut)
+        GEOSGeom_destroy_r(h, cut);
+    if (poly)
+        GEOSGeom_destroy_r(h, poly);
+    return out;
 }
 
 static const char *district_name(const clip *c, int32_t d)

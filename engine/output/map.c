@@ -258,7 +258,10 @@ static int add_shape(rs_map *m, const GEOSGeometry *geom, size_t *index)
         return nomem(m);
     size_t ring0 = m->nrings;
     if (type == GEOS_POLYGON) {
-        if (GEOSisEmpty_r(h, geom) == 0) {
+        char empty = GEOSisEmpty_r(h, geom);
+        if (empty == 2)
+            return rs_geo_fail(g, RS_ERR, "map: polygon");
+        if (!empty) {
             int rc = add_polygon(m, h, geom);
             if (rc != RS_OK)
                 return rc;
@@ -269,9 +272,10 @@ static int add_shape(rs_map *m, const GEOSGeometry *geom, size_t *index)
             return rs_geo_fail(g, RS_ERR, "map: multipolygon parts");
         for (int i = 0; i < n; i++) {
             const GEOSGeometry *part = GEOSGetGeometryN_r(h, geom, i);
-            if (part == NULL)
+            char empty = part ? GEOSisEmpty_r(h, part) : 2;
+            if (empty == 2)
                 return rs_geo_fail(g, RS_ERR, "map: multipolygon part");
-            if (GEOSisEmpty_r(h, part) != 0)
+            if (empty)
                 continue;
             int rc = add_polygon(m, h, part);
             if (rc != RS_OK)
@@ -345,6 +349,8 @@ static int label_anchor(rs_map *m, const GEOSGeometry *geom, label *lab)
     const GEOSGeometry *part = geom;
     if (GEOSGeomTypeId_r(h, geom) == GEOS_MULTIPOLYGON) {
         int n = GEOSGetNumGeometries_r(h, geom);
+        if (n < 0)
+            return rs_geo_fail(g, RS_ERR, "map: district parts");
         double best = -1;
         for (int i = 0; i < n; i++) {
             const GEOSGeometry *p = GEOSGetGeometryN_r(h, geom, i);
@@ -357,7 +363,10 @@ static int label_anchor(rs_map *m, const GEOSGeometry *geom, label *lab)
             }
         }
     }
-    if (GEOSisEmpty_r(h, part) != 0) {
+    char empty = GEOSisEmpty_r(h, part);
+    if (empty == 2)
+        return rs_geo_fail(g, RS_ERR, "map: district label point");
+    if (empty) {
         lab->x = lab->y = NAN;
         return RS_OK;
     }
