@@ -154,6 +154,21 @@ static void draw_line(cairo_t *cr, const layout *L, const series *s, const style
     }
 }
 
+/* The faint vertical gridline and the tick mark at pixel x, leaving the
+ * source set for the tick's label. */
+static void x_tick(cairo_t *cr, const layout *L, double x)
+{
+    cairo_set_source_rgb(cr, 0.94, 0.94, 0.94);
+    cairo_move_to(cr, x, L->top);
+    cairo_line_to(cr, x, L->bottom);
+    cairo_stroke(cr);
+    cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+    cairo_move_to(cr, x, L->bottom);
+    cairo_line_to(cr, x, L->bottom + 5 * L->scale);
+    cairo_stroke(cr);
+    cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
+}
+
 void rs_chart_render(const rs_chart *c, cairo_t *cr, const layout *L, int any)
 {
     const double sc = L->scale;
@@ -221,15 +236,7 @@ void rs_chart_render(const rs_chart *c, cairo_t *cr, const layout *L, int any)
     if (L->categorical) {
         for (size_t i = 0; i < L->ncat; i += L->every) {
             double x = round(px_x(L, (double)i)) + 0.5;
-            cairo_set_source_rgb(cr, 0.94, 0.94, 0.94);
-            cairo_move_to(cr, x, L->top);
-            cairo_line_to(cr, x, L->bottom);
-            cairo_stroke(cr);
-            cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
-            cairo_move_to(cr, x, L->bottom);
-            cairo_line_to(cr, x, L->bottom + 5 * sc);
-            cairo_stroke(cr);
-            cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
+            x_tick(cr, L, x);
             if (!L->rotate) {
                 rs_draw_text(cr, x, tick_y + fe.ascent, c->labels[i], 0.5);
             } else {
@@ -244,15 +251,7 @@ void rs_chart_render(const rs_chart *c, cairo_t *cr, const layout *L, int any)
         double first = ceil(L->xa.min / L->xa.step - 1e-9) * L->xa.step;
         for (double v = first; v <= L->xa.max + L->xa.step * 1e-9; v += L->xa.step) {
             double x = round(px_x(L, v)) + 0.5;
-            cairo_set_source_rgb(cr, 0.94, 0.94, 0.94);
-            cairo_move_to(cr, x, L->top);
-            cairo_line_to(cr, x, L->bottom);
-            cairo_stroke(cr);
-            cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
-            cairo_move_to(cr, x, L->bottom);
-            cairo_line_to(cr, x, L->bottom + 5 * sc);
-            cairo_stroke(cr);
-            cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
+            x_tick(cr, L, x);
             rs_fmt_grouped(buf, sizeof buf, v, L->xa.decimals, 5);
             rs_draw_text(cr, x, tick_y + fe.ascent, buf, 0.5);
         }
