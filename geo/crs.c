@@ -28,7 +28,6 @@
 struct rs_crs {
     rs_geo *g;
     PJ *op;          /* normalised for visualisation: x/y = lon/lat, E/N */
-    int ostn15;      /* 1 when a grid named OSTN15 is used */
     char desc[512];
 };
 
@@ -72,21 +71,6 @@ static PJ *crs_create(rs_geo *g, const char *def, const char *role)
         return NULL;
     }
     return crs;
-}
-
-static int op_uses_ostn15(PJ_CONTEXT *ctx, const PJ *op)
-{
-    int n = proj_coordoperation_get_grid_used_count(ctx, op);
-    for (int i = 0; i < n; i++) {
-        const char *short_name = NULL, *full_name = NULL;
-        if (!proj_coordoperation_get_grid_used(ctx, op, i, &short_name, &full_name, NULL, NULL,
-                                               NULL, NULL, NULL))
-            continue;
-        if ((short_name && strstr(short_name, "OSTN15")) ||
-            (full_name && strstr(full_name, "OSTN15")))
-            return 1;
-    }
-    return 0;
 }
 
 int rs_crs_new(rs_geo *g, const char *src, const char *dst, rs_crs **out)
@@ -154,7 +138,6 @@ int rs_crs_new(rs_geo *g, const char *src, const char *dst, rs_crs **out)
         goto done;
     }
     c->g = g;
-    c->ostn15 = op_uses_ostn15(ctx, op);
     const char *name = proj_get_name(op);
     double acc = proj_coordoperation_get_accuracy(ctx, op);
     if (acc >= 0)
@@ -201,8 +184,6 @@ size_t rs_crs_trans(rs_crs *c, double *x, double *y, size_t n)
 }
 
 const char *rs_crs_describe(const rs_crs *c) { return c ? c->desc : ""; }
-
-int rs_crs_uses_ostn15(const rs_crs *c) { return c ? c->ostn15 : 0; }
 
 /* ---- interpolation table ------------------------------------------------ */
 

@@ -38,8 +38,6 @@ size_t rs_crs_trans(rs_crs *c, double *x, double *y, size_t n);
 /* Borrowed, human readable: the operation in use and its accuracy, e.g.
  * "Inverse of OSGB36 to WGS 84 (6) + British National Grid (accuracy 2 m)". */
 const char *rs_crs_describe(const rs_crs *c);
-/* 1 when the operation uses the OSTN15 grid, 0 otherwise. */
-int rs_crs_uses_ostn15(const rs_crs *c);
 
 typedef struct rs_crs_table rs_crs_table;
 

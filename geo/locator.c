@@ -1,5 +1,5 @@
 /*
- * locator.c — fast, batch point-in-district lookup (see locator.h).
+ * locator.c — fast point-in-district lookup for many points (see locator.h).
  *
  * Core data structure: a regular accelerator grid of nx * ny square cells
  * over the districts' extent, one int32 per cell:
@@ -349,13 +349,6 @@ int32_t rs_locator_find(rs_locator *l, double e, double n)
         return v;
     }
     return find_slow(l, v, e, n);
-}
-
-void rs_locator_find_batch(rs_locator *l, const double *e, const double *n, size_t count,
-                           int32_t *out)
-{
-    for (size_t i = 0; i < count; i++)
-        out[i] = rs_locator_find(l, e[i], n[i]);
 }
 
 double rs_locator_fast_share(const rs_locator *l)

@@ -1,5 +1,6 @@
 /*
- * locator.h — fast, batch point-in-district lookup in British National Grid.
+ * locator.h — fast point-in-district lookup for many points, in British
+ * National Grid.
  *
  * Built once from an rs_districts: a regular accelerator grid over the
  * districts' extent whose cells are classified (with GEOS prepared
@@ -31,9 +32,6 @@ void rs_locator_free(rs_locator *l);
 
 /* District index covering (e,n), or -1 when none. */
 int32_t rs_locator_find(rs_locator *l, double e, double n);
-/* out[i] = rs_locator_find(l, e[i], n[i]) for i < count. */
-void rs_locator_find_batch(rs_locator *l, const double *e, const double *n, size_t count,
-                           int32_t *out);
 /* Share of lookups answered without a polygon test (0..1), for benchmarks. */
 double rs_locator_fast_share(const rs_locator *l);
 

@@ -325,6 +325,11 @@ int rs_heat_grid_build(rs_ctx *ctx, const rs_ping_filter *f, const rs_grid *g,
         goto done;
     }
     h->ncells = a.ncells;
+    /* the locator answers -1 both outside every district and when GEOS
+     * fails; a failure is recorded in ctx's error (the locator reports into
+     * ctx's rs_geo), so a -1 with a newly recorded error is a failure */
+    rs_err *err = rs_ctx_err(ctx);
+    int clean = err->code == 0;
     for (size_t k = 0; k < a.ncells; k++) {
         const acc_cell *c = &a.cells[k];
         rs_heat_cell *o = &h->cells[k];
@@ -336,6 +341,10 @@ int rs_heat_grid_build(rs_ctx *ctx, const rs_ping_filter *f, const rs_grid *g,
         o->district = f->district >= 0 ? f->district
                       : loc            ? rs_locator_find(loc, o->x, o->y)
                                        : -1;
+        if (o->district < 0 && loc && clean && err->code != 0) {
+            rc = err->code;
+            goto done;
+        }
         if (o->district < 0)
             o->district = c->min_district == INT32_MAX ? -1 : c->min_district;
         o->pings = c->pings;

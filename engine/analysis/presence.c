@@ -497,6 +497,10 @@ int rs_presence_heat_grid(rs_ctx *ctx, const rs_ping_filter *f, const rs_grid *g
     h->grid = *g;
     h->ncells = p->ncells;
     h->pings = p->pings;
+    /* a -1 from the locator with a newly recorded error is a GEOS failure,
+     * not "outside every district" (as in rs_heat_grid_build) */
+    rs_err *err = rs_ctx_err(ctx);
+    int clean = err->code == 0;
     for (size_t k = 0; k < p->ncells; k++) {
         const rs_presence_cell *c = &p->cells[k];
         rs_heat_cell *o = &h->cells[k];
@@ -506,6 +510,10 @@ int rs_presence_heat_grid(rs_ctx *ctx, const rs_ping_filter *f, const rs_grid *g
         o->y = c->y;
         /* as heat grids: a one-district map's cells are that district's */
         o->district = f->district >= 0 ? f->district : loc ? rs_locator_find(loc, c->x, c->y) : -1;
+        if (o->district < 0 && loc && clean && err->code != 0) {
+            rc = err->code;
+            goto done;
+        }
         if (o->district < 0)
             o->district = c->district;
         o->pings = c->gaps;

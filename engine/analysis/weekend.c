@@ -208,12 +208,14 @@ static int count_query(rs_ctx *ctx, rs_weekend_scores *s, const char *sql, int t
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(rs_ctx_db(ctx), sql, -1, &st, NULL) != SQLITE_OK)
         return rs_store_fail(ctx, what);
-    if (text) {
-        sqlite3_bind_text(st, 1, ta, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, tb, -1, SQLITE_STATIC);
-    } else {
-        sqlite3_bind_int64(st, 1, a);
-        sqlite3_bind_int64(st, 2, b);
+    int bound = text ? sqlite3_bind_text(st, 1, ta, -1, SQLITE_STATIC) == SQLITE_OK &&
+                           sqlite3_bind_text(st, 2, tb, -1, SQLITE_STATIC) == SQLITE_OK
+                     : sqlite3_bind_int64(st, 1, a) == SQLITE_OK &&
+                           sqlite3_bind_int64(st, 2, b) == SQLITE_OK;
+    if (!bound) { /* unbound parameters would count nothing, silently */
+        int rc = rs_store_fail(ctx, what);
+        sqlite3_finalize(st);
+        return rc;
     }
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {

@@ -23,58 +23,27 @@
  * face; cairo's PNG writer adds no time stamp, so the same calls give the
  * same bytes on one machine.  The file is written beside its final name
  * and renamed into place.
+ *
+ * This file holds the data, the scales, the layout and the writing;
+ * chart_draw.c paints the laid-out chart (chart_int.h between them).
  */
-#include "chart.h"
-#include "png.h"
+#include "chart_int.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cairo.h>
+#include "draw_int.h"
+#include "fmt.h"
+#include "png.h"
 
-#ifndef M_PI
-#define M_PI 3.14159265358979323846
-#endif
 #ifndef M_SQRT1_2
 #define M_SQRT1_2 0.70710678118654752440
 #endif
 
 #define CHART_MIN_SIDE 200
 #define CHART_MAX_SIDE 8000
-
-typedef struct series {
-    char *name;
-    size_t n;
-    double *x, *y, *low, *high; /* x NULL on a categorical chart given none */
-    int step;
-} series;
-
-struct rs_chart {
-    rs_ctx *ctx;
-    char *title, *x_label, *y_label;
-    size_t n_labels;
-    char **labels; /* NULL: numeric x */
-    series *s;
-    size_t ns, cap;
-};
-
-typedef struct style {
-    double r, g, b;
-    double width;
-    double dash[4];
-    int ndash;
-    int marker; /* 0 circle, 1 square, 2 triangle, 3 diamond */
-} style;
-
-static const style styles[] = {
-    {0.106, 0.184, 0.373, 2.6, {0}, 0, 0},        /* dark navy, solid */
-    {0.871, 0.459, 0.063, 2.4, {9, 5}, 2, 1},     /* orange, dashed */
-    {0.302, 0.737, 0.757, 2.6, {1.5, 4.5}, 2, 2}, /* light teal, dotted */
-    {0.45, 0.45, 0.45, 2.2, {10, 4, 2, 4}, 4, 3}, /* grey, dash-dot */
-};
-#define NSTYLES (sizeof styles / sizeof styles[0])
 
 static char *dup_str(const char *s)
 {
@@ -189,58 +158,6 @@ int rs_chart_series(rs_chart *c, const char *name, size_t n, const double *x, co
 
 /* ---- scales --------------------------------------------------------------- */
 
-/* A round step (1, 2, 2.5, 5 x 10^k) near raw. */
-static double nice_step(double raw)
-{
-    if (!(raw > 0) || !isfinite(raw))
-        return 1;
-    double p = pow(10, floor(log10(raw)));
-    double f = raw / p;
-    double nf = f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10;
-    return nf * p;
-}
-
-/* Decimals needed to print multiples of step exactly. */
-static int step_decimals(double step)
-{
-    int d = 0;
-    while (d < 6) {
-        double v = step * pow(10, d);
-        if (fabs(v - round(v)) < 1e-6 * (v > 1 ? v : 1))
-            break;
-        d++;
-    }
-    return d;
-}
-
-/* v with d decimals and thin-space-free comma thousands separators. */
-static void fmt_num(double v, int d, char *buf, size_t size)
-{
-    char raw[64];
-    if (fabs(v) < 0.5 * pow(10, -d))
-        v = 0; /* no "-0" */
-    snprintf(raw, sizeof raw, "%.*f", d, v);
-    const char *digits = raw[0] == '-' ? raw + 1 : raw;
-    const char *dot = strchr(digits, '.');
-    size_t ilen = dot ? (size_t)(dot - digits) : strlen(digits);
-    size_t o = 0;
-    if (raw[0] == '-' && o + 1 < size)
-        buf[o++] = '-';
-    for (size_t i = 0; i < ilen && o + 2 < size; i++) {
-        if (i > 0 && (ilen - i) % 3 == 0 && ilen >= 5)
-            buf[o++] = ',';
-        buf[o++] = digits[i];
-    }
-    for (const char *p = digits + ilen; *p && o + 1 < size; p++)
-        buf[o++] = *p;
-    buf[o] = '\0';
-}
-
-typedef struct axis {
-    double min, max, step;
-    int decimals;
-} axis;
-
 /* A range from lo to hi with about target round ticks; pad widens the
  * range out to whole ticks. */
 static axis make_axis(double lo, double hi, int pad, int target)
@@ -256,7 +173,7 @@ static axis make_axis(double lo, double hi, int pad, int target)
             hi += m;
         }
     }
-    a.step = nice_step((hi - lo) / target);
+    a.step = rs_draw_nice_step((hi - lo) / target);
     if (pad) {
         a.min = floor(lo / a.step) * a.step;
         a.max = ceil(hi / a.step) * a.step;
@@ -264,53 +181,11 @@ static axis make_axis(double lo, double hi, int pad, int target)
         a.min = lo;
         a.max = hi;
     }
-    a.decimals = step_decimals(a.step);
+    a.decimals = rs_draw_step_decimals(a.step);
     return a;
 }
 
 /* ---- layout --------------------------------------------------------------- */
-
-typedef struct layout {
-    double W, H, scale;
-    double left, right, top, bottom; /* plot area edges in pixels */
-    double fs_title, fs_label, fs_tick, fs_legend;
-    axis ya, xa;
-    int categorical;
-    size_t ncat;
-    int rotate;  /* categorical labels at 45 degrees */
-    size_t every; /* label every k-th category */
-} layout;
-
-static void set_font(cairo_t *cr, double size, int bold)
-{
-    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL,
-                           bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_font_size(cr, size);
-}
-
-static double text_w(cairo_t *cr, const char *s)
-{
-    cairo_text_extents_t te;
-    cairo_text_extents(cr, s, &te);
-    return te.x_advance;
-}
-
-static double px_x(const layout *L, double x)
-{
-    if (L->categorical)
-        return L->left + (x + 0.5) * (L->right - L->left) / (double)(L->ncat ? L->ncat : 1);
-    return L->left + (x - L->xa.min) / (L->xa.max - L->xa.min) * (L->right - L->left);
-}
-
-static double px_y(const layout *L, double y)
-{
-    return L->bottom - (y - L->ya.min) / (L->ya.max - L->ya.min) * (L->bottom - L->top);
-}
-
-static double sx(const series *s, size_t i)
-{
-    return s->x ? s->x[i] : (double)i;
-}
 
 /* The data range of every finite value (bands included). */
 static int data_range(const rs_chart *c, double *ylo, double *yhi, double *xlo, double *xhi)
@@ -385,35 +260,35 @@ static void do_layout(const rs_chart *c, cairo_t *cr, int width, int height, int
 
     /* top: title, legend row */
     cairo_font_extents_t fe;
-    set_font(cr, L->fs_title, 1);
+    rs_draw_font(cr, L->fs_title, 1);
     cairo_font_extents(cr, &fe);
     double y = pad + fe.height;
-    set_font(cr, L->fs_legend, 0);
+    rs_draw_font(cr, L->fs_legend, 0);
     cairo_font_extents(cr, &fe);
     if (c->ns > 0)
         y += 0.6 * pad + fe.height;
     L->top = y + pad;
 
     /* left: y label (rotated) and tick labels */
-    set_font(cr, L->fs_tick, 0);
+    rs_draw_font(cr, L->fs_tick, 0);
     double tw = 0;
     char buf[64];
     for (double v = L->ya.min; v <= L->ya.max + L->ya.step * 1e-9; v += L->ya.step) {
-        fmt_num(v, L->ya.decimals, buf, sizeof buf);
-        tw = fmax(tw, text_w(cr, buf));
+        rs_fmt_grouped(buf, sizeof buf, v, L->ya.decimals, 5);
+        tw = fmax(tw, rs_draw_text_w(cr, buf));
     }
-    set_font(cr, L->fs_label, 0);
+    rs_draw_font(cr, L->fs_label, 0);
     cairo_font_extents(cr, &fe);
     double label_h = c->y_label[0] ? fe.height + 0.6 * pad : 0;
     L->left = pad + label_h + tw + 8 * L->scale;
 
     /* right: room for half the last x label */
-    set_font(cr, L->fs_tick, 0);
+    rs_draw_font(cr, L->fs_tick, 0);
     cairo_font_extents(cr, &fe);
     double tick_h = fe.height;
     double maxw = 0;
     for (size_t i = 0; L->categorical && i < L->ncat; i++)
-        maxw = fmax(maxw, text_w(cr, c->labels[i]));
+        maxw = fmax(maxw, rs_draw_text_w(cr, c->labels[i]));
     L->right = L->W - fmax(2 * pad, L->categorical ? 0 : 30 * L->scale);
 
     /* bottom: x tick labels and the x label */
@@ -429,289 +304,12 @@ static void do_layout(const rs_chart *c, cairo_t *cr, int width, int height, int
             below = 8 * L->scale + maxw * M_SQRT1_2 + tick_h * M_SQRT1_2 + 4 * L->scale;
         }
     }
-    set_font(cr, L->fs_label, 0);
+    rs_draw_font(cr, L->fs_label, 0);
     cairo_font_extents(cr, &fe);
     double xlab_h = c->x_label[0] ? fe.height + 0.6 * pad : 0;
     L->bottom = L->H - pad - xlab_h - below;
     if (L->bottom - L->top < 40)
         L->bottom = L->top + 40; /* absurdly small image: draw anyway */
-}
-
-/* ---- drawing -------------------------------------------------------------- */
-
-static void use_style(cairo_t *cr, const style *st, double scale, double alpha)
-{
-    cairo_set_source_rgba(cr, st->r, st->g, st->b, alpha);
-    cairo_set_line_width(cr, st->width * scale);
-    double d[4];
-    for (int i = 0; i < st->ndash; i++)
-        d[i] = st->dash[i] * scale;
-    cairo_set_dash(cr, d, st->ndash, 0);
-    cairo_set_line_cap(cr, st->ndash == 2 && st->dash[0] < 2 ? CAIRO_LINE_CAP_ROUND
-                                                               : CAIRO_LINE_CAP_BUTT);
-    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-}
-
-static void marker(cairo_t *cr, const style *st, double x, double y, double r)
-{
-    cairo_new_path(cr);
-    switch (st->marker) {
-    case 0:
-        cairo_arc(cr, x, y, r, 0, 2 * M_PI);
-        break;
-    case 1:
-        cairo_rectangle(cr, x - r * 0.9, y - r * 0.9, 1.8 * r, 1.8 * r);
-        break;
-    case 2:
-        cairo_move_to(cr, x, y - 1.15 * r);
-        cairo_line_to(cr, x + r, y + 0.75 * r);
-        cairo_line_to(cr, x - r, y + 0.75 * r);
-        cairo_close_path(cr);
-        break;
-    default:
-        cairo_move_to(cr, x, y - 1.2 * r);
-        cairo_line_to(cr, x + r, y);
-        cairo_line_to(cr, x, y + 1.2 * r);
-        cairo_line_to(cr, x - r, y);
-        cairo_close_path(cr);
-        break;
-    }
-    cairo_set_dash(cr, NULL, 0, 0);
-    if (st->marker == 1) { /* open square: white inside */
-        cairo_save(cr);
-        cairo_set_source_rgb(cr, 1, 1, 1);
-        cairo_fill_preserve(cr);
-        cairo_restore(cr);
-        cairo_stroke(cr);
-    } else {
-        cairo_fill(cr);
-    }
-}
-
-static void draw_band(cairo_t *cr, const layout *L, const series *s, const style *st)
-{
-    size_t i = 0;
-    cairo_set_source_rgba(cr, st->r, st->g, st->b, 0.18);
-    while (i < s->n) {
-        while (i < s->n && !(isfinite(s->low[i]) && isfinite(s->high[i]) && isfinite(sx(s, i))))
-            i++;
-        size_t j = i;
-        while (j < s->n && isfinite(s->low[j]) && isfinite(s->high[j]) && isfinite(sx(s, j)))
-            j++;
-        if (j > i) { /* segment [i, j) */
-            cairo_new_path(cr);
-            double hw = (j - i == 1 && L->categorical)
-                            ? 0.18 * (L->right - L->left) / (double)(L->ncat ? L->ncat : 1)
-                            : 0;
-            cairo_move_to(cr, px_x(L, sx(s, i)) - hw, px_y(L, s->high[i]));
-            for (size_t k = i + 1; k < j; k++) {
-                if (s->step)
-                    cairo_line_to(cr, px_x(L, sx(s, k)), px_y(L, s->high[k - 1]));
-                cairo_line_to(cr, px_x(L, sx(s, k)), px_y(L, s->high[k]));
-            }
-            cairo_line_to(cr, px_x(L, sx(s, j - 1)) + hw, px_y(L, s->high[j - 1]));
-            cairo_line_to(cr, px_x(L, sx(s, j - 1)) + hw, px_y(L, s->low[j - 1]));
-            for (size_t k = j - 1; k > i; k--) {
-                cairo_line_to(cr, px_x(L, sx(s, k)), px_y(L, s->low[k]));
-                if (s->step)
-                    cairo_line_to(cr, px_x(L, sx(s, k)), px_y(L, s->low[k - 1]));
-            }
-            cairo_line_to(cr, px_x(L, sx(s, i)) - hw, px_y(L, s->low[i]));
-            cairo_close_path(cr);
-            cairo_fill(cr);
-        }
-        i = j;
-    }
-}
-
-static void draw_line(cairo_t *cr, const layout *L, const series *s, const style *st)
-{
-    use_style(cr, st, L->scale, 1);
-    cairo_new_path(cr);
-    int pen = 0;
-    double prev_y = 0;
-    for (size_t i = 0; i < s->n; i++) {
-        if (!isfinite(s->y[i]) || !isfinite(sx(s, i))) {
-            pen = 0;
-            continue;
-        }
-        double x = px_x(L, sx(s, i)), y = px_y(L, s->y[i]);
-        if (!pen)
-            cairo_move_to(cr, x, y);
-        else {
-            if (s->step)
-                cairo_line_to(cr, x, prev_y);
-            cairo_line_to(cr, x, y);
-        }
-        pen = 1;
-        prev_y = y;
-    }
-    cairo_stroke(cr);
-    /* Markers on sparse categorical series (and on isolated points, which
-     * would otherwise not show). */
-    int many = !L->categorical || s->n > 60;
-    for (size_t i = 0; i < s->n; i++) {
-        if (!isfinite(s->y[i]) || !isfinite(sx(s, i)))
-            continue;
-        int alone = (i == 0 || !isfinite(s->y[i - 1])) && (i + 1 >= s->n || !isfinite(s->y[i + 1]));
-        if (many && !alone)
-            continue;
-        cairo_set_line_width(cr, 1.6 * L->scale);
-        cairo_set_source_rgb(cr, st->r, st->g, st->b);
-        marker(cr, st, px_x(L, sx(s, i)), px_y(L, s->y[i]), 3.6 * L->scale);
-    }
-}
-
-static void draw_text(cairo_t *cr, double x, double y, const char *s, double halign)
-{
-    cairo_move_to(cr, x - halign * text_w(cr, s), y);
-    cairo_show_text(cr, s);
-}
-
-static void render(const rs_chart *c, cairo_t *cr, const layout *L, int any)
-{
-    const double sc = L->scale;
-    cairo_font_extents_t fe;
-    char buf[64];
-
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_paint(cr);
-
-    /* title */
-    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-    set_font(cr, L->fs_title, 1);
-    cairo_font_extents(cr, &fe);
-    double pad = 14 * sc;
-    draw_text(cr, L->left, pad + fe.ascent, c->title, 0);
-    double ty = pad + fe.height;
-
-    /* legend row */
-    if (c->ns > 0) {
-        set_font(cr, L->fs_legend, 0);
-        cairo_font_extents(cr, &fe);
-        double lx = L->left, ly = ty + 0.6 * pad + fe.ascent;
-        double mid = ly - fe.ascent * 0.35;
-        for (size_t k = 0; k < c->ns; k++) {
-            const series *s = &c->s[k];
-            const style *st = &styles[k % NSTYLES];
-            double sw = 34 * sc;
-            if (s->low) {
-                cairo_set_source_rgba(cr, st->r, st->g, st->b, 0.18);
-                cairo_rectangle(cr, lx, mid - 7 * sc, sw, 14 * sc);
-                cairo_fill(cr);
-            }
-            use_style(cr, st, sc, 1);
-            cairo_move_to(cr, lx, mid);
-            cairo_line_to(cr, lx + sw, mid);
-            cairo_stroke(cr);
-            cairo_set_line_width(cr, 1.6 * sc);
-            marker(cr, st, lx + sw / 2, mid, 3.6 * sc);
-            cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
-            char name[300];
-            snprintf(name, sizeof name, "%s%s", s->name, s->low ? " (95% CI shaded)" : "");
-            draw_text(cr, lx + sw + 6 * sc, ly, name, 0);
-            lx += sw + 6 * sc + text_w(cr, name) + 22 * sc;
-        }
-    }
-
-    /* gridlines and y ticks */
-    set_font(cr, L->fs_tick, 0);
-    cairo_font_extents(cr, &fe);
-    cairo_set_dash(cr, NULL, 0, 0);
-    cairo_set_line_width(cr, 1);
-    for (double v = L->ya.min; v <= L->ya.max + L->ya.step * 1e-9; v += L->ya.step) {
-        double y = round(px_y(L, v)) + 0.5;
-        cairo_set_source_rgb(cr, 0.88, 0.88, 0.88);
-        cairo_move_to(cr, L->left, y);
-        cairo_line_to(cr, L->right, y);
-        cairo_stroke(cr);
-        cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
-        fmt_num(v, L->ya.decimals, buf, sizeof buf);
-        draw_text(cr, L->left - 8 * sc, y + fe.ascent * 0.36, buf, 1);
-    }
-
-    /* x ticks and labels */
-    double tick_y = L->bottom + 8 * sc;
-    if (L->categorical) {
-        for (size_t i = 0; i < L->ncat; i += L->every) {
-            double x = round(px_x(L, (double)i)) + 0.5;
-            cairo_set_source_rgb(cr, 0.94, 0.94, 0.94);
-            cairo_move_to(cr, x, L->top);
-            cairo_line_to(cr, x, L->bottom);
-            cairo_stroke(cr);
-            cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
-            cairo_move_to(cr, x, L->bottom);
-            cairo_line_to(cr, x, L->bottom + 5 * sc);
-            cairo_stroke(cr);
-            cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
-            if (!L->rotate) {
-                draw_text(cr, x, tick_y + fe.ascent, c->labels[i], 0.5);
-            } else {
-                cairo_save(cr);
-                cairo_translate(cr, x + fe.ascent * 0.3, tick_y);
-                cairo_rotate(cr, -M_PI / 4);
-                draw_text(cr, 0, fe.ascent * 0.3, c->labels[i], 1);
-                cairo_restore(cr);
-            }
-        }
-    } else {
-        double first = ceil(L->xa.min / L->xa.step - 1e-9) * L->xa.step;
-        for (double v = first; v <= L->xa.max + L->xa.step * 1e-9; v += L->xa.step) {
-            double x = round(px_x(L, v)) + 0.5;
-            cairo_set_source_rgb(cr, 0.94, 0.94, 0.94);
-            cairo_move_to(cr, x, L->top);
-            cairo_line_to(cr, x, L->bottom);
-            cairo_stroke(cr);
-            cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
-            cairo_move_to(cr, x, L->bottom);
-            cairo_line_to(cr, x, L->bottom + 5 * sc);
-            cairo_stroke(cr);
-            cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
-            fmt_num(v, L->xa.decimals, buf, sizeof buf);
-            draw_text(cr, x, tick_y + fe.ascent, buf, 0.5);
-        }
-    }
-
-    /* axis labels */
-    set_font(cr, L->fs_label, 0);
-    cairo_font_extents(cr, &fe);
-    cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
-    if (c->x_label[0])
-        draw_text(cr, (L->left + L->right) / 2, L->H - pad - fe.descent, c->x_label, 0.5);
-    if (c->y_label[0]) {
-        cairo_save(cr);
-        cairo_translate(cr, pad + fe.ascent, (L->top + L->bottom) / 2);
-        cairo_rotate(cr, -M_PI / 2);
-        draw_text(cr, 0, 0, c->y_label, 0.5);
-        cairo_restore(cr);
-    }
-
-    /* data, clipped to the plot area */
-    cairo_save(cr);
-    cairo_rectangle(cr, L->left, L->top - 6 * sc, L->right - L->left,
-                    L->bottom - L->top + 6 * sc);
-    cairo_clip(cr);
-    for (size_t k = 0; k < c->ns; k++)
-        if (c->s[k].low)
-            draw_band(cr, L, &c->s[k], &styles[k % NSTYLES]);
-    for (size_t k = c->ns; k-- > 0;) /* first series on top */
-        draw_line(cr, L, &c->s[k], &styles[k % NSTYLES]);
-    cairo_restore(cr);
-
-    /* axes */
-    cairo_set_dash(cr, NULL, 0, 0);
-    cairo_set_line_width(cr, 1.2 * sc);
-    cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
-    cairo_move_to(cr, L->left, L->top);
-    cairo_line_to(cr, L->left, L->bottom);
-    cairo_line_to(cr, L->right, L->bottom);
-    cairo_stroke(cr);
-
-    if (!any) {
-        set_font(cr, L->fs_label, 0);
-        cairo_set_source_rgb(cr, 0.45, 0.45, 0.45);
-        draw_text(cr, (L->left + L->right) / 2, (L->top + L->bottom) / 2, "no data", 0.5);
-    }
 }
 
 /* ---- output --------------------------------------------------------------- */
@@ -739,7 +337,7 @@ int rs_chart_write_png(rs_chart *c, const char *path, int width, int height)
     int any = data_range(c, &ylo, &yhi, &xlo, &xhi);
     layout L;
     do_layout(c, cr, width, height, any, ylo, yhi, xlo, xhi, &L);
-    render(c, cr, &L, any);
+    rs_chart_render(c, cr, &L, any);
     cairo_surface_flush(surf);
     if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
         rc = rs_err_set(e, RS_ERR, "chart: drawing failed: %s",

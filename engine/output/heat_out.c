@@ -2,18 +2,18 @@
  * heat_out.c — heat-map outputs (see heat_out.h).  Cell polygons are
  * clipped to the chosen district (or to the union of all districts) with
  * a prepared geometry: cells wholly inside are kept as they are, the
- * others are intersected.  Every file is written to a temporary name and
- * renamed into place.
+ * others are intersected.  Every file is written atomically: the CSV with
+ * base/atomic.h, the shapefile with geo/shpout, the PNG through png.h.
  */
 #include "heat_out.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "atomic.h"
+#include "fmt.h"
 #include "map.h"
 #include "shpout.h"
 #include "store.h"
@@ -84,7 +84,9 @@ static int clip_init(rs_ctx *ctx, int district, clip *c)
     return 0;
 }
 
-/* The cell's polygon, clipped to the clip area (new geometry, or NULL). */
+/* The cell's polygon, clipped to the clip area: a new geometry, or NULL
+ * when GEOS failed (its message is left for rs_geo_fail).  A cell with no
+ * polygonal part inside the area is kept whole, so its pings stay visible. */
 static GEOSGeometry *cell_geom(rs_geo *g, const rs_grid *grid, const rs_heat_cell *cell,
                                const clip *c)
 {
@@ -101,71 +103,54 @@ static GEOSGeometry *cell_geom(rs_geo *g, const rs_grid *grid, const rs_heat_cel
     GEOSGeometry *poly = ring ? GEOSGeom_createPolygon_r(h, ring, NULL, 0) : NULL;
     if (poly == NULL || c->prep == NULL)
         return poly;
+    GEOSGeometry *cut = NULL, *out = NULL;
+    GEOSGeometry **parts = NULL;
+    unsigned kept = 0;
     char inside = GEOSPreparedContains_r(h, c->prep, poly);
-    if (inside == 1)
-        return poly;
-    if (inside == 2) {
-        GEOSGeom_destroy_r(h, poly);
-        return NULL;
+    if (inside == 2)
+        goto done;
+    if (inside == 1) {
+        out = poly;
+        poly = NULL;
+        goto done;
     }
-    GEOSGeometry *cut = GEOSIntersection_r(h, poly, c->area);
-    if (cut == NULL || GEOSisEmpty_r(h, cut) != 0) {
-        /* nothing left inside: keep the whole cell so its pings stay visible */
-        if (cut)
-            GEOSGeom_destroy_r(h, cut);
-        return poly;
-    }
+    cut = GEOSIntersection_r(h, poly, c->area);
+    char empty = cut ? GEOSisEmpty_r(h, cut) : 2;
+    if (empty == 2)
+        goto done;
     int type = GEOSGeomTypeId_r(h, cut);
-    if (type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON) {
-        /* keep only the polygonal parts of a mixed result */
-        GEOSGeometry *only = NULL;
-        int np = GEOSGetNumGeometries_r(h, cut);
-        GEOSGeometry **parts = calloc(np > 0 ? (size_t)np : 1, sizeof *parts);
-        unsigned kept = 0;
-        for (int k = 0; parts && k < np; k++) {
-            const GEOSGeometry *pt = GEOSGetGeometryN_r(h, cut, k);
-            int t = GEOSGeomTypeId_r(h, pt);
-            if (t == GEOS_POLYGON)
-                parts[kept++] = GEOSGeom_clone_r(h, pt);
-        }
-        if (parts && kept > 0)
-            only = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, parts, kept);
-        free(parts);
+    if (empty == 0 && (type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON)) {
+        out = cut;
+        cut = NULL;
+        goto done;
+    }
+    /* a mixed result: keep only its polygonal parts */
+    int np = empty ? 0 : GEOSGetNumGeometries_r(h, cut);
+    if (type < 0 || np < 0 || (parts = calloc(np > 0 ? (size_t)np : 1, sizeof *parts)) == NULL)
+        goto done;
+    for (int k = 0; k < np; k++) {
+        const GEOSGeometry *pt = GEOSGetGeometryN_r(h, cut, k);
+        int t = pt ? GEOSGeomTypeId_r(h, pt) : -1;
+        if (t < 0 || (t == GEOS_POLYGON && (parts[kept++] = GEOSGeom_clone_r(h, pt)) == NULL))
+            goto done;
+    }
+    if (kept == 0) { /* nothing polygonal left inside: the whole cell */
+        out = poly;
+        poly = NULL;
+        goto done;
+    }
+    out = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, parts, kept);
+    kept = 0; /* GEOS owns the parts now, collection made or not */
+done:
+    for (unsigned k = 0; k < kept; k++)
+        if (parts[k])
+            GEOSGeom_destroy_r(h, parts[k]);
+    free(parts);
+    if (cut)
         GEOSGeom_destroy_r(h, cut);
-        cut = only;
-        if (cut == NULL)
-            return poly;
-    }
-    GEOSGeom_destroy_r(h, poly);
-    return cut;
-}
-
-static void fmt_num(char *buf, size_t size, double v, int decimals)
-{
-    if (isnan(v))
-        buf[0] = '\0';
-    else
-        snprintf(buf, size, "%.*f", decimals, v);
-}
-
-/* Writes path via a temporary file and rename. */
-static FILE *open_tmp(const char *path, char *tmp, size_t size)
-{
-    snprintf(tmp, size, "%s.tmp-%ld", path, (long)getpid());
-    return fopen(tmp, "w");
-}
-
-static int close_tmp(rs_ctx *ctx, FILE *f, const char *tmp, const char *path)
-{
-    int bad = ferror(f);
-    if (fclose(f) != 0)
-        bad = 1;
-    if (bad || rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return rs_err_set(rs_ctx_err(ctx), RS_EIO, "%s: cannot write (%s)", path, strerror(e));
-    }
-    return 0;
+    if (poly)
+        GEOSGeom_destroy_r(h, poly);
+    return out;
 }
 
 static const char *district_name(const clip *c, int32_t d)
@@ -193,14 +178,16 @@ static void write_csv_presence(FILE *f, const rs_heat_grid *h, const clip *c, co
 
 static int write_csv(rs_ctx *ctx, const rs_heat_grid *h, const clip *c, const rs_heat_out *o)
 {
-    char path[4096], tmp[4200];
+    char path[4096];
     snprintf(path, sizeof path, "%s.csv", o->prefix);
-    FILE *f = open_tmp(path, tmp, sizeof tmp);
-    if (f == NULL)
-        return rs_err_set(rs_ctx_err(ctx), RS_EIO, "%s: cannot create (%s)", path, strerror(errno));
+    rs_atomic a;
+    int rc = rs_atomic_open(rs_ctx_err(ctx), &a, path);
+    if (rc != 0)
+        return rc;
+    FILE *f = a.f;
     if (rs_metric_is_presence(o->metric)) {
         write_csv_presence(f, h, c, o);
-        return close_tmp(ctx, f, tmp, path);
+        return rs_atomic_close(rs_ctx_err(ctx), &a, 1);
     }
     fputs("cell_i,cell_j,x,y,district,pings,speeding,over_threshold,share_speeding,share_over,"
           "mean_excess_mph,p85_mph,value,withheld\n",
@@ -214,15 +201,15 @@ static int write_csv(rs_ctx *ctx, const rs_heat_grid *h, const clip *c, const rs
             continue;
         }
         char ss[32], so[32], me[32], p85[32], val[32];
-        fmt_num(ss, sizeof ss, rs_heat_cell_value(cell, RS_METRIC_SHARE_SPEEDING), 2);
-        fmt_num(so, sizeof so, rs_heat_cell_value(cell, RS_METRIC_SHARE_OVER), 2);
-        fmt_num(me, sizeof me, cell->mean_excess, 2);
-        fmt_num(p85, sizeof p85, cell->p85, 2);
-        fmt_num(val, sizeof val, rs_heat_cell_value(cell, o->metric), 2);
+        rs_fmt_fixed(ss, sizeof ss, rs_heat_cell_value(cell, RS_METRIC_SHARE_SPEEDING), 2);
+        rs_fmt_fixed(so, sizeof so, rs_heat_cell_value(cell, RS_METRIC_SHARE_OVER), 2);
+        rs_fmt_fixed(me, sizeof me, cell->mean_excess, 2);
+        rs_fmt_fixed(p85, sizeof p85, cell->p85, 2);
+        rs_fmt_fixed(val, sizeof val, rs_heat_cell_value(cell, o->metric), 2);
         fprintf(f, ",%u,%u,%u,%s,%s,%s,%s,%s,0\n", cell->pings, cell->speeding, cell->over, ss,
                 so, me, p85, val);
     }
-    return close_tmp(ctx, f, tmp, path);
+    return rs_atomic_close(rs_ctx_err(ctx), &a, 1);
 }
 
 static int write_shp(rs_ctx *ctx, const rs_heat_grid *h, const clip *c, const rs_heat_out *o)
@@ -264,16 +251,16 @@ static int write_shp(rs_ctx *ctx, const rs_heat_grid *h, const clip *c, const rs
         snprintf(p, sizeof p, "%u", cell->pings);
         snprintf(s, sizeof s, "%u", cell->speeding);
         snprintf(ov, sizeof ov, "%u", cell->over);
-        fmt_num(ss, sizeof ss, rs_heat_cell_value(cell, RS_METRIC_SHARE_SPEEDING), 2);
-        fmt_num(so, sizeof so, rs_heat_cell_value(cell, RS_METRIC_SHARE_OVER), 2);
-        fmt_num(me, sizeof me, wh ? NAN : cell->mean_excess, 2);
-        fmt_num(p85, sizeof p85, wh ? NAN : cell->p85, 2);
-        fmt_num(val, sizeof val, rs_heat_cell_value(cell, o->metric), 2);
+        rs_fmt_fixed(ss, sizeof ss, rs_heat_cell_value(cell, RS_METRIC_SHARE_SPEEDING), 2);
+        rs_fmt_fixed(so, sizeof so, rs_heat_cell_value(cell, RS_METRIC_SHARE_OVER), 2);
+        rs_fmt_fixed(me, sizeof me, wh ? NAN : cell->mean_excess, 2);
+        rs_fmt_fixed(p85, sizeof p85, wh ? NAN : cell->p85, 2);
+        rs_fmt_fixed(val, sizeof val, rs_heat_cell_value(cell, o->metric), 2);
         const char *vals[] = {ci, cj, district_name(c, cell->district), wh ? "" : p, wh ? "" : s,
                               wh ? "" : ov, ss, so, me, p85, val, wh ? "1" : "0"};
         if (presence) { /* GAPS, PRES_MIN, VEHICLES, VALUE, WITHHELD */
             snprintf(s, sizeof s, "%u", cell->vehicles);
-            fmt_num(me, sizeof me, wh ? NAN : cell->presence_min, 2);
+            rs_fmt_fixed(me, sizeof me, wh ? NAN : cell->presence_min, 2);
             vals[4] = wh ? "" : me;
             vals[5] = wh ? "" : s;
             vals[6] = val;

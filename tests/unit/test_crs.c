@@ -63,7 +63,10 @@ static void test_known_points(rs_geo *g)
         return;
     fprintf(stderr, "4326->27700: %s\n", rs_crs_describe(c));
     CHECK_CONTAINS(rs_crs_describe(c), "British National Grid");
-    if (!rs_crs_uses_ostn15(c)) {
+    /* the Helmert shift, unless the OSTN15 grid is installed (then PROJ
+     * prefers OSGB36 to WGS 84 (9), the operation using it) */
+    int ostn15 = strstr(rs_crs_describe(c), "OSGB36 to WGS 84 (9)") != NULL;
+    if (!ostn15) {
         CHECK_CONTAINS(rs_crs_describe(c), "OSGB36 to WGS 84 (6)");
         CHECK_CONTAINS(rs_crs_describe(c), "accuracy 2 m");
     }
@@ -73,7 +76,7 @@ static void test_known_points(rs_geo *g)
     CHECK_EQ_INT(rs_crs_trans(c, x, y, NKNOWN), 0);
     /* With OSTN15 the answer moves by up to ~2 m: only the Helmert values
      * are held to the millimetre. */
-    double tol = rs_crs_uses_ostn15(c) ? 3.0 : 0.001;
+    double tol = ostn15 ? 3.0 : 0.001;
     for (size_t i = 0; i < NKNOWN; i++) {
         CHECK_NEAR(x[i], known[i].e, tol);
         CHECK_NEAR(y[i], known[i].n, tol);
@@ -286,14 +289,14 @@ static void test_ostn15_preferred(void)
     CHECK_EQ_INT(rs_crs_new(g, "EPSG:4326", "EPSG:27700", &c), RS_OK);
     if (c != NULL) {
         fprintf(stderr, "with the grid present: %s\n", rs_crs_describe(c));
-        CHECK_EQ_INT(rs_crs_uses_ostn15(c), 1);
         CHECK_CONTAINS(rs_crs_describe(c), "OSGB36 to WGS 84 (9)");
         rs_crs_free(c);
     }
     c = NULL;
     CHECK_EQ_INT(rs_crs_new(g, "EPSG:27700", "EPSG:4326", &c), RS_OK);
     if (c != NULL) {
-        CHECK_EQ_INT(rs_crs_uses_ostn15(c), 1);
+        fprintf(stderr, "back, with the grid present: %s\n", rs_crs_describe(c));
+        CHECK_CONTAINS(rs_crs_describe(c), "OSGB36 to WGS 84 (9)");
         rs_crs_free(c);
     }
     rs_geo_free(g);

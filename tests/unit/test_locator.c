@@ -203,7 +203,8 @@ static void test_file(const char *shp, const char *name_field, const char *label
         e[i] = x0 + (x1 - x0) * rnd(&s);
         nn[i] = y0 + (y1 - y0) * rnd(&s);
     }
-    rs_locator_find_batch(l, e, nn, N, out);
+    for (size_t i = 0; i < N; i++)
+        out[i] = rs_locator_find(l, e[i], nn[i]);
     int disagree = 0, inside = 0;
     for (size_t i = 0; i < N; i++) {
         int32_t want = brute_find(&b, e[i], nn[i]);
@@ -228,7 +229,8 @@ static void test_file(const char *shp, const char *name_field, const char *label
             mn[i] = y0 + (y1 - y0) * rnd(&s);
         }
         t0 = now_s();
-        rs_locator_find_batch(l, me, mn, M, mo);
+        for (size_t i = 0; i < M; i++)
+            mo[i] = rs_locator_find(l, me[i], mn[i]);
         double dt = now_s() - t0;
         fprintf(stderr, "%s: locator built in %.1f ms; %.2f M lookups/s, fast share %.3f "
                         "(uniform points over the extent)\n",
