@@ -1,6 +1,16 @@
 /*
  * ingest_int.h — what the per-kind loaders (ingest_*.c) share with the
- * file-level driver (ingest.c).  Not part of the engine's public contract.
+ * file-level driver (ingest.c) and the row helpers (ingest_row.c): the
+ * run of one file, and the helpers every loader calls.  The driver calls
+ * the loaders; the loaders call the row helpers; nothing calls back.
+ *
+ * Private to the ingest room: not part of the engine's contract, and no
+ * other room includes it.  It sits in engine/ingest, which CMake makes the
+ * room's PUBLIC include folder for its public headers (ingest.h, key.h,
+ * csv.h, place.h, relocate.h), so the compiler would let another room
+ * include it; the rule is kept by review instead.  The one outside user is
+ * the fuzz harness tests/fuzz/fuzz_fields.c, for the pure rs_check_*
+ * field checks.
  */
 #ifndef RS_INGEST_INT_H
 #define RS_INGEST_INT_H
@@ -27,6 +37,8 @@ typedef struct rs_ingest_run {
     sqlite3_stmt *reject_stmt;
     int64_t ticked;         /* rows at the last progress report */
 } rs_ingest_run;
+
+/* ---- ingest_row.c ------------------------------------------------------- */
 
 /* Records a bad row (current record's line) in the rejects file and table.
  * column may be "" when the problem is the record as a whole.  Returns 0,
@@ -56,12 +68,6 @@ int rs_ingest_next(rs_ingest_run *r, int64_t *rows);
  * once per record or once per bulk of records. */
 void rs_ingest_tick(rs_ingest_run *r, int64_t rows);
 
-/* Per-kind loaders: check the header, then read every record. */
-int rs_ingest_telematics(rs_ingest_run *r, int fleet);
-int rs_ingest_detections(rs_ingest_run *r);
-int rs_ingest_stats19(rs_ingest_run *r);
-int rs_ingest_concerns(rs_ingest_run *r);
-
 /* Pure field checks (no side effects, safe on any thread): 0, or -1 with
  * the reject reason (and column) set to static text. */
 int rs_check_latlon(const char *lat_s, size_t lat_len, const char *lon_s, size_t lon_len,
@@ -86,5 +92,14 @@ static inline void rs_ingest_loaded(rs_ingest_run *r, int32_t district)
     if (district < 0)
         r->res->outside++;
 }
+
+/* ---- the per-kind loaders (ingest_telematics.c, ingest_detections.c,
+ * ingest_stats19.c, ingest_concerns.c), called by the driver ------------- */
+
+/* Check the header, then read every record. */
+int rs_ingest_telematics(rs_ingest_run *r, int fleet);
+int rs_ingest_detections(rs_ingest_run *r);
+int rs_ingest_stats19(rs_ingest_run *r);
+int rs_ingest_concerns(rs_ingest_run *r);
 
 #endif

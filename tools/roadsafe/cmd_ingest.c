@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "csv.h"
 #include "ingest.h"
+#include "key.h"
 #include "store.h"
 
 static void help(void)
