@@ -29,28 +29,28 @@ static const char *device_type(const char *s, size_t len)
     return NULL;
 }
 
-/* Compares the stored row for this detection_id with the new one. */
-static int same_as_stored(sqlite3_stmt *get, const char *id, int64_t t, const char *dtype,
-                          const char *dev, const char *site, double e, double n, int speed,
-                          int limit, const unsigned char *veh, int *same)
+/* One detection as stored, for the comparison with a stored one. */
+typedef struct det_row {
+    int64_t t;
+    const char *dtype, *dev, *site;
+    double e, n;
+    int speed, limit;
+    const unsigned char *veh;
+} det_row;
+
+/* 1 when the stored row (get: t, device_type, device_id, site_id, e, n,
+ * speed_cmph, limit_mph, vehicle) has the values of row. */
+static int same_detection(sqlite3_stmt *get, const void *row)
 {
-    sqlite3_bind_text(get, 1, id, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(get);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(get);
-        return -1;
-    }
-    *same = sqlite3_column_int64(get, 0) == t &&
-            strcmp((const char *)sqlite3_column_text(get, 1), dtype) == 0 &&
-            strcmp((const char *)sqlite3_column_text(get, 2), dev) == 0 &&
-            strcmp((const char *)sqlite3_column_text(get, 3), site) == 0 &&
-            fabs(sqlite3_column_double(get, 4) - e) < 0.01 &&
-            fabs(sqlite3_column_double(get, 5) - n) < 0.01 &&
-            sqlite3_column_int(get, 6) == speed && sqlite3_column_int(get, 7) == limit &&
-            sqlite3_column_bytes(get, 8) == 32 &&
-            memcmp(sqlite3_column_blob(get, 8), veh, 32) == 0;
-    sqlite3_reset(get);
-    return 0;
+    const det_row *d = row;
+    return sqlite3_column_int64(get, 0) == d->t &&
+           strcmp((const char *)sqlite3_column_text(get, 1), d->dtype) == 0 &&
+           strcmp((const char *)sqlite3_column_text(get, 2), d->dev) == 0 &&
+           strcmp((const char *)sqlite3_column_text(get, 3), d->site) == 0 &&
+           fabs(sqlite3_column_double(get, 4) - d->e) < 0.01 &&
+           fabs(sqlite3_column_double(get, 5) - d->n) < 0.01 &&
+           sqlite3_column_int(get, 6) == d->speed && sqlite3_column_int(get, 7) == d->limit &&
+           sqlite3_column_bytes(get, 8) == 32 && memcmp(sqlite3_column_blob(get, 8), d->veh, 32) == 0;
 }
 
 int rs_ingest_detections(rs_ingest_run *r)
@@ -67,7 +67,8 @@ int rs_ingest_detections(rs_ingest_run *r)
     static const char *const n_mph[] = {"speed_mph", NULL};
     static const char *const n_limit[] = {"limit_mph", NULL};
     static const char *const n_vrm[] = {"vrm", NULL};
-    sqlite3_stmt *ins = NULL, *get = NULL;
+    rs_keyed k = {NULL, NULL, same_detection, "detection", "detection_id",
+                  "detection_id already loaded with different values"};
     int rc = 0;
     r->kind_name = "detections";
     int ci = rs_ingest_col(r, n_id), ct = rs_ingest_col(r, n_time),
@@ -101,11 +102,11 @@ int rs_ingest_detections(rs_ingest_run *r)
                            "device_id, site_id, e, n, district_id, speed_cmph, limit_mph, "
                            "vehicle) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12) "
                            "ON CONFLICT(detection_id) DO NOTHING",
-                           -1, &ins, NULL) != SQLITE_OK ||
+                           -1, &k.ins, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(r->db,
                            "SELECT t, device_type, device_id, site_id, e, n, speed_cmph, "
                            "limit_mph, vehicle FROM detection WHERE detection_id = ?1",
-                           -1, &get, NULL) != SQLITE_OK) {
+                           -1, &k.get, NULL) != SQLITE_OK) {
         rc = rs_store_fail(r->ctx, "prepare detection storage");
         goto done;
     }
@@ -184,6 +185,7 @@ int rs_ingest_detections(rs_ingest_run *r)
         memset(norm, 0, sizeof norm);
         e = round(e * 100.0) / 100.0;
         n = round(n * 100.0) / 100.0;
+        sqlite3_stmt *ins = k.ins;
         sqlite3_bind_text(ins, 1, id, (int)idlen, SQLITE_STATIC);
         sqlite3_bind_int64(ins, 2, r->file_id);
         sqlite3_bind_int64(ins, 3, t);
@@ -199,29 +201,18 @@ int rs_ingest_detections(rs_ingest_run *r)
         sqlite3_bind_int(ins, 10, speed);
         sqlite3_bind_int(ins, 11, limit);
         sqlite3_bind_blob(ins, 12, veh, 32, SQLITE_STATIC);
-        int step = sqlite3_step(ins);
-        sqlite3_reset(ins);
-        if (step != SQLITE_DONE) {
-            rc = rs_store_fail(r->ctx, "store a detection");
+        sqlite3_bind_text(k.get, 1, id, -1, SQLITE_STATIC);
+        const det_row row = {t, dtype, dev, site, e, n, speed, limit, veh};
+        int got_new = rs_ingest_keyed(r, &k, &row);
+        if (got_new < 0) {
+            rc = got_new;
             goto done;
         }
-        if (sqlite3_changes(r->db) == 1) {
+        if (got_new)
             rs_ingest_loaded(r, dist);
-            continue;
-        }
-        int same = 0;
-        if (same_as_stored(get, id, t, dtype, dev, site, e, n, speed, limit, veh, &same) != 0) {
-            rc = rs_store_fail(r->ctx, "compare a detection");
-            goto done;
-        }
-        if (same)
-            r->res->present++;
-        else
-            rs_ingest_reject(r, "detection_id",
-                             "detection_id already loaded with different values");
     }
 done:
-    sqlite3_finalize(ins);
-    sqlite3_finalize(get);
+    sqlite3_finalize(k.ins);
+    sqlite3_finalize(k.get);
     return rc;
 }

@@ -85,6 +85,26 @@ int rs_ingest_limit(rs_ingest_run *r, int col, const char *name, int optional, i
 /* speed in 0.01 mph from an mph column or (when mph_col < 0) a km/h one. */
 int rs_ingest_speed(rs_ingest_run *r, int mph_col, int kph_col, uint16_t *cmph);
 
+/* A table whose rows are keyed by a unique index (detections by
+ * detection_id, collisions by index, casualties by index, vehicle and
+ * casualty reference): re-loading a row stores nothing new. */
+typedef struct rs_keyed {
+    sqlite3_stmt *ins; /* INSERT ... ON CONFLICT DO NOTHING; bound per row by the caller */
+    sqlite3_stmt *get; /* SELECT of the stored row by the same key; bound likewise */
+    /* 1 when the stored row (get's current row) has the values of row */
+    int (*same)(sqlite3_stmt *get, const void *row);
+    const char *what;  /* "detection": failures read "store a detection", "compare a ..." */
+    const char *col;   /* the reject when a stored row differs: column, */
+    const char *why;   /* and reason */
+} rs_keyed;
+
+/* Inserts the row ins is bound to, else compares it with the stored one:
+ * returns 1 when the row is new (the caller counts it loaded), 0 when one
+ * with its key was stored already (counted present when the same, else
+ * rejected with k->col, k->why), or an RS_E code when a statement (or
+ * storing the reject) fails. */
+int rs_ingest_keyed(rs_ingest_run *r, const rs_keyed *k, const void *row);
+
 /* Records the result of one good row stored for the summary line. */
 static inline void rs_ingest_loaded(rs_ingest_run *r, int32_t district)
 {

@@ -246,3 +246,30 @@ int rs_ingest_speed(rs_ingest_run *r, int mph_col, int kph_col, uint16_t *cmph)
     *cmph = (uint16_t)v;
     return 0;
 }
+
+int rs_ingest_keyed(rs_ingest_run *r, const rs_keyed *k, const void *row)
+{
+    char what[64];
+    int step = sqlite3_step(k->ins);
+    sqlite3_reset(k->ins);
+    if (step != SQLITE_DONE) {
+        snprintf(what, sizeof what, "store a %s", k->what);
+        return rs_store_fail(r->ctx, what);
+    }
+    if (sqlite3_changes(r->db) == 1)
+        return 1;
+    /* the key was there: the same values are already present, others are
+     * rejected (a stored row that vanished counts as different) */
+    step = sqlite3_step(k->get);
+    int same = step == SQLITE_ROW && k->same(k->get, row);
+    sqlite3_reset(k->get);
+    if (step != SQLITE_ROW && step != SQLITE_DONE) {
+        snprintf(what, sizeof what, "compare a %s", k->what);
+        return rs_store_fail(r->ctx, what);
+    }
+    if (same) {
+        r->res->present++;
+        return 0;
+    }
+    return rs_ingest_reject(r, k->col, k->why);
+}
