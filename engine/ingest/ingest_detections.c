@@ -158,9 +158,9 @@ int rs_ingest_detections(rs_ingest_run *r)
         } else {
             size_t el, nl;
             const char *es = rs_ingest_field(r, ce, &el), *ns = rs_ingest_field(r, cn, &nl);
-            if (rs_parse_decimal(es, el, &e) != 0 || rs_parse_decimal(ns, nl, &n) != 0) {
-                rs_ingest_reject(r, rs_parse_decimal(es, el, &e) ? "easting" : "northing",
-                                 "not a plain decimal number");
+            int bad_e = rs_parse_decimal(es, el, &e) != 0;
+            if (bad_e || rs_parse_decimal(ns, nl, &n) != 0) {
+                rs_ingest_reject(r, bad_e ? "easting" : "northing", "not a plain decimal number");
                 continue;
             }
             if (!rs_in_gb_bng(e, n)) {
