@@ -369,9 +369,13 @@ static int load_casualties(rs_ingest_run *r, int ci, int cv, int cc, int cs)
             continue;
         }
         sqlite3_bind_text(parent, 1, idx, (int)ilen, SQLITE_STATIC);
-        int has_parent = sqlite3_step(parent) == SQLITE_ROW;
+        int step = sqlite3_step(parent);
         sqlite3_reset(parent);
-        if (!has_parent) {
+        if (step != SQLITE_ROW && step != SQLITE_DONE) {
+            rc = rs_store_fail(r->ctx, "find a casualty's collision");
+            goto done;
+        }
+        if (step == SQLITE_DONE) {
             rs_ingest_reject(r, rs_csv_header(r->csv, (size_t)ci),
                              "no such collision in the workspace (load the collision file "
                              "first)");

@@ -210,8 +210,11 @@ static int export_points(rs_ctx *ctx, const point_layer *L, const rs_export_opts
             goto fail;
         }
         bind_period(st, o);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            *skipped = sqlite3_column_int64(st, 0);
+        if (sqlite3_step(st) != SQLITE_ROW) { /* a count: always one row */
+            rc = rs_store_fail(ctx, L->what);
+            goto fail;
+        }
+        *skipped = sqlite3_column_int64(st, 0);
         sqlite3_finalize(st);
         st = NULL;
     }
