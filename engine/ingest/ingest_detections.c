@@ -9,25 +9,14 @@
  * easting/northing (EPSG:27700).
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "devices.h"
 #include "ingest_int.h"
 #include "parse.h"
 #include "store.h"
-
-static const char *const device_types[] = {"TRUCAM", "GATSO", "HADECS3", "SPECS",
-                                           "REDSPEED", "VECTOR", "OTHER", NULL};
-
-/* Canonical device type for s (any case), or NULL. */
-static const char *device_type(const char *s, size_t len)
-{
-    for (const char *const *d = device_types; *d; d++)
-        if (strlen(*d) == len && strncasecmp(*d, s, len) == 0)
-            return *d;
-    return NULL;
-}
 
 /* One detection as stored, for the comparison with a stored one. */
 typedef struct det_row {
@@ -70,6 +59,8 @@ int rs_ingest_detections(rs_ingest_run *r)
     rs_keyed k = {NULL, NULL, same_detection, "detection", "detection_id",
                   "detection_id already loaded with different values"};
     int rc = 0;
+    char bad_type[128]; /* "unknown device type (TRUCAM, GATSO, ...)" */
+    snprintf(bad_type, sizeof bad_type, "unknown device type (%s)", rs_device_list());
     r->kind_name = "detections";
     int ci = rs_ingest_col(r, n_id), ct = rs_ingest_col(r, n_time),
         cty = rs_ingest_col(r, n_type), cd = rs_ingest_col(r, n_dev),
@@ -136,13 +127,12 @@ int rs_ingest_detections(rs_ingest_run *r)
         }
         if (rs_ingest_time(r, ct, "timestamp", &t) != 0)
             continue;
-        const char *dtype = device_type(ty, tylen);
-        if (dtype == NULL) {
-            rs_ingest_reject(r, "device_type",
-                             "unknown device type (TRUCAM, GATSO, HADECS3, SPECS, REDSPEED, "
-                             "VECTOR, OTHER)");
+        int dk = rs_device_parse(ty, tylen);
+        if (dk < 0) {
+            rs_ingest_reject(r, "device_type", bad_type);
             continue;
         }
+        const char *dtype = rs_device_name(dk);
         if (dlen == 0 || slen == 0) {
             rs_ingest_reject(r, dlen == 0 ? "device_id" : "site_id", "empty");
             continue;
