@@ -1,5 +1,5 @@
 /*
- * ingest_detections.c — speed detections (FORMATS.md §2).
+ * ingest_detections.c — speed detections (README, "Input formats").
  *
  * The plate is normalised and replaced by HMAC-SHA-256 under the
  * operator's key before anything else sees it; the clear plate lives only

@@ -1,6 +1,6 @@
 /*
  * ingest_stats19.c — the DfT's STATS19 collision and casualty files
- * (FORMATS.md §3), older (accident_*, Accident_Index) or newer
+ * (README, "Input formats"), older (accident_*, Accident_Index) or newer
  * (collision_*) column names, any case.  The file's kind is read from its
  * header: a casualty file has casualty_reference and casualty_severity; a
  * collision file an index and a collision/accident severity.
