@@ -4,12 +4,13 @@
  * run of one file, and the helpers every loader calls.  The driver calls
  * the loaders; the loaders call the row helpers; nothing calls back.
  *
- * Private to the ingest room: not part of the engine's contract, and no
- * other room includes it.  It sits in engine/ingest, which CMake makes the
+ * Private to the ingest room, like its other *_int.h (csv_int.h,
+ * ingest_batches_int.h): not part of the engine's contract, and no other
+ * room includes them.  They sit in engine/ingest, which CMake makes the
  * room's PUBLIC include folder for its public headers (ingest.h, key.h,
  * csv.h, place.h, relocate.h), so the compiler would let another room
- * include it; the rule is kept by review instead.  The one outside user is
- * the fuzz harness tests/fuzz/fuzz_fields.c, for the pure rs_check_*
+ * include them; the rule is kept by review instead.  The one outside user
+ * is the fuzz harness tests/fuzz/fuzz_fields.c, for the pure rs_check_*
  * field checks.
  */
 #ifndef RS_INGEST_INT_H
