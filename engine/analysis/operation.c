@@ -17,25 +17,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "devices.h"
 #include "heat.h"
 #include "store.h"
 #include "timeutil.h"
-
-static const char *const dev_names[RS_OP_NDEV] = {"TRUCAM", "GATSO",  "HADECS3", "SPECS",
-                                                  "REDSPEED", "VECTOR", "OTHER"};
-
-const char *rs_op_device_name(int k)
-{
-    return k >= 0 && k < RS_OP_NDEV ? dev_names[k] : "OTHER";
-}
-
-static int dev_index(const char *s)
-{
-    for (int k = 0; s && k < RS_OP_NDEV; k++)
-        if (strcmp(s, dev_names[k]) == 0)
-            return k;
-    return RS_OP_NDEV - 1;
-}
 
 /* ---- options and windows ---------------------------------------------------- */
 
@@ -160,9 +145,8 @@ static int detections(rs_ctx *ctx, int d, int64_t from, int64_t to, rs_op_weeken
     sqlite3_bind_int64(st, 2, to);
     sqlite3_bind_int(st, 3, d);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        int dev = dev_index((const char *)sqlite3_column_text(st, 0));
-        int64_t speed = sqlite3_column_int64(st, 4), limit = sqlite3_column_int64(st, 5);
-        int over = speed * 10 > (limit * 11 + 90) * 100;
+        int dev = (int)rs_device_of((const char *)sqlite3_column_text(st, 0));
+        int over = rs_over_course(sqlite3_column_int64(st, 4), sqlite3_column_int(st, 5));
         w->detections++;
         w->by_device[dev]++;
         w->over_course += (uint64_t)over;
@@ -220,7 +204,7 @@ static int detections(rs_ctx *ctx, int d, int64_t from, int64_t to, rs_op_weeken
         for (int dv = 1; dv < RS_OP_NDEV; dv++)
             if (per_dev[dv] > per_dev[best])
                 best = dv;
-        o->device_type = dev_names[best];
+        o->device_type = rs_device_name(best);
         o->site_id = rows[k].site; /* ownership moves to the site */
         rows[k].site = NULL;
         k = end;

@@ -24,7 +24,7 @@
  *    window, by device type.  Over the course band: speed above the
  *    speed-awareness course band, i.e. speed > limit x 1.1 + 9 mph (NPCC:
  *    a course is offered up to that speed), computed exactly on 0.01 mph
- *    as 10 * speed > 11 * limit + 90.
+ *    (rs_over_course, devices.h).
  *  - Sites: detections grouped by site_id; the site's position is the mean
  *    of its detections' positions, its device type the most frequent one.
  *  - Summary: for each weekend whose Saturday lies in the period, the
@@ -49,12 +49,11 @@
 #include <stdint.h>
 
 #include "ctx.h"
+#include "devices.h"
 #include "presence.h"
 
-#define RS_OP_NDEV 7 /* TRUCAM, GATSO, HADECS3, SPECS, REDSPEED, VECTOR, OTHER */
-
-/* Device type name of index k (0 <= k < RS_OP_NDEV). */
-const char *rs_op_device_name(int k);
+/* by_device[] is indexed by device type (devices.h: TRUCAM first, OTHER last). */
+#define RS_OP_NDEV RS_NDEVICES
 
 typedef struct rs_op_opts {
     int win_from, win_to; /* minutes from the Saturday's 00:00 UK local, [from, to):

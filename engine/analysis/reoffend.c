@@ -25,13 +25,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "devices.h"
 #include "store.h"
 #include "survival.h"
 
 #define DAY_S 86400.0
 
-static const char *const device_types[] = {"TRUCAM", "GATSO", "HADECS3", "SPECS",
-                                           "REDSPEED", "VECTOR", "OTHER"};
 static const double km_days[RS_REOFFEND_NKM] = {30, 90, 180, 365};
 
 void rs_reoffend_opts_default(rs_reoffend_opts *o)
@@ -43,8 +42,8 @@ void rs_reoffend_opts_default(rs_reoffend_opts *o)
     o->episode = 24LL * 3600;
     o->data_end = RS_REOFFEND_DATA_END_AUTO;
     o->ncohorts = 2;
-    strcpy(o->cohorts[0], "TRUCAM");
-    strcpy(o->cohorts[1], "GATSO");
+    strcpy(o->cohorts[0], rs_device_name(RS_DEV_TRUCAM));
+    strcpy(o->cohorts[1], rs_device_name(RS_DEV_GATSO));
     o->strata = RS_STRATA_LIMIT | RS_STRATA_EXCESS;
     o->alpha = 0.05;
 }
@@ -100,18 +99,17 @@ int rs_strata_parse(const char *s, unsigned *out)
 static int cohort_word(void *user, const char *w, size_t len)
 {
     rs_reoffend_opts *o = user;
-    for (size_t i = 0; i < sizeof device_types / sizeof device_types[0]; i++) {
-        if (strlen(device_types[i]) != len || strncasecmp(device_types[i], w, len) != 0)
-            continue;
-        for (size_t j = 0; j < o->ncohorts; j++)
-            if (strcmp(o->cohorts[j], device_types[i]) == 0)
-                return -1;
-        if (o->ncohorts >= RS_REOFFEND_MAX_COHORTS)
+    int k = rs_device_parse(w, len);
+    if (k < 0)
+        return -1;
+    const char *name = rs_device_name(k);
+    for (size_t j = 0; j < o->ncohorts; j++)
+        if (strcmp(o->cohorts[j], name) == 0)
             return -1;
-        strcpy(o->cohorts[o->ncohorts++], device_types[i]);
-        return 0;
-    }
-    return -1;
+    if (o->ncohorts >= RS_REOFFEND_MAX_COHORTS)
+        return -1;
+    strcpy(o->cohorts[o->ncohorts++], name);
+    return 0;
 }
 
 int rs_reoffend_cohorts_parse(rs_reoffend_opts *o, const char *s, const char **bad)
@@ -145,8 +143,8 @@ static int64_t stratum_key(unsigned bits, int limit, int64_t speed_cmph, int64_t
     int64_t key = 0;
     if (bits & RS_STRATA_LIMIT)
         key |= (int64_t)(limit & 0xffff) << 40;
-    if (bits & RS_STRATA_EXCESS) /* above limit x 1.1 + 9 mph, exactly in 0.01 mph */
-        key |= (int64_t)(speed_cmph > 110LL * limit + 900) << 39;
+    if (bits & RS_STRATA_EXCESS) /* above the course band (devices.h) */
+        key |= (int64_t)rs_over_course(speed_cmph, limit) << 39;
     if (bits & RS_STRATA_DISTRICT)
         key |= (district + 1) & 0x7fffffffLL;
     return key;

@@ -36,9 +36,10 @@
 #include <stdint.h>
 
 #include "ctx.h"
+#include "devices.h"
 #include "stats.h"
 
-#define RS_REOFFEND_MAX_COHORTS 7 /* the device types ingest knows */
+#define RS_REOFFEND_MAX_COHORTS RS_NDEVICES /* the device types (devices.h) */
 #define RS_REOFFEND_NKM 4         /* Kaplan–Meier read-outs: 30, 90, 180, 365 days */
 #define RS_REOFFEND_DATA_END_AUTO INT64_MIN
 

@@ -1,7 +1,7 @@
 /*
- * ingest_concerns.c — community speeding concerns (FORMATS.md §4): time,
- * place and source (CSW, public, council, other).  Identity is the file's
- * content, as for telematics.
+ * ingest_concerns.c — community speeding concerns (README, "Input
+ * formats"): time, place and source (CSW, public, council, other).
+ * Identity is the file's content, as for telematics.
  */
 #include <math.h>
 #include <string.h>

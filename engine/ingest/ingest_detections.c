@@ -1,5 +1,5 @@
 /*
- * ingest_detections.c — speed detections (FORMATS.md §2).
+ * ingest_detections.c — speed detections (README, "Input formats").
  *
  * The plate is normalised and replaced by HMAC-SHA-256 under the
  * operator's key before anything else sees it; the clear plate lives only
@@ -9,48 +9,37 @@
  * easting/northing (EPSG:27700).
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "devices.h"
 #include "ingest_int.h"
 #include "parse.h"
 #include "store.h"
 
-static const char *const device_types[] = {"TRUCAM", "GATSO", "HADECS3", "SPECS",
-                                           "REDSPEED", "VECTOR", "OTHER", NULL};
+/* One detection as stored, for the comparison with a stored one. */
+typedef struct det_row {
+    int64_t t;
+    const char *dtype, *dev, *site;
+    double e, n;
+    int speed, limit;
+    const unsigned char *veh;
+} det_row;
 
-/* Canonical device type for s (any case), or NULL. */
-static const char *device_type(const char *s, size_t len)
+/* 1 when the stored row (get: t, device_type, device_id, site_id, e, n,
+ * speed_cmph, limit_mph, vehicle) has the values of row. */
+static int same_detection(sqlite3_stmt *get, const void *row)
 {
-    for (const char *const *d = device_types; *d; d++)
-        if (strlen(*d) == len && strncasecmp(*d, s, len) == 0)
-            return *d;
-    return NULL;
-}
-
-/* Compares the stored row for this detection_id with the new one. */
-static int same_as_stored(sqlite3_stmt *get, const char *id, int64_t t, const char *dtype,
-                          const char *dev, const char *site, double e, double n, int speed,
-                          int limit, const unsigned char *veh, int *same)
-{
-    sqlite3_bind_text(get, 1, id, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(get);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(get);
-        return -1;
-    }
-    *same = sqlite3_column_int64(get, 0) == t &&
-            strcmp((const char *)sqlite3_column_text(get, 1), dtype) == 0 &&
-            strcmp((const char *)sqlite3_column_text(get, 2), dev) == 0 &&
-            strcmp((const char *)sqlite3_column_text(get, 3), site) == 0 &&
-            fabs(sqlite3_column_double(get, 4) - e) < 0.01 &&
-            fabs(sqlite3_column_double(get, 5) - n) < 0.01 &&
-            sqlite3_column_int(get, 6) == speed && sqlite3_column_int(get, 7) == limit &&
-            sqlite3_column_bytes(get, 8) == 32 &&
-            memcmp(sqlite3_column_blob(get, 8), veh, 32) == 0;
-    sqlite3_reset(get);
-    return 0;
+    const det_row *d = row;
+    return sqlite3_column_int64(get, 0) == d->t &&
+           strcmp((const char *)sqlite3_column_text(get, 1), d->dtype) == 0 &&
+           strcmp((const char *)sqlite3_column_text(get, 2), d->dev) == 0 &&
+           strcmp((const char *)sqlite3_column_text(get, 3), d->site) == 0 &&
+           fabs(sqlite3_column_double(get, 4) - d->e) < 0.01 &&
+           fabs(sqlite3_column_double(get, 5) - d->n) < 0.01 &&
+           sqlite3_column_int(get, 6) == d->speed && sqlite3_column_int(get, 7) == d->limit &&
+           sqlite3_column_bytes(get, 8) == 32 && memcmp(sqlite3_column_blob(get, 8), d->veh, 32) == 0;
 }
 
 int rs_ingest_detections(rs_ingest_run *r)
@@ -67,8 +56,11 @@ int rs_ingest_detections(rs_ingest_run *r)
     static const char *const n_mph[] = {"speed_mph", NULL};
     static const char *const n_limit[] = {"limit_mph", NULL};
     static const char *const n_vrm[] = {"vrm", NULL};
-    sqlite3_stmt *ins = NULL, *get = NULL;
+    rs_keyed k = {NULL, NULL, same_detection, "detection", "detection_id",
+                  "detection_id already loaded with different values"};
     int rc = 0;
+    char bad_type[128]; /* "unknown device type (TRUCAM, GATSO, ...)" */
+    snprintf(bad_type, sizeof bad_type, "unknown device type (%s)", rs_device_list());
     r->kind_name = "detections";
     int ci = rs_ingest_col(r, n_id), ct = rs_ingest_col(r, n_time),
         cty = rs_ingest_col(r, n_type), cd = rs_ingest_col(r, n_dev),
@@ -101,11 +93,11 @@ int rs_ingest_detections(rs_ingest_run *r)
                            "device_id, site_id, e, n, district_id, speed_cmph, limit_mph, "
                            "vehicle) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12) "
                            "ON CONFLICT(detection_id) DO NOTHING",
-                           -1, &ins, NULL) != SQLITE_OK ||
+                           -1, &k.ins, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(r->db,
                            "SELECT t, device_type, device_id, site_id, e, n, speed_cmph, "
                            "limit_mph, vehicle FROM detection WHERE detection_id = ?1",
-                           -1, &get, NULL) != SQLITE_OK) {
+                           -1, &k.get, NULL) != SQLITE_OK) {
         rc = rs_store_fail(r->ctx, "prepare detection storage");
         goto done;
     }
@@ -135,13 +127,12 @@ int rs_ingest_detections(rs_ingest_run *r)
         }
         if (rs_ingest_time(r, ct, "timestamp", &t) != 0)
             continue;
-        const char *dtype = device_type(ty, tylen);
-        if (dtype == NULL) {
-            rs_ingest_reject(r, "device_type",
-                             "unknown device type (TRUCAM, GATSO, HADECS3, SPECS, REDSPEED, "
-                             "VECTOR, OTHER)");
+        int dk = rs_device_parse(ty, tylen);
+        if (dk < 0) {
+            rs_ingest_reject(r, "device_type", bad_type);
             continue;
         }
+        const char *dtype = rs_device_name(dk);
         if (dlen == 0 || slen == 0) {
             rs_ingest_reject(r, dlen == 0 ? "device_id" : "site_id", "empty");
             continue;
@@ -157,9 +148,9 @@ int rs_ingest_detections(rs_ingest_run *r)
         } else {
             size_t el, nl;
             const char *es = rs_ingest_field(r, ce, &el), *ns = rs_ingest_field(r, cn, &nl);
-            if (rs_parse_decimal(es, el, &e) != 0 || rs_parse_decimal(ns, nl, &n) != 0) {
-                rs_ingest_reject(r, rs_parse_decimal(es, el, &e) ? "easting" : "northing",
-                                 "not a plain decimal number");
+            int bad_e = rs_parse_decimal(es, el, &e) != 0;
+            if (bad_e || rs_parse_decimal(ns, nl, &n) != 0) {
+                rs_ingest_reject(r, bad_e ? "easting" : "northing", "not a plain decimal number");
                 continue;
             }
             if (!rs_in_gb_bng(e, n)) {
@@ -184,6 +175,7 @@ int rs_ingest_detections(rs_ingest_run *r)
         memset(norm, 0, sizeof norm);
         e = round(e * 100.0) / 100.0;
         n = round(n * 100.0) / 100.0;
+        sqlite3_stmt *ins = k.ins;
         sqlite3_bind_text(ins, 1, id, (int)idlen, SQLITE_STATIC);
         sqlite3_bind_int64(ins, 2, r->file_id);
         sqlite3_bind_int64(ins, 3, t);
@@ -199,29 +191,18 @@ int rs_ingest_detections(rs_ingest_run *r)
         sqlite3_bind_int(ins, 10, speed);
         sqlite3_bind_int(ins, 11, limit);
         sqlite3_bind_blob(ins, 12, veh, 32, SQLITE_STATIC);
-        int step = sqlite3_step(ins);
-        sqlite3_reset(ins);
-        if (step != SQLITE_DONE) {
-            rc = rs_store_fail(r->ctx, "store a detection");
+        sqlite3_bind_text(k.get, 1, id, -1, SQLITE_STATIC);
+        const det_row row = {t, dtype, dev, site, e, n, speed, limit, veh};
+        int got_new = rs_ingest_keyed(r, &k, &row);
+        if (got_new < 0) {
+            rc = got_new;
             goto done;
         }
-        if (sqlite3_changes(r->db) == 1) {
+        if (got_new)
             rs_ingest_loaded(r, dist);
-            continue;
-        }
-        int same = 0;
-        if (same_as_stored(get, id, t, dtype, dev, site, e, n, speed, limit, veh, &same) != 0) {
-            rc = rs_store_fail(r->ctx, "compare a detection");
-            goto done;
-        }
-        if (same)
-            r->res->present++;
-        else
-            rs_ingest_reject(r, "detection_id",
-                             "detection_id already loaded with different values");
     }
 done:
-    sqlite3_finalize(ins);
-    sqlite3_finalize(get);
+    sqlite3_finalize(k.ins);
+    sqlite3_finalize(k.get);
     return rc;
 }

@@ -1,6 +1,17 @@
 /*
  * ingest_int.h — what the per-kind loaders (ingest_*.c) share with the
- * file-level driver (ingest.c).  Not part of the engine's public contract.
+ * file-level driver (ingest.c) and the row helpers (ingest_row.c): the
+ * run of one file, and the helpers every loader calls.  The driver calls
+ * the loaders; the loaders call the row helpers; nothing calls back.
+ *
+ * Private to the ingest room, like its other *_int.h (csv_int.h,
+ * ingest_batches_int.h): not part of the engine's contract, and no other
+ * room includes them.  They sit in engine/ingest, which CMake makes the
+ * room's PUBLIC include folder for its public headers (ingest.h, key.h,
+ * csv.h, place.h, relocate.h), so the compiler would let another room
+ * include them; the rule is kept by review instead.  The one outside user
+ * is the fuzz harness tests/fuzz/fuzz_fields.c, for the pure rs_check_*
+ * field checks.
  */
 #ifndef RS_INGEST_INT_H
 #define RS_INGEST_INT_H
@@ -27,6 +38,8 @@ typedef struct rs_ingest_run {
     sqlite3_stmt *reject_stmt;
     int64_t ticked;         /* rows at the last progress report */
 } rs_ingest_run;
+
+/* ---- ingest_row.c ------------------------------------------------------- */
 
 /* Records a bad row (current record's line) in the rejects file and table.
  * column may be "" when the problem is the record as a whole.  Returns 0,
@@ -56,12 +69,6 @@ int rs_ingest_next(rs_ingest_run *r, int64_t *rows);
  * once per record or once per bulk of records. */
 void rs_ingest_tick(rs_ingest_run *r, int64_t rows);
 
-/* Per-kind loaders: check the header, then read every record. */
-int rs_ingest_telematics(rs_ingest_run *r, int fleet);
-int rs_ingest_detections(rs_ingest_run *r);
-int rs_ingest_stats19(rs_ingest_run *r);
-int rs_ingest_concerns(rs_ingest_run *r);
-
 /* Pure field checks (no side effects, safe on any thread): 0, or -1 with
  * the reject reason (and column) set to static text. */
 int rs_check_latlon(const char *lat_s, size_t lat_len, const char *lon_s, size_t lon_len,
@@ -79,6 +86,26 @@ int rs_ingest_limit(rs_ingest_run *r, int col, const char *name, int optional, i
 /* speed in 0.01 mph from an mph column or (when mph_col < 0) a km/h one. */
 int rs_ingest_speed(rs_ingest_run *r, int mph_col, int kph_col, uint16_t *cmph);
 
+/* A table whose rows are keyed by a unique index (detections by
+ * detection_id, collisions by index, casualties by index, vehicle and
+ * casualty reference): re-loading a row stores nothing new. */
+typedef struct rs_keyed {
+    sqlite3_stmt *ins; /* INSERT ... ON CONFLICT DO NOTHING; bound per row by the caller */
+    sqlite3_stmt *get; /* SELECT of the stored row by the same key; bound likewise */
+    /* 1 when the stored row (get's current row) has the values of row */
+    int (*same)(sqlite3_stmt *get, const void *row);
+    const char *what;  /* "detection": failures read "store a detection", "compare a ..." */
+    const char *col;   /* the reject when a stored row differs: column, */
+    const char *why;   /* and reason */
+} rs_keyed;
+
+/* Inserts the row ins is bound to, else compares it with the stored one:
+ * returns 1 when the row is new (the caller counts it loaded), 0 when one
+ * with its key was stored already (counted present when the same, else
+ * rejected with k->col, k->why), or an RS_E code when a statement (or
+ * storing the reject) fails. */
+int rs_ingest_keyed(rs_ingest_run *r, const rs_keyed *k, const void *row);
+
 /* Records the result of one good row stored for the summary line. */
 static inline void rs_ingest_loaded(rs_ingest_run *r, int32_t district)
 {
@@ -86,5 +113,14 @@ static inline void rs_ingest_loaded(rs_ingest_run *r, int32_t district)
     if (district < 0)
         r->res->outside++;
 }
+
+/* ---- the per-kind loaders (ingest_telematics.c, ingest_detections.c,
+ * ingest_stats19.c, ingest_concerns.c), called by the driver ------------- */
+
+/* Check the header, then read every record. */
+int rs_ingest_telematics(rs_ingest_run *r, int fleet);
+int rs_ingest_detections(rs_ingest_run *r);
+int rs_ingest_stats19(rs_ingest_run *r);
+int rs_ingest_concerns(rs_ingest_run *r);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * ingest_stats19.c — the DfT's STATS19 collision and casualty files
- * (FORMATS.md §3), older (accident_*, Accident_Index) or newer
+ * (README, "Input formats"), older (accident_*, Accident_Index) or newer
  * (collision_*) column names, any case.  The file's kind is read from its
  * header: a casualty file has casualty_reference and casualty_severity; a
  * collision file an index and a collision/accident severity.
@@ -90,6 +90,42 @@ static int severity(rs_ingest_run *r, int col, const char *name, int *sev)
     return 0;
 }
 
+/* A collision as stored, for the comparison with a stored one. */
+typedef struct coll_row {
+    const char *date;
+    int sev, have_t, located;
+    int64_t t;
+    double e, n;
+} coll_row;
+
+/* 1 when the stored collision (get: local_date, severity, t, e, n with -1
+ * for NULL) has the values of row. */
+static int same_collision(sqlite3_stmt *get, const void *row)
+{
+    const coll_row *c = row;
+    return strcmp((const char *)sqlite3_column_text(get, 0), c->date) == 0 &&
+           sqlite3_column_int(get, 1) == c->sev &&
+           sqlite3_column_int64(get, 2) == (c->have_t ? c->t : -1) &&
+           fabs(sqlite3_column_double(get, 3) - (c->located ? c->e : -1)) < 0.01 &&
+           fabs(sqlite3_column_double(get, 4) - (c->located ? c->n : -1)) < 0.01;
+}
+
+/* A casualty as stored, for the comparison with a stored one. */
+typedef struct cas_row {
+    int sev, pty, pag;
+    int64_t ty, ag;
+} cas_row;
+
+/* 1 when the stored casualty (get: severity, casualty_type, age with -1
+ * for NULL) has the values of row. */
+static int same_casualty(sqlite3_stmt *get, const void *row)
+{
+    const cas_row *c = row;
+    return sqlite3_column_int(get, 0) == c->sev &&
+           sqlite3_column_int64(get, 1) == (c->pty ? c->ty : -1) &&
+           sqlite3_column_int64(get, 2) == (c->pag ? c->ag : -1);
+}
+
 static int load_collisions(rs_ingest_run *r)
 {
     static const char *const n_idx[] = {"collision_index", "accident_index", NULL};
@@ -105,7 +141,8 @@ static int load_collisions(rs_ingest_run *r)
     static const char *const n_sl[] = {"speed_limit", NULL};
     static const char *const n_nv[] = {"number_of_vehicles", NULL};
     static const char *const n_nc[] = {"number_of_casualties", NULL};
-    sqlite3_stmt *ins = NULL, *get = NULL;
+    rs_keyed k = {NULL, NULL, same_collision, "collision", NULL,
+                  "collision index already loaded with different values"};
     int rc = 0;
     r->kind_name = "collisions";
     int ci = rs_ingest_col(r, n_idx), cs = rs_ingest_col(r, n_sev), ce = rs_ingest_col(r, n_e),
@@ -124,14 +161,16 @@ static int load_collisions(rs_ingest_run *r)
                            "speed_limit, vehicles, casualties) "
                            "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13) "
                            "ON CONFLICT(collision_index) DO NOTHING",
-                           -1, &ins, NULL) != SQLITE_OK ||
+                           -1, &k.ins, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(r->db,
                            "SELECT local_date, severity, coalesce(t, -1), coalesce(e, -1), "
                            "coalesce(n, -1) FROM collision WHERE collision_index = ?1",
-                           -1, &get, NULL) != SQLITE_OK) {
+                           -1, &k.get, NULL) != SQLITE_OK) {
         rc = rs_store_fail(r->ctx, "prepare collision storage");
         goto done;
     }
+    k.col = rs_csv_header(r->csv, (size_t)ci);
+    sqlite3_stmt *ins = k.ins;
     int64_t rows = 0;
     for (;;) {
         int got = rs_ingest_next(r, &rows);
@@ -220,39 +259,24 @@ static int load_collisions(rs_ingest_run *r)
         bind_opt(ins, 11, sl, psl);
         bind_opt(ins, 12, nv, pnv);
         bind_opt(ins, 13, nc, pnc);
-        int step = sqlite3_step(ins);
-        sqlite3_reset(ins);
-        if (step != SQLITE_DONE) {
-            rc = rs_store_fail(r->ctx, "store a collision");
+        sqlite3_bind_text(k.get, 1, idx, (int)ilen, SQLITE_STATIC);
+        const coll_row row = {date, sev, have_t, located, t, e, n};
+        int got_new = rs_ingest_keyed(r, &k, &row);
+        if (got_new < 0) {
+            rc = got_new;
             goto done;
         }
-        if (sqlite3_changes(r->db) == 1) {
+        if (got_new) {
             r->res->loaded++;
             if (!located)
                 r->res->unlocated++;
             else if (dist < 0)
                 r->res->outside++;
-            continue;
         }
-        sqlite3_bind_text(get, 1, idx, (int)ilen, SQLITE_STATIC);
-        int same = 0;
-        if (sqlite3_step(get) == SQLITE_ROW) {
-            same = strcmp((const char *)sqlite3_column_text(get, 0), date) == 0 &&
-                   sqlite3_column_int(get, 1) == sev &&
-                   sqlite3_column_int64(get, 2) == (have_t ? t : -1) &&
-                   fabs(sqlite3_column_double(get, 3) - (located ? e : -1)) < 0.01 &&
-                   fabs(sqlite3_column_double(get, 4) - (located ? n : -1)) < 0.01;
-        }
-        sqlite3_reset(get);
-        if (same)
-            r->res->present++;
-        else
-            rs_ingest_reject(r, rs_csv_header(r->csv, (size_t)ci),
-                             "collision index already loaded with different values");
     }
 done:
-    sqlite3_finalize(ins);
-    sqlite3_finalize(get);
+    sqlite3_finalize(k.ins);
+    sqlite3_finalize(k.get);
     return rc;
 }
 
@@ -265,7 +289,9 @@ static int load_casualties(rs_ingest_run *r, int ci, int cv, int cc, int cs)
     static const char *const n_band[] = {"age_band_of_casualty", NULL};
     static const char *const n_adj[] = {"casualty_adjusted_severity_serious", NULL};
     static const char *const n_adjs[] = {"casualty_adjusted_severity_slight", NULL};
-    sqlite3_stmt *ins = NULL, *get = NULL, *parent = NULL;
+    rs_keyed k = {NULL, NULL, same_casualty, "casualty", "casualty_reference",
+                  "casualty already loaded with different values"};
+    sqlite3_stmt *parent = NULL;
     int rc = 0;
     r->kind_name = "casualties";
     int ccl = rs_ingest_col(r, n_class), cty = rs_ingest_col(r, n_type),
@@ -280,17 +306,18 @@ static int load_casualties(rs_ingest_run *r, int ci, int cv, int cc, int cs)
                            "adjusted_serious, adjusted_slight, file_id) "
                            "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12) "
                            "ON CONFLICT DO NOTHING",
-                           -1, &ins, NULL) != SQLITE_OK ||
+                           -1, &k.ins, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(r->db,
                            "SELECT severity, coalesce(casualty_type, -1), coalesce(age, -1) "
                            "FROM casualty WHERE collision_index = ?1 AND vehicle_ref = ?2 AND "
                            "casualty_ref = ?3",
-                           -1, &get, NULL) != SQLITE_OK ||
+                           -1, &k.get, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(r->db, "SELECT 1 FROM collision WHERE collision_index = ?1", -1,
                            &parent, NULL) != SQLITE_OK) {
         rc = rs_store_fail(r->ctx, "prepare casualty storage");
         goto done;
     }
+    sqlite3_stmt *ins = k.ins;
     int64_t rows = 0;
     for (;;) {
         int got = rs_ingest_next(r, &rows);
@@ -342,9 +369,13 @@ static int load_casualties(rs_ingest_run *r, int ci, int cv, int cc, int cs)
             continue;
         }
         sqlite3_bind_text(parent, 1, idx, (int)ilen, SQLITE_STATIC);
-        int has_parent = sqlite3_step(parent) == SQLITE_ROW;
+        int step = sqlite3_step(parent);
         sqlite3_reset(parent);
-        if (!has_parent) {
+        if (step != SQLITE_ROW && step != SQLITE_DONE) {
+            rc = rs_store_fail(r->ctx, "find a casualty's collision");
+            goto done;
+        }
+        if (step == SQLITE_DONE) {
             rs_ingest_reject(r, rs_csv_header(r->csv, (size_t)ci),
                              "no such collision in the workspace (load the collision file "
                              "first)");
@@ -368,34 +399,21 @@ static int load_casualties(rs_ingest_run *r, int ci, int cv, int cc, int cs)
         else
             sqlite3_bind_null(ins, 11);
         sqlite3_bind_int64(ins, 12, r->file_id);
-        int step = sqlite3_step(ins);
-        sqlite3_reset(ins);
-        if (step != SQLITE_DONE) {
-            rc = rs_store_fail(r->ctx, "store a casualty");
+        sqlite3_bind_text(k.get, 1, idx, (int)ilen, SQLITE_STATIC);
+        sqlite3_bind_int64(k.get, 2, vref);
+        sqlite3_bind_int64(k.get, 3, cref);
+        const cas_row row = {sev, pty, pag, ty, ag};
+        int got_new = rs_ingest_keyed(r, &k, &row);
+        if (got_new < 0) {
+            rc = got_new;
             goto done;
         }
-        if (sqlite3_changes(r->db) == 1) {
+        if (got_new)
             r->res->loaded++;
-            continue;
-        }
-        sqlite3_bind_text(get, 1, idx, (int)ilen, SQLITE_STATIC);
-        sqlite3_bind_int64(get, 2, vref);
-        sqlite3_bind_int64(get, 3, cref);
-        int same = 0;
-        if (sqlite3_step(get) == SQLITE_ROW)
-            same = sqlite3_column_int(get, 0) == sev &&
-                   sqlite3_column_int64(get, 1) == (pty ? ty : -1) &&
-                   sqlite3_column_int64(get, 2) == (pag ? ag : -1);
-        sqlite3_reset(get);
-        if (same)
-            r->res->present++;
-        else
-            rs_ingest_reject(r, "casualty_reference",
-                             "casualty already loaded with different values");
     }
 done:
-    sqlite3_finalize(ins);
-    sqlite3_finalize(get);
+    sqlite3_finalize(k.ins);
+    sqlite3_finalize(k.get);
     sqlite3_finalize(parent);
     return rc;
 }

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "crs.h"
+#include "devices.h"
 #include "district.h"
 #include "pingscan.h"
 #include "shpout.h"
@@ -99,7 +100,7 @@ static const point_layer layers[] = {
          "SELECT d.e, d.n, d.t, d.detection_id, d.device_type, d.device_id, d.site_id, "
          "printf('%.2f', d.speed_cmph / 100.0), d.limit_mph, "
          "printf('%.2f', max(d.speed_cmph - d.limit_mph * 100, 0) / 100.0), "
-         "(d.speed_cmph * 10 >= (d.limit_mph * 11 + 20) * 100), coalesce(s.name, ''), "
+         RS_OVER_THRESHOLD_SQL("d.speed_cmph", "d.limit_mph") ", coalesce(s.name, ''), "
          "lower(hex(d.vehicle)) FROM detection d LEFT JOIN district s ON s.id = d.district_id "
          "WHERE d.t >= ?1 AND d.t < ?2 AND (?5 < 0 OR d.district_id = ?5) "
          "ORDER BY d.t, d.detection_id",
@@ -210,8 +211,11 @@ static int export_points(rs_ctx *ctx, const point_layer *L, const rs_export_opts
             goto fail;
         }
         bind_period(st, o);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            *skipped = sqlite3_column_int64(st, 0);
+        if (sqlite3_step(st) != SQLITE_ROW) { /* a count: always one row */
+            rc = rs_store_fail(ctx, L->what);
+            goto fail;
+        }
+        *skipped = sqlite3_column_int64(st, 0);
         sqlite3_finalize(st);
         st = NULL;
     }
@@ -293,11 +297,13 @@ static int query_counts(rs_ctx *ctx, const char *sql, const rs_export_opts *o, s
     return step == SQLITE_DONE ? 0 : rs_store_fail(ctx, "district metrics");
 }
 
-static const char *const det_types[] = {"TRUCAM", "GATSO",    "HADECS3", "SPECS",
-                                        "REDSPEED", "VECTOR", "OTHER"};
-static const char *const det_fields[] = {"DET_TRUCAM", "DET_GATSO", "DET_HADECS", "DET_SPECS",
-                                         "DET_REDSPD", "DET_VECTOR", "DET_OTHER"};
-#define N_DET 7
+/* DBF field of each device type's count (at most 10 characters). */
+static const char *const det_fields[RS_NDEVICES] = {
+    [RS_DEV_TRUCAM] = "DET_TRUCAM", [RS_DEV_GATSO] = "DET_GATSO",
+    [RS_DEV_HADECS3] = "DET_HADECS", [RS_DEV_SPECS] = "DET_SPECS",
+    [RS_DEV_REDSPEED] = "DET_REDSPD", [RS_DEV_VECTOR] = "DET_VECTOR",
+    [RS_DEV_OTHER] = "DET_OTHER"};
+#define N_DET RS_NDEVICES
 
 static int export_districts(rs_ctx *ctx, const rs_export_opts *o, rs_crs *inv, int64_t *written)
 {
@@ -356,7 +362,7 @@ static int export_districts(rs_ctx *ctx, const rs_export_opts *o, rs_crs *inv, i
         rc = query_counts(ctx,
                           "SELECT district_id, count(*) FROM detection WHERE t >= ?1 AND t < ?2 "
                           "AND ?3 = ?3 AND ?4 = ?4 AND ?5 = ?5 AND device_type = ?6 GROUP BY 1",
-                          o, n, col, det_types[k]);
+                          o, n, col, rs_device_name(k));
         for (size_t i = 0; i < n; i++)
             det[i * N_DET + (size_t)k] = col[i];
         free(col);

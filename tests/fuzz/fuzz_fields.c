@@ -1,7 +1,8 @@
 /*
- * fuzz_fields.c — the strict number parsers (engine/parse.c) and the pure
+ * fuzz_fields.c — the strict number parsers (engine/base/parse.c) and the pure
  * field checks every record parser uses (rs_check_latlon, rs_check_speed,
- * rs_check_limit in engine/ingest.c).
+ * rs_check_limit in engine/ingest/ingest_row.c; ingest_int.h is the ingest
+ * room's private header, included here on purpose).
  *
  * The input is split at commas; each piece is given to every parser, and
  * the first four pieces to the checks as lat, lon, speed, limit.

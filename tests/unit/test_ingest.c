@@ -28,7 +28,7 @@
 #include "store.h"
 #include "ws_helpers.h"
 
-/* The documented line cap of the CSV reader (FORMATS/csv.h). */
+/* The documented line cap of the CSV reader (csv.h: RS_CSV_RECORD_MAX). */
 #define LINE_CAP 65536
 
 static rs_ctx *ctx;

@@ -1,9 +1,9 @@
 /*
  * test_operation.c — the weekend-operation building blocks that need no
  * workspace (engine/operation.h): window parsing, the weekend a date
- * belongs to, and windows in UTC across the clock changes.  The figures
- * themselves are tested end to end against a brute force in
- * tests/e2e/test_operation.sh.
+ * belongs to, and windows in UTC across the clock changes.  Device names
+ * and the course band are tested in test_devices.c, the figures themselves
+ * end to end against a brute force in tests/e2e/test_operation.sh.
  */
 #include "check.h"
 #include "operation.h"
@@ -87,20 +87,10 @@ static void test_windows(void)
     CHECK_STR(b, "2020-07-04T00:00:00Z");
 }
 
-static void test_devices(void)
-{
-    CHECK_STR(rs_op_device_name(0), "TRUCAM");
-    CHECK_STR(rs_op_device_name(1), "GATSO");
-    CHECK_STR(rs_op_device_name(RS_OP_NDEV - 1), "OTHER");
-    CHECK_STR(rs_op_device_name(-1), "OTHER");
-    CHECK_STR(rs_op_device_name(RS_OP_NDEV), "OTHER");
-}
-
 int main(void)
 {
     test_window_parse();
     test_saturday();
     test_windows();
-    test_devices();
     return check_done();
 }

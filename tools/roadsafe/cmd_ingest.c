@@ -11,17 +11,18 @@
 #include "cli.h"
 #include "csv.h"
 #include "ingest.h"
+#include "key.h"
 #include "store.h"
 
 static void help(void)
 {
     printf(
         "usage: roadsafe ingest telematics|detections|stats19|concerns FILE... [options]\n\n"
-        "Loads CSV files (FORMATS: see README) into the workspace; '-' reads standard input,\n"
-        "and gzip files are read transparently.  Each file is one transaction.  Loading a\n"
-        "file again adds nothing.  Bad rows are rejected with file, line, column and reason;\n"
-        "the rest of the file loads.  STATS19 collision files are loaded before casualty\n"
-        "files whatever the order given.\n\n"
+        "Loads CSV files (formats: README, 'Input formats') into the workspace; '-' reads\n"
+        "standard input, and gzip files are read transparently.  Each file is one\n"
+        "transaction.  Loading a file again adds nothing.  Bad rows are rejected with file,\n"
+        "line, column and reason; the rest of the file loads.  STATS19 collision files are\n"
+        "loaded before casualty files whatever the order given.\n\n"
         "options:\n"
         "  --rejects FILE     write every rejected row as file,line,column,reason (CSV);\n"
         "                     without it the first 10 rejects of each file go to stderr\n"

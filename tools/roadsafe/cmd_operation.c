@@ -93,12 +93,31 @@ static void definitions(char *buf, size_t size, const rs_op_opts *o)
 
 static rs_table *weekends_table(const rs_op_result *r, const rs_op_opts *o, const char *name)
 {
-    static const char *const cols[NWCOLS] = {
-        "weekend",    "role",        "window_start", "window_end",       "patrol_hours",
-        "patrol_vehicles", "distance_km", "hot_cells", "hot_cells_visited", "hot_visited_pct",
-        "detections", "trucam",      "gatso",        "hadecs3",          "specs",
-        "redspeed",   "vector",      "other",        "over_course_band", "over_course_pct",
-        "offences_per_patrol_hour"};
+    static const char *const head[] = {
+        "weekend",         "role",        "window_start", "window_end",
+        "patrol_hours",    "patrol_vehicles", "distance_km", "hot_cells",
+        "hot_cells_visited", "hot_visited_pct", "detections"};
+    static const char *const tail[] = {"over_course_band", "over_course_pct",
+                                       "offences_per_patrol_hour"};
+    _Static_assert(sizeof head / sizeof head[0] + RS_OP_NDEV + sizeof tail / sizeof tail[0] ==
+                       NWCOLS,
+                   "weekend table columns");
+    /* one column per device type, its name in lower case ("trucam") */
+    char dev[RS_OP_NDEV][16];
+    const char *cols[NWCOLS];
+    size_t nc = 0;
+    for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
+        cols[nc++] = head[i];
+    for (int dv = 0; dv < RS_OP_NDEV; dv++) {
+        const char *up = rs_device_name(dv);
+        size_t i = 0;
+        for (; up[i] && i + 1 < sizeof dev[dv]; i++)
+            dev[dv][i] = (char)(up[i] >= 'A' && up[i] <= 'Z' ? up[i] - 'A' + 'a' : up[i]);
+        dev[dv][i] = '\0';
+        cols[nc++] = dev[dv];
+    }
+    for (size_t i = 0; i < sizeof tail / sizeof tail[0]; i++)
+        cols[nc++] = tail[i];
     char caption[1024], defs[600], sat[16];
     definitions(defs, sizeof defs, o);
     date_of(r->weekends[0].saturday, sat, sizeof sat);

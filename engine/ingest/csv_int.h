@@ -1,0 +1,66 @@
+/*
+ * csv_int.h — the CSV reader's state, shared by its two halves: csv.c
+ * (opening a file or a memory reader, the header, the accessors) and
+ * csv_record.c (bytes to records, and the runs of plain lines the
+ * parallel loaders take).  Private to the reader (like ingest_int.h it
+ * sits in the room's include folder, kept private by review); users see
+ * csv.h.
+ *
+ * Core data structure: one fixed read buffer of IN_CAP bytes (+1 spare
+ * byte for a terminator).  A record is parsed *in place* inside that
+ * buffer: delimiters become NULs, quoted fields are unescaped by shifting
+ * bytes left (unescaping never lengthens), and a fixed array of
+ * RS_CSV_RECORD_MAX + 2 uint32 offsets marks where each field starts.
+ * When a record runs past the end of the buffered data the unread tail is
+ * moved to the front and more is read; since IN_CAP is well above
+ * RS_CSV_RECORD_MAX, a record either fits or is known to be too long, so
+ * memory never grows with the input and nothing is allocated per record.
+ */
+#ifndef RS_CSV_INT_H
+#define RS_CSV_INT_H
+
+#include <openssl/evp.h>
+#include <zlib.h>
+
+#include "csv.h"
+
+#define IN_CAP (512 * 1024)
+_Static_assert(IN_CAP > 2 * (RS_CSV_RECORD_MAX + 2), "read buffer must hold a record");
+
+#define MAX_FIELDS (RS_CSV_RECORD_MAX + 1)
+
+struct rs_csv {
+    char *name;            /* display name, for messages */
+    gzFile gz;
+    int64_t size;          /* stored size, -1 unknown */
+    EVP_MD_CTX *sha;       /* running SHA-256 of decompressed bytes */
+    EVP_MD_CTX *sha_tmp;   /* scratch for rs_csv_sha256 */
+    int failed;            /* sticky read error code, 0 when none */
+
+    unsigned char *buf;    /* IN_CAP + 1 bytes */
+    size_t pos, len;       /* unread data is buf[pos, len) */
+    int eof;               /* zlib has no more bytes */
+    int mem;               /* memory reader: buf is the caller's, eof always */
+    long line;             /* physical line of buf[pos] */
+
+    char *hdr;             /* header names, trimmed, NUL-separated */
+    size_t *hdr_off;       /* nhdr offsets into hdr */
+    size_t nhdr;
+
+    unsigned char *rec;    /* current record (inside buf) */
+    uint32_t *starts;      /* MAX_FIELDS + 1 field start offsets */
+    size_t nfields;
+    long rec_line;
+    const char *problem;
+    char problem_buf[96];
+};
+
+/* Moves the unread tail to the front of the buffer and reads more after
+ * it.  Returns the number of bytes added (0 at end of file) or a negative
+ * RS_E* code with the message in e (sticky: every later call returns it). */
+int rs_csv_fill(rs_csv *c, rs_err *e);
+/* Reads the next non-blank record without the field-count check (the
+ * header is read with it too).  1, 0 at end of file, or an RS_E code. */
+int rs_csv_read_record(rs_csv *c, rs_err *e);
+
+#endif
