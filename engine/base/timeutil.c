@@ -162,29 +162,6 @@ int64_t rs_london_to_utc(int year, int month, int day, int hour, int minute, int
     return utc;
 }
 
-int rs_is_weekend(int64_t t)
-{
-    rs_tm tm;
-    rs_time_london(t, &tm);
-    return tm.wday >= 6;
-}
-
-void rs_quarter(int64_t t, int financial, int *year, int *quarter)
-{
-    rs_tm tm;
-    rs_time_london(t, &tm);
-    if (!financial) {
-        *year = tm.year;
-        *quarter = (tm.month - 1) / 3 + 1;
-    } else if (tm.month >= 4) {
-        *year = tm.year;
-        *quarter = (tm.month - 4) / 3 + 1;
-    } else {
-        *year = tm.year - 1;
-        *quarter = 4;
-    }
-}
-
 void rs_time_format_utc(int64_t t, char *buf, unsigned long size)
 {
     rs_tm tm;

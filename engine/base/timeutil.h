@@ -1,5 +1,5 @@
 /*
- * timeutil.h — UTC <-> UK local time (Europe/London), weekends, quarters.
+ * timeutil.h — UTC <-> UK local time (Europe/London), civil dates, ISO text.
  *
  * Times are int64 seconds since 1970-01-01T00:00:00Z.  UK local time is
  * GMT, or BST (UTC+1) from 01:00 UTC on the last Sunday of March to 01:00
@@ -38,14 +38,6 @@ int rs_london_offset(int64_t t);
  * NULL) is set to 0 normally, 1 in the repeated hour, 2 in the gap. */
 int64_t rs_london_to_utc(int year, int month, int day, int hour, int minute, int second,
                          int *flag);
-
-/* 1 when UTC instant t falls on a Saturday or Sunday in UK local time. */
-int rs_is_weekend(int64_t t);
-
-/* Calendar quarter (1-4) of t in UK local time, or UK financial quarter
- * (Q1 = April-June) with *year the year the financial year starts in
- * (2020 for 2020/21). */
-void rs_quarter(int64_t t, int financial, int *year, int *quarter);
 
 /* "2020-08-15T14:03:22Z" into buf (at least 21 bytes). */
 void rs_time_format_utc(int64_t t, char *buf, unsigned long size);

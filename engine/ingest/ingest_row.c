@@ -116,8 +116,7 @@ int rs_ingest_time(rs_ingest_run *r, int col, const char *name, int64_t *t)
         return -1;
     }
     if (rs_parse_iso8601(s, len, t) != 0) {
-        rs_ingest_reject(r, name,
-                         "not an ISO 8601 time with Z or an offset, or not a real date/time");
+        rs_ingest_reject(r, name, rs_iso8601_why(s, len));
         return -1;
     }
     return 0;

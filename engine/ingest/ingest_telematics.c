@@ -50,8 +50,6 @@ typedef struct sink {
 /* ---- row parsing (pure: no store, no reject writing) -------------------- */
 
 static const char *const R_EMPTY_TIME = "empty timestamp";
-static const char *const R_BAD_TIME =
-    "not an ISO 8601 time with Z or an offset, or not a real date/time";
 
 /* Parses row k of batch b, whose fields are f/l, into b->ping[k] or sets
  * b->rej_col/reason (rs_tm_spec.parse_row; user is the row_rules). */
@@ -70,7 +68,7 @@ static void parse_row(const void *user, rs_placer *pl, rs_tm_batch *b, size_t k,
     if (l[RS_TM_TIME] == 0)
         REJECT("timestamp", R_EMPTY_TIME);
     if (rs_parse_iso8601(f[RS_TM_TIME], l[RS_TM_TIME], &out->t) != 0)
-        REJECT("timestamp", R_BAD_TIME);
+        REJECT("timestamp", rs_iso8601_why(f[RS_TM_TIME], l[RS_TM_TIME]));
     double lat, lon;
     const char *why = NULL, *col = NULL;
     if (rs_check_latlon(f[RS_TM_LAT], l[RS_TM_LAT], f[RS_TM_LON], l[RS_TM_LON], &lat, &lon, &col, &why) != 0)

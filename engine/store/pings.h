@@ -25,6 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "devices.h"
+
 #define RS_PING_CHUNK 65536
 #define RS_PING_BYTES 20
 
@@ -50,7 +52,7 @@ static inline int rs_ping_speeding(uint16_t speed_cmph, uint8_t limit)
 }
 static inline int rs_ping_over_threshold(uint16_t speed_cmph, uint8_t limit)
 {
-    return limit > 0 && (uint32_t)speed_cmph * 10u >= ((uint32_t)limit * 11u + 20u) * 100u;
+    return rs_over_threshold(speed_cmph, limit); /* base/devices.h: the one threshold */
 }
 
 #endif

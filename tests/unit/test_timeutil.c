@@ -179,59 +179,6 @@ static void test_local_to_utc(void)
     CHECK_EQ_INT(bad, 0);
 }
 
-static void test_weekend(void)
-{
-    /* 2020-08-14T23:30Z is Saturday 00:30 BST */
-    CHECK(rs_is_weekend(utc(2020, 8, 14, 23, 30, 0)));
-    /* 2020-01-10T23:30Z is still Friday 23:30 GMT */
-    CHECK(!rs_is_weekend(utc(2020, 1, 10, 23, 30, 0)));
-    /* Sunday 2020-08-16T23:30Z is Monday 00:30 BST */
-    CHECK(!rs_is_weekend(utc(2020, 8, 16, 23, 30, 0)));
-    CHECK(rs_is_weekend(utc(2020, 8, 16, 22, 59, 59)));
-    CHECK(rs_is_weekend(utc(2020, 1, 11, 0, 0, 0)));
-    CHECK(rs_is_weekend(utc(2020, 1, 12, 23, 59, 59)));
-    CHECK(!rs_is_weekend(utc(2020, 1, 13, 0, 0, 0)));
-}
-
-static void test_quarters(void)
-{
-    int y, q;
-    /* 2021-03-31 local (BST since 28 March): financial 2020 Q4 */
-    int64_t t = rs_london_to_utc(2021, 3, 31, 12, 0, 0, NULL);
-    rs_quarter(t, 1, &y, &q);
-    CHECK_EQ_INT(y, 2020);
-    CHECK_EQ_INT(q, 4);
-    rs_quarter(t, 0, &y, &q);
-    CHECK_EQ_INT(y, 2021);
-    CHECK_EQ_INT(q, 1);
-    /* 2020-04-01 local: financial 2020 Q1, calendar 2020 Q2 */
-    t = rs_london_to_utc(2020, 4, 1, 0, 0, 0, NULL);
-    rs_quarter(t, 1, &y, &q);
-    CHECK_EQ_INT(y, 2020);
-    CHECK_EQ_INT(q, 1);
-    rs_quarter(t, 0, &y, &q);
-    CHECK_EQ_INT(y, 2020);
-    CHECK_EQ_INT(q, 2);
-    /* 2020-03-31T23:30Z is 2020-04-01 00:30 BST: judged in local time */
-    rs_quarter(utc(2020, 3, 31, 23, 30, 0), 1, &y, &q);
-    CHECK_EQ_INT(y, 2020);
-    CHECK_EQ_INT(q, 1);
-    /* calendar boundaries */
-    rs_quarter(rs_london_to_utc(2020, 12, 31, 23, 59, 59, NULL), 0, &y, &q);
-    CHECK_EQ_INT(y, 2020);
-    CHECK_EQ_INT(q, 4);
-    rs_quarter(rs_london_to_utc(2020, 12, 31, 23, 59, 59, NULL), 1, &y, &q);
-    CHECK_EQ_INT(y, 2020);
-    CHECK_EQ_INT(q, 3);
-    rs_quarter(rs_london_to_utc(2020, 7, 1, 0, 0, 0, NULL), 0, &y, &q);
-    CHECK_EQ_INT(q, 3);
-    rs_quarter(rs_london_to_utc(2020, 7, 1, 0, 0, 0, NULL), 1, &y, &q);
-    CHECK_EQ_INT(q, 2);
-    rs_quarter(rs_london_to_utc(2021, 1, 1, 0, 0, 0, NULL), 1, &y, &q);
-    CHECK_EQ_INT(y, 2020);
-    CHECK_EQ_INT(q, 4);
-}
-
 /* Deterministic 64-bit generator (splitmix64). */
 static uint64_t next_rand(uint64_t *s)
 {
@@ -303,8 +250,6 @@ int main(void)
     test_utc_fields();
     test_dst_changes();
     test_local_to_utc();
-    test_weekend();
-    test_quarters();
     test_against_tzdata();
     return check_done();
 }
