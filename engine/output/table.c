@@ -157,8 +157,12 @@ void rs_html_put(FILE *f, const char *s)
     }
 }
 
-/* A cell that reads as a number (optionally signed, with '.', '%' or a
- * leading '+') is right-aligned in Markdown and HTML. */
+/* One alignment rule for every table, in Markdown and HTML alike: the
+ * first column is the row label (period, district, device), left-aligned
+ * whatever it holds, so "2020" and "2020Q1" line up the same way with and
+ * without a split; every other column is right-aligned when each of its
+ * non-empty cells reads as a number (optionally signed, with '.', ',' or
+ * '%'), else left-aligned. */
 static int looks_numeric(const char *s)
 {
     if (s == NULL || *s == '\0')
@@ -177,6 +181,8 @@ static int looks_numeric(const char *s)
 
 static int column_numeric(const rs_table *t, size_t c)
 {
+    if (c == 0)
+        return 0; /* the row label */
     int any = 0;
     for (size_t r = 0; r < t->rows; r++) {
         const char *s = t->cells[r * t->ncols + c];
@@ -251,6 +257,11 @@ int rs_table_write(const rs_table *t, rs_format fmt, FILE *f)
             fputs("</th>", f);
         }
         fputs("</tr></thead>\n<tbody>\n", f);
+        unsigned char *num = calloc(t->ncols ? t->ncols : 1, 1);
+        if (num == NULL)
+            return -1;
+        for (size_t c = 0; c < t->ncols; c++)
+            num[c] = (unsigned char)column_numeric(t, c);
         for (size_t r = 0; r < t->rows; r++) {
             fputs("<tr>", f);
             for (size_t c = 0; c < t->ncols; c++) {
@@ -260,13 +271,14 @@ int rs_table_write(const rs_table *t, rs_format fmt, FILE *f)
                     rs_html_put(f, s);
                     fputs("</th>", f);
                 } else {
-                    fputs(looks_numeric(s) ? "<td class=\"num\">" : "<td>", f);
+                    fputs(num[c] ? "<td class=\"num\">" : "<td>", f);
                     rs_html_put(f, s);
                     fputs("</td>", f);
                 }
             }
             fputs("</tr>\n", f);
         }
+        free(num);
         fputs("</tbody>\n</table>\n", f);
     }
     return ferror(f) ? -1 : 0;

@@ -81,4 +81,22 @@ has "$T/out" "$T/g.db"
 run 2 "$RS" --store
 has "$T/err" "needs a value"
 
+# ingest before any districts: say so, and how to load them
+"$GEN" --out "$T/nd" --seed 3 >/dev/null
+run 0 "$RS" --store "$T/nd.db" init
+run 0 "$RS" --store "$T/nd.db" ingest concerns "$T/nd/concerns.csv"
+has "$T/err" "no districts are loaded"
+has "$T/err" "roadsafe districts load"
+has "$T/out" "not in a district (no districts loaded)"
+lacks "$T/out" "outside every district"
+
+# messages that say what was wrong, not what might have been
+run 2 "$RS" --store "$T/nd.db" operation --summary --from 2020-12-01
+has "$T/err" "--to missing"
+lacks "$T/err" "not --district"
+run 2 "$RS" --store "$T/nd.db" operation --summary --from 2020-12-01 --to 2020-12-31 --top 3
+has "$T/err" "not --top"
+run 2 "$RS" --store "$T/nd.db" weekends --start 1/1/21 --count 2
+has "$T/err" "(YYYY-MM-DD or DD/MM/YYYY)"
+
 finish

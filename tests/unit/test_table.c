@@ -153,7 +153,9 @@ static void test_sample(void)
                  "| line1 line2 |  | +1.0 |\n"
                  "| a\\|b | 1,234 | x'y |\n");
 
-    /* HTML: the first column is a row header; numeric class per cell. */
+    /* HTML: the first column is a row header; the numeric class goes by
+     * column, as Markdown's alignment does (crashes: every cell a number;
+     * rate_%: "n/a" and "x'y" make it text). */
     check_render(t, RS_FMT_HTML,
                  "<table>\n"
                  "<caption>Crashes &amp; rates &lt;2024&gt;</caption>\n"
@@ -161,11 +163,11 @@ static void test_sample(void)
                  "<th scope=\"col\">rate_%</th></tr></thead>\n"
                  "<tbody>\n"
                  "<tr><th scope=\"row\">North, East</th><td class=\"num\">12</td>"
-                 "<td class=\"num\">3.5%</td></tr>\n"
+                 "<td>3.5%</td></tr>\n"
                  "<tr><th scope=\"row\">Say &quot;hi&quot;</th><td class=\"num\">-4</td>"
                  "<td>n/a</td></tr>\n"
-                 "<tr><th scope=\"row\">line1\nline2</th><td></td>"
-                 "<td class=\"num\">+1.0</td></tr>\n"
+                 "<tr><th scope=\"row\">line1\nline2</th><td class=\"num\"></td>"
+                 "<td>+1.0</td></tr>\n"
                  "<tr><th scope=\"row\">a|b</th><td class=\"num\">1,234</td>"
                  "<td>x&#39;y</td></tr>\n"
                  "</tbody>\n"
@@ -314,8 +316,34 @@ static void test_write_errors(void)
     rs_table_free(t);
 }
 
+/* One alignment rule: the row label (first column) is left-aligned even
+ * when it reads as a number (a year), so a table by year lines up as one by
+ * quarter does, with or without a split column. */
+static void test_alignment(void)
+{
+    const char *cols[] = {"period", "ksi"};
+    rs_table *t = rs_table_new(NULL, 2, cols);
+    const char *r1[] = {"2019", "12"}, *r2[] = {"2020", "9"};
+    CHECK(t != NULL && rs_table_add(t, r1) == 0 && rs_table_add(t, r2) == 0);
+    check_render(t, RS_FMT_MD,
+                 "| period | ksi |\n|---|---:|\n| 2019 | 12 |\n| 2020 | 9 |\n");
+    check_render(t, RS_FMT_HTML,
+                 "<table>\n<thead><tr><th scope=\"col\">period</th><th scope=\"col\">ksi</th>"
+                 "</tr></thead>\n<tbody>\n<tr><th scope=\"row\">2019</th><td class=\"num\">12"
+                 "</td></tr>\n<tr><th scope=\"row\">2020</th><td class=\"num\">9</td></tr>\n"
+                 "</tbody>\n</table>\n");
+    const char *cols3[] = {"period", "district", "ksi"};
+    rs_table *u = rs_table_new(NULL, 3, cols3);
+    const char *s1[] = {"2019", "North", "3"};
+    CHECK(u != NULL && rs_table_add(u, s1) == 0);
+    check_render(u, RS_FMT_MD, "| period | district | ksi |\n|---|---|---:|\n| 2019 | North | 3 |\n");
+    rs_table_free(t);
+    rs_table_free(u);
+}
+
 int main(void)
 {
+    test_alignment();
     test_formats();
     test_field_helpers();
     test_sample();

@@ -221,6 +221,14 @@ int rs_cmd_ingest(int argc, char **argv)
         memcpy(files, sorted, (size_t)nfiles * sizeof *files);
         free(sorted);
     }
+    /* records go in whether districts are loaded or not (loading them
+     * later re-assigns every stored record), but say so once */
+    int64_t ndist = -1;
+    if (rs_store_query_int(ctx, "SELECT count(*) FROM district", &ndist) == 0 && ndist == 0)
+        fprintf(stderr,
+                "roadsafe ingest: no districts are loaded, so every record is stored outside "
+                "every district; load them with 'roadsafe districts load FILE.shp --name-field "
+                "FIELD' (stored records are then re-assigned)\n");
     progress_state ps = {now_s(), 0};
     rs_ingest_opts io = {rej, have_key ? &key : NULL,
                          (isatty(2) && !quiet) ? progress : NULL, &ps};
@@ -244,7 +252,9 @@ int rs_cmd_ingest(int argc, char **argv)
         if (res.unlocated)
             printf("; %lld without a usable location (kept as unlocated)",
                    (long long)res.unlocated);
-        if (res.outside)
+        if (res.outside && ndist == 0)
+            printf("; %lld not in a district (no districts loaded)", (long long)res.outside);
+        else if (res.outside)
             printf("; %lld outside every district", (long long)res.outside);
         printf("\n");
         fflush(stdout);

@@ -269,7 +269,7 @@ static int write_tables(rs_table *const *t, const char *const *suffix, size_t n,
 static int day_opt(const char *opt, const char *s, int64_t *day)
 {
     if (rs_parse_date(s, strlen(s), day) != 0) {
-        fprintf(stderr, "roadsafe " CMD ": --%s '%s' is not a date (YYYY-MM-DD)\n", opt, s);
+        fprintf(stderr, "roadsafe " CMD ": --%s '%s' is not a date (YYYY-MM-DD or DD/MM/YYYY)\n", opt, s);
         return -1;
     }
     return 0;
@@ -313,9 +313,16 @@ int rs_cmd_operation(int argc, char **argv)
     int top = 10;
     int64_t day0 = 0, day1 = 0, saturday = 0;
     if (summary) {
-        if (!from || !to || district || weekend || previous || top_s) {
-            fprintf(stderr, "roadsafe " CMD ": --summary takes --from and --to, not --district, "
-                            "--weekend, --previous or --top\n");
+        if (district || weekend || previous || top_s) {
+            fprintf(stderr, "roadsafe " CMD ": --summary takes --from and --to, not %s\n",
+                    district ? "--district" : weekend ? "--weekend" : previous ? "--previous"
+                                                                           : "--top");
+            return RS_EXIT_USAGE;
+        }
+        if (!from || !to) {
+            fprintf(stderr, "roadsafe " CMD ": --summary needs --from DATE and --to DATE "
+                            "(%s missing)\n",
+                    !from && !to ? "both" : !from ? "--from" : "--to");
             return RS_EXIT_USAGE;
         }
         if (day_opt("from", from, &day0) != 0 || day_opt("to", to, &day1) != 0)

@@ -216,7 +216,7 @@ int rs_cmd_weekends(int argc, char **argv)
         return RS_EXIT_USAGE;
     }
     if (rs_parse_date(start_s, strlen(start_s), &wo.start_day) != 0) {
-        fprintf(stderr, "roadsafe " CMD ": --start '%s' is not a date (YYYY-MM-DD)\n", start_s);
+        fprintf(stderr, "roadsafe " CMD ": --start '%s' is not a date (YYYY-MM-DD or DD/MM/YYYY)\n", start_s);
         return RS_EXIT_USAGE;
     }
     if (parse_int("count", count_s, 1, MAX_COUNT, &v) != 0)

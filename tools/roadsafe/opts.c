@@ -29,13 +29,13 @@ int rs_opt_period(const char *cmd, const char *from, const char *to, int64_t *t0
     *t0 = INT64_MIN;
     *t1 = INT64_MAX;
     if (from && local_day_start(from, t0) != 0) {
-        fprintf(stderr, "roadsafe %s: --from '%s' is not a date (YYYY-MM-DD)\n", cmd, from);
+        fprintf(stderr, "roadsafe %s: --from '%s' is not a date (YYYY-MM-DD or DD/MM/YYYY)\n", cmd, from);
         return -1;
     }
     if (to) {
         int64_t days;
         if (rs_parse_date(to, strlen(to), &days) != 0) {
-            fprintf(stderr, "roadsafe %s: --to '%s' is not a date (YYYY-MM-DD)\n", cmd, to);
+            fprintf(stderr, "roadsafe %s: --to '%s' is not a date (YYYY-MM-DD or DD/MM/YYYY)\n", cmd, to);
             return -1;
         }
         int y, m, d;
