@@ -23,9 +23,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse.h"
 #include "periods.h"
 #include "rs_err.h"
 #include "store.h"
+#include "timeutil.h"
 
 #define KSI_MAX_MONTHS 1200
 
@@ -145,23 +147,6 @@ void rs_ksi_period_label(rs_ksi_by by, int financial, int period, char *buf, siz
 int rs_ksi_period_parse(const char *s, int *first, int *last)
 {
     return rs_period_parse(s, first, last);
-}
-
-/* The stored local_date's YYYY and MM (read_span). */
-static int digits(const char *s, int n)
-{
-    for (int i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    return 1;
-}
-
-static int num(const char *s, int n)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++)
-        v = v * 10 + (s[i] - '0');
-    return v;
 }
 
 /* ---- the monthly grid ------------------------------------------------------- */
@@ -291,10 +276,14 @@ static int read_span(loader *L, int *first, int *last)
         const char *a = (const char *)sqlite3_column_text(st, 0);
         const char *b = (const char *)sqlite3_column_text(st, 1);
         /* local_date is YYYY-MM-DD (written by ingest) */
-        if (a && b && strlen(a) >= 7 && strlen(b) >= 7 && digits(a, 4) && digits(a + 5, 2) &&
-            digits(b, 4) && digits(b + 5, 2)) {
-            *first = rs_month_index(num(a, 4), num(a + 5, 2));
-            *last = rs_month_index(num(b, 4), num(b + 5, 2));
+        int64_t da, db;
+        if (a && b && rs_parse_date(a, strlen(a), &da) == 0 &&
+            rs_parse_date(b, strlen(b), &db) == 0) {
+            int y, m, d;
+            rs_civil_from_days(da, &y, &m, &d);
+            *first = rs_month_index(y, m);
+            rs_civil_from_days(db, &y, &m, &d);
+            *last = rs_month_index(y, m);
         } else {
             rc = rs_err_set(rs_ctx_err(L->ctx), RS_ERR, "a stored collision date is not "
                                                         "YYYY-MM-DD");
