@@ -471,6 +471,8 @@ int rs_export_layer(rs_ctx *ctx, rs_layer layer, const rs_export_opts *o, int64_
     *skipped = 0;
     if (o->epsg != 27700 && o->epsg != 4326)
         return rs_err_set(rs_ctx_err(ctx), RS_EUSAGE, "--crs is 27700 or 4326");
+    if ((int)layer < 0 || (size_t)layer >= sizeof layers / sizeof layers[0])
+        return rs_err_set(rs_ctx_err(ctx), RS_EUSAGE, "no export layer %d", (int)layer);
     if (o->epsg == 4326 &&
         (rc = rs_crs_new(rs_ctx_geo(ctx), "EPSG:27700", "EPSG:4326", &inv)) != 0)
         return rc;

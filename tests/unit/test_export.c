@@ -967,6 +967,12 @@ static void test_errors(void)
     CHECK(!exists(path_of("bad-crs.shp")));
     CHECK_EQ_INT(count_entries(tmpd, "bad-crs"), 0);
 
+    /* a layer value outside the enum is refused, not read past the table */
+    rs_export_opts ob = {path_of("bad-layer"), 27700, INT64_MIN, INT64_MAX, -1, NULL, NULL};
+    rs_err_clear(rs_ctx_err(ctx));
+    CHECK_EQ_INT(rs_export_layer(ctx, (rs_layer)99, &ob, &written, &skipped), RS_EUSAGE);
+    CHECK(!exists(path_of("bad-layer.shp")));
+
     /* a folder that does not exist: an error naming it, and nothing made */
     rs_err_clear(rs_ctx_err(ctx));
     o = (rs_export_opts){path_of("nodir/sub/concerns"), 27700, INT64_MIN, INT64_MAX, -1, NULL,
