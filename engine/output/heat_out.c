@@ -276,13 +276,84 @@ static int write_shp(rs_ctx *ctx, const rs_heat_grid *h, const clip *c, const rs
     return rs_shpout_commit(w);
 }
 
+/* The map's title in plain words (the metric's internal name is in the
+ * CSV and the layer, not in what a community reads). */
+static const char *plain_title(rs_metric m)
+{
+    switch (m) {
+    case RS_METRIC_PINGS: return "Where the traffic is: connected-vehicle pings";
+    case RS_METRIC_SPEEDING: return "Where drivers speed: pings over the speed limit";
+    case RS_METRIC_OVER: return "Where drivers speed: pings at or over the enforcement threshold";
+    case RS_METRIC_SHARE_SPEEDING: return "Where drivers speed: share of pings over the limit";
+    case RS_METRIC_SHARE_OVER:
+        return "Where drivers speed: share of pings at or over the enforcement threshold";
+    case RS_METRIC_P85: return "How fast traffic goes: 85th percentile speed";
+    case RS_METRIC_MEAN_EXCESS: return "How far over the limit: mean excess of speeding pings";
+    case RS_METRIC_PRESENCE: return "Policing footprint: minutes of patrol presence";
+    case RS_METRIC_PATROL_VEHICLES: return "Policing footprint: patrol vehicles seen";
+    }
+    return "Heat map";
+}
+
 static const char *default_title(const clip *c, int district, rs_metric metric, char *buf,
                                  size_t size)
 {
-    snprintf(buf, size, "%s (%s): %s",
-             rs_metric_is_presence(metric) ? "Patrol presence" : "Speeding heat map",
-             rs_metric_name(metric), district >= 0 ? district_name(c, district) : "all districts");
+    snprintf(buf, size, "%s, %s", plain_title(metric),
+             district >= 0 ? district_name(c, district) : "all districts");
     return buf;
+}
+
+static int cmp_dbl(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+double rs_heat_scale_top(const double *v, size_t n, double q)
+{
+    double *s = NULL;
+    size_t k = 0;
+    if (n == 0 || (s = malloc(n * sizeof *s)) == NULL)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(v[i]) && v[i] > 0)
+            s[k++] = v[i];
+    double top = 0;
+    if (k > 0) {
+        qsort(s, k, sizeof *s, cmp_dbl);
+        size_t rank = (size_t)ceil(q * (double)k); /* nearest rank, 1-based */
+        if (rank < 1)
+            rank = 1;
+        if (rank > k)
+            rank = k;
+        top = s[rank - 1] < s[k - 1] ? s[rank - 1] : 0; /* 0: nothing to cap */
+    }
+    free(s);
+    return top;
+}
+
+/* The legend's top: --scale-max when given, else the cap at the
+ * RS_HEAT_SCALE_Q quantile of the drawn values when it is below the
+ * largest (one hot spot would otherwise leave every other cell dark), else
+ * the data's own maximum (0).  *capped says whether the cap applies. */
+/* The legend's unit line, saying where the colours top out when capped. */
+static void legend_words(char *buf, size_t size, const char *label, int capped, const char *what)
+{
+    if (capped)
+        snprintf(buf, size, "%s (top colour: the highest %g%% of %s)", label,
+                 100 * (1 - RS_HEAT_SCALE_Q), what);
+    else
+        snprintf(buf, size, "%s", label);
+}
+
+static double legend_top(const rs_heat_out *o, const double *v, size_t n, int *capped)
+{
+    *capped = 0;
+    if (o->scale_max > 0)
+        return o->scale_max;
+    double top = rs_heat_scale_top(v, n, RS_HEAT_SCALE_Q);
+    *capped = top > 0;
+    return top;
 }
 
 int rs_heat_write_grid(rs_ctx *ctx, const rs_heat_grid *h, const rs_heat_out *o)
@@ -294,12 +365,23 @@ int rs_heat_write_grid(rs_ctx *ctx, const rs_heat_grid *h, const rs_heat_out *o)
         goto done;
     if ((rc = write_csv(ctx, h, &c, o)) != 0 || (rc = write_shp(ctx, h, &c, o)) != 0)
         goto done;
-    char title[256];
+    char title[256], legend[256];
     const char *attribution = o->attribution              ? o->attribution
                               : rs_metric_is_presence(o->metric) ? PRESENCE_ATTRIBUTION
                                                                  : DEFAULT_ATTRIBUTION;
+    double *vals = malloc((h->ncells ? h->ncells : 1) * sizeof *vals);
+    if (vals == NULL) {
+        rc = rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory (map scale)");
+        goto done;
+    }
+    for (size_t k = 0; k < h->ncells; k++)
+        vals[k] = rs_heat_cell_value(&h->cells[k], o->metric);
+    int capped;
+    double top = legend_top(o, vals, h->ncells, &capped);
+    free(vals);
+    legend_words(legend, sizeof legend, rs_metric_label(o->metric), capped, "cells");
     rs_map_opts mo = {0, o->title ? o->title : default_title(&c, o->district, o->metric, title, sizeof title),
-                      o->subtitle, rs_metric_label(o->metric), attribution, o->scale_max};
+                      o->subtitle, legend, attribution, top};
     double x0 = c.xmin, y0 = c.ymin, x1 = c.xmax, y1 = c.ymax;
     if (c.area == NULL) { /* no districts: the cells' extent */
         x0 = y0 = INFINITY;
@@ -357,17 +439,22 @@ int rs_heat_write_kde(rs_ctx *ctx, const rs_raster *r, const char *legend_label,
     if ((rc = rs_raster_write_asc(rs_ctx_geo(ctx), r, path, 27700, 10)) != 0)
         goto done;
     char title[256];
-    snprintf(title, sizeof title, "%s: %s",
+    snprintf(title, sizeof title, "%s, %s",
              o->metric == RS_METRIC_PINGS      ? "Traffic density (telematics pings)"
              : o->metric == RS_METRIC_SPEEDING ? "Density of speeding pings"
              : o->metric == RS_METRIC_PRESENCE ? "Density of patrol presence (minutes)"
                                                : "Density of pings over the enforcement threshold",
              o->district >= 0 ? district_name(&c, o->district) : "all districts");
-    rs_map_opts mo = {0, o->title ? o->title : title, o->subtitle, legend_label,
+    size_t npx = r->cols * r->rows;
+    int capped;
+    double top = legend_top(o, r->v, npx, &capped);
+    char legend[256];
+    legend_words(legend, sizeof legend, legend_label, capped, "pixels");
+    rs_map_opts mo = {0, o->title ? o->title : title, o->subtitle, legend,
                       o->attribution                         ? o->attribution
                       : o->metric == RS_METRIC_PRESENCE ? PRESENCE_ATTRIBUTION
                                                         : DEFAULT_ATTRIBUTION,
-                      o->scale_max};
+                      top};
     double x0 = r->x0, y0 = r->y0, x1 = r->x0 + (double)r->cols * r->pixel,
            y1 = r->y0 + (double)r->rows * r->pixel;
     if (c.area) {

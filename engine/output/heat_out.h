@@ -21,6 +21,16 @@ typedef struct rs_heat_out {
     const char *attribution; /* NULL: a default line */
 } rs_heat_out;
 
+/* The colour scale of a heat map tops out at this quantile of the drawn
+ * (positive) values when no --scale-max is given, so one hot spot does not
+ * leave every other cell in the bottom colour; the legend says "≥ V" and
+ * how the top was chosen. */
+#define RS_HEAT_SCALE_Q 0.98
+
+/* The nearest-rank q-quantile of the positive finite values of v[0..n),
+ * or 0 when it is the largest of them (nothing to cap) or there is none. */
+double rs_heat_scale_top(const double *v, size_t n, double q);
+
 /* PREFIX.csv, PREFIX.shp (+.shx .dbf .prj .cpg) and PREFIX.png of a grid. */
 int rs_heat_write_grid(rs_ctx *ctx, const rs_heat_grid *h, const rs_heat_out *o);
 /* PREFIX.asc (+.prj) and PREFIX.png of a density raster; legend_label

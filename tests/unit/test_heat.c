@@ -31,6 +31,7 @@
  * Epoch seconds of the BST instants come from `date -u -d ... +%s`, their
  * UK-local day and hour from `TZ=Europe/London date`.
  */
+#include <math.h>
 #include <sqlite3.h>
 #include <stdint.h>
 
@@ -1053,8 +1054,26 @@ static void test_metrics(void)
     CHECK_EQ_INT(rs_metric_parse("over", &m), -1);
 }
 
+/* The default colour-scale top: the nearest-rank 98th percentile of the
+ * positive values, or 0 (no cap) when that is already the largest. */
+static void test_scale_top(void)
+{
+    double v[100];
+    for (int i = 0; i < 100; i++)
+        v[i] = i + 1; /* 1..100 */
+    CHECK_NEAR(rs_heat_scale_top(v, 100, 0.98), 98.0, 0.0); /* rank ceil(98) */
+    v[99] = 5000; /* one hot spot */
+    CHECK_NEAR(rs_heat_scale_top(v, 100, 0.98), 98.0, 0.0);
+    double flat[10] = {3, 3, 3, 3, 3, 3, 3, 3, 3, 3};
+    CHECK_NEAR(rs_heat_scale_top(flat, 10, 0.98), 0.0, 0.0); /* nothing to cap */
+    double some[5] = {NAN, 0, -1, 2, 10};                    /* only 2 and 10 count */
+    CHECK_NEAR(rs_heat_scale_top(some, 5, 0.5), 2.0, 0.0);
+    CHECK_NEAR(rs_heat_scale_top(some, 0, 0.98), 0.0, 0.0);
+}
+
 int main(void)
 {
+    test_scale_top();
     snprintf(tmpd, sizeof tmpd, "%s", check_tmpdir("test_heat"));
     ctx = rs_ctx_new();
     if (ctx == NULL)

@@ -234,14 +234,21 @@ int rs_cmd_heatmap(int argc, char **argv)
     subtitle(sub, sizeof sub, from, to, f.days, hours, what, min_count, f.source, presence,
              kde_s != NULL);
     rs_heat_out ho = {out, metric, did, scale_max, title, sub, attribution};
+    /* the density legend says density of what */
+    const char *of = metric == RS_METRIC_PINGS      ? "pings"
+                     : metric == RS_METRIC_SPEEDING ? "speeding pings"
+                     : presence                     ? "minutes of patrol presence"
+                                                    : "pings over the enforcement threshold";
+    char kde_legend[160];
+    if (kde.scaled)
+        snprintf(kde_legend, sizeof kde_legend, "%s per %s (kernel density)", of,
+                 kde.per_km2 ? "km²" : "m²");
+    else
+        snprintf(kde_legend, sizeof kde_legend, "kernel-weighted %s (raw, not per area)", of);
     if (kde_s) {
         if ((presence ? rs_presence_kde(ctx, &f, cap, &kde, &r) : rs_heat_kde(ctx, &f, &kde, &r)) !=
                 0 ||
-            rs_heat_write_kde(ctx, r,
-                              kde.scaled ? (kde.per_km2 ? "density per km²" : "density per m²")
-                              : presence ? "kernel-weighted presence minutes (raw)"
-                                         : "kernel-weighted pings (raw)",
-                              &ho) != 0) {
+            rs_heat_write_kde(ctx, r, kde_legend, &ho) != 0) {
             ret = rs_cli_fail(ctx);
             goto done;
         }
