@@ -403,14 +403,15 @@ int rs_heat_write_grid(rs_ctx *ctx, const rs_heat_grid *h, const rs_heat_out *o)
     rs_geo *g = rs_ctx_geo(ctx);
     for (size_t k = 0; k < h->ncells; k++) {
         double v = rs_heat_cell_value(&h->cells[k], o->metric);
-        if (isnan(v))
+        int withheld = h->cells[k].withheld != 0;
+        if (isnan(v) && !withheld)
             continue;
         GEOSGeometry *geom = cell_geom(g, &h->grid, &h->cells[k], &c);
         if (geom == NULL) {
             rc = rs_geo_fail(g, RS_ERR, "cell polygon");
             goto done;
         }
-        rc = rs_map_fill(m, geom, v);
+        rc = withheld ? rs_map_withheld(m, geom, o->withheld) : rs_map_fill(m, geom, v);
         GEOSGeom_destroy_r(rs_geo_geos(g), geom);
         if (rc != 0)
             goto done;

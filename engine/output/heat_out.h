@@ -19,6 +19,8 @@ typedef struct rs_heat_out {
     const char *title;       /* map title (NULL: a default naming metric and area) */
     const char *subtitle;    /* period and filters, written by the caller */
     const char *attribution; /* NULL: a default line */
+    const char *withheld;    /* legend words for withheld cells, drawn grey, e.g.
+                              * "withheld: fewer than 30 pings" (NULL: a default) */
 } rs_heat_out;
 
 /* The colour scale of a heat map tops out at this quantile of the drawn

@@ -102,6 +102,7 @@ void rs_map_free(rs_map *m)
     free(m->title);
     free(m->subtitle);
     free(m->legend_label);
+    free(m->withheld_legend);
     free(m->attribution);
     free(m);
 }
@@ -307,6 +308,31 @@ int rs_map_fill(rs_map *m, const GEOSGeometry *g, double value)
     l->nshapes = 1;
     l->value = value;
     note_value(m, value);
+    return RS_OK;
+}
+
+int rs_map_withheld(rs_map *m, const GEOSGeometry *g, const char *legend)
+{
+    if (m == NULL)
+        return RS_EUSAGE;
+    if (g == NULL)
+        return rs_err_set(rs_ctx_err(m->ctx), RS_EUSAGE, "rs_map_withheld: no geometry");
+    if (m->withheld_legend == NULL) {
+        const char *text = legend && *legend ? legend : "withheld: too few to show";
+        size_t n = strlen(text);
+        if ((m->withheld_legend = malloc(n + 1)) == NULL)
+            return nomem(m);
+        memcpy(m->withheld_legend, text, n + 1);
+    }
+    size_t s;
+    int rc = add_shape(m, g, &s);
+    if (rc != RS_OK)
+        return rc;
+    layer *l = new_layer(m, L_WITHHELD);
+    if (l == NULL)
+        return nomem(m);
+    l->shape0 = s;
+    l->nshapes = 1;
     return RS_OK;
 }
 

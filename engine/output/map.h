@@ -58,6 +58,10 @@ void rs_map_free(rs_map *m);
 /* Layers, drawn in the order added. */
 /* A filled polygon (Polygon or MultiPolygon) coloured by value (NaN: not drawn). */
 int rs_map_fill(rs_map *m, const GEOSGeometry *g, double value);
+/* A cell whose value is withheld (too few records to show), drawn grey,
+ * apart from the colour ramp and from "no data"; the legend shows the grey
+ * with `legend` (the first call's; NULL: "withheld: too few to show"). */
+int rs_map_withheld(rs_map *m, const GEOSGeometry *g, const char *legend);
 /* A raster coloured by value, NaN and 0 transparent. */
 int rs_map_raster(rs_map *m, const rs_raster *r);
 /* District outlines, with names at a point inside each when labels != 0

@@ -26,6 +26,7 @@
 #define C_SUBTEXT 0x444444
 #define C_FAINT 0x6B6B6B     /* attribution */
 #define C_NODATA_EDGE 0x9A9A9A
+#define C_WITHHELD 0xBDBDBD /* withheld cells: grey, apart from the ramp and "no data" */
 
 typedef struct ring {
     size_t off, n; /* points xy[2*off .. 2*(off+n)) */
@@ -35,7 +36,7 @@ typedef struct shape {
     size_t ring0, nrings;
 } shape;
 
-enum { L_FILL, L_RASTER, L_DISTRICTS, L_POINTS };
+enum { L_FILL, L_RASTER, L_DISTRICTS, L_POINTS, L_WITHHELD };
 
 typedef struct label {
     char *name;
@@ -73,6 +74,7 @@ typedef struct layout {
 struct rs_map {
     rs_ctx *ctx;
     char *title, *subtitle, *legend_label, *attribution;
+    char *withheld_legend; /* the rule for the grey cells (rs_map_withheld) */
     double fixed_max; /* opts->scale_max when > 0, else 0 */
     double data_max;  /* largest finite value added (0 when none is > 0) */
     layout lay;

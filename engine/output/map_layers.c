@@ -119,6 +119,17 @@ static void draw_fill(const rs_map *m, cairo_t *cr, const layer *ly, double smax
     cairo_stroke(cr);
 }
 
+static void draw_withheld(const rs_map *m, cairo_t *cr, const layer *ly)
+{
+    rs_draw_hex(cr, C_WITHHELD);
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+    path_shape(m, cr, &m->shapes[ly->shape0]);
+    cairo_fill_preserve(cr);
+    cairo_set_line_width(cr, 1.0);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER);
+    cairo_stroke(cr);
+}
+
 static int draw_raster(const rs_map *m, cairo_t *cr, const layer *ly, double smax)
 {
     const rs_raster *r = &ly->ras;
@@ -321,6 +332,9 @@ int rs_map_paint_area(const rs_map *m, cairo_t *cr, double smax)
         switch (ly->kind) {
         case L_FILL:
             draw_fill(m, cr, ly, smax);
+            break;
+        case L_WITHHELD:
+            draw_withheld(m, cr, ly);
             break;
         case L_RASTER:
             rc = draw_raster(m, cr, ly, smax);

@@ -87,7 +87,8 @@ static void draw_legend(const rs_map *m, cairo_t *cr, double smax)
     for (size_t i = 0; i < m->nlayers; i++)
         if (m->layers[i].kind == L_POINTS && m->layers[i].legend)
             npl++;
-    double below = R(l, 24) + row * (double)(1 + npl);
+    int has_wh = rs_map_has_kind(m, L_WITHHELD);
+    double below = R(l, 24) + row * (double)(1 + npl + (has_wh ? 1 : 0));
     double bar_h = l->my + l->mh - y - below;
     if (bar_h > R(l, 340))
         bar_h = R(l, 340);
@@ -156,9 +157,10 @@ static void draw_legend(const rs_map *m, cairo_t *cr, double smax)
     y = by1 + R(l, 24);
     double sw = bar_w, sh = R(l, 16);
     double text_x = x + bar_w + R(l, 10);
-    const char *note = has_ras && has_fill ? "zero, withheld or no data"
-                       : has_ras           ? "zero or no data"
-                                           : "withheld / no data";
+    const char *note = has_ras && has_fill && !has_wh ? "zero, withheld or no data"
+                       : has_ras                      ? "zero or no data"
+                       : has_wh                       ? "no data"
+                                                      : "withheld / no data";
     cairo_rectangle(cr, x + 0.5, y + 0.5, sw, sh);
     rs_draw_hex(cr, C_PAGE);
     cairo_fill_preserve(cr);
@@ -168,6 +170,18 @@ static void draw_legend(const rs_map *m, cairo_t *cr, double smax)
     rs_draw_hex(cr, C_TEXT);
     rs_draw_text_clipped(cr, text_x, y + sh / 2 + 0.36 * tfs, note, l->w - l->margin - text_x);
     y += row;
+    if (has_wh) {
+        cairo_rectangle(cr, x + 0.5, y + 0.5, sw, sh);
+        rs_draw_hex(cr, C_WITHHELD);
+        cairo_fill_preserve(cr);
+        rs_draw_hex(cr, C_NODATA_EDGE);
+        cairo_set_line_width(cr, 1);
+        cairo_stroke(cr);
+        rs_draw_hex(cr, C_TEXT);
+        rs_draw_text_clipped(cr, text_x, y + sh / 2 + 0.36 * tfs, m->withheld_legend,
+                             l->w - l->margin - text_x);
+        y += row;
+    }
 
     for (size_t i = 0; i < m->nlayers; i++) {
         const layer *ly = &m->layers[i];

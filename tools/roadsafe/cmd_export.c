@@ -150,44 +150,16 @@ int rs_cmd_export(int argc, char **argv)
     if (cells)
         return heatmap_cells(argc, argv);
     rs_export_opts eo = {out, epsg, 0, 0, -1, NULL, NULL};
-    rs_ping_filter f;
-    rs_ping_filter_init(&f);
-    rs_grid grid = {RS_GRID_SQUARE, 250};
-    rs_metric metric = RS_METRIC_OVER;
-    double minc = 10;
-    if (rs_opt_period("export", from, to, &eo.from, &eo.to) != 0 ||
-        rs_opt_days("export", days_s, &f.days) != 0)
+    if (rs_opt_period("export", from, to, &eo.from, &eo.to) != 0)
         return RS_EXIT_USAGE;
-    if ((hours && rs_ping_filter_hours(&f, hours) != 0) ||
-        (grid_s && rs_grid_parse(grid_s, &grid) != 0) ||
-        (metric_s && rs_metric_parse(metric_s, &metric) != 0) ||
-        (min_s && rs_opt_positive("export", "min-count", min_s, 0, &minc) != 0)) {
-        fprintf(stderr, "roadsafe export: bad --hours, --grid, --metric or --min-count (see "
-                        "roadsafe heatmap --help)\n");
-        return RS_EXIT_USAGE;
-    }
-    f.from = eo.from;
-    f.to = eo.to;
     rs_ctx *ctx = NULL;
     int ret = rs_cli_open("export", store, RS_STORE_READONLY, &ctx);
     if (ret != 0)
         return ret;
-    rs_heat_grid *hg = NULL;
     int did;
     if ((ret = rs_opt_district(ctx, "export", district, &did)) != 0)
         goto done;
     eo.district = did;
-    f.district = did;
-    if (cells) {
-        rs_heat_out ho = {out, metric, did, 0, NULL, NULL, NULL};
-        if (rs_heat_grid_build(ctx, &f, &grid, (uint32_t)minc, &hg) != 0 ||
-            rs_heat_write_grid(ctx, hg, &ho) != 0) {
-            ret = rs_cli_fail(ctx);
-            goto done;
-        }
-        printf("cells: %zu features written to %s.shp (EPSG:27700)\n", hg->ncells, out);
-        goto done;
-    }
     int64_t written = 0, skipped = 0;
     rs_weekend_scores *ws = NULL;
     double *score = NULL;
@@ -208,7 +180,6 @@ int rs_cmd_export(int argc, char **argv)
         printf("; %lld collisions without a location left out", (long long)skipped);
     printf("\n");
 done:
-    rs_heat_grid_free(hg);
     rs_ctx_free(ctx);
     return ret;
 }

@@ -233,7 +233,10 @@ int rs_cmd_heatmap(int argc, char **argv)
                  grid.size);
     subtitle(sub, sizeof sub, from, to, f.days, hours, what, min_count, f.source, presence,
              kde_s != NULL);
-    rs_heat_out ho = {out, metric, did, scale_max, title, sub, attribution};
+    char wh[96];
+    snprintf(wh, sizeof wh, "withheld: fewer than %u %s", min_count,
+             presence ? "minutes of presence" : "pings");
+    rs_heat_out ho = {out, metric, did, scale_max, title, sub, attribution, wh};
     /* the density legend says density of what */
     const char *of = metric == RS_METRIC_PINGS      ? "pings"
                      : metric == RS_METRIC_SPEEDING ? "speeding pings"
