@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "stats.h"
+#include "district.h"
 #include "store.h"
 
 #define Z95 1.96
@@ -522,4 +523,83 @@ void rs_rate_ci(double k, double exposure, double scale, double *rate, double *l
     *rate = k / exposure * scale;
     *low = ci.low / exposure * scale;
     *high = ci.high / exposure * scale;
+}
+
+/* ---- on the workspace ---------------------------------------------------------- */
+
+int rs_target_run(rs_ctx *ctx, const rs_ksi_opts *ko, const rs_target_spec *spec,
+                  int trend_years, rs_target_result **out)
+{
+    *out = NULL;
+    rs_ksi_opts o;
+    memset(&o, 0, sizeof o);
+    o.by = RS_KSI_YEAR;
+    o.financial = ko->financial;
+    o.adjusted = ko->adjusted;
+    o.collisions = ko->collisions;
+    o.from_month = o.to_month = -1;
+    rs_ksi_result *k = NULL;
+    int rc = rs_ksi_run(ctx, &o, &k);
+    if (rc != RS_OK)
+        return rc;
+    if (k->nrows == 0) {
+        rs_ksi_result_free(k);
+        return rs_err_set(rs_ctx_err(ctx), RS_EUSAGE,
+                          "target: no KSI data in the workspace (roadsafe ingest stats19 ...)");
+    }
+    int *years = malloc(k->nrows * sizeof *years);
+    double *ksi = malloc(k->nrows * sizeof *ksi);
+    if (years == NULL || ksi == NULL) {
+        rc = rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
+    } else {
+        for (size_t i = 0; i < k->nrows; i++) {
+            years[i] = k->rows[0].period + (int)i;
+            ksi[i] = NAN;
+        }
+        for (size_t i = 0; i < k->nrows; i++) {
+            const rs_ksi_row *w = &k->rows[i];
+            size_t j = (size_t)(w->period - k->rows[0].period);
+            if (j < k->nrows && w->state != RS_KSI_NO_DATA && w->state != RS_KSI_PARTIAL)
+                ksi[j] = w->ksi;
+        }
+        rc = rs_target_compute(rs_ctx_err(ctx), spec, trend_years, k->nrows, years, ksi, out);
+    }
+    free(years);
+    free(ksi);
+    rs_ksi_result_free(k);
+    return rc;
+}
+
+int rs_ksi_rates(rs_ctx *ctx, const rs_ksi_result *r, const rs_exposure *x, double scale,
+                 double *expo, double *rate, double *low, double *high)
+{
+    rs_districts *d = NULL;
+    int rc = rs_store_districts_read(ctx, &d);
+    if (rc != RS_OK)
+        return rc;
+    size_t nd = d ? rs_districts_count(d) : 0;
+    const char **names = calloc(nd ? nd : 1, sizeof *names);
+    if (names == NULL) {
+        rs_districts_free(d);
+        return rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < nd; i++)
+        names[i] = rs_districts_name(d, i);
+    for (size_t i = 0; i < r->nrows && rc == RS_OK; i++) {
+        const rs_ksi_row *w = &r->rows[i];
+        expo[i] = rate[i] = low[i] = high[i] = NAN;
+        if (w->state == RS_KSI_NO_DATA || w->state == RS_KSI_PARTIAL)
+            continue;
+        const char *g = r->opts.split == RS_KSI_SPLIT_DISTRICT ? r->groups[w->group] : NULL;
+        if (g && g[0] == '(')
+            continue;
+        double e = 0;
+        if ((rc = rs_exposure_get(ctx, x, g, names, nd, w->period, &e)) != RS_OK)
+            break;
+        expo[i] = e;
+        rs_rate_ci(w->ksi, e, scale, &rate[i], &low[i], &high[i]);
+    }
+    free(names);
+    rs_districts_free(d);
+    return rc;
 }

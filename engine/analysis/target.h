@@ -31,6 +31,7 @@
 #include <stddef.h>
 
 #include "ctx.h"
+#include "ksi.h"
 
 typedef struct rs_target_spec {
     int base_from, base_to; /* years */
@@ -102,6 +103,12 @@ void rs_target_result_free(rs_target_result *r);
 /* The value of the trajectory in year t (NaN outside mid..Y). */
 double rs_target_trajectory(const rs_target_result *r, double t);
 
+/* On the open workspace: KSI by year (financial years when financial;
+ * adjusted / collisions as in the KSI options), unsplit, over the whole
+ * data span, then rs_target_compute. */
+int rs_target_run(rs_ctx *ctx, const rs_ksi_opts *ko, const rs_target_spec *spec,
+                  int trend_years, rs_target_result **out);
+
 /* ---- exposures and rates ---- */
 
 /* A CSV district,year,VALUE (VALUE: "population" or "vehicle_km"). */
@@ -117,5 +124,15 @@ int rs_exposure_get(rs_ctx *ctx, const rs_exposure *x, const char *district,
 /* Rate of k events per exposure, times scale, with the exact 95% interval
  * (k rounded to a whole number for the interval). */
 void rs_rate_ci(double k, double exposure, double scale, double *rate, double *low, double *high);
+
+/* Rates for every row of a yearly KSI result: rate[i], low[i], high[i]
+ * (KSI per exposure times scale, exact 95% interval) and expo[i]; NaN for
+ * rows not wholly in the data and for the "(outside districts)" and "(no
+ * location)" groups.  Unsplit rows take the county: the sum over the
+ * workspace's districts (over every district of the file's year when none
+ * are loaded); district rows their own district.  RS_EINPUT naming a
+ * missing district-year. */
+int rs_ksi_rates(rs_ctx *ctx, const rs_ksi_result *r, const rs_exposure *x, double scale,
+                 double *expo, double *rate, double *low, double *high);
 
 #endif
