@@ -537,7 +537,8 @@ int rs_target_run(rs_ctx *ctx, const rs_ksi_opts *ko, const rs_target_spec *spec
     o.financial = ko->financial;
     o.adjusted = ko->adjusted;
     o.collisions = ko->collisions;
-    o.from_month = o.to_month = -1;
+    o.from_month = -1;
+    o.to_month = ko->to_month;
     rs_ksi_result *k = NULL;
     int rc = rs_ksi_run(ctx, &o, &k);
     if (rc != RS_OK)
@@ -559,7 +560,9 @@ int rs_target_run(rs_ctx *ctx, const rs_ksi_opts *ko, const rs_target_spec *spec
         for (size_t i = 0; i < k->nrows; i++) {
             const rs_ksi_row *w = &k->rows[i];
             size_t j = (size_t)(w->period - k->rows[0].period);
-            if (j < k->nrows && w->state != RS_KSI_NO_DATA && w->state != RS_KSI_PARTIAL)
+            int end = rs_ksi_period_first_month(RS_KSI_YEAR, o.financial, w->period + 1) - 1;
+            if (j < k->nrows && w->state != RS_KSI_NO_DATA && w->state != RS_KSI_PARTIAL &&
+                (ko->to_month < 0 || end <= ko->to_month))
                 ksi[j] = w->ksi;
         }
         rc = rs_target_compute(rs_ctx_err(ctx), spec, trend_years, k->nrows, years, ksi, out);

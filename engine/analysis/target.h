@@ -105,7 +105,9 @@ double rs_target_trajectory(const rs_target_result *r, double t);
 
 /* On the open workspace: KSI by year (financial years when financial;
  * adjusted / collisions as in the KSI options), unsplit, over the whole
- * data span, then rs_target_compute. */
+ * data span, then rs_target_compute.  With ko->to_month >= 0 the years
+ * ending after that month count as incomplete (the board pack uses data
+ * up to its quarter only); ko->from_month is ignored. */
 int rs_target_run(rs_ctx *ctx, const rs_ksi_opts *ko, const rs_target_spec *spec,
                   int trend_years, rs_target_result **out);
 
