@@ -340,138 +340,29 @@ void rs_exposure_free(rs_exposure *x)
     free(x);
 }
 
-/* Splits a CSV line in place (double quotes honoured, no line breaks in
- * fields); trims spaces.  Returns the field count (at most max). */
-static size_t split_csv(char *s, char **f, size_t max)
+int rs_exposure_make(rs_ctx *ctx, const char *name, const char *value_col, size_t n,
+                     const char *const *district, const int *year, const double *value,
+                     rs_exposure **out)
 {
-    size_t n = 0;
-    s[strcspn(s, "\r\n")] = '\0';
-    while (n < max) {
-        while (*s == ' ' || *s == '\t')
-            s++;
-        char *w = s, *start = s;
-        if (*s == '"') {
-            s++;
-            for (;;) {
-                if (*s == '\0')
-                    break;
-                if (*s == '"' && s[1] == '"') {
-                    *w++ = '"';
-                    s += 2;
-                } else if (*s == '"') {
-                    s++;
-                    break;
-                } else {
-                    *w++ = *s++;
-                }
-            }
-            while (*s && *s != ',')
-                s++;
-        } else {
-            while (*s && *s != ',')
-                *w++ = *s++;
-        }
-        char end = *s;
-        *w = '\0';
-        while (w > start && (w[-1] == ' ' || w[-1] == '\t'))
-            *--w = '\0';
-        f[n++] = start;
-        if (end != ',')
-            break;
-        s++;
-    }
-    return n;
-}
-
-int rs_exposure_load(rs_ctx *ctx, const char *path, const char *value_col, rs_exposure **out)
-{
-    rs_err *e = rs_ctx_err(ctx);
     *out = NULL;
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return rs_err_set(e, RS_EIO, "%s: cannot read: %s", path, strerror(errno));
     rs_exposure *x = calloc(1, sizeof *x);
-    char line[4096];
-    char *fld[64];
-    int rc = RS_OK;
-    size_t cap = 0;
-    if (x == NULL || (x->path = strdup(path)) == NULL) {
-        rc = rs_err_set(e, RS_ENOMEM, "out of memory");
-        goto done;
+    if (x == NULL || (x->path = strdup(name)) == NULL ||
+        (x->rows = calloc(n ? n : 1, sizeof *x->rows)) == NULL) {
+        rs_exposure_free(x);
+        return rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
     }
     snprintf(x->col, sizeof x->col, "%s", value_col);
-    if (fgets(line, sizeof line, f) == NULL) {
-        rc = rs_err_set(e, RS_EINPUT, "%s: empty file (want a header district,year,%s)", path,
-                        value_col);
-        goto done;
-    }
-    char *h = line;
-    if ((unsigned char)h[0] == 0xEF && (unsigned char)h[1] == 0xBB && (unsigned char)h[2] == 0xBF)
-        h += 3;
-    size_t nh = split_csv(h, fld, 64);
-    int cd = -1, cy = -1, cv = -1;
-    for (size_t i = 0; i < nh; i++) {
-        if (strcasecmp(fld[i], "district") == 0)
-            cd = (int)i;
-        else if (strcasecmp(fld[i], "year") == 0)
-            cy = (int)i;
-        else if (strcasecmp(fld[i], value_col) == 0)
-            cv = (int)i;
-    }
-    if (cd < 0 || cy < 0 || cv < 0) {
-        rc = rs_err_set(e, RS_EINPUT, "%s: the header lacks %s (want district,year,%s)", path,
-                        cd < 0 ? "district" : cy < 0 ? "year" : value_col, value_col);
-        goto done;
-    }
-    for (long ln = 2; fgets(line, sizeof line, f) != NULL; ln++) {
-        if (line[strspn(line, " \t\r\n")] == '\0')
-            continue;
-        size_t nf = split_csv(line, fld, 64);
-        char *end1, *end2;
-        long yr = (int)nf > cy ? strtol(fld[cy], &end1, 10) : 0;
-        double v = (int)nf > cv ? strtod(fld[cv], &end2) : -1;
-        if ((int)nf <= cd || (int)nf <= cy || (int)nf <= cv || *fld[cd] == '\0' ||
-            *end1 != '\0' || yr < 1900 || yr > 2200 || *end2 != '\0' || !(v > 0) ||
-            !isfinite(v)) {
-            rc = rs_err_set(e, RS_EINPUT,
-                            "%s line %ld: want district,year,%s with a year 1900-2200 and a "
-                            "positive %s",
-                            path, ln, value_col, value_col);
-            goto done;
+    for (size_t i = 0; i < n; i++) {
+        if ((x->rows[i].district = strdup(district[i])) == NULL) {
+            rs_exposure_free(x);
+            return rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
         }
-        for (size_t i = 0; i < x->n; i++)
-            if (x->rows[i].year == yr && strcasecmp(x->rows[i].district, fld[cd]) == 0) {
-                rc = rs_err_set(e, RS_EINPUT, "%s line %ld: %s %ld appears twice", path, ln,
-                                fld[cd], yr);
-                goto done;
-            }
-        if (x->n == cap) {
-            size_t nc = cap ? cap * 2 : 64;
-            xrow *nr = realloc(x->rows, nc * sizeof *nr);
-            if (nr == NULL) {
-                rc = rs_err_set(e, RS_ENOMEM, "out of memory");
-                goto done;
-            }
-            x->rows = nr;
-            cap = nc;
-        }
-        if ((x->rows[x->n].district = strdup(fld[cd])) == NULL) {
-            rc = rs_err_set(e, RS_ENOMEM, "out of memory");
-            goto done;
-        }
-        x->rows[x->n].year = (int)yr;
-        x->rows[x->n].value = v;
+        x->rows[i].year = year[i];
+        x->rows[i].value = value[i];
         x->n++;
     }
-    if (ferror(f))
-        rc = rs_err_set(e, RS_EIO, "%s: cannot read: %s", path, strerror(errno));
-done:
-    fclose(f);
-    if (rc != RS_OK)
-        rs_exposure_free(x);
-    else
-        *out = x;
-    return rc;
+    *out = x;
+    return RS_OK;
 }
 
 static const xrow *find(const rs_exposure *x, const char *district, int year)

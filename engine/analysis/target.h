@@ -113,9 +113,13 @@ int rs_target_run(rs_ctx *ctx, const rs_ksi_opts *ko, const rs_target_spec *spec
 
 /* ---- exposures and rates ---- */
 
-/* A CSV district,year,VALUE (VALUE: "population" or "vehicle_km"). */
+/* Exposures by district and year (VALUE: "population" or "vehicle_km"),
+ * from n rows (ingest/exposure.h reads the file; analyses parse none);
+ * name (the file) is used in messages. */
 typedef struct rs_exposure rs_exposure;
-int rs_exposure_load(rs_ctx *ctx, const char *path, const char *value_col, rs_exposure **out);
+int rs_exposure_make(rs_ctx *ctx, const char *name, const char *value_col, size_t n,
+                     const char *const *district, const int *year, const double *value,
+                     rs_exposure **out);
 void rs_exposure_free(rs_exposure *x);
 /* The exposure of one district (name, or NULL for the county: the sum over
  * names[0..nnames) when nnames > 0, else over every district of the year)

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "exposure.h"
 #include "ksi.h"
 #include "ksi_out.h"
 #include "store.h"
@@ -174,8 +175,14 @@ static int write_proj(rs_ctx *ctx, const rs_target_result *t, int financial, rs_
 static int rates(rs_ctx *ctx, const rs_ksi_result *r, const char *path, const char *col,
                  double scale, double *mem, rs_target_rates *out)
 {
+    rs_exposure_rows rows;
     rs_exposure *x = NULL;
-    int rc = rs_exposure_load(ctx, path, col, &x);
+    int rc = rs_exposure_read(rs_ctx_err(ctx), path, col, &rows);
+    if (rc != RS_OK)
+        return rc;
+    rc = rs_exposure_make(ctx, path, col, rows.n, (const char *const *)rows.district, rows.year,
+                          rows.value, &x);
+    rs_exposure_rows_free(&rows);
     if (rc != RS_OK)
         return rc;
     size_t n = r->nrows;
