@@ -249,10 +249,16 @@ int rs_target_chart(rs_ctx *ctx, const rs_target_result *t, int financial, const
     ch = rs_chart_new(ctx, title, financial ? "Financial year" : "Year", "KSI", n, labels);
     if (ch == NULL)
         goto done;
-    if ((rc = rs_chart_series(ch, "KSI", n, NULL, ksi, NULL, NULL, 0)) != RS_OK ||
+    /* the target point first, so it is drawn on top of the trajectory that
+     * ends there, in the grey dash-dot style's diamond */
+    if ((rc = rs_chart_series(ch, npt, n, NULL, pt, NULL, NULL, 0)) != RS_OK ||
+        (rc = rs_chart_series_style(ch, 3, 2.2)) != RS_OK ||
+        (rc = rs_chart_series(ch, "KSI", n, NULL, ksi, NULL, NULL, 0)) != RS_OK ||
+        (rc = rs_chart_series_style(ch, 0, 1)) != RS_OK ||
         (rc = rs_chart_series(ch, ntraj, n, NULL, traj, NULL, NULL, 0)) != RS_OK ||
+        (rc = rs_chart_series_style(ch, 1, 1)) != RS_OK ||
         (rc = rs_chart_series(ch, ntr, n, NULL, tr, lo, hi, 0)) != RS_OK ||
-        (rc = rs_chart_series(ch, npt, n, NULL, pt, NULL, NULL, 0)) != RS_OK)
+        (rc = rs_chart_series_style(ch, 2, 1)) != RS_OK)
         goto done;
     rc = rs_chart_write_png(ch, path, 1200, 700);
 done:
