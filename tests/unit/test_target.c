@@ -11,7 +11,8 @@
  *  - Baseline 2015-2019 mean 819.02, target 50% lower 409.51 in 2030, the
  *    trajectory from (2017, 819.02) to (2030, 409.51): 724.5177 in 2020.
  *  - Spec parsing, the missing baseline year named, rates with R's
- *    poisson.test(10)$conf.int = 4.795389 18.390356.
+ *    poisson.test(10)$conf.int = 4.795389 18.390356; exposures: a county
+ *    sums its districts, a missing district-year is named.
  */
 #include "check.h"
 #include "target.h"
@@ -152,8 +153,37 @@ static void test_rates(void)
     CHECK_NEAR(lo, 4.795389 / 2, 1e-6);
 }
 
+static void test_exposure(void)
+{
+    rs_ctx *ctx = rs_ctx_new();
+    CHECK(ctx != NULL);
+    if (ctx == NULL)
+        return;
+    const char *d[] = {"North", "South", "North"};
+    int y[] = {2019, 2019, 2020};
+    double v[] = {100000, 50000, 101000};
+    rs_exposure *x = NULL;
+    CHECK_EQ_INT(rs_exposure_make(ctx, "pop.csv", "population", 3, d, y, v, &x), RS_OK);
+    double e = 0;
+    const char *names[] = {"north", "South"};
+    CHECK_EQ_INT(rs_exposure_get(ctx, x, "north", NULL, 0, 2019, &e), RS_OK);
+    CHECK_NEAR(e, 100000, 0);
+    CHECK_EQ_INT(rs_exposure_get(ctx, x, NULL, names, 2, 2019, &e), RS_OK);
+    CHECK_NEAR(e, 150000, 0); /* the county sums its districts */
+    CHECK_EQ_INT(rs_exposure_get(ctx, x, NULL, NULL, 0, 2020, &e), RS_OK);
+    CHECK_NEAR(e, 101000, 0); /* no districts loaded: every row of the year */
+    CHECK_EQ_INT(rs_exposure_get(ctx, x, NULL, names, 2, 2020, &e), RS_EINPUT);
+    CHECK_CONTAINS(rs_ctx_err(ctx)->msg, "pop.csv: no population for district 'South' in 2020");
+    rs_err_clear(rs_ctx_err(ctx));
+    CHECK_EQ_INT(rs_exposure_get(ctx, x, NULL, NULL, 0, 2018, &e), RS_EINPUT);
+    CHECK_CONTAINS(rs_ctx_err(ctx)->msg, "no population for any district in 2018");
+    rs_exposure_free(x);
+    rs_ctx_free(ctx);
+}
+
 int main(void)
 {
+    test_exposure();
     test_parse();
     test_geometric();
     test_trend_window();
