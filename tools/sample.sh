@@ -64,6 +64,11 @@ step $RS ksi --by quarter --format md --out "$out/tables/ksi_quarterly.md"
 step $RS ksi --by year --format html --out "$out/tables/ksi_yearly.html"
 step $RS ksi --by year --split district --format csv --out "$out/tables/ksi_by_district.csv"
 step $RS ksi --by year --split road_user --format md --out "$out/tables/ksi_by_road_user.md"
+# the partnership's long-term target (the sample's data run 2015-2020): table, projection
+# (ksi_target_projection.csv) and chart; then kept in the workspace for the board pack
+step $RS ksi --by year --target 2015-2019:50:2030 --out "$out/tables/ksi_target.csv" \
+  --chart "$out/maps/ksi_target.png"
+step $RS target set 2015-2019:50:2030
 # reoffending after TRUCAM versus GATSO detection
 step $RS reoffend --from 2019-01-01 --to 2019-12-31 --format csv \
   --out "$out/tables/reoffending.csv" --plot "$out/tables/reoffending_km.png"

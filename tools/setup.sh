@@ -3,7 +3,7 @@
 # and test.  Idempotent: does nothing when everything is present; uses sudo
 # only when not root.  Usage: tools/setup.sh [--test]   (--test adds the
 # packages the test suite uses: GDAL's command-line tools, sqlite3, python3
-# (checks against the generator's truth), clang for fuzzing,
+# (checks against the generator's truth; statsmodels for the KSI trend), clang for fuzzing,
 # valgrind, chromium for opening the board pack headless).
 set -euo pipefail
 
@@ -11,7 +11,8 @@ build_pkgs=(build-essential cmake pkg-config libgeos-dev libproj-dev proj-data
             libshp-dev libsqlite3-dev libssl-dev zlib1g-dev libcairo2-dev libgsl-dev)
 # clang builds the fuzz targets; libclang-rt-dev (only recommended by clang,
 # and recommends are not installed) holds libFuzzer and the sanitizer runtimes.
-test_pkgs=(gdal-bin sqlite3 python3 chromium clang libclang-rt-dev valgrind)
+# python3-statsmodels: the independent Poisson GLM the KSI target test checks against.
+test_pkgs=(gdal-bin sqlite3 python3 python3-statsmodels chromium clang libclang-rt-dev valgrind)
 
 want=("${build_pkgs[@]}")
 if [ "${1:-}" = "--test" ]; then

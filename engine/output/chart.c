@@ -140,6 +140,8 @@ int rs_chart_series(rs_chart *c, const char *name, size_t n, const double *x, co
     s->name = dup_str(name);
     s->n = n;
     s->step = step != 0;
+    s->style = -1;
+    s->marker_scale = 1;
     s->x = dup_arr(x, n, &bad);
     s->y = dup_arr(y, n, &bad);
     s->low = dup_arr(low, n, &bad);
@@ -153,6 +155,15 @@ int rs_chart_series(rs_chart *c, const char *name, size_t n, const double *x, co
         return rs_err_set(e, RS_ENOMEM, "out of memory");
     }
     c->ns++;
+    return RS_OK;
+}
+
+int rs_chart_series_style(rs_chart *c, size_t style, double marker_scale)
+{
+    if (c == NULL || c->ns == 0 || !(marker_scale > 0 && marker_scale <= 4))
+        return RS_EUSAGE;
+    c->s[c->ns - 1].style = (int)style;
+    c->s[c->ns - 1].marker_scale = marker_scale;
     return RS_OK;
 }
 

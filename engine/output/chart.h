@@ -25,6 +25,12 @@ void rs_chart_free(rs_chart *c);
 int rs_chart_series(rs_chart *c, const char *name, size_t n, const double *x, const double *y,
                     const double *low, const double *high, int step);
 
+/* Draws the last series added in the style another position would have
+ * (0 dark solid, 1 mid dashed, 2 light dotted, 3 grey dash-dot; then
+ * again), so a series added first (drawn on top) can look like a later
+ * one; its point markers marker_scale times their size (0 < s <= 4). */
+int rs_chart_series_style(rs_chart *c, size_t style, double marker_scale);
+
 /* y axis from 0 (when all values >= 0) to a round number above the data. */
 int rs_chart_write_png(rs_chart *c, const char *path, int width, int height);
 

@@ -31,6 +31,11 @@ static const style styles[] = {
 };
 #define NSTYLES (sizeof styles / sizeof styles[0])
 
+static const style *style_of(const series *s, size_t k)
+{
+    return &styles[(s->style >= 0 ? (size_t)s->style : k) % NSTYLES];
+}
+
 static void use_style(cairo_t *cr, const style *st, double scale, double alpha)
 {
     cairo_set_source_rgba(cr, st->r, st->g, st->b, alpha);
@@ -150,7 +155,7 @@ static void draw_line(cairo_t *cr, const layout *L, const series *s, const style
             continue;
         cairo_set_line_width(cr, 1.6 * L->scale);
         cairo_set_source_rgb(cr, st->r, st->g, st->b);
-        marker(cr, st, px_x(L, sx(s, i)), px_y(L, s->y[i]), 3.6 * L->scale);
+        marker(cr, st, px_x(L, sx(s, i)), px_y(L, s->y[i]), 3.6 * L->scale * s->marker_scale);
     }
 }
 
@@ -194,7 +199,7 @@ void rs_chart_render(const rs_chart *c, cairo_t *cr, const layout *L, int any)
         double mid = ly - fe.ascent * 0.35;
         for (size_t k = 0; k < c->ns; k++) {
             const series *s = &c->s[k];
-            const style *st = &styles[k % NSTYLES];
+            const style *st = style_of(&c->s[k], k);
             double sw = 34 * sc;
             if (s->low) {
                 cairo_set_source_rgba(cr, st->r, st->g, st->b, 0.18);
@@ -278,9 +283,9 @@ void rs_chart_render(const rs_chart *c, cairo_t *cr, const layout *L, int any)
     cairo_clip(cr);
     for (size_t k = 0; k < c->ns; k++)
         if (c->s[k].low)
-            draw_band(cr, L, &c->s[k], &styles[k % NSTYLES]);
+            draw_band(cr, L, &c->s[k], style_of(&c->s[k], k));
     for (size_t k = c->ns; k-- > 0;) /* first series on top */
-        draw_line(cr, L, &c->s[k], &styles[k % NSTYLES]);
+        draw_line(cr, L, &c->s[k], style_of(&c->s[k], k));
     cairo_restore(cr);
 
     /* axes */

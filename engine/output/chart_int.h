@@ -19,6 +19,8 @@ typedef struct series {
     size_t n;
     double *x, *y, *low, *high; /* x NULL on a categorical chart given none */
     int step;
+    int style; /* index into chart_draw.c's styles; -1: the series' own index */
+    double marker_scale; /* 1 normally */
 } series;
 
 struct rs_chart {

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "chart.h"
 #include "fmt.h"
@@ -68,8 +69,17 @@ static void caption(const rs_ksi_result *r, char *buf, size_t size)
 
 int rs_ksi_table(rs_ctx *ctx, const rs_ksi_result *r, rs_table **out)
 {
+    return rs_ksi_table_extra(ctx, r, NULL, 0, NULL, NULL, out);
+}
+
+int rs_ksi_table_extra(rs_ctx *ctx, const rs_ksi_result *r, const char *caption_extra,
+                       size_t nextra, const char *const *extra_cols,
+                       const char *const *extra_cells, rs_table **out)
+{
     const rs_ksi_opts *o = &r->opts;
-    const char *cols[24];
+    const char *cols[48];
+    if (nextra > 20)
+        return rs_err_set(rs_ctx_err(ctx), RS_EUSAGE, "too many extra KSI columns");
     size_t nc = 0;
     cols[nc++] = "period";
     cols[nc++] = "fatal";
@@ -97,9 +107,15 @@ int rs_ksi_table(rs_ctx *ctx, const rs_ksi_result *r, rs_table **out)
     cols[nc++] = "ksi_ci_high";
     cols[nc++] = "p_value";
     cols[nc++] = "verdict";
+    for (size_t j = 0; j < nextra; j++)
+        cols[nc++] = extra_cols[j];
 
-    char cap[1024];
+    char cap[2048];
     caption(r, cap, sizeof cap);
+    if (caption_extra && *caption_extra) {
+        size_t cl = strlen(cap);
+        snprintf(cap + cl, sizeof cap - cl, " %s", caption_extra);
+    }
     rs_table *t = rs_table_new(cap, nc, cols);
     if (t == NULL)
         return rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
@@ -107,7 +123,7 @@ int rs_ksi_table(rs_ctx *ctx, const rs_ksi_result *r, rs_table **out)
     for (size_t i = 0; i < r->nrows; i++) {
         const rs_ksi_row *w = &r->rows[i];
         char v[24][48];
-        const char *cells[24];
+        const char *cells[48];
         size_t k = 0;
         snprintf(v[k++], 48, "%s", w->label);
         snprintf(v[k++], 48, "%lld", (long long)w->fatal);
@@ -139,6 +155,8 @@ int rs_ksi_table(rs_ctx *ctx, const rs_ksi_result *r, rs_table **out)
         for (size_t j = 0; j < k; j++)
             cells[j] = v[j];
         cells[k] = w->verdict; /* longer than the 48-byte scratch cells */
+        for (size_t j = 0; j < nextra; j++)
+            cells[k + 1 + j] = extra_cells[i * nextra + j];
         if (rs_table_add(t, cells) != 0) {
             rs_table_free(t);
             return rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");

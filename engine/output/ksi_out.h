@@ -15,6 +15,12 @@
  * rolling_12m_ksi[,baseline_ksi,baseline_change_pct],ksi_ci_low,
  * ksi_ci_high,p_value,verdict.  *out owned by the caller. */
 int rs_ksi_table(rs_ctx *ctx, const rs_ksi_result *r, rs_table **out);
+/* The same with nextra more columns after verdict (extra_cells: nrows x
+ * nextra, row-major; NULL cells empty) and a sentence added to the
+ * caption (may be NULL). */
+int rs_ksi_table_extra(rs_ctx *ctx, const rs_ksi_result *r, const char *caption_extra,
+                       size_t nextra, const char *const *extra_cols,
+                       const char *const *extra_cells, rs_table **out);
 
 
 /* The line chart (PNG, 1200 x 700) of KSI by period with its 95% interval

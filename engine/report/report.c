@@ -320,6 +320,8 @@ static int title_block(rs_rep *r)
         rs_html_put(f, toc[i].title);
         fputs("</a></li>\n", f);
     }
+    if (r->has_target)
+        fputs("<li><a href=\"#target\">KSI target</a></li>\n", f);
     fputs("</ol>\n</nav>\n</header>\n", f);
     return RS_OK;
 }
@@ -341,7 +343,7 @@ static int write_document(rs_rep *r)
     fputs("<main>\n", f);
     if ((rc = rs_rep_ksi(r)) != 0 || (rc = rs_rep_heat(r)) != 0 ||
         (rc = rs_rep_reoffend(r)) != 0 || (rc = rs_rep_plan(r)) != 0 ||
-        (rc = rs_rep_quality(r)) != 0)
+        (rc = rs_rep_quality(r)) != 0 || (rc = rs_rep_target(r)) != 0)
         return rc;
     fputs("</main>\n</body>\n</html>\n", f);
     return ferror(f) ? rs_err_set(rs_ctx_err(r->ctx), RS_EIO, "cannot write the pack") : RS_OK;
@@ -373,7 +375,8 @@ int rs_report_write(rs_ctx *ctx, const rs_report_opts *opts, const char *path)
     int rc;
     rs_atomic out;
     memset(&out, 0, sizeof out);
-    if ((rc = select_districts(&r)) != 0)
+    if ((rc = select_districts(&r)) != 0 ||
+        (rc = rs_target_load(ctx, &r.target, &r.has_target)) != 0)
         goto done;
     if ((r.tmpdir = tmpdir_make(ctx)) == NULL) {
         rc = rs_ctx_err(ctx)->code;

@@ -19,6 +19,7 @@
 #include "district.h"
 #include "report.h"
 #include "table.h"
+#include "target.h"
 
 typedef struct rs_rep {
     rs_ctx *ctx;
@@ -36,6 +37,8 @@ typedef struct rs_rep {
     int all;               /* every district is selected (and the county extras count) */
     char *tmpdir;          /* private image directory (mkdtemp) */
     int nimg;              /* images drawn so far (file names img1.png ...) */
+    int has_target;        /* the workspace holds an agreed KSI target */
+    rs_target_spec target;
 } rs_rep;
 
 /* A no-break space (UTF-8), to keep "168.6 to 224.4" on one line. */
@@ -82,6 +85,7 @@ int rs_rep_ksi(rs_rep *r);             /* 1 headline, 2 trend, 3 districts */
 int rs_rep_heat(rs_rep *r);            /* 4 weekend heat map */
 int rs_rep_reoffend(rs_rep *r);        /* 5 reoffending */
 int rs_rep_plan(rs_rep *r);            /* 6 weekend plan */
+int rs_rep_target(rs_rep *r);          /* 8 KSI target (only when one is stored) */
 int rs_rep_quality(rs_rep *r);         /* 7 data quality */
 
 #endif

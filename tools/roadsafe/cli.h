@@ -77,5 +77,6 @@ int rs_cmd_reoffend(int argc, char **argv);
 int rs_cmd_operation(int argc, char **argv);
 int rs_cmd_report(int argc, char **argv);
 int rs_cmd_weekends(int argc, char **argv);
+int rs_cmd_target(int argc, char **argv);
 
 #endif

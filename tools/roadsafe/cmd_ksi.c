@@ -19,10 +19,13 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "exposure.h"
 #include "ksi.h"
 #include "ksi_out.h"
 #include "store.h"
 #include "table.h"
+#include "target.h"
+#include "target_out.h"
 
 #define CMD "ksi"
 
@@ -32,7 +35,9 @@ static void help(void)
         "usage: roadsafe ksi [--by month|quarter|year] [--financial] [--from PERIOD --to PERIOD]\n"
         "                    [--split none|district|road_user|age_band] [--baseline YYYY-YYYY]\n"
         "                    [--adjusted] [--collisions] [--format csv|md|html] [--out FILE]\n"
-        "                    [--chart FILE.png] [--store FILE]\n\n"
+        "                    [--chart FILE.png] [--store FILE]\n"
+        "                    [--target B1-B2:P:Y [--trend-years N]] [--population FILE]\n"
+        "                    [--traffic FILE]\n\n"
         "Killed or seriously injured (KSI) casualties per period from the loaded STATS19\n"
         "data: fatal, serious, ksi, slight and all casualties, each row against the same\n"
         "period a year earlier (change, per cent, exact conditional test, p-value), the\n"
@@ -65,6 +70,16 @@ static void help(void)
         "  --out FILE               write to FILE (default standard output)\n"
         "  --chart FILE.png         line chart of KSI by period against the same period a\n"
         "                           year earlier, with the 95%% interval as a band\n"
+        "  --target B1-B2:P:Y       (--by year) the target P%% below the mean KSI of years\n"
+        "                           B1-B2 by year Y (e.g. 2015-2019:50:2030): adds\n"
+        "                           target_ksi, vs_target and trend_ksi, and a projection\n"
+        "                           table (CSV: FILE_projection.csv, or after an empty line)\n"
+        "                           with the trend's 95%% interval and a verdict\n"
+        "  --trend-years N          the trend's complete years, the last N (default 5)\n"
+        "  --population FILE        (--by year) CSV district,year,population: adds\n"
+        "                           ksi_per_100k with its exact 95%% interval\n"
+        "  --traffic FILE           (--by year) CSV district,year,vehicle_km: adds\n"
+        "                           ksi_per_bn_vkm with its exact 95%% interval\n"
         "  --store FILE             workspace (default $ROADSAFE_STORE, else ./roadsafe.db)\n");
 }
 
@@ -87,19 +102,19 @@ typedef rs_atomic outfile;
 #define out_open(o, path) rs_cli_out_open(CMD, (o), (path))
 #define out_close(o, ok) rs_cli_out_close(CMD, (o), (ok))
 
-/* FILE.csv -> FILE_collisions.csv (the extension kept where there is one). */
-static char *collisions_path(const char *path)
+/* FILE.csv -> FILE_SUFFIX.csv (the extension kept where there is one). */
+static char *suffix_path(const char *path, const char *suffix)
 {
     const char *slash = strrchr(path, '/');
     const char *dot = strrchr(path, '.');
     if (dot == NULL || (slash && dot < slash) || dot == path || (slash && dot == slash + 1))
         dot = path + strlen(path);
     size_t stem = (size_t)(dot - path);
-    char *p = malloc(strlen(path) + sizeof "_collisions");
+    char *p = malloc(strlen(path) + strlen(suffix) + 1);
     if (p == NULL)
         return NULL;
     memcpy(p, path, stem);
-    strcpy(p + stem, "_collisions");
+    strcpy(p + stem, suffix);
     strcat(p, dot);
     return p;
 }
@@ -122,13 +137,61 @@ static void html_head(FILE *f, const char *title)
 
 /* ---- the command ----------------------------------------------------------------- */
 
-static int write_table(rs_ctx *ctx, const rs_ksi_result *r, rs_format fmt, FILE *f)
+/* The target, the trend and the rates that go with the casualty table. */
+typedef struct extras {
+    rs_target_result *t;
+    rs_target_rates pop, trf;
+    int has_pop, has_trf;
+    double *mem;
+} extras;
+
+static int write_table(rs_ctx *ctx, const rs_ksi_result *r, const extras *x, rs_format fmt,
+                       FILE *f)
 {
     rs_table *t = NULL;
-    if (rs_ksi_table(ctx, r, &t) != RS_OK)
+    int rc = x && (x->t || x->has_pop || x->has_trf)
+                 ? rs_target_ksi_table(ctx, r, x->t, x->has_pop ? &x->pop : NULL,
+                                       x->has_trf ? &x->trf : NULL, &t)
+                 : rs_ksi_table(ctx, r, &t);
+    if (rc != RS_OK)
         return -1;
-    int rc = rs_table_write(t, fmt, f);
+    rc = rs_table_write(t, fmt, f);
     rs_table_free(t);
+    return rc;
+}
+
+static int write_proj(rs_ctx *ctx, const rs_target_result *t, int financial, rs_format fmt,
+                      FILE *f)
+{
+    rs_table *tb = NULL;
+    if (rs_target_proj_table(ctx, t, financial, &tb) != RS_OK)
+        return -1;
+    int rc = rs_table_write(tb, fmt, f);
+    rs_table_free(tb);
+    return rc;
+}
+
+/* Reads an exposure file and the rates of every row of r. */
+static int rates(rs_ctx *ctx, const rs_ksi_result *r, const char *path, const char *col,
+                 double scale, double *mem, rs_target_rates *out)
+{
+    rs_exposure_rows rows;
+    rs_exposure *x = NULL;
+    int rc = rs_exposure_read(rs_ctx_err(ctx), path, col, &rows);
+    if (rc != RS_OK)
+        return rc;
+    rc = rs_exposure_make(ctx, path, col, rows.n, (const char *const *)rows.district, rows.year,
+                          rows.value, &x);
+    rs_exposure_rows_free(&rows);
+    if (rc != RS_OK)
+        return rc;
+    size_t n = r->nrows;
+    out->expo = mem;
+    out->rate = mem + n;
+    out->low = mem + 2 * n;
+    out->high = mem + 3 * n;
+    rc = rs_ksi_rates(ctx, r, x, scale, mem, mem + n, mem + 2 * n, mem + 3 * n);
+    rs_exposure_free(x);
     return rc;
 }
 
@@ -154,14 +217,17 @@ int rs_cmd_ksi(int argc, char **argv)
 {
     const char *store = NULL, *h = NULL, *by_s = NULL, *fin = NULL, *from_s = NULL,
                *to_s = NULL, *split_s = NULL, *base_s = NULL, *adj = NULL, *coll = NULL,
-               *format = NULL, *out = NULL, *chart = NULL;
+               *format = NULL, *out = NULL, *chart = NULL, *target_s = NULL, *ty_s = NULL,
+               *pop_s = NULL, *trf_s = NULL;
     const rs_cli_opt opts[] = {{"store", 1, &store},     {"help", 0, &h},
                                {"by", 1, &by_s},         {"financial", 0, &fin},
                                {"from", 1, &from_s},     {"to", 1, &to_s},
                                {"split", 1, &split_s},   {"baseline", 1, &base_s},
                                {"adjusted", 0, &adj},    {"collisions", 0, &coll},
                                {"format", 1, &format},   {"out", 1, &out},
-                               {"chart", 1, &chart},     {NULL, 0, NULL}};
+                               {"chart", 1, &chart},     {"target", 1, &target_s},
+                               {"trend-years", 1, &ty_s}, {"population", 1, &pop_s},
+                               {"traffic", 1, &trf_s},   {NULL, 0, NULL}};
     const char *pos[1];
     int npos = rs_cli_parse(CMD, argc, argv, 1, opts, pos, 0);
     if (npos < 0)
@@ -219,6 +285,42 @@ int rs_cmd_ksi(int argc, char **argv)
                         "age band belong to casualties)\n");
         return RS_EXIT_USAGE;
     }
+    rs_target_spec spec;
+    int trend_years = 5;
+    if (target_s && rs_target_parse(target_s, &spec) != 0) {
+        fprintf(stderr,
+                "roadsafe " CMD ": --target '%s' is not B1-B2:P:Y (baseline years B1 <= B2, a "
+                "reduction of P per cent, 0 < P < 100, by year Y after B2; e.g. "
+                "2015-2019:50:2030)\n",
+                target_s);
+        return RS_EXIT_USAGE;
+    }
+    if (ty_s) {
+        char *end;
+        long v = strtol(ty_s, &end, 10);
+        if (!target_s) {
+            fprintf(stderr, "roadsafe " CMD ": --trend-years goes with --target\n");
+            return RS_EXIT_USAGE;
+        }
+        if (*ty_s == '\0' || *end != '\0' || v < 2 || v > 100) {
+            fprintf(stderr, "roadsafe " CMD ": --trend-years is a whole number 2-100\n");
+            return RS_EXIT_USAGE;
+        }
+        trend_years = (int)v;
+    }
+    if ((target_s || pop_s || trf_s) && o.by != RS_KSI_YEAR) {
+        fprintf(stderr, "roadsafe " CMD ": --%s needs --by year\n",
+                target_s ? "target" : pop_s ? "population" : "traffic");
+        return RS_EXIT_USAGE;
+    }
+    if (target_s && o.split != RS_KSI_SPLIT_NONE) {
+        fprintf(stderr, "roadsafe " CMD ": --target is for the whole area (no --split)\n");
+        return RS_EXIT_USAGE;
+    }
+    if ((pop_s || trf_s) && o.split != RS_KSI_SPLIT_NONE && o.split != RS_KSI_SPLIT_DISTRICT) {
+        fprintf(stderr, "roadsafe " CMD ": rates split by district only\n");
+        return RS_EXIT_USAGE;
+    }
     if (out && chart && strcmp(out, chart) == 0) {
         fprintf(stderr, "roadsafe " CMD ": --out and --chart name the same file\n");
         return RS_EXIT_USAGE;
@@ -229,11 +331,29 @@ int rs_cmd_ksi(int argc, char **argv)
     if (ret != 0)
         return ret;
     rs_ksi_result *cas = NULL, *col = NULL, *total = NULL;
-    char *cpath = NULL;
-    outfile f1 = {0}, f2 = {0};
-    if (rs_ksi_run(ctx, &o, &cas) != RS_OK) {
+    char *cpath = NULL, *ppath = NULL;
+    outfile f1 = {0}, f2 = {0}, f3 = {0};
+    extras x;
+    memset(&x, 0, sizeof x);
+    if (rs_ksi_run(ctx, &o, &cas) != RS_OK ||
+        (target_s && rs_target_run(ctx, &o, &spec, trend_years, &x.t) != RS_OK)) {
         ret = rs_cli_fail(ctx);
         goto done;
+    }
+    if (pop_s || trf_s) {
+        size_t n = cas->nrows ? cas->nrows : 1;
+        if ((x.mem = malloc(8 * n * sizeof *x.mem)) == NULL) {
+            fprintf(stderr, "roadsafe " CMD ": out of memory\n");
+            ret = RS_EXIT_FAIL;
+            goto done;
+        }
+        if ((pop_s && rates(ctx, cas, pop_s, "population", 1e5, x.mem, &x.pop) != RS_OK) ||
+            (trf_s && rates(ctx, cas, trf_s, "vehicle_km", 1e9, x.mem + 4 * n, &x.trf) != RS_OK)) {
+            ret = rs_cli_fail(ctx);
+            goto done;
+        }
+        x.has_pop = pop_s != NULL;
+        x.has_trf = trf_s != NULL;
     }
     if (coll) {
         rs_ksi_opts oc = o;
@@ -254,11 +374,26 @@ int rs_cmd_ksi(int argc, char **argv)
     int bad = 0;
     if (fmt == RS_FMT_HTML)
         html_head(f1.f, "KSI trends");
-    bad |= write_table(ctx, cas, fmt, f1.f) != 0;
+    bad |= write_table(ctx, cas, &x, fmt, f1.f) != 0;
+    if (x.t) {
+        FILE *f = f1.f;
+        if (fmt == RS_FMT_CSV && out) {
+            if ((ppath = suffix_path(out, "_projection")) == NULL || out_open(&f3, ppath) != 0) {
+                out_close(&f1, 0);
+                ret = RS_EXIT_FAIL;
+                goto done;
+            }
+            f = f3.f;
+        } else if (fmt != RS_FMT_HTML) {
+            fputc('\n', f);
+        }
+        bad |= write_proj(ctx, x.t, o.financial, fmt, f) != 0;
+    }
     if (col) {
         FILE *f = f1.f;
         if (fmt == RS_FMT_CSV && out) {
-            if ((cpath = collisions_path(out)) == NULL || out_open(&f2, cpath) != 0) {
+            if ((cpath = suffix_path(out, "_collisions")) == NULL || out_open(&f2, cpath) != 0) {
+                out_close(&f3, 0);
                 out_close(&f1, 0);
                 ret = RS_EXIT_FAIL;
                 goto done;
@@ -267,17 +402,18 @@ int rs_cmd_ksi(int argc, char **argv)
         } else if (fmt != RS_FMT_HTML) {
             fputc('\n', f);
         }
-        bad |= write_table(ctx, col, fmt, f) != 0;
+        bad |= write_table(ctx, col, NULL, fmt, f) != 0;
     }
     if (fmt == RS_FMT_HTML)
         fputs("</body>\n</html>\n", f1.f);
     if (bad && rs_ctx_err(ctx)->code != 0) {
+        out_close(&f3, 0);
         out_close(&f2, 0);
         out_close(&f1, 0);
         ret = rs_cli_fail(ctx);
         goto done;
     }
-    if (out_close(&f2, !bad) != 0 || out_close(&f1, !bad) != 0) {
+    if (out_close(&f3, !bad) != 0 || out_close(&f2, !bad) != 0 || out_close(&f1, !bad) != 0) {
         if (bad)
             fprintf(stderr, "roadsafe " CMD ": cannot write the table: %s\n", strerror(errno));
         ret = RS_EXIT_FAIL;
@@ -285,9 +421,14 @@ int rs_cmd_ksi(int argc, char **argv)
     }
     if (cpath)
         fprintf(stderr, "roadsafe " CMD ": collisions table written to %s\n", cpath);
+    if (ppath)
+        fprintf(stderr, "roadsafe " CMD ": projection table written to %s\n", ppath);
 
-    /* chart: the unsplit totals */
-    if (chart) {
+    /* chart: the target's, else the unsplit totals */
+    if (chart && x.t) {
+        if (rs_target_chart(ctx, x.t, o.financial, chart) != RS_OK)
+            ret = rs_cli_fail(ctx);
+    } else if (chart) {
         const rs_ksi_result *cr = cas;
         if (o.split != RS_KSI_SPLIT_NONE) {
             rs_ksi_opts ot = o;
@@ -305,6 +446,9 @@ int rs_cmd_ksi(int argc, char **argv)
     }
 done:
     free(cpath);
+    free(ppath);
+    free(x.mem);
+    rs_target_result_free(x.t);
     rs_ksi_result_free(cas);
     rs_ksi_result_free(col);
     rs_ksi_result_free(total);

@@ -22,6 +22,7 @@ static const rs_command commands[] = {
     {"heatmap", rs_cmd_heatmap, "heat maps of speeding: grids, kernel density, PNG maps"},
     {"export", rs_cmd_export, "shapefile layers for GIS: districts, detections, collisions, ..."},
     {"ksi", rs_cmd_ksi, "KSI casualty trend tables: by period, district, road user, age"},
+    {"target", rs_cmd_target, "the partnership's KSI target kept in the workspace: set, show, clear"},
     {"reoffend", rs_cmd_reoffend, "compare reoffending after TRUCAM, GATSO and other detections"},
     {"operation", rs_cmd_operation, "weekend operation results: patrol presence, detections, map"},
     {"report", rs_cmd_report, "the quarterly board pack: one self-contained HTML file"},
