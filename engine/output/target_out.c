@@ -241,7 +241,7 @@ int rs_target_chart(rs_ctx *ctx, const rs_target_result *t, int financial, const
     rs_target_year_label(t->fit_from, financial, f1, sizeof f1);
     rs_target_year_label(t->fit_to, financial, f2, sizeof f2);
     rs_fmt_fixed(tg, sizeof tg, t->target, 1);
-    snprintf(title, sizeof title, "KSI by %s year against the target: %g%% below %s to %s by %s",
+    snprintf(title, sizeof title, "KSI by %s year against the target: %g%% below the %s to %s mean by %s",
              financial ? "financial" : "calendar", t->spec.pct, b1, b2, yl);
     snprintf(ntraj, sizeof ntraj, "Target trajectory");
     snprintf(ntr, sizeof ntr, "Trend of %s to %s, projected", f1, f2);
