@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# The workspace is a system of record (issue 17): no operator mistake may
+# destroy it, its write-ahead log, the key or an input, and no message may
+# quote data.
+#  - an output path (--out, --chart, --plot, --rejects, each PREFIX.EXT of a
+#    prefix --out) naming the workspace, its -wal/-shm, the key file or an
+#    input is refused, exit 2, nothing touched;
+#  - --rejects that is standard input, a pipe or another non-regular file is
+#    refused before anything is opened; one that takes no bytes (/dev/full)
+#    says so, non-zero exit.
+source "$(dirname "$0")/lib.sh"
+need_sqlite3
+
+W="$T/ws.db"
+export ROADSAFE_STORE="$W"
+run 0 "$RS" init
+run 0 "$RS" keygen "$T/key"
+export ROADSAFE_KEY_FILE="$T/key"
+H="timestamp,vehicle_id,lat,lon,speed_mph,limit_mph"
+printf '%s\n2020-08-15T14:03:22Z,v1,51.75,0.30,31,30\n2021-02-29T10:00:00Z,v1,51.75,0.30,31,30\n' "$H" > "$T/in.csv"
+run 1 "$RS" ingest telematics "$T/in.csv" --quiet
+sums() { cat "$W" "$T/key" "$T/in.csv" | md5sum; ls "$T" | md5sum; }
+before=$(sums)
+
+# --- 1: outputs never name the workspace, its WAL/SHM, the key or an input -------------
+refused() { # refused WHAT CMD...: exit 2, says why, nothing changed
+  local what=$1; shift
+  run 2 "$@"
+  has "$T/err" "$what"
+  has "$T/err" "nothing was done"
+  eq "$(sums)" "$before" "files after: $*"
+}
+for o in "$W" "$W-wal" "$W-shm" "$T/./ws.db"; do
+  refused "is the workspace" "$RS" ksi --out "$o"
+done
+refused "is the key file" "$RS" ksi --out "$T/key"
+refused "is the workspace" "$RS" ksi --chart "$W"
+refused "is the workspace" "$RS" reoffend --plot "$W"
+refused "is the workspace" "$RS" reoffend --out "$W"
+refused "is the workspace" "$RS" report --quarter 2020Q4 --out "$W"
+refused "is the workspace" "$RS" --store "$W" ksi --out "$W"
+ln -s "$W" "$T/link.db"; before=$(sums)
+refused "is the workspace" "$RS" ksi --out "$T/link.db"
+refused "is the key file" "$RS" ksi --out "$T/key" --store "$W"
+refused "is an input" "$RS" ingest telematics "$T/in.csv" --rejects "$T/in.csv" --quiet
+# a prefix output: every name it would make is checked
+cp "$W" "$T/area.csv"; before=$(sums)
+refused "is the workspace" "$RS" heatmap --store "$T/area.csv" --out "$T/area"
+refused "is the workspace" "$RS" export --store "$T/area.csv" detections --out "$T/area"
+# a key file named by --key-file or the environment
+refused "is the key file" "$RS" ksi --out "$ROADSAFE_KEY_FILE"
+# other names still work
+run 0 "$RS" ksi --out "$T/ksi.csv"
+[ -s "$T/ksi.csv" ] || fail "ksi --out to a fresh name wrote nothing"
+rm -f "$T/ksi.csv"; before=$(sums)
+
+# --- 2: --rejects: the WAL, standard input, non-regular files, a full device ----------
+refused "write-ahead log" "$RS" ingest telematics "$T/in.csv" --rejects "$W-wal" --quiet
+refused "shared-memory" "$RS" ingest telematics "$T/in.csv" --rejects "$W-shm" --quiet
+got=0; "$RS" ingest telematics - --rejects /proc/self/fd/0 --quiet < "$T/in.csv" >"$T/out" 2>"$T/err" || got=$?
+eq "$got" 2 "rejects to standard input (a file): exit"
+has "$T/err" "is standard input"
+eq "$(sums)" "$before" "files after rejects to standard input"
+got=0; cat "$T/in.csv" | "$RS" ingest telematics - --rejects /proc/self/fd/0 --quiet >"$T/out" 2>"$T/err" || got=$?
+eq "$got" 2 "rejects to standard input (a pipe): exit"
+has "$T/err" "not a regular file"
+mkfifo "$T/fifo"; before=$(sums)
+refused "not a regular file" timeout 30 "$RS" ingest telematics "$T/in.csv" --rejects "$T/fifo" --quiet
+refused "not a regular file" "$RS" ingest telematics "$T/in.csv" --rejects "$T" --quiet
+if [ -w /dev/full ]; then
+  run 3 "$RS" ingest telematics "$T/in.csv" --rejects /dev/full --quiet
+  has "$T/err" "cannot write rejects file /dev/full"
+  eq "$(sums)" "$before" "files after rejects to /dev/full"
+fi
+# a character device that takes the bytes is still fine
+run 1 "$RS" ingest telematics "$T/in.csv" --rejects /dev/null --quiet
+has "$T/out" "already present"
+
+# --- 3: a write-ahead log from another database is never folded in ------------------
+A="$T/a.db"; B="$T/b.db"
+( echo "$H"; for i in $(seq 0 2999); do
+    printf '2020-08-15T14:%02d:%02dZ,v%d,51.75,0.30,31,30\n' $((i / 60 % 60)) $((i % 60)) $((i % 50))
+  done ) > "$T/big.csv"
+run 0 "$RS" init --store "$A"
+run 0 "$RS" init --store "$B"
+run 0 "$RS" ingest telematics "$T/big.csv" --store "$A" --quiet
+sql "$A" "INSERT INTO meta VALUES('pad', hex(randomblob(1000000)))"   # a longer file than B
+# B's log, copied while B's writer still holds it (so it is not checkpointed away)
+printf "PRAGMA wal_autocheckpoint=0;\nINSERT INTO meta VALUES('foo','bar');\n.system cp '%s' '%s'\n" \
+  "$B-wal" "$A-wal" | sqlite3 "$B" >/dev/null
+[ -s "$A-wal" ] || fail "no foreign WAL made"
+cp "$A" "$T/a.before"
+run 2 "$RS" info --store "$A"
+has "$T/err" "damaged"
+run 2 "$RS" ingest telematics "$T/in.csv" --store "$A" --quiet
+has "$T/err" "write-ahead log $A-wal"
+cmp -s "$A" "$T/a.before" || fail "the workspace changed under a foreign WAL"
+run 2 "$RS" districts load "$T/none.shp" --name-field N --store "$A"
+cmp -s "$A" "$T/a.before" || fail "the workspace changed under a foreign WAL (districts)"
+# moved away, the workspace is whole again
+mv "$A-wal" "$T/foreign-wal"; rm -f "$A-shm"
+run 1 "$RS" ingest telematics "$T/in.csv" --store "$A" --quiet
+eq "$(sql "$A" "PRAGMA integrity_check")" "ok" "integrity after the foreign WAL was moved away"
+
+finish
