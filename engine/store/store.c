@@ -58,6 +58,12 @@ int rs_store_exec(rs_ctx *ctx, const char *sql, const char *what)
     return 0;
 }
 
+const char *rs_store_text(sqlite3_stmt *st, int col)
+{
+    const char *s = (const char *)sqlite3_column_text(st, col);
+    return s ? s : "";
+}
+
 int rs_store_query_int(rs_ctx *ctx, const char *sql, int64_t *out)
 {
     sqlite3_stmt *st = NULL;
@@ -335,7 +341,7 @@ int rs_store_meta_get(rs_ctx *ctx, const char *key, char *buf, unsigned long siz
     sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        snprintf(buf, size, "%s", (const char *)sqlite3_column_text(st, 0));
+        snprintf(buf, size, "%s", rs_store_text(st, 0));
         ret = 0;
     } else if (rc != SQLITE_DONE) {
         ret = rs_store_fail(ctx, "read workspace metadata");
@@ -425,8 +431,8 @@ int rs_store_districts_read(rs_ctx *ctx, rs_districts **out)
         }
         const void *blob = sqlite3_column_blob(st, 2);
         int blen = sqlite3_column_bytes(st, 2);
-        names[n] = strdup((const char *)sqlite3_column_text(st, 0));
-        codes[n] = strdup((const char *)sqlite3_column_text(st, 1));
+        names[n] = strdup(rs_store_text(st, 0));
+        codes[n] = strdup(rs_store_text(st, 1));
         wkb[n] = malloc(blen > 0 ? (size_t)blen : 1);
         lens[n] = (size_t)blen;
         n++;
