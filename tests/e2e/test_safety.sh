@@ -134,4 +134,11 @@ done
 run 2 "$RS" info --store "$N"
 has "$T/err" "empty name"
 
+# --- 9: no message quotes a header cell that could be data ----------------------------
+printf 'D1,2020-08-15T14:03:22Z,TRUCAM,QX91 ZZQ,site1,51.75,0.30,41,30,QX91 ZZQ\n' > "$T/headerless.csv"
+run 2 "$RS" ingest detections "$T/headerless.csv" --store "$W" --quiet
+has "$T/err" "columns 4 and 10 (of the header line)"
+lacks "$T/err" "QX91"
+lacks "$T/out" "QX91"
+
 finish
