@@ -141,4 +141,40 @@ has "$T/err" "columns 4 and 10 (of the header line)"
 lacks "$T/err" "QX91"
 lacks "$T/out" "QX91"
 
+# --- 10: the key: owner-only, regular, long, varied, no stray white space, and the
+# workspace's own --------------------------------------------------------------------
+K="$T/k.db"
+run 0 "$RS" init --store "$K"
+head -21 "$T/gen/detections.csv" > "$T/det20.csv"
+badkey() { # badkey WHY FILE: refused, exit 2, nothing stored
+  run 2 timeout 20 "$RS" ingest detections "$T/det20.csv" --store "$K" --key-file "$2" --quiet
+  has "$T/err" "$1"
+  eq "$(sql "$K" "SELECT count(*) FROM detection")" 0 "detections stored under a bad key"
+}
+run 0 "$RS" keygen "$T/k1"
+cp "$T/k1" "$T/open.key"; chmod 644 "$T/open.key"
+badkey "chmod 600" "$T/open.key"
+( umask 077
+  printf 'aaaaaaaaaaaaaaaa' > "$T/a16.key"
+  head -c 40 /dev/zero | tr '\0' a > "$T/a40.key"
+  head -c 40 /dev/zero > "$T/nul.key"
+  { cat "$T/k1"; echo; } > "$T/nl.key" )
+badkey "shorter than 32 bytes" "$T/a16.key"
+badkey "every byte of the key is the same" "$T/a40.key"
+badkey "every byte of the key is the same" "$T/nul.key"
+badkey "white space" "$T/nl.key"
+mkfifo -m 600 "$T/key.fifo"
+badkey "not a regular file" "$T/key.fifo"
+lacks "$T/err" "$(head -c 64 "$T/k1")"
+# the first key is recorded; another is refused, the first still works
+run 0 "$RS" ingest detections "$T/det20.csv" --store "$K" --key-file "$T/k1" --quiet
+eq "$(sql "$K" "SELECT length(value) FROM meta WHERE key = 'key_fingerprint'")" 64 "fingerprint stored"
+n1=$(sql "$K" "SELECT count(*) FROM detection")
+run 0 "$RS" keygen "$T/k2"
+head -41 "$T/gen/detections.csv" > "$T/det40.csv"
+run 2 "$RS" ingest detections "$T/det40.csv" --store "$K" --key-file "$T/k2" --quiet
+has "$T/err" "is not the key this workspace's plates were hashed with"
+eq "$(sql "$K" "SELECT count(*) FROM detection")" "$n1" "detections after a different key"
+run 0 "$RS" ingest detections "$T/det40.csv" --store "$K" --key-file "$T/k1" --quiet
+
 finish

@@ -208,7 +208,8 @@ int rs_cmd_ingest(int argc, char **argv)
         rej = tmpfile();
         rej_tmp = 1;
     }
-    if (rs_store_open(ctx, rs_cli_store_path(store), 0) != 0) {
+    if (rs_store_open(ctx, rs_cli_store_path(store), 0) != 0 ||
+        (have_key && rs_key_check_workspace(ctx, &key, key_file) != 0)) {
         ret = rs_cli_fail(ctx);
         goto done;
     }
