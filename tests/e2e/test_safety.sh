@@ -177,4 +177,26 @@ has "$T/err" "is not the key this workspace's plates were hashed with"
 eq "$(sql "$K" "SELECT count(*) FROM detection")" "$n1" "detections after a different key"
 run 0 "$RS" ingest detections "$T/det40.csv" --store "$K" --key-file "$T/k1" --quiet
 
+# --- 12: outputs carry no formula, no markup, no terminal control from the data -----------
+F="$T/f.db"
+run 0 "$RS" init --store "$F"
+run 0 "$RS" districts load "$T/gen/districts.shp" --name-field NAME --code-field CODE --store "$F"
+sql "$F" "UPDATE district SET name = '=HYPERLINK(\"http://x\")' WHERE id = 0;
+          UPDATE district SET name = '@SUM(A1)' WHERE id = 1;
+          UPDATE district SET name = char(27) || ']0;pwned' || char(7) || 'North' || char(27) || '[2J' WHERE id = 2;
+          UPDATE district SET name = '[click](http://x) <b>|' WHERE id = 3;
+          UPDATE district SET code = '-1' WHERE id = 4"
+run 0 "$RS" districts list --store "$F"
+has "$T/out" "\"'=HYPERLINK(\"\"http://x\"\")\""
+has "$T/out" "'@SUM(A1)"
+lacks "$T/out" "$(printf '\033')"
+grep -q "^-1," "$T/out" || fail "a numeric cell (-1) changed in CSV"
+run 0 "$RS" districts list --format md --store "$F"
+has "$T/out" '\[click](http://x) &lt;b&gt;\|'
+lacks "$T/out" "$(printf '\033')"
+run 0 "$RS" info --store "$F"
+has "$T/out" "]0;pwnedNorth[2J"
+lacks "$T/out" "$(printf '\033')"
+lacks "$T/out" "$(printf '\007')"
+
 finish
