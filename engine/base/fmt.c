@@ -85,19 +85,68 @@ void rs_fmt_p_words(char *buf, size_t size, double p)
         snprintf(buf, size, "p = %.3g", p);
 }
 
+int rs_ctrl_len(const char *p)
+{
+    unsigned char c = (unsigned char)p[0];
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != 0) || c == 0x7f)
+        return 1;
+    if (c == 0xc2 && (unsigned char)p[1] >= 0x80 && (unsigned char)p[1] <= 0x9f)
+        return 2;
+    return 0;
+}
+
+void rs_text_put(FILE *f, const char *s)
+{
+    for (const char *p = s; p && *p;) {
+        int n = rs_ctrl_len(p);
+        if (n) {
+            p += n;
+            continue;
+        }
+        fputc(*p == '\t' || *p == '\n' || *p == '\r' ? ' ' : *p, f);
+        p++;
+    }
+}
+
+/* A plain number: an optional sign, digits with '.' or ',' and an optional
+ * '%' at the end; what a spreadsheet reads as the number it is. */
+static int plain_number(const char *s)
+{
+    if (*s == '-' || *s == '+')
+        s++;
+    int digits = 0;
+    for (; *s; s++) {
+        if (*s >= '0' && *s <= '9')
+            digits++;
+        else if (*s == '%' && s[1] == '\0')
+            break;
+        else if (*s != '.' && *s != ',')
+            return 0;
+    }
+    return digits > 0;
+}
+
 void rs_csv_put(FILE *f, const char *s)
 {
     if (s == NULL)
         return;
-    if (strpbrk(s, ",\"\r\n") == NULL) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (const char *p = s; *p; p++) {
+    int formula = strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0' && !plain_number(s) &&
+                  strcmp(s, "-") != 0;
+    int quote = strpbrk(s, ",\"\r\n") != NULL;
+    if (quote)
+        fputc('"', f);
+    if (formula)
+        fputc('\'', f);
+    for (const char *p = s; *p;) {
+        int n = rs_ctrl_len(p);
+        if (n) {
+            p += n;
+            continue;
+        }
         if (*p == '"')
             fputc('"', f);
-        fputc(*p, f);
+        fputc(*p++, f);
     }
-    fputc('"', f);
+    if (quote)
+        fputc('"', f);
 }

@@ -30,7 +30,21 @@ void rs_fmt_p_cell(char *buf, size_t size, double p);
 void rs_fmt_p_words(char *buf, size_t size, double p);
 
 /* Writes s as one CSV field (RFC 4180): quoted, with quotes doubled, when
- * it holds a comma, quote, CR or LF; NULL writes nothing. */
+ * it holds a comma, quote, CR or LF; NULL writes nothing.  A text cell that
+ * a spreadsheet would run as a formula (starting with = + - @, tab or CR)
+ * gets a leading ' (OWASP's CSV injection advice) unless it is a plain
+ * number ("-3.5", "+1.0", "-12%", "-1,234") or a lone "-"; other control
+ * characters (ESC, C1 controls) are dropped. */
 void rs_csv_put(FILE *f, const char *s);
+
+/* Bytes of a control character at p that no output keeps: C0 other than
+ * tab, LF and CR, DEL, and C1 (U+0080..U+009F, UTF-8 C2 80..C2 9F, which
+ * terminals read as CSI/OSC).  0 when p starts with none. */
+int rs_ctrl_len(const char *p);
+
+/* Writes s for a terminal or a one-line message: controls dropped (ESC
+ * and OSC sequences never reach the terminal), tab, CR and LF as spaces.
+ * NULL writes nothing. */
+void rs_text_put(FILE *f, const char *s);
 
 #endif

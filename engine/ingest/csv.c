@@ -85,9 +85,21 @@ static int check_duplicates(rs_csv *c, rs_err *e)
         }
     }
     int rc = 0;
-    if (dup != NULL)
-        rc = rs_err_set(e, RS_EINPUT, "%s:%ld: ambiguous header: column '%s' appears twice",
-                        c->name, c->rec_line, dup);
+    if (dup != NULL) {
+        /* by number, never by name: a headerless file's first line is data
+         * (a plate), and no message quotes data */
+        size_t a = 0, b = 0;
+        for (size_t i = 0; i < c->nhdr; i++) {
+            if (c->hdr + c->hdr_off[i] == dup)
+                a = i + 1;
+            if (c->hdr + c->hdr_off[i] == second)
+                b = i + 1;
+        }
+        rc = rs_err_set(e, RS_EINPUT,
+                        "%s:%ld: ambiguous header: columns %zu and %zu (of the header line) "
+                        "have the same name",
+                        c->name, c->rec_line, a < b ? a : b, a < b ? b : a);
+    }
     free(v);
     return rc;
 }

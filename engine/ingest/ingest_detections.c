@@ -33,9 +33,9 @@ static int same_detection(sqlite3_stmt *get, const void *row)
 {
     const det_row *d = row;
     return sqlite3_column_int64(get, 0) == d->t &&
-           strcmp((const char *)sqlite3_column_text(get, 1), d->dtype) == 0 &&
-           strcmp((const char *)sqlite3_column_text(get, 2), d->dev) == 0 &&
-           strcmp((const char *)sqlite3_column_text(get, 3), d->site) == 0 &&
+           strcmp(rs_store_text(get, 1), d->dtype) == 0 &&
+           strcmp(rs_store_text(get, 2), d->dev) == 0 &&
+           strcmp(rs_store_text(get, 3), d->site) == 0 &&
            fabs(sqlite3_column_double(get, 4) - d->e) < 0.01 &&
            fabs(sqlite3_column_double(get, 5) - d->n) < 0.01 &&
            sqlite3_column_int(get, 6) == d->speed && sqlite3_column_int(get, 7) == d->limit &&

@@ -103,7 +103,7 @@ typedef struct coll_row {
 static int same_collision(sqlite3_stmt *get, const void *row)
 {
     const coll_row *c = row;
-    return strcmp((const char *)sqlite3_column_text(get, 0), c->date) == 0 &&
+    return strcmp(rs_store_text(get, 0), c->date) == 0 &&
            sqlite3_column_int(get, 1) == c->sev &&
            sqlite3_column_int64(get, 2) == (c->have_t ? c->t : -1) &&
            fabs(sqlite3_column_double(get, 3) - (c->located ? c->e : -1)) < 0.01 &&

@@ -1,9 +1,10 @@
 /*
  * key.c — the key file and the keyed hash of plates (see key.h): reading
- * and generating the key, normalising a plate, HMAC-SHA-256 (OpenSSL).
+ * and generating the key, its fingerprint in the workspace, normalising a plate, HMAC-SHA-256 (OpenSSL).
  */
 #include "key.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -11,34 +12,133 @@
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "store.h"
+
 int rs_key_read(rs_ctx *ctx, const char *path, rs_key *key)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return rs_err_set(rs_ctx_err(ctx), RS_EINPUT, "key file %s: %s", path, strerror(errno));
-    size_t n = fread(key->bytes, 1, sizeof key->bytes, f);
-    int more = fgetc(f) != EOF;
-    int bad = ferror(f);
-    fclose(f);
-    if (bad)
-        return rs_err_set(rs_ctx_err(ctx), RS_EIO, "key file %s: read error", path);
-    if (more)
-        return rs_err_set(rs_ctx_err(ctx), RS_EINPUT, "key file %s: longer than %d bytes", path,
-                          RS_KEY_MAX);
+    rs_err *e = rs_ctx_err(ctx);
+    int rc = 0;
+    /* O_NONBLOCK: a FIFO (or a device) must not hang the open; only a
+     * regular file is read */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0)
+        return rs_err_set(e, RS_EINPUT, "key file %s: %s", path, strerror(errno));
+    struct stat sb;
+    if (fstat(fd, &sb) != 0) {
+        rc = rs_err_set(e, RS_EIO, "key file %s: %s", path, strerror(errno));
+        goto done;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        rc = rs_err_set(e, RS_EINPUT, "key file %s is not a regular file", path);
+        goto done;
+    }
+    if (sb.st_mode & (S_IRWXG | S_IRWXO)) {
+        rc = rs_err_set(e, RS_EINPUT,
+                        "key file %s can be read or written by others (mode %04o); allow its "
+                        "owner only: chmod 600 %s",
+                        path, (unsigned)(sb.st_mode & 07777), path);
+        goto done;
+    }
+    size_t n = 0;
+    unsigned char extra;
+    for (;;) {
+        ssize_t r = n < sizeof key->bytes ? read(fd, key->bytes + n, sizeof key->bytes - n)
+                                          : read(fd, &extra, 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            rc = rs_err_set(e, RS_EIO, "key file %s: read error: %s", path, strerror(errno));
+            goto done;
+        }
+        if (r == 0)
+            break;
+        if (n >= sizeof key->bytes) {
+            rc = rs_err_set(e, RS_EINPUT, "key file %s: longer than %d bytes", path,
+                            RS_KEY_MAX);
+            goto done;
+        }
+        n += (size_t)r;
+    }
+    /* one line ending is the file's, not the key's; any more white space
+     * around the key is a mistake that would make a different key */
     if (n > 0 && key->bytes[n - 1] == '\n')
         n--;
     if (n > 0 && key->bytes[n - 1] == '\r')
         n--;
-    if (n < RS_KEY_MIN)
-        return rs_err_set(rs_ctx_err(ctx), RS_EINPUT,
-                          "key file %s: shorter than %d bytes; make one with 'roadsafe keygen "
-                          "FILE'",
-                          path, RS_KEY_MIN);
+    if (n > 0 && (isspace(key->bytes[n - 1]) || isspace(key->bytes[0]))) {
+        rc = rs_err_set(e, RS_EINPUT,
+                        "key file %s: the key starts or ends with white space (an extra "
+                        "newline or blank?); it would hash plates under a different key, so "
+                        "remove it",
+                        path);
+        goto done;
+    }
+    if (n < RS_KEY_MIN) {
+        rc = rs_err_set(e, RS_EINPUT,
+                        "key file %s: shorter than %d bytes; make one with 'roadsafe keygen "
+                        "FILE'",
+                        path, RS_KEY_MIN);
+        goto done;
+    }
+    size_t same = 1;
+    while (same < n && key->bytes[same] == key->bytes[0])
+        same++;
+    if (same == n) {
+        rc = rs_err_set(e, RS_EINPUT,
+                        "key file %s: every byte of the key is the same; make one with "
+                        "'roadsafe keygen FILE'",
+                        path);
+        goto done;
+    }
     key->len = n;
-    return 0;
+done:
+    close(fd);
+    if (rc != 0)
+        memset(key, 0, sizeof *key);
+    return rc;
+}
+
+void rs_key_fingerprint(const rs_key *key, char hex[65])
+{
+    static const char label[] = "roadsafe key fingerprint v1";
+    unsigned char h[32];
+    unsigned int olen = 32;
+    HMAC(EVP_sha256(), key->bytes, (int)key->len, (const unsigned char *)label,
+         sizeof label - 1, h, &olen);
+    for (size_t i = 0; i < sizeof h; i++)
+        snprintf(hex + 2 * i, 3, "%02x", h[i]);
+}
+
+int rs_key_check_workspace(rs_ctx *ctx, const rs_key *key, const char *path)
+{
+    char want[65], have[80];
+    rs_key_fingerprint(key, want);
+    /* read without the write lock; only the first use takes it, and
+     * reads again under it (two first uses at once record one key) */
+    int rc = rs_store_meta_get(ctx, "key_fingerprint", have, sizeof have);
+    if (rc == RS_ENOTFOUND) {
+        if ((rc = rs_store_begin(ctx)) != 0)
+            return rc;
+        rc = rs_store_meta_get(ctx, "key_fingerprint", have, sizeof have);
+        if (rc == RS_ENOTFOUND) {
+            snprintf(have, sizeof have, "%s", want);
+            rc = rs_store_meta_set(ctx, "key_fingerprint", want);
+            if (rc == 0)
+                rc = rs_store_commit(ctx);
+        }
+        rs_store_rollback(ctx);
+    }
+    if (rc == 0 && strcmp(have, want) != 0)
+        rc = rs_err_set(rs_ctx_err(ctx), RS_EINPUT,
+                        "key file %s is not the key this workspace's plates were hashed with "
+                        "(key fingerprint %.12s..., the workspace's %.12s...); under another key "
+                        "no plate could be linked to those stored, so nothing was loaded",
+                        path, want, have);
+    return rc;
 }
 
 int rs_key_generate(rs_ctx *ctx, const char *path)

@@ -15,7 +15,7 @@
 #include "ctx.h"
 
 /* Length of the keyed-hash key read from a key file. */
-#define RS_KEY_MIN 16
+#define RS_KEY_MIN 32
 #define RS_KEY_MAX 256
 
 typedef struct rs_key {
@@ -23,9 +23,24 @@ typedef struct rs_key {
     size_t len;
 } rs_key;
 
-/* Reads the HMAC key: the file's bytes with one trailing newline removed;
- * at least RS_KEY_MIN bytes.  Errors name the file, never the content. */
+/* Reads the HMAC key: the file's bytes with one trailing newline (LF or
+ * CRLF) removed.  Refused (RS_EINPUT), with a message naming the file and
+ * never the content: not a regular file (opened non-blocking, so a FIFO
+ * does not hang), readable or writable by group or others (mode beyond
+ * 0600/0700), white space left at either end after that newline, fewer
+ * than RS_KEY_MIN bytes, every byte the same, more than RS_KEY_MAX. */
 int rs_key_read(rs_ctx *ctx, const char *path, rs_key *key);
+
+/* The key's fingerprint: HMAC-SHA-256 under the key of a fixed label, as
+ * 64 hex digits; it tells keys apart without revealing one. */
+void rs_key_fingerprint(const rs_key *key, char hex[65]);
+
+/* Ties the workspace open in ctx to key: the first key used records its
+ * fingerprint (meta key_fingerprint); a later different key is refused
+ * with RS_EINPUT naming path ("not the key this workspace's plates were
+ * hashed with").  Takes and ends its own write transaction.  0 when the
+ * key is the workspace's. */
+int rs_key_check_workspace(rs_ctx *ctx, const rs_key *key, const char *path);
 /* Writes a new random key (64 hex characters) to path, mode 0600, refusing
  * to overwrite an existing file. */
 int rs_key_generate(rs_ctx *ctx, const char *path);

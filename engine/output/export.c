@@ -181,13 +181,13 @@ static int export_points(rs_ctx *ctx, const point_layer *L, const rs_export_opts
             local_date(t, date, sizeof date);
             rs_time_format_utc(t, time_utc, sizeof time_utc);
             if (L->fields == detection_fields) {
-                vals[k++] = (const char *)sqlite3_column_text(st, col++); /* DET_ID first */
+                vals[k++] = rs_store_text(st, col++); /* DET_ID first */
             }
             vals[k++] = date;
             vals[k++] = time_utc;
         }
         while (k < L->nfields)
-            vals[k++] = (const char *)sqlite3_column_text(st, col++);
+            vals[k++] = rs_store_text(st, col++);
         GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, x, y);
         if (pt == NULL) {
             rc = rs_geo_fail(g, RS_ERR, "point");

@@ -146,6 +146,11 @@ const char *rs_table_cell(const rs_table *t, size_t row, size_t col)
 void rs_html_put(FILE *f, const char *s)
 {
     for (const char *p = s ? s : ""; *p; p++) {
+        int n = rs_ctrl_len(p);
+        if (n) {
+            p += n - 1;
+            continue;
+        }
         switch (*p) {
         case '&': fputs("&amp;", f); break;
         case '<': fputs("&lt;", f); break;
@@ -195,12 +200,25 @@ static int column_numeric(const rs_table *t, size_t c)
     return any;
 }
 
+/* A Markdown cell or caption: | and [ escaped, < and > as entities (no
+ * raw HTML, no links), LF, CR and tab as spaces, controls dropped. */
 static void md_put(FILE *f, const char *s)
 {
-    for (const char *p = s; *p; p++) {
-        if (*p == '|')
+    for (const char *p = s; p && *p;) {
+        int n = rs_ctrl_len(p);
+        if (n) {
+            p += n;
+            continue;
+        }
+        if (*p == '|' || *p == '[')
             fputc('\\', f);
-        fputc(*p == '\n' ? ' ' : *p, f);
+        if (*p == '<')
+            fputs("&lt;", f);
+        else if (*p == '>')
+            fputs("&gt;", f);
+        else
+            fputc(*p == '\n' || *p == '\r' || *p == '\t' ? ' ' : *p, f);
+        p++;
     }
 }
 
@@ -222,8 +240,11 @@ int rs_table_write(const rs_table *t, rs_format fmt, FILE *f)
             fputc('\n', f);
         }
     } else if (fmt == RS_FMT_MD) {
-        if (t->caption)
-            fprintf(f, "**%s**\n\n", t->caption);
+        if (t->caption) {
+            fputs("**", f);
+            md_put(f, t->caption);
+            fputs("**\n\n", f);
+        }
         fputc('|', f);
         for (size_t c = 0; c < t->ncols; c++) {
             fputc(' ', f);

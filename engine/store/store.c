@@ -58,6 +58,12 @@ int rs_store_exec(rs_ctx *ctx, const char *sql, const char *what)
     return 0;
 }
 
+const char *rs_store_text(sqlite3_stmt *st, int col)
+{
+    const char *s = (const char *)sqlite3_column_text(st, col);
+    return s ? s : "";
+}
+
 int rs_store_query_int(rs_ctx *ctx, const char *sql, int64_t *out)
 {
     sqlite3_stmt *st = NULL;
@@ -165,6 +171,54 @@ static int busy_wait(void *arg, int count)
     return 1;
 }
 
+/* A write-ahead log beside the workspace is folded into it by the first
+ * writer.  One that is not the workspace's own (copied in from another
+ * database, left from a restored backup) would then be written in for
+ * good, so before a write connection is opened a present, non-empty -wal
+ * is read through a read-only connection and the workspace quick_checked
+ * with it.  0 when there is no log or it checks out; RS_EINPUT naming the
+ * log otherwise (nothing written). */
+static int check_wal(rs_ctx *ctx, const char *path)
+{
+    rs_err *e = rs_ctx_err(ctx);
+    char wal[4096];
+    struct stat sb;
+    if ((size_t)snprintf(wal, sizeof wal, "%s-wal", path) >= sizeof wal ||
+        stat(wal, &sb) != 0 || sb.st_size == 0)
+        return 0;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        rc = rs_err_set(e, RS_EIO, "cannot open workspace %s: %s", path,
+                        db ? sqlite3_errmsg(db) : "out of memory");
+        goto done;
+    }
+    sqlite3_busy_handler(db, busy_wait, ctx);
+    const char *verdict = NULL;
+    if (sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        verdict = (const char *)sqlite3_column_text(st, 0);
+    int busy = (sqlite3_errcode(db) & 0xff) == SQLITE_BUSY;
+    if (verdict && strcmp(verdict, "ok") == 0)
+        goto done;
+    if (busy) {
+        rc = rs_err_set(e, RS_EBUSY, "workspace %s is busy (another roadsafe is writing); try "
+                                     "again", path);
+        goto done;
+    }
+    rc = rs_err_set(e, RS_EINPUT,
+                    "workspace %s is damaged together with its write-ahead log %s (%s); "
+                    "nothing was written.  If %s came from another file, move it away; "
+                    "otherwise restore the workspace from a backup",
+                    path, wal, verdict ? verdict : sqlite3_errmsg(db), wal);
+done:
+    sqlite3_finalize(st);
+    sqlite3_close_v2(db);
+    return rc;
+}
+
 int rs_store_open(rs_ctx *ctx, const char *path, int flags)
 {
     rs_err *e = rs_ctx_err(ctx);
@@ -181,6 +235,8 @@ int rs_store_open(rs_ctx *ctx, const char *path, int flags)
     } else if (!S_ISREG(sb.st_mode)) {
         return rs_err_set(e, RS_EINPUT, "workspace %s is not a regular file", path);
     }
+    if (!readonly && check_wal(ctx, path) != 0)
+        return e->code;
     sqlite3 *db = NULL;
     int oflags = readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     if (sqlite3_open_v2(path, &db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
@@ -285,7 +341,7 @@ int rs_store_meta_get(rs_ctx *ctx, const char *key, char *buf, unsigned long siz
     sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        snprintf(buf, size, "%s", (const char *)sqlite3_column_text(st, 0));
+        snprintf(buf, size, "%s", rs_store_text(st, 0));
         ret = 0;
     } else if (rc != SQLITE_DONE) {
         ret = rs_store_fail(ctx, "read workspace metadata");
@@ -375,8 +431,8 @@ int rs_store_districts_read(rs_ctx *ctx, rs_districts **out)
         }
         const void *blob = sqlite3_column_blob(st, 2);
         int blen = sqlite3_column_bytes(st, 2);
-        names[n] = strdup((const char *)sqlite3_column_text(st, 0));
-        codes[n] = strdup((const char *)sqlite3_column_text(st, 1));
+        names[n] = strdup(rs_store_text(st, 0));
+        codes[n] = strdup(rs_store_text(st, 1));
         wkb[n] = malloc(blen > 0 ? (size_t)blen : 1);
         lens[n] = (size_t)blen;
         n++;

@@ -67,6 +67,13 @@ int rs_store_districts_replace(rs_ctx *ctx, const rs_districts *d, const char *s
 /* Reads the stored set; *out is NULL (and 0 returned) when none is loaded. */
 int rs_store_districts_read(rs_ctx *ctx, rs_districts **out);
 
+/* A text column, never NULL: "" for SQL NULL and for a zero-length BLOB
+ * (sqlite3_column_text gives NULL for both; a hand-edited workspace can
+ * hold either even in a NOT NULL column).  Every text read of a stored
+ * row goes through it. */
+typedef struct sqlite3_stmt sqlite3_stmt;
+const char *rs_store_text(sqlite3_stmt *st, int col);
+
 /* One integer from a query with no parameters (e.g. a count); 0 when the
  * query returns no row. */
 int rs_store_query_int(rs_ctx *ctx, const char *sql, int64_t *out);

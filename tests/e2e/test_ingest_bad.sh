@@ -45,7 +45,7 @@ printf 'timestamp,lat,lon,speed_mph,speed_kph,limit_mph\n2020-08-15T14:03:22Z,51
 printf 'timestamp;lat;lon;speed_mph;limit_mph\n2020-08-15T14:03:22Z;51,75;0,30;31;30\n' > "$T/semi.csv"
 printf '\xff\xfet\x00i\x00m\x00e\x00,\x00l\x00a\x00t\x00\n\x00' > "$T/utf16.csv"
 printf 'timestamp,lat,lon,speed_mph,limit_mph,r\xe9gion\n' > "$T/latin1.csv"
-for f in empty:empty nolimit:limit_mph dup:twice both:speed_kph semi:comma-separated \
+for f in empty:empty nolimit:limit_mph dup:ambiguous both:speed_kph semi:comma-separated \
          utf16:UTF-16 latin1:UTF-8; do
   name=${f%%:*}; why=${f#*:}
   run 2 "$RS" ingest telematics "$T/$name.csv" --quiet
@@ -125,7 +125,7 @@ cp "$T/good.csv" "$T/victim.csv"
 ln -sf "$T/victim.csv" "$T/victim-link.csv"
 before=$(sha256sum < "$T/victim.csv")
 run 2 "$RS" ingest telematics "$T/victim.csv" --rejects "$T/victim-link.csv"
-has "$T/err" "same file as"
+has "$T/err" "is an input"
 eq "$(sha256sum < "$T/victim.csv")" "$before" "input left intact by --rejects pointing at it"
 ws_before=$(sha256sum < "$ROADSAFE_STORE")
 run 2 "$RS" ingest telematics "$T/good.csv" --rejects "$ROADSAFE_STORE"

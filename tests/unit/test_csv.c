@@ -269,9 +269,20 @@ static void test_header(void)
     check_refused(write_str("tab.csv", "lat\tlon\n1\t2\n"), "not comma-separated (found tabs)");
     check_refused(write_str("pipe.csv", "lat|lon\n1|2\n"), "not comma-separated (found '|')");
     check_refused(write_str("dup.csv", "lat,lon,speed, LAT \n1,2,3,4\n"),
-                  "dup.csv:1: ambiguous header: column 'lat' appears twice");
+                  "dup.csv:1: ambiguous header: columns 1 and 4 (of the header line) have "
+                  "the same name");
     check_refused(write_str("dup2.csv", "\nb,a,c,A,B\n"),
-                  "dup2.csv:2: ambiguous header: column 'a' appears twice");
+                  "dup2.csv:2: ambiguous header: columns 2 and 4 (of the header line) have "
+                  "the same name");
+    /* a headerless file: the message never quotes the cell (a plate) */
+    check_refused(write_str("plates.csv", "QX91 ZZQ,2020-01-01,QX91 ZZQ\n"),
+                  "plates.csv:1: ambiguous header: columns 1 and 3 (of the header line)");
+    {
+        rs_csv *pc = NULL;
+        rs_err pe = {0};
+        CHECK(rs_csv_open(&pe, "plates.csv", NULL, &pc) == RS_EINPUT);
+        CHECK(strstr(pe.msg, "QX91") == NULL);
+    }
     static const char u16[] = "\xff\xfe" "a\0,\0b\0\n\0" "1\0,\0" "2\0\n\0";
     check_refused(write_file("u16.csv", u16, sizeof u16 - 1), "UTF-16");
     static const char u16be[] = "\xfe\xff" "\0a\0,\0b";

@@ -776,7 +776,7 @@ static void test_refusals(void)
         {RS_KIND_TELEMATICS, "miss_limit.csv", miss_limit, 0, "limit_mph"},
         {RS_KIND_TELEMATICS, "miss_time.csv", "lat,lon,speed_mph,limit_mph\n51.75,0.30,31,30\n",
          0, "timestamp"},
-        {RS_KIND_TELEMATICS, "dup_col.csv", dup_col, 0, "twice"},
+        {RS_KIND_TELEMATICS, "dup_col.csv", dup_col, 0, "same name"},
         {RS_KIND_TELEMATICS, "alias_dup.csv", alias_dup, 0, "ambiguous header"},
         {RS_KIND_TELEMATICS, "both_speed.csv", both_speed, 0, "speed_kph"},
         {RS_KIND_TELEMATICS, "semi.csv",

@@ -97,8 +97,33 @@ static void test_field_helpers(void)
     check_put(rs_csv_put, "a\nb", "\"a\nb\"");
     check_put(rs_csv_put, "a\rb", "\"a\rb\"");
     check_put(rs_csv_put, "it's; <ok>", "it's; <ok>");
+    /* formula triggers in text cells are neutralised (OWASP); numbers not */
+    check_put(rs_csv_put, "=HYPERLINK(\"x\")", "\"'=HYPERLINK(\"\"x\"\")\"");
+    check_put(rs_csv_put, "+cmd", "'+cmd");
+    check_put(rs_csv_put, "-2+3", "'-2+3");
+    check_put(rs_csv_put, "@SUM(A1)", "'@SUM(A1)");
+    check_put(rs_csv_put, "\tx", "'\tx");
+    check_put(rs_csv_put, "\rx", "\"'\rx\"");
+    check_put(rs_csv_put, "-3.5", "-3.5");
+    check_put(rs_csv_put, "+1.0", "+1.0");
+    check_put(rs_csv_put, "-12%", "-12%");
+    check_put(rs_csv_put, "-1,234", "\"-1,234\"");
+    check_put(rs_csv_put, "-", "-");
+    check_put(rs_csv_put, "North\x1b]0;pwned\x07", "North]0;pwned");
+    check_put(rs_text_put, "a\x1b[31mb\xc2\x9b" "c\nd", "a[31mbc d");
 
     check_put(rs_html_put, "plain", "plain");
+    check_put(rs_html_put, "a\x1b[2Jb", "a[2Jb");
+
+    /* Markdown cells and captions: no links, no raw HTML, one line */
+    static const char *const mc[] = {"district"};
+    rs_table *m = rs_table_new("[a](b) <i>", 1, mc);
+    static const char *const mr[] = {"[x](y) <b>|\r\n\x1b"};
+    CHECK(m != NULL && rs_table_add(m, mr) == 0);
+    if (m)
+        check_render(m, RS_FMT_MD,
+                     "**\\[a](b) &lt;i&gt;**\n\n| district |\n|---|\n| \\[x](y) &lt;b&gt;\\|   |\n");
+    rs_table_free(m);
     check_put(rs_html_put, NULL, "");
     check_put(rs_html_put, "<a href=\"x\">&'</a>",
               "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;");
@@ -145,7 +170,7 @@ static void test_sample(void)
     /* crashes is numeric (the empty cell does not count); rate_% is not,
      * because of "n/a".  Pipes escaped, newlines folded to spaces. */
     check_render(t, RS_FMT_MD,
-                 "**Crashes & rates <2024>**\n\n"
+                 "**Crashes & rates &lt;2024&gt;**\n\n"
                  "| district | crashes | rate_% |\n"
                  "|---|---:|---|\n"
                  "| North, East | 12 | 3.5% |\n"

@@ -70,6 +70,8 @@ int rs_cli_parse(const char *cmd, int argc, char **argv, int first, const rs_cli
         }
         pos[npos++] = a;
     }
+    if (rs_cli_guard(cmd, opts, pos, npos) != 0)
+        return -1;
     return npos;
 }
 
@@ -143,6 +145,9 @@ int rs_cli_open(const char *cmd, const char *opt_store, int flags, rs_ctx **out)
 int rs_cli_out_open(const char *cmd, rs_atomic *a, const char *path)
 {
     rs_err e = {0};
+    memset(a, 0, sizeof *a);
+    if (rs_cli_out_refused(cmd, path) != 0)
+        return -1;
     if (rs_atomic_open(&e, a, path) != 0) {
         fprintf(stderr, "roadsafe %s: %s\n", cmd, e.msg);
         return -1;

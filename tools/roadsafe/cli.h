@@ -24,9 +24,26 @@ typedef struct rs_cli_opt {
 /* Parses argv[first..argc) against opts.  Non-option words are collected
  * in pos[] (at most max_pos).  "--opt=value" and "--opt value" both work.
  * Returns the number of positional words, or -1 after printing
- * "roadsafe CMD: ..." and a hint to stderr (usage error, exit 2). */
+ * "roadsafe CMD: ..." and a hint to stderr (usage error, exit 2), also
+ * when an output option names a protected file (rs_cli_guard). */
 int rs_cli_parse(const char *cmd, int argc, char **argv, int first, const rs_cli_opt *opts,
                  const char **pos, int max_pos);
+
+/* Output paths (cli_paths.c).  After parsing, the files the command
+ * reads or keeps are protected: the workspace and its -wal, -shm and
+ * -journal, the key file (--key-file, else $ROADSAFE_KEY_FILE), every
+ * positional word that names a file, and standard input when one is "-".
+ * An output option (--out, --chart, --plot, --rejects; for heatmap,
+ * export, weekends and operation every PREFIX.EXT that --out makes) that
+ * names one of them (same device and inode, or the same name in the same
+ * folder when neither exists yet) is refused with "roadsafe CMD: --OPT PATH
+ * is the workspace (...); writing there would destroy it, so nothing was
+ * done"; so is a --rejects that is a pipe, socket, folder or block device.
+ * rs_cli_parse calls rs_cli_guard and returns -1 (exit 2) on a refusal;
+ * rs_cli_out_open calls rs_cli_out_refused for every file it makes.
+ * Both return 0, or -1 after printing. */
+int rs_cli_guard(const char *cmd, const rs_cli_opt *opts, const char *const *pos, int npos);
+int rs_cli_out_refused(const char *cmd, const char *path);
 
 /* The workspace path: the command's --store value, else a --store given
  * before the command (roadsafe --store FILE COMMAND ...), else

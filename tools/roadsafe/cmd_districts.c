@@ -42,8 +42,9 @@ typedef struct {
 static void on_repair(void *user, const char *name, const char *reason)
 {
     ((repair_count *)user)->n++;
-    fprintf(stderr, "roadsafe: district '%s' was invalid (%s); repaired with make-valid\n", name,
-            reason);
+    fputs("roadsafe: district '", stderr);
+    rs_text_put(stderr, name);
+    fprintf(stderr, "' was invalid (%s); repaired with make-valid\n", reason);
 }
 
 static int do_load(rs_ctx *ctx, const char *shp, const char *name_field,

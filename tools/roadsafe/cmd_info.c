@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "fmt.h"
 #include "place.h"
 #include "store.h"
 #include "timeutil.h"
@@ -65,7 +66,15 @@ static int show(rs_ctx *ctx)
             total += rs_districts_area_m2(d, i);
         printf("districts      %zu (%.2f km2) from %s\n", rs_districts_count(d), total / 1e6, src);
         for (size_t i = 0; i < rs_districts_count(d); i++)
-            printf("  %-10s %s\n", rs_districts_code(d, i), rs_districts_name(d, i));
+        {
+            /* names and codes are data: no control character reaches the terminal */
+            const char *code = rs_districts_code(d, i);
+            fputs("  ", stdout);
+            rs_text_put(stdout, code);
+            printf("%*s ", strlen(code) < 10 ? (int)(10 - strlen(code)) : 0, "");
+            rs_text_put(stdout, rs_districts_name(d, i));
+            putchar('\n');
+        }
     }
     printf("records                           count   first .. last (UTC)\n");
     if ((rc = kind_line(ctx, "telematics (traffic)",

@@ -1,6 +1,7 @@
 /*
  * cmd_ingest.c — `roadsafe ingest KIND FILE...` and `roadsafe keygen FILE`.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,7 +124,7 @@ int rs_cmd_ingest(int argc, char **argv)
     int ret = RS_EXIT_OK;
     rs_ctx *ctx = NULL;
     FILE *rej = NULL;
-    int rej_tmp = 0;
+    int rej_tmp = 0, rej_bad = 0;
     rs_key key;
     if (npos < 0) {
         ret = RS_EXIT_USAGE;
@@ -187,16 +188,28 @@ int rs_cmd_ingest(int argc, char **argv)
         }
         rej = fopen(rejects, "w");
         if (rej == NULL) {
-            fprintf(stderr, "roadsafe ingest: cannot write rejects file %s\n", rejects);
+            fprintf(stderr, "roadsafe ingest: cannot write rejects file %s: %s\n", rejects,
+                    strerror(errno));
             ret = RS_EXIT_USAGE;
             goto done;
         }
-        fputs(rs_rejects_header, rej);
+        /* the header written through at once: a file that takes no bytes
+         * (a full disk, /dev/full) is refused before the workspace opens */
+        if (fputs(rs_rejects_header, rej) == EOF || fflush(rej) != 0) {
+            fprintf(stderr, "roadsafe ingest: cannot write rejects file %s: %s; nothing was "
+                            "done\n",
+                    rejects, strerror(errno));
+            fclose(rej);
+            rej = NULL;
+            ret = RS_EXIT_FAIL;
+            goto done;
+        }
     } else {
         rej = tmpfile();
         rej_tmp = 1;
     }
-    if (rs_store_open(ctx, rs_cli_store_path(store), 0) != 0) {
+    if (rs_store_open(ctx, rs_cli_store_path(store), 0) != 0 ||
+        (have_key && rs_key_check_workspace(ctx, &key, key_file) != 0)) {
         ret = rs_cli_fail(ctx);
         goto done;
     }
@@ -264,8 +277,18 @@ int rs_cmd_ingest(int argc, char **argv)
             ret = RS_EXIT_PARTIAL;
     }
 done:
-    if (rej && !rej_tmp && fclose(rej) != 0) {
-        fprintf(stderr, "roadsafe ingest: cannot write rejects file %s\n", rejects);
+    /* a write that failed on the way (the error flag is sticky: a flush
+     * that failed after a file leaves fclose nothing to report) */
+    if (rej && !rej_tmp) {
+        rej_bad = fflush(rej) != 0;
+        rej_bad |= ferror(rej) != 0;
+        rej_bad |= fclose(rej) != 0;
+    }
+    if (rej && !rej_tmp && rej_bad) {
+        fprintf(stderr,
+                "roadsafe ingest: cannot write rejects file %s: %s (the rejects are kept in "
+                "the workspace's reject table)\n",
+                rejects, strerror(errno));
         ret = RS_EXIT_FAIL;
     } else if (rej && rej_tmp) {
         fclose(rej);

@@ -378,7 +378,9 @@ int rs_cmd_weekends(int argc, char **argv)
         char day[11];
         rs_day_label(plan->picks[k].saturday, day, sizeof day);
         int d = plan->picks[k].district;
-        printf("  %s  %s\n", day, d >= 0 ? s->d[d].name : "(none)");
+        printf("  %s  ", day);
+        rs_text_put(stdout, d >= 0 ? s->d[d].name : "(none)");
+        putchar('\n');
     }
     printf("written %s_plan.%s, %s_ranking.%s, %s.shp (+ .shx .dbf .prj .cpg), %s.png\n", out,
            ext, out, ext, out, out);

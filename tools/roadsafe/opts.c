@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "cli.h"
+#include "fmt.h"
 #include "district.h"
 #include "parse.h"
 #include "store.h"
@@ -63,9 +64,14 @@ int rs_opt_district(rs_ctx *ctx, const char *cmd, const char *name, int *id)
             (rs_districts_code(d, i)[0] && strcasecmp(rs_districts_code(d, i), name) == 0))
             found = (int)i;
     if (found == -2) {
-        fprintf(stderr, "roadsafe %s: no district '%s'; the workspace has: ", cmd, name);
+        fprintf(stderr, "roadsafe %s: no district '", cmd);
+        rs_text_put(stderr, name);
+        fputs("'; the workspace has: ", stderr);
         for (size_t i = 0; d && i < rs_districts_count(d); i++)
-            fprintf(stderr, "%s%s", i ? ", " : "", rs_districts_name(d, i));
+        {
+            fputs(i ? ", " : "", stderr);
+            rs_text_put(stderr, rs_districts_name(d, i));
+        }
         fprintf(stderr, "%s\n", d ? "" : "no districts (roadsafe districts load ...)");
     }
     rs_districts_free(d);
