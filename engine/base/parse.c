@@ -295,12 +295,9 @@ const char *rs_iso8601_why(const char *s, size_t len)
     if (s == NULL || !shaped(s, len, "dddd-dd-dd") || len < 19 || (s[10] != 'T' && s[10] != ' ') ||
         !shaped(s + 11, len - 11, "dd:dd:dd"))
         return not_iso;
-    int y, m, d, secs;
+    int y = 0, secs;
     int64_t days;
-    digits(s, 4, &y);
-    digits(s + 5, 2, &m);
-    digits(s + 8, 2, &d);
-    if (y < 1900 || y > 2099)
+    if (digits(s, 4, &y) != 0 || y < 1900 || y > 2099)
         return "year outside 1900-2099";
     if (iso_date(s, &days) != 0)
         return "not a real date";
