@@ -1,19 +1,21 @@
 /*
- * heat.c — grid aggregation and kernel density of stored pings (see
- * heat.h).
+ * heat.c — grid aggregation of stored pings (see heat.h); the kernel
+ * density is in heat_kde.c.
  *
- * Grid: one pass over the filtered pings.  Cells live in an open-addressing
- * hash table keyed by (i, j); each ping also appends (cell, speed) to two
- * parallel arrays so the 85th percentile can be found exactly afterwards
- * (counting sort by cell, then quickselect within each cell).  Memory: 6
- * bytes per ping plus the cells (10 million pings: about 80 MB at peak).
- *
- * KDE: identical positions are merged first (pings carry 1 m positions, so
- * roads repeat them), then each distinct position adds its weighted kernel
- * to the pixels within the radius.  Kernels that depend on d² only
- * (quartic, triweight, Epanechnikov, uniform) never take a square root.
+ * Grid: cells live in an open-addressing hash table keyed by (i, j).  The
+ * 85th percentile is exact: the speeds of each cell are grouped and the
+ * order statistics selected.  When the pings a filter may pass fit the
+ * working budget (heat_int.h: 8 bytes a ping), one pass also appends each
+ * ping's (cell, speed) to two arrays, grouped by a counting sort at the
+ * end.  Otherwise a first pass only counts per cell, and the speeds are
+ * gathered band by band of cells (2 bytes a ping, each band one more pass,
+ * each within the budget); a single cell holding more pings than a band
+ * takes a pass of its own into a 65,536-bin histogram of its speeds.
+ * Either way memory is bounded by the budget plus the cells, and the
+ * figures are identical.
  */
 #include "heat.h"
+#include "heat_int.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -87,9 +89,10 @@ typedef struct grid_acc {
     size_t ncells, cap;
     uint32_t *slots;  /* hash table of cell index + 1; 0 empty */
     size_t nslots;    /* power of two */
-    uint32_t *ping_cell;
+    uint32_t *ping_cell;  /* one-pass plan: each ping's cell and speed */
     uint16_t *ping_speed;
     size_t npings, pcap;
+    int keep;             /* 1: fill ping_cell/ping_speed */
     int oom;
 } grid_acc;
 
@@ -151,10 +154,22 @@ static int64_t cell_index(grid_acc *a, int64_t i, int64_t j)
     return (int64_t)a->ncells++;
 }
 
+/* Index of the existing cell (i, j), -1 when absent. */
+static int64_t cell_find(const grid_acc *a, int64_t i, int64_t j)
+{
+    if (a->nslots == 0)
+        return -1;
+    size_t mask = a->nslots - 1, pos = cell_hash(i, j) & mask;
+    for (uint32_t s; (s = a->slots[pos]) != 0; pos = (pos + 1) & mask)
+        if (a->cells[s - 1].i == i && a->cells[s - 1].j == j)
+            return s - 1;
+    return -1;
+}
+
 static int grid_visit(void *user, const rs_ping *p, size_t n)
 {
     grid_acc *a = user;
-    if (a->npings + n > a->pcap) {
+    if (a->keep && a->npings + n > a->pcap) {
         size_t nc = a->pcap ? a->pcap * 2 : 1 << 20;
         while (nc < a->npings + n)
             nc *= 2;
@@ -192,9 +207,11 @@ static int grid_visit(void *user, const rs_ping *p, size_t n)
             c->over++;
         if (p[k].district >= 0 && p[k].district < c->min_district)
             c->min_district = p[k].district;
-        a->ping_cell[a->npings] = (uint32_t)idx;
-        a->ping_speed[a->npings] = p[k].speed;
-        a->npings++;
+        if (a->keep) {
+            a->ping_cell[a->npings] = (uint32_t)idx;
+            a->ping_speed[a->npings] = p[k].speed;
+            a->npings++;
+        }
     }
     return 0;
 }
@@ -248,6 +265,31 @@ static double p85_of(uint16_t *v, size_t n)
     return (a + frac * (b - a)) / 100.0;
 }
 
+/* The same figure from a histogram of n speeds (hist[v]: pings at v). */
+static double p85_of_hist(const uint32_t *hist, size_t n)
+{
+    double h = 0.85 * (double)(n - 1);
+    size_t lo = (size_t)h;
+    double frac = h - (double)lo;
+    uint16_t a = 0, b = 0;
+    size_t seen = 0;
+    int have_a = 0;
+    for (uint32_t v = 0; v < 65536; v++) {
+        seen += hist[v];
+        if (!have_a && seen > lo) {
+            a = (uint16_t)v;
+            have_a = 1;
+        }
+        if (have_a && seen > lo + 1) {
+            b = (uint16_t)v;
+            break;
+        }
+    }
+    if (frac == 0 || lo + 1 >= n)
+        return a / 100.0;
+    return (a + frac * (b - a)) / 100.0;
+}
+
 static int cmp_cell(const void *x, const void *y)
 {
     const rs_heat_cell *a = x, *b = y;
@@ -258,6 +300,116 @@ static int cmp_cell(const void *x, const void *y)
     return 0;
 }
 
+/* One gathering pass of the bounded plan: the speeds of cells [k0, k1)
+ * into speeds (at start[k - k0], advancing), or, with hist, the speeds of
+ * cell k0 alone into its histogram. */
+typedef struct band_acc {
+    grid_acc *a;
+    size_t k0, k1;
+    uint32_t *cursor;
+    uint16_t *speeds;
+    uint32_t *hist;
+} band_acc;
+
+static int band_visit(void *user, const rs_ping *p, size_t n)
+{
+    band_acc *b = user;
+    int64_t last_i = INT64_MIN, last_j = INT64_MIN, last_k = -1;
+    for (size_t k = 0; k < n; k++) {
+        int64_t i, j;
+        rs_grid_cell(&b->a->grid, p[k].e, p[k].n, &i, &j);
+        int64_t idx = (i == last_i && j == last_j) ? last_k : cell_find(b->a, i, j);
+        last_i = i;
+        last_j = j;
+        last_k = idx;
+        if (idx < (int64_t)b->k0 || idx >= (int64_t)b->k1)
+            continue;
+        if (b->hist)
+            b->hist[p[k].speed]++;
+        else
+            b->speeds[b->cursor[idx - (int64_t)b->k0]++] = p[k].speed;
+    }
+    return 0;
+}
+
+/* p85[k] for every cell: the one-pass plan's arrays grouped by cell. */
+static int p85_one_pass(grid_acc *a, double *p85)
+{
+    uint32_t *start = calloc(a->ncells + 1, sizeof *start);
+    uint16_t *sorted = malloc((a->npings ? a->npings : 1) * sizeof *sorted);
+    if (start == NULL || sorted == NULL) {
+        free(start);
+        free(sorted);
+        return -1;
+    }
+    for (size_t k = 0; k < a->ncells; k++)
+        start[k + 1] = start[k] + a->cells[k].pings;
+    for (size_t k = 0; k < a->npings; k++)
+        sorted[start[a->ping_cell[k]]++] = a->ping_speed[k];
+    for (size_t k = a->ncells; k > 0; k--)
+        start[k] = start[k - 1];
+    start[0] = 0;
+    free(a->ping_cell);
+    free(a->ping_speed);
+    a->ping_cell = NULL;
+    a->ping_speed = NULL;
+    for (size_t k = 0; k < a->ncells; k++)
+        p85[k] = p85_of(sorted + start[k], a->cells[k].pings);
+    free(start);
+    free(sorted);
+    return 0;
+}
+
+/* p85[k] for every cell: bands of cells holding at most cap speeds, a pass
+ * each. */
+static int p85_banded(rs_ctx *ctx, const rs_ping_filter *f, grid_acc *a, size_t cap, double *p85)
+{
+    band_acc b = {a, 0, 0, NULL, NULL, NULL};
+    int rc = 0;
+    size_t k = 0;
+    while (rc == 0 && k < a->ncells) {
+        b.k0 = k;
+        if (a->cells[k].pings > cap) {
+            b.k1 = k + 1;
+            b.hist = calloc(65536, sizeof *b.hist);
+            if (b.hist == NULL)
+                return -1;
+            rc = rs_pings_scan(ctx, f, band_visit, &b);
+            if (rc == 0)
+                p85[k] = p85_of_hist(b.hist, a->cells[k].pings);
+            free(b.hist);
+            b.hist = NULL;
+            k++;
+            continue;
+        }
+        size_t total = 0, e = k;
+        while (e < a->ncells && a->cells[e].pings <= cap && total + a->cells[e].pings <= cap)
+            total += a->cells[e++].pings;
+        b.k1 = e;
+        b.cursor = malloc((e - k) * sizeof *b.cursor);
+        b.speeds = malloc((total ? total : 1) * sizeof *b.speeds);
+        if (b.cursor == NULL || b.speeds == NULL) {
+            free(b.cursor);
+            free(b.speeds);
+            return -1;
+        }
+        uint32_t off = 0;
+        for (size_t q = k; q < e; q++) {
+            b.cursor[q - k] = off;
+            off += a->cells[q].pings;
+        }
+        rc = rs_pings_scan(ctx, f, band_visit, &b);
+        for (size_t q = k, at = 0; rc == 0 && q < e; at += a->cells[q].pings, q++)
+            p85[q] = p85_of(b.speeds + at, a->cells[q].pings);
+        free(b.cursor);
+        free(b.speeds);
+        b.cursor = NULL;
+        b.speeds = NULL;
+        k = e;
+    }
+    return rc;
+}
+
 int rs_heat_grid_build(rs_ctx *ctx, const rs_ping_filter *f, const rs_grid *g,
                        uint32_t min_count, rs_heat_grid **out)
 {
@@ -265,21 +417,22 @@ int rs_heat_grid_build(rs_ctx *ctx, const rs_ping_filter *f, const rs_grid *g,
     rs_heat_grid *h = NULL;
     rs_districts *d = NULL;
     rs_locator *loc = NULL;
-    uint32_t *start = NULL;
-    uint16_t *sorted = NULL;
+    double *p85 = NULL;
     int rc;
     memset(&a, 0, sizeof a);
     a.grid = *g;
     *out = NULL;
     if (g->size <= 0 || min_count < 1)
         return rs_err_set(rs_ctx_err(ctx), RS_EUSAGE, "cell size and minimum count must be > 0");
-    /* size the per-ping arrays once from the pings stored in the period
-     * (an upper bound of what passes the filter), so the scan never
-     * reallocates them: 6 bytes a ping, and 2 more while grouping */
+    /* the pings stored in the period bound what passes the filter: when
+     * their 8 bytes each fit the budget, one pass keeps them (sized once,
+     * so the scan never reallocates); otherwise the bounded plan */
     int64_t stored = 0;
+    size_t budget = rs_heat_budget();
     if ((rc = rs_pings_count_bound(ctx, f, &stored)) != 0)
         goto done;
-    if (stored > 0) {
+    a.keep = (uint64_t)stored * 8 <= budget;
+    if (a.keep && stored > 0) {
         a.ping_cell = malloc((size_t)stored * sizeof *a.ping_cell);
         a.ping_speed = malloc((size_t)stored * sizeof *a.ping_speed);
         if (a.ping_cell == NULL || a.ping_speed == NULL) {
@@ -295,29 +448,24 @@ int rs_heat_grid_build(rs_ctx *ctx, const rs_ping_filter *f, const rs_grid *g,
     }
     if (rc != 0)
         goto done;
+    p85 = malloc((a.ncells ? a.ncells : 1) * sizeof *p85);
+    h = calloc(1, sizeof *h);
+    if (p85 == NULL || h == NULL) {
+        rc = rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory building the grid");
+        goto done;
+    }
+    if (a.keep)
+        rc = p85_one_pass(&a, p85);
+    else
+        rc = p85_banded(ctx, f, &a, budget / 2 < 1024 ? 1024 : budget / 2, p85);
+    if (rc < 0)
+        rc = rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory building the grid");
+    if (rc != 0)
+        goto done;
     if ((rc = rs_store_districts_read(ctx, &d)) != 0)
         goto done;
     if (d && (rc = rs_locator_new(rs_ctx_geo(ctx), d, 0, &loc)) != 0)
         goto done;
-    /* group speeds by cell: counting sort */
-    start = calloc(a.ncells + 1, sizeof *start);
-    sorted = malloc((a.npings ? a.npings : 1) * sizeof *sorted);
-    h = calloc(1, sizeof *h);
-    if (start == NULL || sorted == NULL || h == NULL) {
-        rc = rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory building the grid");
-        goto done;
-    }
-    for (size_t k = 0; k < a.ncells; k++)
-        start[k + 1] = start[k] + a.cells[k].pings;
-    for (size_t k = 0; k < a.npings; k++)
-        sorted[start[a.ping_cell[k]]++] = a.ping_speed[k];
-    for (size_t k = a.ncells; k > 0; k--)
-        start[k] = start[k - 1];
-    start[0] = 0;
-    free(a.ping_cell);
-    free(a.ping_speed);
-    a.ping_cell = NULL;
-    a.ping_speed = NULL;
     h->grid = *g;
     h->cells = calloc(a.ncells ? a.ncells : 1, sizeof *h->cells);
     if (h->cells == NULL) {
@@ -351,7 +499,7 @@ int rs_heat_grid_build(rs_ctx *ctx, const rs_ping_filter *f, const rs_grid *g,
         o->speeding = c->speeding;
         o->over = c->over;
         o->mean_excess = c->speeding ? (double)c->excess_cmph / c->speeding / 100.0 : NAN;
-        o->p85 = p85_of(sorted + start[k], c->pings);
+        o->p85 = p85[k];
         o->withheld = c->pings < min_count;
         h->pings += c->pings;
         h->withheld += (size_t)o->withheld;
@@ -366,11 +514,17 @@ done:
     free(a.slots);
     free(a.ping_cell);
     free(a.ping_speed);
-    free(start);
-    free(sorted);
+    free(p85);
     rs_locator_free(loc);
     rs_districts_free(d);
     return rc;
+}
+
+size_t rs_heat_budget(void)
+{
+    const char *env = getenv("ROADSAFE_HEAT_MEMORY_KB");
+    long kb = env ? atol(env) : 0;
+    return kb > 0 ? (size_t)kb << 10 : (size_t)128 << 20;
 }
 
 void rs_heat_grid_free(rs_heat_grid *h)
@@ -381,212 +535,3 @@ void rs_heat_grid_free(rs_heat_grid *h)
     free(h);
 }
 
-/* ---- kernel density ------------------------------------------------------ */
-
-int rs_kernel_parse(const char *s, rs_kernel *out)
-{
-    static const char *const names[] = {"quartic", "triangular", "uniform", "triweight",
-                                        "epanechnikov"};
-    for (int i = 0; s && i < 5; i++)
-        if (strcmp(s, names[i]) == 0) {
-            *out = (rs_kernel)i;
-            return 0;
-        }
-    return -1;
-}
-
-/* Kernel of u2 = (d/h)^2 (and u = d/h for the triangular one), raw. */
-static double kernel_raw(rs_kernel k, double u2, double u)
-{
-    double t = 1.0 - u2;
-    switch (k) {
-    case RS_KERNEL_QUARTIC: return t * t;
-    case RS_KERNEL_TRIANGULAR: return 1.0 - u;
-    case RS_KERNEL_UNIFORM: return 1.0;
-    case RS_KERNEL_TRIWEIGHT: return t * t * t;
-    case RS_KERNEL_EPANECHNIKOV: return t;
-    }
-    return 0;
-}
-
-/* Constant c such that c/(pi h^2) * raw integrates to 1 over the disc. */
-static double kernel_norm(rs_kernel k)
-{
-    switch (k) {
-    case RS_KERNEL_QUARTIC: return 3.0;
-    case RS_KERNEL_TRIANGULAR: return 3.0;
-    case RS_KERNEL_UNIFORM: return 1.0;
-    case RS_KERNEL_TRIWEIGHT: return 4.0;
-    case RS_KERNEL_EPANECHNIKOV: return 2.0;
-    }
-    return 0;
-}
-
-double rs_kernel_value(rs_kernel k, double d, double h, int scaled)
-{
-    if (d > h || h <= 0)
-        return 0.0;
-    double u = d / h;
-    double v = kernel_raw(k, u * u, u);
-    return scaled ? v * kernel_norm(k) / (RS_PI * h * h) : v;
-}
-
-typedef rs_kde_point kde_pt;
-
-typedef struct kde_acc {
-    rs_metric metric;
-    kde_pt *pts;
-    size_t n, cap;
-    int oom;
-} kde_acc;
-
-static int kde_visit(void *user, const rs_ping *p, size_t n)
-{
-    kde_acc *a = user;
-    for (size_t k = 0; k < n; k++) {
-        if (a->metric == RS_METRIC_SPEEDING && !rs_ping_speeding(p[k].speed, p[k].limit))
-            continue;
-        if (a->metric == RS_METRIC_OVER && !rs_ping_over_threshold(p[k].speed, p[k].limit))
-            continue;
-        if (a->n == a->cap) {
-            size_t nc = a->cap ? a->cap * 2 : 1 << 16;
-            kde_pt *np = realloc(a->pts, nc * sizeof *np);
-            if (np == NULL) {
-                a->oom = 1;
-                return 1;
-            }
-            a->pts = np;
-            a->cap = nc;
-        }
-        a->pts[a->n++] = (kde_pt){p[k].e, p[k].n, 1.0};
-    }
-    return 0;
-}
-
-static int cmp_pt(const void *x, const void *y)
-{
-    const kde_pt *a = x, *b = y;
-    if (a->e != b->e)
-        return a->e < b->e ? -1 : 1;
-    return (a->n > b->n) - (a->n < b->n);
-}
-
-static int kde_options_ok(rs_ctx *ctx, const rs_kde_opts *o)
-{
-    if (!(o->radius > 0) || !(o->pixel > 0))
-        return rs_err_set(rs_ctx_err(ctx), RS_EUSAGE, "KDE radius and pixel size must be > 0");
-    if (o->per_km2 && !o->scaled)
-        return rs_err_set(rs_ctx_err(ctx), RS_EUSAGE, "--per-km2 needs --scaled values");
-    return 0;
-}
-
-int rs_heat_kde(rs_ctx *ctx, const rs_ping_filter *f, const rs_kde_opts *o, rs_raster **out)
-{
-    kde_acc a = {o->metric, NULL, 0, 0, 0};
-    int rc;
-    *out = NULL;
-    if ((rc = kde_options_ok(ctx, o)) != 0)
-        return rc;
-    if (o->metric != RS_METRIC_PINGS && o->metric != RS_METRIC_SPEEDING &&
-        o->metric != RS_METRIC_OVER)
-        return rs_err_set(rs_ctx_err(ctx), RS_EUSAGE,
-                          "kernel density needs a count metric (pings, speeding or "
-                          "over_threshold), not %s",
-                          rs_metric_name(o->metric));
-    rc = rs_pings_scan(ctx, f, kde_visit, &a);
-    if (a.oom)
-        rc = rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory collecting points");
-    if (rc == 0 && a.n == 0)
-        rc = rs_err_set(rs_ctx_err(ctx), RS_ENOTFOUND, "no pings match the filters");
-    if (rc == 0)
-        rc = rs_heat_kde_points(ctx, a.pts, a.n, o, out);
-    free(a.pts);
-    return rc;
-}
-
-int rs_heat_kde_points(rs_ctx *ctx, rs_kde_point *pts, size_t npts, const rs_kde_opts *o,
-                       rs_raster **out)
-{
-    rs_raster *r = NULL;
-    double *count = NULL;
-    int rc;
-    *out = NULL;
-    if ((rc = kde_options_ok(ctx, o)) != 0)
-        return rc;
-    if (npts == 0)
-        return rs_err_set(rs_ctx_err(ctx), RS_ENOTFOUND, "no points for the kernel density");
-    kde_acc a = {o->metric, pts, npts, npts, 0};
-    /* merge identical positions into weights */
-    qsort(a.pts, a.n, sizeof *a.pts, cmp_pt);
-    size_t m = 0;
-    for (size_t k = 0; k < a.n; k++) {
-        if (m > 0 && a.pts[m - 1].e == a.pts[k].e && a.pts[m - 1].n == a.pts[k].n)
-            a.pts[m - 1].w += a.pts[k].w;
-        else
-            a.pts[m++] = a.pts[k];
-    }
-    double xmin = a.pts[0].e, xmax = a.pts[0].e, ymin = a.pts[0].n, ymax = a.pts[0].n;
-    for (size_t k = 1; k < m; k++) {
-        xmin = fmin(xmin, a.pts[k].e);
-        xmax = fmax(xmax, a.pts[k].e);
-        ymin = fmin(ymin, a.pts[k].n);
-        ymax = fmax(ymax, a.pts[k].n);
-    }
-    double h = o->radius, px = o->pixel;
-    xmin -= h;
-    ymin -= h;
-    xmax += h;
-    ymax += h;
-    double rows_d = fmax(ceil((ymax - ymin) / px) + 1, 1), cols_d = fmax(ceil((xmax - xmin) / px) + 1, 1);
-    if (rows_d * cols_d > 1e8) {
-        rc = rs_err_set(rs_ctx_err(ctx), RS_EUSAGE,
-                        "KDE raster would have %.0f pixels; use a larger --pixel", rows_d * cols_d);
-        goto done;
-    }
-    size_t rows = (size_t)rows_d, cols = (size_t)cols_d;
-    /* anchored at the top-left (xmin, ymax) as QGIS does */
-    r = rs_raster_new(cols, rows, xmin, ymax - (double)rows * px, px);
-    count = o->min_count > 1 ? calloc(rows * cols, sizeof *count) : NULL;
-    if (r == NULL || (o->min_count > 1 && count == NULL)) {
-        rc = rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory for the KDE raster");
-        goto done;
-    }
-    double norm = o->scaled ? kernel_norm(o->kernel) / (RS_PI * h * h) * (o->per_km2 ? 1e6 : 1)
-                            : 1.0;
-    double h2 = h * h;
-    int need_u = o->kernel == RS_KERNEL_TRIANGULAR;
-    for (size_t k = 0; k < m; k++) {
-        double x = a.pts[k].e, y = a.pts[k].n, w = a.pts[k].w;
-        /* pixel centres: x = xmin + (c + 0.5) px, y = ymax - (row + 0.5) px */
-        long c0 = (long)floor((x - h - xmin) / px - 0.5), c1 = (long)ceil((x + h - xmin) / px - 0.5);
-        long r0 = (long)floor((ymax - (y + h)) / px - 0.5), r1 = (long)ceil((ymax - (y - h)) / px - 0.5);
-        if (c0 < 0) c0 = 0;
-        if (r0 < 0) r0 = 0;
-        if (c1 > (long)cols - 1) c1 = (long)cols - 1;
-        if (r1 > (long)rows - 1) r1 = (long)rows - 1;
-        for (long row = r0; row <= r1; row++) {
-            double dy = ymax - ((double)row + 0.5) * px - y;
-            double *line = r->v + (size_t)row * cols;
-            for (long c = c0; c <= c1; c++) {
-                double dx = xmin + ((double)c + 0.5) * px - x;
-                double d2 = dx * dx + dy * dy;
-                if (d2 > h2)
-                    continue;
-                double u2 = d2 / h2;
-                line[c] += w * norm * kernel_raw(o->kernel, u2, need_u ? sqrt(u2) : 0);
-                if (count)
-                    count[(size_t)row * cols + (size_t)c] += w;
-            }
-        }
-    }
-    if (count)
-        for (size_t k = 0; k < rows * cols; k++)
-            if (count[k] < o->min_count)
-                r->v[k] = NAN;
-    *out = r;
-    r = NULL;
-done:
-    rs_raster_free(r);
-    free(count);
-    return rc;
-}

@@ -1,0 +1,501 @@
+/*
+ * heat_kde.c — kernel density of stored pings and of weighted points (see
+ * heat.h).
+ *
+ * Identical positions are merged first (pings carry 1 m positions, so
+ * roads repeat them), then each distinct position, in (easting, northing)
+ * order, adds its weighted kernel to the pixels within the radius.  Kernels
+ * that depend on d² only (quartic, triweight, Epanechnikov, uniform) never
+ * take a square root.
+ *
+ * Memory is bounded by the raster, not by the pings.  When the pings a
+ * filter may pass fit the working budget (heat_int.h) they are collected
+ * at once.  Otherwise a first pass finds the extent and counts the points
+ * per 64 m band of easting; the bands are grouped into strips that fit the
+ * budget, and each strip is one more pass that collects only its points,
+ * merging identical positions whenever its buffer fills.  Strips run west
+ * to east and each is sorted, so every pixel receives its additions in
+ * exactly the order the one-pass plan gives it: the raster is the same to
+ * the last bit whichever plan ran.
+ *
+ * Accumulation is split by raster rows across threads (threads.h); each
+ * thread visits every point but writes only its own rows, so the order of
+ * additions into a pixel, and therefore the result, does not depend on the
+ * number of threads.
+ */
+#include "heat.h"
+#include "heat_int.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "threads.h"
+
+#define RS_PI 3.14159265358979323846
+#define BAND_M 64 /* easting bands of 64 m for planning strips */
+#define MAX_KDE_THREADS 16
+
+int rs_kernel_parse(const char *s, rs_kernel *out)
+{
+    static const char *const names[] = {"quartic", "triangular", "uniform", "triweight",
+                                        "epanechnikov"};
+    for (int i = 0; s && i < 5; i++)
+        if (strcmp(s, names[i]) == 0) {
+            *out = (rs_kernel)i;
+            return 0;
+        }
+    return -1;
+}
+
+/* Kernel of u2 = (d/h)^2 (and u = d/h for the triangular one), raw. */
+static double kernel_raw(rs_kernel k, double u2, double u)
+{
+    double t = 1.0 - u2;
+    switch (k) {
+    case RS_KERNEL_QUARTIC: return t * t;
+    case RS_KERNEL_TRIANGULAR: return 1.0 - u;
+    case RS_KERNEL_UNIFORM: return 1.0;
+    case RS_KERNEL_TRIWEIGHT: return t * t * t;
+    case RS_KERNEL_EPANECHNIKOV: return t;
+    }
+    return 0;
+}
+
+/* Constant c such that c/(pi h^2) * raw integrates to 1 over the disc. */
+static double kernel_norm(rs_kernel k)
+{
+    switch (k) {
+    case RS_KERNEL_QUARTIC: return 3.0;
+    case RS_KERNEL_TRIANGULAR: return 3.0;
+    case RS_KERNEL_UNIFORM: return 1.0;
+    case RS_KERNEL_TRIWEIGHT: return 4.0;
+    case RS_KERNEL_EPANECHNIKOV: return 2.0;
+    }
+    return 0;
+}
+
+double rs_kernel_value(rs_kernel k, double d, double h, int scaled)
+{
+    if (d > h || h <= 0)
+        return 0.0;
+    double u = d / h;
+    double v = kernel_raw(k, u * u, u);
+    return scaled ? v * kernel_norm(k) / (RS_PI * h * h) : v;
+}
+
+typedef rs_kde_point kde_pt;
+
+static int cmp_pt(const void *x, const void *y)
+{
+    const kde_pt *a = x, *b = y;
+    if (a->e != b->e)
+        return a->e < b->e ? -1 : 1;
+    return (a->n > b->n) - (a->n < b->n);
+}
+
+/* Sorts pts[0..n) and merges identical positions into weights; returns
+ * the number of distinct positions. */
+static size_t sort_merge(kde_pt *pts, size_t n)
+{
+    qsort(pts, n, sizeof *pts, cmp_pt);
+    size_t m = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (m > 0 && pts[m - 1].e == pts[k].e && pts[m - 1].n == pts[k].n)
+            pts[m - 1].w += pts[k].w;
+        else
+            pts[m++] = pts[k];
+    }
+    return m;
+}
+
+static int kde_options_ok(rs_ctx *ctx, const rs_kde_opts *o)
+{
+    if (!(o->radius > 0) || !(o->pixel > 0))
+        return rs_err_set(rs_ctx_err(ctx), RS_EUSAGE, "KDE radius and pixel size must be > 0");
+    if (o->per_km2 && !o->scaled)
+        return rs_err_set(rs_ctx_err(ctx), RS_EUSAGE, "--per-km2 needs --scaled values");
+    return 0;
+}
+
+/* ---- the raster and its accumulation ------------------------------------ */
+
+typedef struct kde_raster {
+    rs_raster *r;
+    double *count;   /* weights within the radius, when min_count > 1 */
+    double xmin, ymax, h, h2, px, norm;
+    size_t rows, cols;
+    rs_kernel kernel;
+} kde_raster;
+
+/* Allocates the raster over the points' box [xmin, xmax] x [ymin, ymax]
+ * grown by the radius, anchored at the top-left as QGIS does. */
+static int raster_open(rs_ctx *ctx, const rs_kde_opts *o, double xmin, double xmax,
+                       double ymin, double ymax, kde_raster *k)
+{
+    double h = o->radius, px = o->pixel;
+    memset(k, 0, sizeof *k);
+    xmin -= h;
+    ymin -= h;
+    xmax += h;
+    ymax += h;
+    double rows_d = fmax(ceil((ymax - ymin) / px) + 1, 1), cols_d = fmax(ceil((xmax - xmin) / px) + 1, 1);
+    if (rows_d * cols_d > 1e8)
+        return rs_err_set(rs_ctx_err(ctx), RS_EUSAGE,
+                          "KDE raster would have %.0f pixels; use a larger --pixel", rows_d * cols_d);
+    k->rows = (size_t)rows_d;
+    k->cols = (size_t)cols_d;
+    k->r = rs_raster_new(k->cols, k->rows, xmin, ymax - (double)k->rows * px, px);
+    k->count = o->min_count > 1 ? calloc(k->rows * k->cols, sizeof *k->count) : NULL;
+    if (k->r == NULL || (o->min_count > 1 && k->count == NULL)) {
+        rs_raster_free(k->r);
+        free(k->count);
+        k->r = NULL;
+        k->count = NULL;
+        return rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory for the KDE raster");
+    }
+    k->xmin = xmin;
+    k->ymax = ymax;
+    k->h = h;
+    k->h2 = h * h;
+    k->px = px;
+    k->kernel = o->kernel;
+    k->norm = o->scaled ? kernel_norm(o->kernel) / (RS_PI * h * h) * (o->per_km2 ? 1e6 : 1) : 1.0;
+    return 0;
+}
+
+/* The loop of accumulate_rows for one kernel, KERNEL(u2) its raw value:
+ * written out per kernel so the innermost loop has no branch on it.  Per
+ * row only the columns whose centres can lie within the radius are
+ * visited (one spare column each side, so rounding never drops one); the
+ * d2 > h2 test decides, as before. */
+#define ACCUMULATE(KERNEL)                                                                  \
+    for (size_t q = 0; q < m; q++) {                                                        \
+        double x = pts[q].e, y = pts[q].n, w = pts[q].w;                                    \
+        long r0 = (long)floor((ymax - (y + h)) / px - 0.5);                                 \
+        long r1 = (long)ceil((ymax - (y - h)) / px - 0.5);                                  \
+        if (r0 < row_lo)                                                                    \
+            r0 = row_lo;                                                                    \
+        if (r1 > row_hi - 1)                                                                \
+            r1 = row_hi - 1;                                                                \
+        for (long row = r0; row <= r1; row++) {                                             \
+            double dy = ymax - ((double)row + 0.5) * px - y;                                \
+            double rest = h2 - dy * dy;                                                     \
+            if (rest < 0)                                                                   \
+                continue;                                                                   \
+            double half = sqrt(rest);                                                       \
+            long c0 = (long)floor((x - half - xmin) / px - 0.5) - 1;                        \
+            long c1 = (long)ceil((x + half - xmin) / px - 0.5) + 1;                         \
+            if (c0 < 0)                                                                     \
+                c0 = 0;                                                                     \
+            if (c1 > cols - 1)                                                              \
+                c1 = cols - 1;                                                              \
+            double *line = k->r->v + (size_t)row * (size_t)cols;                            \
+            double *cline = k->count ? k->count + (size_t)row * (size_t)cols : NULL;        \
+            for (long c = c0; c <= c1; c++) {                                               \
+                double dx = xmin + ((double)c + 0.5) * px - x;                              \
+                double d2 = dx * dx + dy * dy;                                              \
+                if (d2 > h2)                                                                \
+                    continue;                                                               \
+                double u2 = d2 / h2;                                                        \
+                line[c] += w * norm * (KERNEL);                                             \
+                if (cline)                                                                  \
+                    cline[c] += w;                                                          \
+            }                                                                               \
+        }                                                                                   \
+    }
+
+/* Adds pts[0..m) to the rows [row_lo, row_hi) of the raster.  Each value
+ * is w * norm * kernel_raw(kernel, u2, u), as rs_kernel_value defines it. */
+static void accumulate_rows(const kde_raster *k, const kde_pt *pts, size_t m, long row_lo,
+                            long row_hi)
+{
+    double xmin = k->xmin, ymax = k->ymax, h = k->h, h2 = k->h2, px = k->px, norm = k->norm;
+    long cols = (long)k->cols;
+    switch (k->kernel) {
+    case RS_KERNEL_QUARTIC: ACCUMULATE((1.0 - u2) * (1.0 - u2)) break;
+    case RS_KERNEL_TRIANGULAR: ACCUMULATE(1.0 - sqrt(u2)) break;
+    case RS_KERNEL_UNIFORM: ACCUMULATE(((void)u2, 1.0)) break;
+    case RS_KERNEL_TRIWEIGHT: ACCUMULATE((1.0 - u2) * (1.0 - u2) * (1.0 - u2)) break;
+    case RS_KERNEL_EPANECHNIKOV: ACCUMULATE(1.0 - u2) break;
+    }
+}
+#undef ACCUMULATE
+
+typedef struct acc_job {
+    const kde_raster *k;
+    const kde_pt *pts;
+    size_t m;
+    long row_lo, row_hi;
+} acc_job;
+
+static void *acc_thread(void *arg)
+{
+    acc_job *j = arg;
+    accumulate_rows(j->k, j->pts, j->m, j->row_lo, j->row_hi);
+    return NULL;
+}
+
+/* Adds pts[0..m) to the whole raster, rows split across threads. */
+static void accumulate(const kde_raster *k, const kde_pt *pts, size_t m)
+{
+    int nt = rs_thread_count(MAX_KDE_THREADS);
+    /* a thread per few points only pays when there is work to share */
+    if ((size_t)nt > k->rows)
+        nt = (int)k->rows;
+    if (m < 4096 || nt < 2) {
+        accumulate_rows(k, pts, m, 0, (long)k->rows);
+        return;
+    }
+    pthread_t tid[MAX_KDE_THREADS];
+    acc_job job[MAX_KDE_THREADS];
+    int started[MAX_KDE_THREADS] = {0};
+    for (int t = 0; t < nt; t++) {
+        job[t] = (acc_job){k, pts, m, (long)(k->rows * (size_t)t / (size_t)nt),
+                           (long)(k->rows * (size_t)(t + 1) / (size_t)nt)};
+        /* thread 0's share runs here; a thread that cannot start runs here too */
+        started[t] = t > 0 && pthread_create(&tid[t], NULL, acc_thread, &job[t]) == 0;
+    }
+    for (int t = 0; t < nt; t++)
+        if (!started[t])
+            acc_thread(&job[t]);
+    for (int t = 1; t < nt; t++)
+        if (started[t])
+            pthread_join(tid[t], NULL);
+}
+
+static void raster_close(const rs_kde_opts *o, kde_raster *k, rs_raster **out)
+{
+    if (k->count)
+        for (size_t q = 0; q < k->rows * k->cols; q++)
+            if (k->count[q] < o->min_count)
+                k->r->v[q] = NAN;
+    free(k->count);
+    k->count = NULL;
+    *out = k->r;
+    k->r = NULL;
+}
+
+static void raster_drop(kde_raster *k)
+{
+    rs_raster_free(k->r);
+    free(k->count);
+    k->r = NULL;
+    k->count = NULL;
+}
+
+int rs_heat_kde_points(rs_ctx *ctx, rs_kde_point *pts, size_t npts, const rs_kde_opts *o,
+                       rs_raster **out)
+{
+    kde_raster k;
+    int rc;
+    *out = NULL;
+    if ((rc = kde_options_ok(ctx, o)) != 0)
+        return rc;
+    if (npts == 0)
+        return rs_err_set(rs_ctx_err(ctx), RS_ENOTFOUND, "no points for the kernel density");
+    size_t m = sort_merge(pts, npts);
+    double xmin = pts[0].e, xmax = pts[0].e, ymin = pts[0].n, ymax = pts[0].n;
+    for (size_t q = 1; q < m; q++) {
+        xmin = fmin(xmin, pts[q].e);
+        xmax = fmax(xmax, pts[q].e);
+        ymin = fmin(ymin, pts[q].n);
+        ymax = fmax(ymax, pts[q].n);
+    }
+    if ((rc = raster_open(ctx, o, xmin, xmax, ymin, ymax, &k)) != 0)
+        return rc;
+    accumulate(&k, pts, m);
+    raster_close(o, &k, out);
+    return 0;
+}
+
+/* ---- from stored pings ----------------------------------------------------- */
+
+static int point_of(const rs_kde_opts *o, const rs_ping *p)
+{
+    if (o->metric == RS_METRIC_SPEEDING)
+        return rs_ping_speeding(p->speed, p->limit);
+    if (o->metric == RS_METRIC_OVER)
+        return rs_ping_over_threshold(p->speed, p->limit);
+    return 1;
+}
+
+/* Collects the points of one strip [e_lo, e_hi) of easting (all of them
+ * when e_lo > e_hi), merging identical positions whenever the buffer is
+ * full; grows the buffer only when merging frees less than a quarter. */
+typedef struct kde_collect {
+    const rs_kde_opts *o;
+    int64_t e_lo, e_hi;
+    int all;
+    kde_pt *pts;
+    size_t n, cap;
+    int oom;
+} kde_collect;
+
+static int collect_visit(void *user, const rs_ping *p, size_t n)
+{
+    kde_collect *a = user;
+    for (size_t q = 0; q < n; q++) {
+        if (!point_of(a->o, &p[q]))
+            continue;
+        if (!a->all && (p[q].e < a->e_lo || p[q].e >= a->e_hi))
+            continue;
+        if (a->n == a->cap) {
+            if (a->cap > 0)
+                a->n = sort_merge(a->pts, a->n);
+            if (a->cap == 0 || a->n > a->cap - a->cap / 4) {
+                size_t nc = a->cap ? a->cap * 2 : 1 << 16;
+                kde_pt *np = realloc(a->pts, nc * sizeof *np);
+                if (np == NULL) {
+                    a->oom = 1;
+                    return 1;
+                }
+                a->pts = np;
+                a->cap = nc;
+            }
+        }
+        a->pts[a->n++] = (kde_pt){p[q].e, p[q].n, 1.0};
+    }
+    return 0;
+}
+
+/* First pass of the bounded plan: the points' box and their count per
+ * easting band. */
+typedef struct kde_plan {
+    const rs_kde_opts *o;
+    int32_t emin, emax, nmin, nmax;
+    uint64_t n;
+    uint64_t *band;     /* points per band, from band_base */
+    int64_t band_base;  /* band of the table's first entry */
+    size_t nbands;
+    int oom;
+} kde_plan;
+
+/* The band of easting e: floor(e / BAND_M). */
+static int64_t band_of(int32_t e)
+{
+    return e >= 0 ? e / BAND_M : -((-(int64_t)e + BAND_M - 1) / BAND_M);
+}
+
+static int plan_visit(void *user, const rs_ping *p, size_t n)
+{
+    kde_plan *a = user;
+    for (size_t q = 0; q < n; q++) {
+        if (!point_of(a->o, &p[q]))
+            continue;
+        int32_t e = p[q].e, nn = p[q].n;
+        if (a->n == 0) {
+            a->emin = a->emax = e;
+            a->nmin = a->nmax = nn;
+        } else {
+            if (e < a->emin) a->emin = e;
+            if (e > a->emax) a->emax = e;
+            if (nn < a->nmin) a->nmin = nn;
+            if (nn > a->nmax) a->nmax = nn;
+        }
+        a->n++;
+        int64_t b = band_of(e);
+        if (a->nbands == 0 || b < a->band_base || b >= a->band_base + (int64_t)a->nbands) {
+            int64_t lo = a->nbands ? (b < a->band_base ? b : a->band_base) : b;
+            int64_t hi = a->nbands ? (b >= a->band_base + (int64_t)a->nbands ? b + 1
+                                                                           : a->band_base + (int64_t)a->nbands)
+                                   : b + 1;
+            /* grow by at least half again, so a sweep across the county costs O(bands) */
+            int64_t want = hi - lo, have = (int64_t)a->nbands;
+            if (want < have + have / 2) {
+                if (b < a->band_base)
+                    lo = hi - (have + have / 2);
+                else
+                    hi = lo + (have + have / 2);
+            }
+            size_t nb = (size_t)(hi - lo);
+            uint64_t *nbuf = calloc(nb, sizeof *nbuf);
+            if (nbuf == NULL) {
+                a->oom = 1;
+                return 1;
+            }
+            if (a->nbands)
+                memcpy(nbuf + (a->band_base - lo), a->band, a->nbands * sizeof *nbuf);
+            free(a->band);
+            a->band = nbuf;
+            a->band_base = lo;
+            a->nbands = nb;
+        }
+        a->band[b - a->band_base]++;
+    }
+    return 0;
+}
+
+int rs_heat_kde(rs_ctx *ctx, const rs_ping_filter *f, const rs_kde_opts *o, rs_raster **out)
+{
+    int rc;
+    *out = NULL;
+    if ((rc = kde_options_ok(ctx, o)) != 0)
+        return rc;
+    if (o->metric != RS_METRIC_PINGS && o->metric != RS_METRIC_SPEEDING &&
+        o->metric != RS_METRIC_OVER)
+        return rs_err_set(rs_ctx_err(ctx), RS_EUSAGE,
+                          "kernel density needs a count metric (pings, speeding or "
+                          "over_threshold), not %s",
+                          rs_metric_name(o->metric));
+    size_t budget = rs_heat_budget() / sizeof(kde_pt);
+    if (budget < 1024)
+        budget = 1024;
+    int64_t bound = 0;
+    if ((rc = rs_pings_count_bound(ctx, f, &bound)) != 0)
+        return rc;
+    if ((uint64_t)bound <= budget) {
+        /* one pass: every point in memory at once */
+        kde_collect a = {o, 0, 0, 1, NULL, 0, 0, 0};
+        rc = rs_pings_scan(ctx, f, collect_visit, &a);
+        if (a.oom)
+            rc = rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory collecting points");
+        if (rc == 0 && a.n == 0)
+            rc = rs_err_set(rs_ctx_err(ctx), RS_ENOTFOUND, "no pings match the filters");
+        if (rc == 0)
+            rc = rs_heat_kde_points(ctx, a.pts, a.n, o, out);
+        free(a.pts);
+        return rc;
+    }
+    /* bounded plan: extent and easting bands first, then a pass per strip */
+    kde_plan pl;
+    memset(&pl, 0, sizeof pl);
+    pl.o = o;
+    rc = rs_pings_scan(ctx, f, plan_visit, &pl);
+    if (pl.oom)
+        rc = rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory planning the kernel density");
+    if (rc == 0 && pl.n == 0)
+        rc = rs_err_set(rs_ctx_err(ctx), RS_ENOTFOUND, "no pings match the filters");
+    kde_raster k;
+    memset(&k, 0, sizeof k);
+    if (rc == 0)
+        rc = raster_open(ctx, o, pl.emin, pl.emax, pl.nmin, pl.nmax, &k);
+    kde_collect a = {o, 0, 0, 0, NULL, 0, 0, 0};
+    size_t b = 0;
+    while (rc == 0 && b < pl.nbands) {
+        /* a strip: consecutive bands holding at most the budget (at least one band) */
+        uint64_t inside = pl.band[b];
+        size_t e = b + 1;
+        while (e < pl.nbands && inside + pl.band[e] <= budget)
+            inside += pl.band[e++];
+        if (inside > 0) {
+            a.e_lo = (pl.band_base + (int64_t)b) * BAND_M;
+            a.e_hi = (pl.band_base + (int64_t)e) * BAND_M;
+            a.n = 0;
+            rc = rs_pings_scan(ctx, f, collect_visit, &a);
+            if (a.oom)
+                rc = rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory collecting points");
+            if (rc == 0)
+                accumulate(&k, a.pts, sort_merge(a.pts, a.n));
+        }
+        b = e;
+    }
+    if (rc == 0)
+        raster_close(o, &k, out);
+    raster_drop(&k);
+    free(a.pts);
+    free(pl.band);
+    return rc;
+}
