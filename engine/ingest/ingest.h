@@ -54,6 +54,7 @@ typedef struct rs_ingest_result {
     int64_t present;   /* rows already in the workspace */
     int64_t unlocated; /* STATS19 collisions kept without a usable location */
     int64_t outside;   /* rows placed outside every district */
+    int64_t skipped;   /* STATS19 adjustment lookup rows of collisions not in the workspace */
     char what[32];     /* what the file was: "telematics", "collisions", "casualties", ... */
 } rs_ingest_result;
 
