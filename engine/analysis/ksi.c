@@ -123,6 +123,7 @@ typedef struct loader {
     const rs_ksi_opts *o;
     size_t ndist;      /* district split: groups 0..ndist-1, then outside, unlocated */
     char **dnames;
+    int64_t no_vehicles; /* vehicle split or filter: rows whose collision has no vehicles */
 } loader;
 
 static int fail_db(rs_ctx *ctx, const char *what)
@@ -279,6 +280,8 @@ static int fill_grid(loader *L, grid *G)
         if (m < G->m0 || m >= G->m0 + G->nm)
             continue; /* cannot happen: the span came from the same rows */
         int64_t mask = sqlite3_column_int64(st, 12);
+        if (veh && mask == 0)
+            L->no_vehicles += sqlite3_column_int64(st, 8);
         if (L->o->involving > 0 && !(mask & ((int64_t)1 << (L->o->involving - 1))))
             continue;
         int sev = sqlite3_column_int(st, 4);
@@ -575,7 +578,7 @@ int rs_ksi_run(rs_ctx *ctx, const rs_ksi_opts *opts, rs_ksi_result **out)
         return rs_err_set(e, RS_EUSAGE, "baseline years %d-%d: give YYYY-YYYY, first <= last",
                           opts->baseline_from, opts->baseline_to);
 
-    loader L = {ctx, opts, 0, NULL};
+    loader L = {ctx, opts, 0, NULL, 0};
     grid G = {0, 0, 1, NULL};
     rs_ksi_result *r = calloc(1, sizeof *r);
     size_t *shown = NULL, nshown = 0;
@@ -605,6 +608,7 @@ int rs_ksi_run(rs_ctx *ctx, const rs_ksi_opts *opts, rs_ksi_result **out)
         }
         if ((rc = fill_grid(&L, &G)) != RS_OK)
             goto done;
+        r->no_vehicles = L.no_vehicles;
     }
     if (set_groups(r, &L, &G, &shown, &nshown) != RS_OK) {
         rc = rs_err_set(e, RS_ENOMEM, "out of memory");

@@ -143,6 +143,8 @@ typedef struct rs_ksi_result {
     int baseline_incomplete; /* some baseline period is not covered */
     int64_t injury_based;    /* casualties (collisions) recorded injury-based, in the periods
                                 shown; each counted once, whatever the split */
+    int64_t no_vehicles;     /* vehicle split or --involving: casualties (collisions) in the
+                                workspace whose collision has no vehicle rows */
 } rs_ksi_result;
 
 /* Runs the analysis on the open workspace.  RS_EUSAGE for impossible

@@ -10,7 +10,8 @@
  *   detections                      by detection_id (identical: skipped as
  *                                   already present; different: rejected)
  *   STATS19 collisions / casualties by collision index / (index, vehicle
- *                                   reference, casualty reference)
+ *   / vehicles / adjustment lookup  reference, casualty reference) / (index,
+ *                                   vehicle reference) / as casualties
  * Bad rows go to the rejects (file, line, column, reason) — in the rejects
  * CSV the caller names and in the workspace's reject table.  A reason
  * never quotes a field's value, so a plate can never leak through one.

@@ -47,6 +47,9 @@ printf 'collision_index,vehicle_reference,casualty_reference,casualty_severity\n
 run 0 "$RS" ingest stats19 "$T/c.csv" "$T/k.csv" --store "$W"
 run 0 "$RS" ksi --by year --split vehicle --store "$W"
 has "$T/out" "2024,0,1,1,0,1,(no vehicle records),"
+has "$T/err" "1 casualty is in collisions without vehicle records, so in no vehicle family"
+run 0 "$RS" ksi --by year --store "$W"
+lacks "$T/err" "vehicle records"
 
 # bad vehicle rows are rejected with line and column; the rest loads
 H="collision_index,collision_year,collision_ref_no,vehicle_reference,vehicle_type,escooter_flag,age_of_driver"

@@ -216,6 +216,12 @@ static void notes(const rs_ksi_result *r)
                 "count%s as recorded (column no_factor)\n",
                 (long long)r->no_factor, r->no_factor == 1 ? "y" : "ies",
                 r->no_factor == 1 ? "s" : "");
+    if (r->no_vehicles > 0)
+        fprintf(stderr,
+                "roadsafe " CMD ": %lld %s in collisions without vehicle records, so in no "
+                "vehicle family (load the STATS19 vehicle file: roadsafe ingest stats19 "
+                "VEHICLES.csv)\n",
+                (long long)r->no_vehicles, r->no_vehicles == 1 ? "casualty is" : "casualties are");
     if (r->baseline_incomplete)
         fprintf(stderr,
                 "roadsafe " CMD ": some baseline periods (%d-%d) are not wholly inside the "
