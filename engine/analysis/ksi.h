@@ -25,7 +25,8 @@
  *    year-earlier one (binomial, p = 1/2), two-sided.  With adjusted KSI
  *    both use the adjusted figure rounded to a whole number.
  *  - Adjusted KSI (DfT): fatal + the sum over non-fatal casualties of
- *    casualty_adjusted_severity_serious; a non-fatal casualty without the
+ *    casualty_adjusted_severity_serious (from the casualty file, else from
+ *    the DfT's casualty adjustment lookup); a non-fatal casualty without the
  *    factor counts 1 if recorded serious, 0 if slight (and is counted in
  *    no_factor).  Adjusted slight = non-fatal casualties - adjusted serious.
  */
