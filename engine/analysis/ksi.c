@@ -16,6 +16,8 @@
  * a few thousand rows.  The query reads each casualty once.
  */
 #include "ksi.h"
+#include "ksi_int.h"
+#include "ksi_vehicle.h"
 
 #include <math.h>
 #include <sqlite3.h>
@@ -30,93 +32,6 @@
 #include "timeutil.h"
 
 #define KSI_MAX_MONTHS 1200
-
-/* ---- parsing and naming ---------------------------------------------------- */
-
-int rs_ksi_by_parse(const char *s, rs_ksi_by *out)
-{
-    if (s == NULL)
-        return -1;
-    if (strcmp(s, "month") == 0)
-        *out = RS_KSI_MONTH;
-    else if (strcmp(s, "quarter") == 0)
-        *out = RS_KSI_QUARTER;
-    else if (strcmp(s, "year") == 0)
-        *out = RS_KSI_YEAR;
-    else
-        return -1;
-    return 0;
-}
-
-int rs_ksi_split_parse(const char *s, rs_ksi_split *out)
-{
-    if (s == NULL)
-        return -1;
-    if (strcmp(s, "none") == 0)
-        *out = RS_KSI_SPLIT_NONE;
-    else if (strcmp(s, "district") == 0)
-        *out = RS_KSI_SPLIT_DISTRICT;
-    else if (strcmp(s, "road_user") == 0)
-        *out = RS_KSI_SPLIT_ROAD_USER;
-    else if (strcmp(s, "age_band") == 0)
-        *out = RS_KSI_SPLIT_AGE_BAND;
-    else
-        return -1;
-    return 0;
-}
-
-const char *rs_ksi_split_column(rs_ksi_split split)
-{
-    switch (split) {
-    case RS_KSI_SPLIT_DISTRICT: return "district";
-    case RS_KSI_SPLIT_ROAD_USER: return "road_user";
-    case RS_KSI_SPLIT_AGE_BAND: return "age_band";
-    default: return NULL;
-    }
-}
-
-static const char *const road_user_names[] = {"pedestrian",   "pedal cyclist", "motorcyclist",
-                                              "car occupant", "bus or coach",  "goods vehicle",
-                                              "other"};
-static const char *const age_names[] = {"child 0-15", "16-24", "25-59", "60+", "unknown"};
-#define N_ROAD_USER 7
-#define N_AGE 5
-
-int rs_ksi_road_user(int t)
-{
-    switch (t) {
-    case 0: return 0;
-    case 1: return 1;
-    case 2: case 3: case 4: case 5: case 23: case 97: return 2;
-    case 8: case 9: return 3;
-    case 10: case 11: return 4;
-    case 19: case 20: case 21: case 98: return 5;
-    default: return 6;
-    }
-}
-
-int rs_ksi_age_group(int age, int band)
-{
-    if (age >= 0)
-        return age <= 15 ? 0 : age <= 24 ? 1 : age <= 59 ? 2 : 3;
-    switch (band) {
-    case 1: case 2: case 3: return 0;
-    case 4: return 1;
-    case 6: case 7: case 8: return 2;
-    case 10: case 11: return 3;
-    default: return 4;
-    }
-}
-
-const char *rs_ksi_road_user_name(int g)
-{
-    return g >= 0 && g < N_ROAD_USER ? road_user_names[g] : "?";
-}
-
-const char *rs_ksi_age_group_name(int g)
-{
-    return g >= 0 && g < N_AGE ? age_names[g] : "?";
-}
 
 /* ---- periods (base/periods.h: the kinds are the same numbers) ---------------- */
 
@@ -155,11 +70,13 @@ typedef struct cell {
     int64_t fatal, serious, slight;
     double adj_serious; /* non-fatal: factor, or 1/0 by recorded severity */
     int64_t no_factor;
+    int64_t very, moderately, less; /* serious by enhanced severity 5, 6, 7 */
+    int64_t injury_based;
 } cell;
 
 typedef struct grid {
     int m0, nm; /* months m0 .. m0 + nm - 1 */
-    size_t ng;
+    size_t ng;  /* the split's groups, then one more: every row once (totals) */
     cell *c;    /* [group * nm + (m - m0)] */
 } grid;
 
@@ -170,6 +87,10 @@ static void cell_add(cell *a, const cell *b)
     a->slight += b->slight;
     a->adj_serious += b->adj_serious;
     a->no_factor += b->no_factor;
+    a->very += b->very;
+    a->moderately += b->moderately;
+    a->less += b->less;
+    a->injury_based += b->injury_based;
 }
 
 /* Sum of group g over months [m, m + n). */
@@ -202,6 +123,7 @@ typedef struct loader {
     const rs_ksi_opts *o;
     size_t ndist;      /* district split: groups 0..ndist-1, then outside, unlocated */
     char **dnames;
+    int64_t no_vehicles; /* vehicle split or filter: rows whose collision has no vehicles */
 } loader;
 
 static int fail_db(rs_ctx *ctx, const char *what)
@@ -312,48 +234,97 @@ static size_t group_of(const loader *L, int64_t district, int unlocated, int typ
     }
 }
 
+/* The families a collision involves, as a bit mask per collision index
+ * (ksi_vehicle.h), joined when a vehicle split or filter needs it. */
+#define VEHICLE_MASK_JOIN                                                                   \
+    " LEFT JOIN (SELECT collision_index, sum(DISTINCT 1 << rs_vehicle_family(vehicle_type, " \
+    "escooter)) AS mask FROM vehicle GROUP BY collision_index) vm "                         \
+    "ON vm.collision_index = c.collision_index "
+
 static int fill_grid(loader *L, grid *G)
 {
-    const char *sql =
-        L->o->collisions
-            ? "SELECT CAST(substr(local_date, 1, 4) AS INTEGER), "
-              "CAST(substr(local_date, 6, 2) AS INTEGER), coalesce(district_id, -1), "
-              "e IS NULL, severity, -1, -1, -1, count(*), 0.0, 0 "
-              "FROM collision GROUP BY 1, 2, 3, 4, 5"
-            : "SELECT CAST(substr(c.local_date, 1, 4) AS INTEGER), "
-              "CAST(substr(c.local_date, 6, 2) AS INTEGER), coalesce(c.district_id, -1), "
-              "c.e IS NULL, ca.severity, coalesce(ca.casualty_type, -1), "
-              "coalesce(ca.age, -1), coalesce(ca.age_band, -1), count(*), "
-              "total(ca.adjusted_serious), count(ca.adjusted_serious) "
-              "FROM casualty ca JOIN collision c ON c.collision_index = ca.collision_index "
-              "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8";
+    int veh = L->o->split == RS_KSI_SPLIT_VEHICLE || L->o->involving > 0;
+    char sql[1400];
+    if (L->o->collisions)
+        snprintf(sql, sizeof sql,
+                 "SELECT CAST(substr(c.local_date, 1, 4) AS INTEGER), "
+                 "CAST(substr(c.local_date, 6, 2) AS INTEGER), coalesce(c.district_id, -1), "
+                 "c.e IS NULL, c.severity, -1, -1, -1, count(*), 0.0, 0, "
+                 "coalesce(c.enhanced_severity, -1), %s, "
+                 "count(CASE WHEN c.injury_based = 1 THEN 1 END) "
+                 "FROM collision c %s GROUP BY 1, 2, 3, 4, 5, 12, 13",
+                 veh ? "coalesce(vm.mask, 0)" : "0", veh ? VEHICLE_MASK_JOIN : "");
+    else
+        snprintf(sql, sizeof sql,
+                 "SELECT CAST(substr(c.local_date, 1, 4) AS INTEGER), "
+                 "CAST(substr(c.local_date, 6, 2) AS INTEGER), coalesce(c.district_id, -1), "
+                 "c.e IS NULL, ca.severity, coalesce(ca.casualty_type, -1), "
+                 "coalesce(ca.age, -1), coalesce(ca.age_band, -1), count(*), "
+                 "total(coalesce(ca.adjusted_serious, a.adjusted_serious)), "
+                 "count(coalesce(ca.adjusted_serious, a.adjusted_serious)), "
+                 "coalesce(ca.enhanced_severity, -1), %s, "
+                 "count(CASE WHEN coalesce(ca.injury_based, a.injury_based) = 1 THEN 1 END) "
+                 "FROM casualty ca JOIN collision c ON c.collision_index = ca.collision_index "
+                 "LEFT JOIN casualty_adjustment a ON a.collision_index = ca.collision_index "
+                 "AND a.vehicle_ref = ca.vehicle_ref AND a.casualty_ref = ca.casualty_ref %s"
+                 "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 12, 13",
+                 veh ? "coalesce(vm.mask, 0)" : "0", veh ? VEHICLE_MASK_JOIN : "");
+    sqlite3 *db = rs_ctx_db(L->ctx);
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(rs_ctx_db(L->ctx), sql, -1, &st, NULL) != SQLITE_OK)
+    if ((veh && rs_ksi_vehicle_sql(db) != 0) ||
+        sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
         return fail_db(L->ctx, "reading casualties");
     int s, rc = RS_OK;
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
         int m = rs_month_index(sqlite3_column_int(st, 0), sqlite3_column_int(st, 1));
         if (m < G->m0 || m >= G->m0 + G->nm)
             continue; /* cannot happen: the span came from the same rows */
-        size_t g = group_of(L, sqlite3_column_int64(st, 2), sqlite3_column_int(st, 3),
-                            sqlite3_column_int(st, 5), sqlite3_column_int(st, 6),
-                            sqlite3_column_int(st, 7));
+        int64_t mask = sqlite3_column_int64(st, 12);
+        if (veh && mask == 0)
+            L->no_vehicles += sqlite3_column_int64(st, 8);
+        if (L->o->involving > 0 && !(mask & ((int64_t)1 << (L->o->involving - 1))))
+            continue;
         int sev = sqlite3_column_int(st, 4);
         int64_t n = sqlite3_column_int64(st, 8);
         double adj = sqlite3_column_double(st, 9);
         int64_t with = sqlite3_column_int64(st, 10);
-        cell *c = &G->c[g * (size_t)G->nm + (size_t)(m - G->m0)];
+        int enh = sqlite3_column_int(st, 11);
+        cell d;
+        memset(&d, 0, sizeof d);
+        d.injury_based = sqlite3_column_int64(st, 13);
         if (sev == 1) {
-            c->fatal += n;
+            d.fatal = n;
         } else if (sev == 2 || sev == 3) {
             if (sev == 2)
-                c->serious += n;
+                d.serious = n;
             else
-                c->slight += n;
+                d.slight = n;
             /* DfT: the factor where present; else the recorded severity. */
-            c->adj_serious += adj + (sev == 2 ? (double)(n - with) : 0.0);
-            c->no_factor += n - with;
+            d.adj_serious = adj + (sev == 2 ? (double)(n - with) : 0.0);
+            d.no_factor = n - with;
+            if (sev == 2) {
+                d.very = enh == 5 ? n : 0;
+                d.moderately = enh == 6 ? n : 0;
+                d.less = enh == 7 ? n : 0;
+            }
         }
+        /* the groups the rows count in: one, or with a vehicle split every
+         * family involved ("(no vehicle records)" when none); then the totals */
+        size_t gs[RS_VF_N + 2], ngs = 0;
+        if (L->o->split == RS_KSI_SPLIT_VEHICLE) {
+            for (int f = 0; f < RS_VF_N; f++)
+                if (mask & ((int64_t)1 << f))
+                    gs[ngs++] = (size_t)f;
+            if (ngs == 0)
+                gs[ngs++] = RS_VF_N;
+        } else {
+            gs[ngs++] = group_of(L, sqlite3_column_int64(st, 2), sqlite3_column_int(st, 3),
+                                 sqlite3_column_int(st, 5), sqlite3_column_int(st, 6),
+                                 sqlite3_column_int(st, 7));
+        }
+        gs[ngs++] = G->ng - 1;
+        for (size_t i = 0; i < ngs; i++)
+            cell_add(&G->c[gs[i] * (size_t)G->nm + (size_t)(m - G->m0)], &d);
     }
     if (s != SQLITE_DONE)
         rc = fail_db(L->ctx, "reading casualties");
@@ -448,6 +419,9 @@ static void make_row(const rs_ksi_result *r, const grid *G, size_t g, int period
     row->adj_serious = round1(c.adj_serious);
     row->adj_slight = round1((double)(c.serious + c.slight) - c.adj_serious);
     row->no_factor = c.no_factor;
+    row->very_serious = c.very;
+    row->moderately_serious = c.moderately;
+    row->less_serious = c.less;
     row->ksi = ksi_of(&c, adj);
     row->ksi_before = row->change = row->change_pct = NAN;
     row->rolling12 = row->baseline = row->baseline_change_pct = NAN;
@@ -526,10 +500,16 @@ static void make_row(const rs_ksi_result *r, const grid *G, size_t g, int period
     }
 }
 
+static int empty_group(const grid *G, size_t g)
+{
+    cell t = grid_sum(G, g, G->m0, G->nm);
+    return t.fatal + t.serious + t.slight == 0;
+}
+
 static int set_groups(rs_ksi_result *r, loader *L, const grid *G, size_t **shown,
                       size_t *nshown)
 {
-    size_t ng = G->ng;
+    size_t ng = G->ng - 1; /* not the totals */
     *shown = calloc(ng, sizeof **shown);
     r->groups = calloc(ng, sizeof *r->groups);
     if (*shown == NULL || r->groups == NULL)
@@ -553,7 +533,14 @@ static int set_groups(rs_ksi_result *r, loader *L, const grid *G, size_t **shown
             }
             break;
         case RS_KSI_SPLIT_ROAD_USER:
+            if (g == ROAD_USER_ESCOOTER && empty_group(G, g))
+                continue;
             name = rs_ksi_road_user_name((int)g);
+            break;
+        case RS_KSI_SPLIT_VEHICLE:
+            if (g == RS_VF_N && empty_group(G, g))
+                continue;
+            name = g < RS_VF_N ? rs_ksi_family_name((int)g) : "(no vehicle records)";
             break;
         case RS_KSI_SPLIT_AGE_BAND:
             name = rs_ksi_age_group_name((int)g);
@@ -579,17 +566,19 @@ int rs_ksi_run(rs_ctx *ctx, const rs_ksi_opts *opts, rs_ksi_result **out)
     if (opts->collisions && opts->adjusted)
         return rs_err_set(e, RS_EUSAGE, "severity adjustment applies to casualties, not "
                                         "collisions");
-    if (opts->collisions && opts->split != RS_KSI_SPLIT_NONE &&
-        opts->split != RS_KSI_SPLIT_DISTRICT)
-        return rs_err_set(e, RS_EUSAGE, "collisions can be split by district only (road user "
-                                        "and age band belong to casualties)");
+    if (opts->collisions &&
+        (opts->split == RS_KSI_SPLIT_ROAD_USER || opts->split == RS_KSI_SPLIT_AGE_BAND))
+        return rs_err_set(e, RS_EUSAGE, "collisions can be split by district or vehicle only "
+                                        "(road user and age band belong to casualties)");
+    if (opts->involving < 0 || opts->involving > RS_VF_N)
+        return rs_err_set(e, RS_EUSAGE, "no such vehicle family");
     if ((opts->baseline_from > 0) != (opts->baseline_to > 0) ||
         opts->baseline_from > opts->baseline_to ||
         (opts->baseline_from > 0 && (opts->baseline_from < 1900 || opts->baseline_to > 2200)))
         return rs_err_set(e, RS_EUSAGE, "baseline years %d-%d: give YYYY-YYYY, first <= last",
                           opts->baseline_from, opts->baseline_to);
 
-    loader L = {ctx, opts, 0, NULL};
+    loader L = {ctx, opts, 0, NULL, 0};
     grid G = {0, 0, 1, NULL};
     rs_ksi_result *r = calloc(1, sizeof *r);
     size_t *shown = NULL, nshown = 0;
@@ -604,7 +593,9 @@ int rs_ksi_run(rs_ctx *ctx, const rs_ksi_opts *opts, rs_ksi_result **out)
     G.ng = opts->split == RS_KSI_SPLIT_DISTRICT   ? L.ndist + 2
            : opts->split == RS_KSI_SPLIT_ROAD_USER ? N_ROAD_USER
            : opts->split == RS_KSI_SPLIT_AGE_BAND  ? N_AGE
+           : opts->split == RS_KSI_SPLIT_VEHICLE   ? RS_VF_N + 1
                                                    : 1;
+    G.ng++; /* the totals: every row once */
     if ((rc = read_span(&L, &r->span_first, &r->span_last)) != RS_OK)
         goto done;
     if (r->span_first >= 0) {
@@ -617,6 +608,7 @@ int rs_ksi_run(rs_ctx *ctx, const rs_ksi_opts *opts, rs_ksi_result **out)
         }
         if ((rc = fill_grid(&L, &G)) != RS_OK)
             goto done;
+        r->no_vehicles = L.no_vehicles;
     }
     if (set_groups(r, &L, &G, &shown, &nshown) != RS_OK) {
         rc = rs_err_set(e, RS_ENOMEM, "out of memory");
@@ -646,16 +638,21 @@ int rs_ksi_run(rs_ctx *ctx, const rs_ksi_opts *opts, rs_ksi_result **out)
         rc = rs_err_set(e, RS_ENOMEM, "out of memory");
         goto done;
     }
-    for (int p = p0; p <= p1; p++)
+    for (int p = p0; p <= p1; p++) {
         for (size_t i = 0; i < nshown; i++) {
             rs_ksi_row *row = &r->rows[r->nrows++];
             make_row(r, &G, shown[i], p, row);
             row->group = (int)i;
-            r->no_factor += row->no_factor;
-            r->rows_total += row->total;
             if (opts->baseline_from > 0 && isnan(row->baseline))
                 r->baseline_incomplete = 1;
         }
+        /* each casualty once, whatever the split */
+        cell t = grid_sum(&G, G.ng - 1, rs_ksi_period_first_month(opts->by, opts->financial, p),
+                          rs_period_len(kind_of(opts->by)));
+        r->no_factor += t.no_factor;
+        r->rows_total += t.fatal + t.serious + t.slight;
+        r->injury_based += t.injury_based;
+    }
 done:
     free(shown);
     free(G.c);

@@ -25,7 +25,8 @@
  *    year-earlier one (binomial, p = 1/2), two-sided.  With adjusted KSI
  *    both use the adjusted figure rounded to a whole number.
  *  - Adjusted KSI (DfT): fatal + the sum over non-fatal casualties of
- *    casualty_adjusted_severity_serious; a non-fatal casualty without the
+ *    casualty_adjusted_severity_serious (from the casualty file, else from
+ *    the DfT's casualty adjustment lookup); a non-fatal casualty without the
  *    factor counts 1 if recorded serious, 0 if slight (and is counted in
  *    no_factor).  Adjusted slight = non-fatal casualties - adjusted serious.
  */
@@ -44,20 +45,26 @@ typedef enum {
     RS_KSI_SPLIT_NONE = 0,
     RS_KSI_SPLIT_DISTRICT = 1,
     RS_KSI_SPLIT_ROAD_USER = 2,
-    RS_KSI_SPLIT_AGE_BAND = 3
+    RS_KSI_SPLIT_AGE_BAND = 3,
+    RS_KSI_SPLIT_VEHICLE = 4 /* vehicle families involved (ksi_vehicle.h): rows overlap */
 } rs_ksi_split;
 
 /* "month" | "quarter" | "year" and "none" | "district" | "road_user" |
- * "age_band" -> 0; -1 otherwise. */
+ * "age_band" | "vehicle" -> 0; -1 otherwise. */
 int rs_ksi_by_parse(const char *s, rs_ksi_by *out);
 int rs_ksi_split_parse(const char *s, rs_ksi_split *out);
-/* The split column's name ("district", "road_user", "age_band"), or NULL. */
+/* The split column's name ("district", "road_user", "age_band",
+ * "vehicle"), or NULL. */
 const char *rs_ksi_split_column(rs_ksi_split split);
 
-/* Road user group of a STATS19 casualty_type (-1 when missing):
- * 0 pedestrian (0), 1 pedal cyclist (1), 2 motorcyclist (2-5, 23, 97),
- * 3 car occupant (8, 9), 4 bus or coach (10, 11), 5 goods vehicle (19-21,
- * 98), 6 other (every other code, and missing). */
+/* Road user group of a STATS19 casualty_type (-1 when missing), codes of
+ * every generation (1979-2004 in brackets):
+ * 0 pedestrian (0), 1 pedal cyclist (1), 2 motorcyclist (2-5, 23, 97;
+ * 103-106), 3 car occupant (8, 9; 108, 109), 4 bus or coach (10, 11; 110),
+ * 5 goods vehicle (19-21, 98; 113), 6 other (16-18, 22 mobility scooter,
+ * 90, 99, every other code, and missing), 7 e-scooter rider (33, in recent
+ * files though not in the DfT's guide; the group is shown only when some
+ * casualty has it). */
 int rs_ksi_road_user(int casualty_type);
 /* Age group from age (years, -1 missing), else from the DfT age band code
  * (-1 missing) where the band lies in one group: 0 child 0-15 (bands
@@ -91,6 +98,9 @@ typedef struct rs_ksi_opts {
     int baseline_from, baseline_to; /* years (financial: start years); 0 for none */
     int adjusted;            /* DfT severity-adjusted figures */
     int collisions;          /* count collisions by collision severity instead */
+    int involving;           /* 1 + a vehicle family (ksi_vehicle.h): only collisions
+                                involving it; 0 for all */
+    int enhanced;            /* count serious by enhanced severity (rows' very_serious...) */
 } rs_ksi_opts;
 
 /* Verdict of a row (see rs_ksi_verdict). */
@@ -117,6 +127,9 @@ typedef struct rs_ksi_row {
     rs_ci ci;                /* of the KSI count (NaN parts when no data) */
     double p;                /* NaN unless compared */
     char verdict[128];
+    /* recorded serious by enhanced severity (5, 6, 7); the rest of
+     * serious had none recorded */
+    int64_t very_serious, moderately_serious, less_serious;
 } rs_ksi_row;
 
 typedef struct rs_ksi_result {
@@ -129,12 +142,17 @@ typedef struct rs_ksi_result {
     int64_t no_factor;       /* adjusted: non-fatal rows that fell back, in the rows shown */
     int64_t rows_total;      /* casualties (collisions) in the rows shown */
     int baseline_incomplete; /* some baseline period is not covered */
+    int64_t injury_based;    /* casualties (collisions) recorded injury-based, in the periods
+                                shown; each counted once, whatever the split */
+    int64_t no_vehicles;     /* vehicle split or --involving: casualties (collisions) in the
+                                workspace whose collision has no vehicle rows */
 } rs_ksi_result;
 
 /* Runs the analysis on the open workspace.  RS_EUSAGE for impossible
  * options (from after to, more than 1200 months, a district split with no
- * districts loaded, a split other than district with collisions, a bad
- * baseline).  *out is owned by the caller (rs_ksi_result_free). */
+ * districts loaded, a road user or age band split with collisions, a bad
+ * baseline).  no_factor, rows_total and injury_based count each casualty
+ * (collision) once, also when the rows of a vehicle split overlap.  *out is owned by the caller (rs_ksi_result_free). */
 int rs_ksi_run(rs_ctx *ctx, const rs_ksi_opts *opts, rs_ksi_result **out);
 void rs_ksi_result_free(rs_ksi_result *r);
 

@@ -428,6 +428,7 @@ int rs_target_run(rs_ctx *ctx, const rs_ksi_opts *ko, const rs_target_spec *spec
     o.financial = ko->financial;
     o.adjusted = ko->adjusted;
     o.collisions = ko->collisions;
+    o.involving = ko->involving; /* the same collisions as the table beside it */
     o.from_month = -1;
     o.to_month = ko->to_month;
     rs_ksi_result *k = NULL;

@@ -10,7 +10,8 @@
  *   detections                      by detection_id (identical: skipped as
  *                                   already present; different: rejected)
  *   STATS19 collisions / casualties by collision index / (index, vehicle
- *                                   reference, casualty reference)
+ *   / vehicles / adjustment lookup  reference, casualty reference) / (index,
+ *                                   vehicle reference) / as casualties
  * Bad rows go to the rejects (file, line, column, reason) — in the rejects
  * CSV the caller names and in the workspace's reject table.  A reason
  * never quotes a field's value, so a plate can never leak through one.
@@ -54,6 +55,7 @@ typedef struct rs_ingest_result {
     int64_t present;   /* rows already in the workspace */
     int64_t unlocated; /* STATS19 collisions kept without a usable location */
     int64_t outside;   /* rows placed outside every district */
+    int64_t skipped;   /* STATS19 adjustment lookup rows of collisions not in the workspace */
     char what[32];     /* what the file was: "telematics", "collisions", "casualties", ... */
 } rs_ingest_result;
 

@@ -3,7 +3,9 @@
  * (README, "Input formats"), older (accident_*, Accident_Index) or newer
  * (collision_*) column names, any case.  The file's kind is read from its
  * header: a casualty file has casualty_reference and casualty_severity; a
- * collision file an index and a collision/accident severity.
+ * collision file an index and a collision/accident severity; a vehicle
+ * file vehicle_type; the casualty adjustment lookup Adjusted_Serious and
+ * no severity (those two load in ingest_stats19_links.c).
  *
  * Missing values (-1 or empty) are stored as NULL: never a category, never
  * averaged.  A collision's district comes from its location (easting/
@@ -19,14 +21,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ingest_int.h"
+#include "ingest_stats19_int.h"
 #include "parse.h"
 #include "store.h"
 #include "timeutil.h"
 
 /* Optional integer: -1 or empty is missing (*present = 0); a non-integer
  * rejects the row. */
-static int opt_int(rs_ingest_run *r, int col, const char *name, int64_t *v, int *present)
+int rs_s19_opt_int(rs_ingest_run *r, int col, const char *name, int64_t *v, int *present)
 {
     size_t len;
     const char *s = rs_ingest_field(r, col, &len);
@@ -43,7 +45,7 @@ static int opt_int(rs_ingest_run *r, int col, const char *name, int64_t *v, int 
     return 0;
 }
 
-static int opt_dec(rs_ingest_run *r, int col, const char *name, double *v, int *present)
+int rs_s19_opt_dec(rs_ingest_run *r, int col, const char *name, double *v, int *present)
 {
     size_t len;
     const char *s = rs_ingest_field(r, col, &len);
@@ -69,12 +71,53 @@ static void loc_dec(rs_ingest_run *r, int col, double *v, int *present)
                rs_parse_decimal(s, len, v) == 0;
 }
 
-static void bind_opt(sqlite3_stmt *st, int i, int64_t v, int present)
+void rs_s19_bind_opt(sqlite3_stmt *st, int i, int64_t v, int present)
 {
     if (present)
         sqlite3_bind_int64(st, i, v);
     else
         sqlite3_bind_null(st, i);
+}
+
+void rs_s19_bind_dec(sqlite3_stmt *st, int i, double v, int present)
+{
+    if (present)
+        sqlite3_bind_double(st, i, v);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+/* Enhanced severity (2023 on): 1 fatal, 5/6/7 very/moderately/less serious,
+ * 3 slight, -1 or empty not collected; it must agree with the severity. */
+static int enhanced(rs_ingest_run *r, int col, int sev, int64_t *v, int *present)
+{
+    const char *name = col >= 0 ? rs_csv_header(r->csv, (size_t)col) : "";
+    if (rs_s19_opt_int(r, col, name, v, present) != 0)
+        return -1;
+    if (!*present)
+        return 0;
+    if (*v != 1 && *v != 3 && (*v < 5 || *v > 7)) {
+        rs_ingest_reject(r, name, "enhanced severity is not 1, 5, 6, 7, 3 (or -1 for missing)");
+        return -1;
+    }
+    if ((*v == 1) != (sev == 1) || (*v == 3) != (sev == 3)) {
+        rs_ingest_reject(r, name, "enhanced severity disagrees with the severity");
+        return -1;
+    }
+    return 0;
+}
+
+/* An injury-based flag: 0, 1, or -1/empty for missing. */
+static int flag01(rs_ingest_run *r, int col, int64_t *v, int *present)
+{
+    const char *name = col >= 0 ? rs_csv_header(r->csv, (size_t)col) : "";
+    if (rs_s19_opt_int(r, col, name, v, present) != 0)
+        return -1;
+    if (*present && *v != 0 && *v != 1) {
+        rs_ingest_reject(r, name, "not 0 or 1 (or -1 for missing)");
+        return -1;
+    }
+    return 0;
 }
 
 static int severity(rs_ingest_run *r, int col, const char *name, int *sev)
@@ -141,6 +184,11 @@ static int load_collisions(rs_ingest_run *r)
     static const char *const n_sl[] = {"speed_limit", NULL};
     static const char *const n_nv[] = {"number_of_vehicles", NULL};
     static const char *const n_nc[] = {"number_of_casualties", NULL};
+    static const char *const n_enh[] = {"enhanced_severity_collision",
+                                        "enhanced_collision_severity", NULL};
+    static const char *const n_ib[] = {"collision_injury_based", NULL};
+    static const char *const n_ase[] = {"collision_adjusted_severity_serious", NULL};
+    static const char *const n_asl[] = {"collision_adjusted_severity_slight", NULL};
     rs_keyed k = {NULL, NULL, same_collision, "collision", NULL,
                   "collision index already loaded with different values"};
     int rc = 0;
@@ -149,17 +197,21 @@ static int load_collisions(rs_ingest_run *r)
         cn = rs_ingest_col(r, n_n), clo = rs_ingest_col(r, n_lon), cla = rs_ingest_col(r, n_lat),
         cd = rs_ingest_col(r, n_date), ct = rs_ingest_col(r, n_time),
         co = rs_ingest_col(r, n_ons), cp = rs_ingest_col(r, n_pf), csl = rs_ingest_col(r, n_sl),
-        cnv = rs_ingest_col(r, n_nv), cnc = rs_ingest_col(r, n_nc);
+        cnv = rs_ingest_col(r, n_nv), cnc = rs_ingest_col(r, n_nc),
+        cen = rs_ingest_col(r, n_enh), cib = rs_ingest_col(r, n_ib),
+        cas = rs_ingest_col(r, n_ase), casl = rs_ingest_col(r, n_asl);
     if (ci == -2 || cs == -2 || ce == -2 || cn == -2 || clo == -2 || cla == -2 || cd == -2 ||
-        ct == -2 || co == -2 || cp == -2 || csl == -2 || cnv == -2 || cnc == -2)
+        ct == -2 || co == -2 || cp == -2 || csl == -2 || cnv == -2 || cnc == -2 || cen == -2 ||
+        cib == -2 || cas == -2 || casl == -2)
         return RS_EINPUT;
     if (cd < 0)
         return rs_ingest_missing(r, "date");
     if (sqlite3_prepare_v2(r->db,
                            "INSERT INTO collision(collision_index, file_id, t, local_date, "
                            "severity, e, n, district_id, ons_district, police_force, "
-                           "speed_limit, vehicles, casualties) "
-                           "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13) "
+                           "speed_limit, vehicles, casualties, enhanced_severity, injury_based, "
+                           "adjusted_serious, adjusted_slight) "
+                           "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17) "
                            "ON CONFLICT(collision_index) DO NOTHING",
                            -1, &k.ins, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(r->db,
@@ -227,11 +279,26 @@ static int load_collisions(rs_ingest_run *r)
         }
         int64_t pf = 0, sl = 0, nv = 0, nc = 0;
         int ppf, psl, pnv, pnc;
-        if (opt_int(r, cp, "police_force", &pf, &ppf) != 0 ||
-            opt_int(r, csl, "speed_limit", &sl, &psl) != 0 ||
-            opt_int(r, cnv, "number_of_vehicles", &nv, &pnv) != 0 ||
-            opt_int(r, cnc, "number_of_casualties", &nc, &pnc) != 0)
+        if (rs_s19_opt_int(r, cp, "police_force", &pf, &ppf) != 0 ||
+            rs_s19_opt_int(r, csl, "speed_limit", &sl, &psl) != 0 ||
+            rs_s19_opt_int(r, cnv, "number_of_vehicles", &nv, &pnv) != 0 ||
+            rs_s19_opt_int(r, cnc, "number_of_casualties", &nc, &pnc) != 0)
             continue;
+        if (psl && sl == 99)
+            psl = 0; /* 99: unknown (self reported), as -1 is missing */
+        int64_t en = 0, ib = 0;
+        int pen, pib, pase, pasl;
+        double ase = 0, asl = 0;
+        if (enhanced(r, cen, sev, &en, &pen) != 0 || flag01(r, cib, &ib, &pib) != 0 ||
+            rs_s19_opt_dec(r, cas, "collision_adjusted_severity_serious", &ase, &pase) != 0 ||
+            rs_s19_opt_dec(r, casl, "collision_adjusted_severity_slight", &asl, &pasl) != 0)
+            continue;
+        if ((pase && (ase < 0 || ase > 1)) || (pasl && (asl < 0 || asl > 1))) {
+            rs_ingest_reject(r, pase && (ase < 0 || ase > 1) ? "collision_adjusted_severity_serious"
+                                                             : "collision_adjusted_severity_slight",
+                             "adjustment factor out of range 0-1");
+            continue;
+        }
         char date[16];
         snprintf(date, sizeof date, "%04d-%02d-%02d", y, m, d);
         if (located) {
@@ -240,7 +307,7 @@ static int load_collisions(rs_ingest_run *r)
         }
         sqlite3_bind_text(ins, 1, idx, (int)ilen, SQLITE_STATIC);
         sqlite3_bind_int64(ins, 2, r->file_id);
-        bind_opt(ins, 3, t, have_t);
+        rs_s19_bind_opt(ins, 3, t, have_t);
         sqlite3_bind_text(ins, 4, date, -1, SQLITE_STATIC);
         sqlite3_bind_int(ins, 5, sev);
         if (located) {
@@ -250,15 +317,19 @@ static int load_collisions(rs_ingest_run *r)
             sqlite3_bind_null(ins, 6);
             sqlite3_bind_null(ins, 7);
         }
-        bind_opt(ins, 8, dist, located && dist >= 0);
+        rs_s19_bind_opt(ins, 8, dist, located && dist >= 0);
         if (olen > 0 && !(olen == 2 && memcmp(ons, "-1", 2) == 0))
             sqlite3_bind_text(ins, 9, ons, (int)olen, SQLITE_STATIC);
         else
             sqlite3_bind_null(ins, 9);
-        bind_opt(ins, 10, pf, ppf);
-        bind_opt(ins, 11, sl, psl);
-        bind_opt(ins, 12, nv, pnv);
-        bind_opt(ins, 13, nc, pnc);
+        rs_s19_bind_opt(ins, 10, pf, ppf);
+        rs_s19_bind_opt(ins, 11, sl, psl);
+        rs_s19_bind_opt(ins, 12, nv, pnv);
+        rs_s19_bind_opt(ins, 13, nc, pnc);
+        rs_s19_bind_opt(ins, 14, en, pen);
+        rs_s19_bind_opt(ins, 15, ib, pib);
+        rs_s19_bind_dec(ins, 16, ase, pase);
+        rs_s19_bind_dec(ins, 17, asl, pasl);
         sqlite3_bind_text(k.get, 1, idx, (int)ilen, SQLITE_STATIC);
         const coll_row row = {date, sev, have_t, located, t, e, n};
         int got_new = rs_ingest_keyed(r, &k, &row);
@@ -289,6 +360,9 @@ static int load_casualties(rs_ingest_run *r, int ci, int cv, int cc, int cs)
     static const char *const n_band[] = {"age_band_of_casualty", NULL};
     static const char *const n_adj[] = {"casualty_adjusted_severity_serious", NULL};
     static const char *const n_adjs[] = {"casualty_adjusted_severity_slight", NULL};
+    static const char *const n_enh[] = {"enhanced_casualty_severity",
+                                        "enhanced_severity_casualty", NULL};
+    static const char *const n_ib[] = {"casualty_injury_based", NULL};
     rs_keyed k = {NULL, NULL, same_casualty, "casualty", "casualty_reference",
                   "casualty already loaded with different values"};
     sqlite3_stmt *parent = NULL;
@@ -297,14 +371,16 @@ static int load_casualties(rs_ingest_run *r, int ci, int cv, int cc, int cs)
     int ccl = rs_ingest_col(r, n_class), cty = rs_ingest_col(r, n_type),
         csx = rs_ingest_col(r, n_sex), cag = rs_ingest_col(r, n_age),
         cab = rs_ingest_col(r, n_band), cad = rs_ingest_col(r, n_adj),
-        cas = rs_ingest_col(r, n_adjs);
-    if (ccl == -2 || cty == -2 || csx == -2 || cag == -2 || cab == -2 || cad == -2 || cas == -2)
+        cas = rs_ingest_col(r, n_adjs), cen = rs_ingest_col(r, n_enh),
+        cib = rs_ingest_col(r, n_ib);
+    if (ccl == -2 || cty == -2 || csx == -2 || cag == -2 || cab == -2 || cad == -2 || cas == -2 ||
+        cen == -2 || cib == -2)
         return RS_EINPUT;
     if (sqlite3_prepare_v2(r->db,
                            "INSERT INTO casualty(collision_index, vehicle_ref, casualty_ref, "
                            "severity, casualty_class, casualty_type, sex, age, age_band, "
-                           "adjusted_serious, adjusted_slight, file_id) "
-                           "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12) "
+                           "adjusted_serious, adjusted_slight, file_id, enhanced_severity, injury_based) "
+                           "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14) "
                            "ON CONFLICT DO NOTHING",
                            -1, &k.ins, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(r->db,
@@ -350,13 +426,17 @@ static int load_casualties(rs_ingest_run *r, int ci, int cv, int cc, int cs)
         int64_t cl = 0, ty = 0, sx = 0, ag = 0, ab = 0;
         int pcl, pty, psx, pag, pab, pad, pas;
         double ad = 0, as = 0;
-        if (opt_int(r, ccl, "casualty_class", &cl, &pcl) != 0 ||
-            opt_int(r, cty, "casualty_type", &ty, &pty) != 0 ||
-            opt_int(r, csx, "sex_of_casualty", &sx, &psx) != 0 ||
-            opt_int(r, cag, "age_of_casualty", &ag, &pag) != 0 ||
-            opt_int(r, cab, "age_band_of_casualty", &ab, &pab) != 0 ||
-            opt_dec(r, cad, "casualty_adjusted_severity_serious", &ad, &pad) != 0 ||
-            opt_dec(r, cas, "casualty_adjusted_severity_slight", &as, &pas) != 0)
+        if (rs_s19_opt_int(r, ccl, "casualty_class", &cl, &pcl) != 0 ||
+            rs_s19_opt_int(r, cty, "casualty_type", &ty, &pty) != 0 ||
+            rs_s19_opt_int(r, csx, "sex_of_casualty", &sx, &psx) != 0 ||
+            rs_s19_opt_int(r, cag, "age_of_casualty", &ag, &pag) != 0 ||
+            rs_s19_opt_int(r, cab, "age_band_of_casualty", &ab, &pab) != 0 ||
+            rs_s19_opt_dec(r, cad, "casualty_adjusted_severity_serious", &ad, &pad) != 0 ||
+            rs_s19_opt_dec(r, cas, "casualty_adjusted_severity_slight", &as, &pas) != 0)
+            continue;
+        int64_t en = 0, ib = 0;
+        int pen, pib;
+        if (enhanced(r, cen, sev, &en, &pen) != 0 || flag01(r, cib, &ib, &pib) != 0)
             continue;
         if (pag && (ag < 0 || ag > 120)) {
             rs_ingest_reject(r, "age_of_casualty", "age out of range 0-120");
@@ -385,11 +465,11 @@ static int load_casualties(rs_ingest_run *r, int ci, int cv, int cc, int cs)
         sqlite3_bind_int64(ins, 2, vref);
         sqlite3_bind_int64(ins, 3, cref);
         sqlite3_bind_int(ins, 4, sev);
-        bind_opt(ins, 5, cl, pcl);
-        bind_opt(ins, 6, ty, pty);
-        bind_opt(ins, 7, sx, psx);
-        bind_opt(ins, 8, ag, pag);
-        bind_opt(ins, 9, ab, pab);
+        rs_s19_bind_opt(ins, 5, cl, pcl);
+        rs_s19_bind_opt(ins, 6, ty, pty);
+        rs_s19_bind_opt(ins, 7, sx, psx);
+        rs_s19_bind_opt(ins, 8, ag, pag);
+        rs_s19_bind_opt(ins, 9, ab, pab);
         if (pad)
             sqlite3_bind_double(ins, 10, ad);
         else
@@ -399,6 +479,8 @@ static int load_casualties(rs_ingest_run *r, int ci, int cv, int cc, int cs)
         else
             sqlite3_bind_null(ins, 11);
         sqlite3_bind_int64(ins, 12, r->file_id);
+        rs_s19_bind_opt(ins, 13, en, pen);
+        rs_s19_bind_opt(ins, 14, ib, pib);
         sqlite3_bind_text(k.get, 1, idx, (int)ilen, SQLITE_STATIC);
         sqlite3_bind_int64(k.get, 2, vref);
         sqlite3_bind_int64(k.get, 3, cref);
@@ -426,16 +508,25 @@ int rs_ingest_stats19(rs_ingest_run *r)
     static const char *const n_cref[] = {"casualty_reference", NULL};
     static const char *const n_csev[] = {"casualty_severity", NULL};
     static const char *const n_vtype[] = {"vehicle_type", NULL};
+    static const char *const n_adj[] = {"adjusted_serious", NULL};
     int ci = rs_ingest_col(r, n_idx), cs = rs_ingest_col(r, n_sev),
         cv = rs_ingest_col(r, n_vref), cc = rs_ingest_col(r, n_cref),
-        ccs = rs_ingest_col(r, n_csev), cvt = rs_ingest_col(r, n_vtype);
-    if (ci == -2 || cs == -2 || cv == -2 || cc == -2 || ccs == -2 || cvt == -2)
+        ccs = rs_ingest_col(r, n_csev), cvt = rs_ingest_col(r, n_vtype),
+        cadj = rs_ingest_col(r, n_adj);
+    if (ci == -2 || cs == -2 || cv == -2 || cc == -2 || ccs == -2 || cvt == -2 || cadj == -2)
         return RS_EINPUT;
     if (ci < 0)
         return rs_err_set(rs_ctx_err(r->ctx), RS_EINPUT,
                           "%s:1: not a STATS19 file: no collision_index or accident_index "
                           "column",
                           r->name);
+    /* the DfT casualty adjustment lookup: casualty keys and the adjusted
+     * figures, no severity */
+    if (cadj >= 0 && ccs < 0 && cs < 0) {
+        if (cc < 0 || cv < 0)
+            return rs_ingest_missing(r, cc < 0 ? "Casualty_Reference" : "Vehicle_Reference");
+        return rs_ingest_s19_adjustment(r, ci, cv, cc, cadj);
+    }
     if (cc >= 0 || ccs >= 0) {
         if (cc < 0 || ccs < 0 || cv < 0)
             return rs_ingest_missing(r, cc < 0    ? "casualty_reference"
@@ -445,10 +536,12 @@ int rs_ingest_stats19(rs_ingest_run *r)
     }
     if (cs >= 0)
         return load_collisions(r);
-    if (cvt >= 0)
-        return rs_err_set(rs_ctx_err(r->ctx), RS_EINPUT,
-                          "%s:1: a STATS19 vehicle file; roadsafe loads collision and "
-                          "casualty files only",
-                          r->name);
-    return rs_ingest_missing(r, "collision_severity (or accident_severity)");
+    if (cvt >= 0) {
+        if (cv < 0)
+            return rs_ingest_missing(r, "vehicle_reference");
+        return rs_ingest_s19_vehicles(r, ci, cv);
+    }
+    return rs_ingest_missing(r, "collision_severity (or accident_severity); a vehicle file "
+                                "has vehicle_type, a casualty file casualty_severity, the "
+                                "adjustment lookup Adjusted_Serious");
 }

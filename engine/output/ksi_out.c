@@ -11,6 +11,7 @@
 
 #include "chart.h"
 #include "fmt.h"
+#include "ksi_vehicle.h"
 
 /* A count: whole casualties, or one decimal when adjusted. */
 #define FMT_COUNT(buf, v, adj) rs_fmt_fixed((buf), 48, (v), (adj) ? 1 : 0)
@@ -36,7 +37,14 @@ static void caption(const rs_ksi_result *r, char *buf, size_t size)
         kind);
     if (r->nrows > 0)
         ADD(", %s to %s", r->rows[0].label, r->rows[r->nrows - 1].label);
-    if (o->split != RS_KSI_SPLIT_NONE)
+    if (o->involving > 0)
+        ADD(", in collisions involving %s %s", o->involving - 1 == RS_VF_ESCOOTER ? "an" : "a",
+            rs_ksi_family_name(o->involving - 1));
+    if (o->split == RS_KSI_SPLIT_VEHICLE)
+        ADD(", by vehicle involved (the rows overlap: a collision counts in every family of "
+            "vehicle it involves, so the rows add up to more than the %lld %s)",
+            (long long)r->rows_total, o->collisions ? "collisions" : "casualties");
+    else if (o->split != RS_KSI_SPLIT_NONE)
         ADD(", by %s", o->split == RS_KSI_SPLIT_ROAD_USER ? "road user"
                        : o->split == RS_KSI_SPLIT_AGE_BAND ? "age band"
                                                            : "district");
@@ -63,6 +71,13 @@ static void caption(const rs_ksi_result *r, char *buf, size_t size)
         ADD(". Adjusted as the DfT does (fatal + casualty_adjusted_severity_serious); %lld "
             "non-fatal casualt%s without the factor counted as recorded",
             (long long)r->no_factor, r->no_factor == 1 ? "y" : "ies");
+    if (o->adjusted)
+        ADD("; %lld of the %lld casualties were injury-based (severity from the injuries "
+            "recorded, CRaSH/COPA)",
+            (long long)r->injury_based, (long long)r->rows_total);
+    if (o->enhanced)
+        ADD(". Recorded serious split by enhanced severity where recorded (very, moderately, "
+            "less serious; serious_unrecorded without it)");
     ADD(".");
 #undef ADD
 }
@@ -90,6 +105,12 @@ int rs_ksi_table_extra(rs_ctx *ctx, const rs_ksi_result *r, const char *caption_
     const char *split = rs_ksi_split_column(o->split);
     if (split)
         cols[nc++] = split;
+    if (o->enhanced) {
+        cols[nc++] = "very_serious";
+        cols[nc++] = "moderately_serious";
+        cols[nc++] = "less_serious";
+        cols[nc++] = "serious_unrecorded";
+    }
     if (o->adjusted) {
         cols[nc++] = "recorded_serious";
         cols[nc++] = "recorded_ksi";
@@ -122,7 +143,7 @@ int rs_ksi_table_extra(rs_ctx *ctx, const rs_ksi_result *r, const char *caption_
     int adj = o->adjusted;
     for (size_t i = 0; i < r->nrows; i++) {
         const rs_ksi_row *w = &r->rows[i];
-        char v[24][48];
+        char v[28][48];
         const char *cells[48];
         size_t k = 0;
         snprintf(v[k++], 48, "%s", w->label);
@@ -133,6 +154,13 @@ int rs_ksi_table_extra(rs_ctx *ctx, const rs_ksi_result *r, const char *caption_
         snprintf(v[k++], 48, "%lld", (long long)w->total);
         if (split)
             snprintf(v[k++], 48, "%s", r->groups[w->group]);
+        if (o->enhanced) {
+            snprintf(v[k++], 48, "%lld", (long long)w->very_serious);
+            snprintf(v[k++], 48, "%lld", (long long)w->moderately_serious);
+            snprintf(v[k++], 48, "%lld", (long long)w->less_serious);
+            snprintf(v[k++], 48, "%lld", (long long)(w->serious - w->very_serious -
+                                                     w->moderately_serious - w->less_serious));
+        }
         if (adj) {
             snprintf(v[k++], 48, "%lld", (long long)w->serious);
             snprintf(v[k++], 48, "%lld", (long long)(w->fatal + w->serious));

@@ -11,7 +11,8 @@
 
 /* The result as a table (stable snake_case columns, see README):
  * period,fatal,serious,ksi,slight,casualties|collisions[,split column]
- * [,recorded_ksi,no_factor],ksi_year_before,change,change_pct,
+ * [,very_serious,moderately_serious,less_serious,serious_unrecorded]
+ * [,recorded_serious,recorded_ksi,no_factor],ksi_year_before,change,change_pct,
  * rolling_12m_ksi[,baseline_ksi,baseline_change_pct],ksi_ci_low,
  * ksi_ci_high,p_value,verdict.  *out owned by the caller. */
 int rs_ksi_table(rs_ctx *ctx, const rs_ksi_result *r, rs_table **out);

@@ -134,8 +134,9 @@ const rs_key *fuzz_key(void)
 
 /* ---- ingest invariants -------------------------------------------------------- */
 
-static const char *const record_tables[] = {"reject",    "ping_chunk", "detection",
-                                            "collision", "casualty",   "concern"};
+static const char *const record_tables[] = {"reject",   "ping_chunk", "detection",
+                                            "collision", "casualty",  "concern",
+                                            "vehicle",  "casualty_adjustment"};
 #define N_TABLES (sizeof record_tables / sizeof record_tables[0])
 
 static int64_t rows_of(const char *table, const char *cond)
@@ -154,6 +155,8 @@ static int64_t records_of_file(const char *kind, int64_t id)
                         : strcmp(kind, "detections") == 0 ? "detection"
                         : strcmp(kind, "collisions") == 0 ? "collision"
                         : strcmp(kind, "casualties") == 0 ? "casualty"
+                        : strcmp(kind, "vehicles") == 0   ? "vehicle"
+                        : strcmp(kind, "casualty adjustments") == 0 ? "casualty_adjustment"
                         : strcmp(kind, "concerns") == 0   ? "concern"
                                                           : "";
     FUZZ_ASSERT(table == NULL || table[0] != '\0');
@@ -172,7 +175,9 @@ static void reset_to_baseline(void)
     char sql[1024];
     snprintf(sql, sizeof sql,
              "DELETE FROM reject WHERE file_id > %1$lld; DELETE FROM ping_chunk WHERE file_id > "
-             "%1$lld; DELETE FROM casualty WHERE file_id > %1$lld; DELETE FROM detection WHERE "
+             "%1$lld; DELETE FROM casualty WHERE file_id > %1$lld; DELETE FROM vehicle WHERE "
+             "file_id > %1$lld; DELETE FROM casualty_adjustment WHERE file_id > %1$lld; "
+             "DELETE FROM detection WHERE "
              "file_id > %1$lld; DELETE FROM collision WHERE file_id > %1$lld; DELETE FROM "
              "concern WHERE file_id > %1$lld; DELETE FROM ingest_file WHERE id > %1$lld; "
              "DELETE FROM fleet_vehicle",

@@ -67,7 +67,7 @@ static void put_file(const char *name, const char *s)
 typedef struct indep {
     long cas[NMONTHS][4];   /* casualties by month and casualty severity 1..3 */
     long col[NMONTHS][4];   /* collisions by month and collision severity */
-    long road[7][4];        /* casualties by road user group and severity */
+    long road[8][4];        /* casualties by road user group and severity */
     long age[5][4];         /* by age group */
     long casualties, collisions;
 } indep;
@@ -114,9 +114,17 @@ static int col_of(char **h, int nh, const char *a, const char *b)
 /* The road user groups, as lists. */
 static int road_group(int t)
 {
-    static const int lists[6][7] = {{0, -9}, {1, -9}, {2, 3, 4, 5, 23, 97, -9},
-                                    {8, 9, -9}, {10, 11, -9}, {19, 20, 21, 98, -9}};
-    for (int g = 0; g < 6; g++)
+    /* every generation's codes (DfT data guide 2024; 1979-2004 ones
+     * 103-113), and 33 (e-scooter riders, group 7) */
+    static const int lists[8][11] = {{0, -9},
+                                     {1, -9},
+                                     {2, 3, 4, 5, 23, 97, 103, 104, 105, 106, -9},
+                                     {8, 9, 108, 109, -9},
+                                     {10, 11, 110, -9},
+                                     {19, 20, 21, 98, 113, -9},
+                                     {-9},
+                                     {33, -9}};
+    for (int g = 0; g < 8; g++)
         for (int i = 0; lists[g][i] != -9; i++)
             if (lists[g][i] == t)
                 return g;
@@ -294,6 +302,12 @@ static void test_groups(void)
     CHECK_STR(rs_ksi_road_user_name(rs_ksi_road_user(97)), "motorcyclist");
     CHECK_STR(rs_ksi_road_user_name(rs_ksi_road_user(98)), "goods vehicle");
     CHECK_STR(rs_ksi_road_user_name(rs_ksi_road_user(90)), "other");
+    CHECK_STR(rs_ksi_road_user_name(rs_ksi_road_user(22)), "other");
+    CHECK_STR(rs_ksi_road_user_name(rs_ksi_road_user(104)), "motorcyclist");
+    CHECK_STR(rs_ksi_road_user_name(rs_ksi_road_user(109)), "car occupant");
+    CHECK_STR(rs_ksi_road_user_name(rs_ksi_road_user(110)), "bus or coach");
+    CHECK_STR(rs_ksi_road_user_name(rs_ksi_road_user(113)), "goods vehicle");
+    CHECK_STR(rs_ksi_road_user_name(rs_ksi_road_user(33)), "e-scooter rider");
     for (int band = -1; band <= 11; band++)
         for (int age = -1; age <= 101; age++)
             CHECK_EQ_INT(rs_ksi_age_group(age, band), age_group(age, band));

@@ -23,7 +23,8 @@ static void help(void)
         "standard input, and gzip files are read transparently.  Each file is one\n"
         "transaction.  Loading a file again adds nothing.  Bad rows are rejected with file,\n"
         "line, column and reason; the rest of the file loads.  STATS19 collision files are\n"
-        "loaded before casualty files whatever the order given.\n\n"
+        "loaded before casualty, vehicle and adjustment lookup files whatever the order\n"
+        "given.\n\n"
         "options:\n"
         "  --rejects FILE     write every rejected row as file,line,column,reason (CSV);\n"
         "                     without it the first 10 rejects of each file go to stderr\n"
@@ -66,14 +67,16 @@ static void progress(void *user, const char *file, int64_t rows, uint64_t bytes,
     fprintf(stderr, "\033[K");
 }
 
-/* 1 when the file's header says it is a STATS19 casualty file. */
+/* 1 when the file's header says it is a STATS19 table that hangs off a
+ * collision (casualties, vehicles, the casualty adjustment lookup: each
+ * has a vehicle reference), so it loads after the collision files. */
 static int is_casualty_file(const char *path)
 {
     rs_err e = {0};
     rs_csv *c = NULL;
     if (strcmp(path, "-") == 0 || rs_csv_open(&e, path, NULL, &c) != 0)
         return 0;
-    int yes = rs_csv_col(c, "casualty_reference") >= 0;
+    int yes = rs_csv_col(c, "casualty_reference") >= 0 || rs_csv_col(c, "vehicle_reference") >= 0;
     rs_csv_close(c);
     return yes;
 }
@@ -265,6 +268,8 @@ int rs_cmd_ingest(int argc, char **argv)
         if (res.unlocated)
             printf("; %lld without a usable location (kept as unlocated)",
                    (long long)res.unlocated);
+        if (res.skipped)
+            printf("; %lld of collisions not in the workspace (skipped)", (long long)res.skipped);
         if (res.outside && ndist == 0)
             printf("; %lld not in a district (no districts loaded)", (long long)res.outside);
         else if (res.outside)

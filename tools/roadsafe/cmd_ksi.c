@@ -22,6 +22,7 @@
 #include "exposure.h"
 #include "ksi.h"
 #include "ksi_out.h"
+#include "ksi_vehicle.h"
 #include "store.h"
 #include "table.h"
 #include "target.h"
@@ -33,7 +34,8 @@ static void help(void)
 {
     printf(
         "usage: roadsafe ksi [--by month|quarter|year] [--financial] [--from PERIOD --to PERIOD]\n"
-        "                    [--split none|district|road_user|age_band] [--baseline YYYY-YYYY]\n"
+        "                    [--split none|district|road_user|age_band|vehicle]\n"
+        "                    [--involving FAMILY] [--enhanced] [--baseline YYYY-YYYY]\n"
         "                    [--adjusted] [--collisions] [--format csv|md|html] [--out FILE]\n"
         "                    [--chart FILE.png] [--store FILE]\n"
         "                    [--target B1-B2:P:Y [--trend-years N]] [--population FILE]\n"
@@ -55,8 +57,16 @@ static void help(void)
         "                           default: the last month with data\n"
         "  --split KIND             none (default), district (from the collision location;\n"
         "                           '(outside districts)' and '(no location)' rows too),\n"
-        "                           road_user (from casualty_type) or age_band (child 0-15,\n"
-        "                           16-24, 25-59, 60+, unknown)\n"
+        "                           road_user (from casualty_type), age_band (child 0-15,\n"
+        "                           16-24, 25-59, 60+, unknown) or vehicle (the families of\n"
+        "                           vehicle the collision involved, from the vehicle file: a\n"
+        "                           collision counts in each, so the rows overlap)\n"
+        "  --involving FAMILY       only collisions involving a car, motorcycle, goods, bus,\n"
+        "                           pedal_cycle, escooter or other (vehicle_type families,\n"
+        "                           see the README)\n"
+        "  --enhanced               split recorded serious by enhanced severity (2023 on):\n"
+        "                           very_serious, moderately_serious, less_serious and\n"
+        "                           serious_unrecorded columns\n"
         "  --baseline YYYY-YYYY     add the mean KSI of the same period of the year over\n"
         "                           these years (financial years with --financial) and the\n"
         "                           per cent change from it\n"
@@ -65,7 +75,7 @@ static void help(void)
         "                           casualties; without the factor a casualty counts as\n"
         "                           recorded (counted in no_factor, and said)\n"
         "  --collisions             add a table of collisions by collision severity\n"
-        "                           (split by district only)\n"
+        "                           (split by district or vehicle only)\n"
         "  --format csv|md|html     table format (default csv)\n"
         "  --out FILE               write to FILE (default standard output)\n"
         "  --chart FILE.png         line chart of KSI by period against the same period a\n"
@@ -206,6 +216,12 @@ static void notes(const rs_ksi_result *r)
                 "count%s as recorded (column no_factor)\n",
                 (long long)r->no_factor, r->no_factor == 1 ? "y" : "ies",
                 r->no_factor == 1 ? "s" : "");
+    if (r->no_vehicles > 0)
+        fprintf(stderr,
+                "roadsafe " CMD ": %lld %s in collisions without vehicle records, so in no "
+                "vehicle family (load the STATS19 vehicle file: roadsafe ingest stats19 "
+                "VEHICLES.csv)\n",
+                (long long)r->no_vehicles, r->no_vehicles == 1 ? "casualty is" : "casualties are");
     if (r->baseline_incomplete)
         fprintf(stderr,
                 "roadsafe " CMD ": some baseline periods (%d-%d) are not wholly inside the "
@@ -218,7 +234,7 @@ int rs_cmd_ksi(int argc, char **argv)
     const char *store = NULL, *h = NULL, *by_s = NULL, *fin = NULL, *from_s = NULL,
                *to_s = NULL, *split_s = NULL, *base_s = NULL, *adj = NULL, *coll = NULL,
                *format = NULL, *out = NULL, *chart = NULL, *target_s = NULL, *ty_s = NULL,
-               *pop_s = NULL, *trf_s = NULL;
+               *pop_s = NULL, *trf_s = NULL, *inv_s = NULL, *enh = NULL;
     const rs_cli_opt opts[] = {{"store", 1, &store},     {"help", 0, &h},
                                {"by", 1, &by_s},         {"financial", 0, &fin},
                                {"from", 1, &from_s},     {"to", 1, &to_s},
@@ -227,7 +243,8 @@ int rs_cmd_ksi(int argc, char **argv)
                                {"format", 1, &format},   {"out", 1, &out},
                                {"chart", 1, &chart},     {"target", 1, &target_s},
                                {"trend-years", 1, &ty_s}, {"population", 1, &pop_s},
-                               {"traffic", 1, &trf_s},   {NULL, 0, NULL}};
+                               {"traffic", 1, &trf_s},   {"involving", 1, &inv_s},
+                               {"enhanced", 0, &enh},    {NULL, 0, NULL}};
     const char *pos[1];
     int npos = rs_cli_parse(CMD, argc, argv, 1, opts, pos, 0);
     if (npos < 0)
@@ -242,6 +259,7 @@ int rs_cmd_ksi(int argc, char **argv)
     o.from_month = o.to_month = -1;
     o.financial = fin != NULL;
     o.adjusted = adj != NULL;
+    o.enhanced = enh != NULL;
     rs_format fmt = RS_FMT_CSV;
     int dummy;
     if (by_s && rs_ksi_by_parse(by_s, &o.by) != 0) {
@@ -249,9 +267,17 @@ int rs_cmd_ksi(int argc, char **argv)
         return RS_EXIT_USAGE;
     }
     if (split_s && rs_ksi_split_parse(split_s, &o.split) != 0) {
-        fprintf(stderr, "roadsafe " CMD ": --split is none, district, road_user or age_band\n");
+        fprintf(stderr,
+                "roadsafe " CMD ": --split is none, district, road_user, age_band or vehicle\n");
         return RS_EXIT_USAGE;
     }
+    int fam;
+    if (inv_s && rs_ksi_family_parse(inv_s, &fam) != 0) {
+        fprintf(stderr, "roadsafe " CMD ": --involving is %s\n", rs_ksi_family_words());
+        return RS_EXIT_USAGE;
+    }
+    if (inv_s)
+        o.involving = fam + 1;
     if (from_s && rs_ksi_period_parse(from_s, &o.from_month, &dummy) != 0) {
         fprintf(stderr,
                 "roadsafe " CMD ": --from '%s' is not a period (2020, 2020Q2, 2020-05, "
@@ -280,9 +306,9 @@ int rs_cmd_ksi(int argc, char **argv)
         fprintf(stderr, "roadsafe " CMD ": --format is csv, md or html\n");
         return RS_EXIT_USAGE;
     }
-    if (coll && o.split != RS_KSI_SPLIT_NONE && o.split != RS_KSI_SPLIT_DISTRICT) {
-        fprintf(stderr, "roadsafe " CMD ": --collisions splits by district only (road user and "
-                        "age band belong to casualties)\n");
+    if (coll && (o.split == RS_KSI_SPLIT_ROAD_USER || o.split == RS_KSI_SPLIT_AGE_BAND)) {
+        fprintf(stderr, "roadsafe " CMD ": --collisions splits by district or vehicle only (road "
+                        "user and age band belong to casualties)\n");
         return RS_EXIT_USAGE;
     }
     rs_target_spec spec;
