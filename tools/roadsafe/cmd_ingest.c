@@ -81,7 +81,9 @@ static int is_casualty_file(const char *path)
     return yes;
 }
 
-static void show_some_rejects(FILE *tmp, long from, int64_t rejected)
+/* Shows the first 10 rejects of a file kept in tmp since from (of the
+ * kept ones: the note on those not kept is left out) and how many more. */
+static void show_some_rejects(FILE *tmp, long from, int64_t rejected, int64_t kept)
 {
     if (tmp == NULL)
         return;
@@ -92,7 +94,7 @@ static void show_some_rejects(FILE *tmp, long from, int64_t rejected)
     fseek(tmp, from, SEEK_SET);
     char line[1024];
     int64_t shown = 0;
-    while (shown < 10 && ftell(tmp) < end && fgets(line, sizeof line, tmp)) {
+    while (shown < 10 && shown < kept && ftell(tmp) < end && fgets(line, sizeof line, tmp)) {
         fprintf(stderr, "  rejected: %s", line);
         shown++;
     }
@@ -288,7 +290,7 @@ int rs_cmd_ingest(int argc, char **argv)
         printf("\n");
         fflush(stdout);
         if (rej_tmp)
-            show_some_rejects(rej, mark, res.rejected);
+            show_some_rejects(rej, mark, res.rejected, res.rejected - res.not_kept);
         if (res.rejected > 0 && ret == RS_EXIT_OK)
             ret = RS_EXIT_PARTIAL;
     }
