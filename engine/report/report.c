@@ -382,6 +382,7 @@ int rs_report_write(rs_ctx *ctx, const rs_report_opts *opts, const char *path)
         rc = rs_ctx_err(ctx)->code;
         goto done;
     }
+    rs_atomic_track_dir(r.tmpdir, 1); /* removed on SIGINT, SIGTERM, SIGHUP too */
     /* the pack is a file: "-" names one here, not standard output */
     if ((rc = rs_atomic_open(rs_ctx_err(ctx), &out, strcmp(path, "-") == 0 ? "./-" : path)) != 0)
         goto done;
@@ -393,6 +394,7 @@ done:
     rs_atomic_close(rs_ctx_err(ctx), &out, 0); /* after a failure: no file */
     if (r.tmpdir) {
         tmpdir_remove(r.tmpdir);
+        rs_atomic_track_dir(NULL, 0);
         free(r.tmpdir);
     }
     free(r.sel);

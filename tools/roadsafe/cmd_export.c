@@ -168,7 +168,15 @@ int rs_cmd_export(int argc, char **argv)
         eo.extra = score;
     }
     rs_err_clear(rs_ctx_err(ctx)); /* no score (e.g. no data) is not an export failure */
+    rs_cli_set_begin(); /* the layer's files appear together */
     int erc = rs_export_layer(ctx, layer, &eo, &written, &skipped);
+    if ((ret = rs_cli_set_end("export", erc == 0 ? RS_EXIT_OK : RS_EXIT_FAIL)) != RS_EXIT_OK &&
+        erc == 0) {
+        free(score);
+        rs_weekend_scores_free(ws);
+        goto done;
+    }
+    ret = RS_EXIT_OK;
     free(score);
     rs_weekend_scores_free(ws);
     if (erc != 0) {
