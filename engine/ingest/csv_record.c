@@ -353,6 +353,33 @@ static int record_good(rs_csv *c, size_t s, size_t end)
     return c->nhdr == 0 || nf == c->nhdr;
 }
 
+/* 1 when the line buf[pos, nl) ends inside a quoted field (the same
+ * reading as scan_record's). */
+static int open_at_line_end(const rs_csv *c, size_t nl)
+{
+    const unsigned char *b = c->buf;
+    int at_start = 1, inq = 0;
+    for (size_t i = c->pos; i < nl; i++) {
+        unsigned char ch = b[i];
+        if (inq) {
+            if (ch == '"') {
+                if (i + 1 < nl && b[i + 1] == '"')
+                    i++;
+                else
+                    inq = at_start = 0;
+            }
+            continue;
+        }
+        if (ch == ',')
+            at_start = 1;
+        else if (ch == '"' && at_start)
+            inq = 1, at_start = 0;
+        else
+            at_start = 0;
+    }
+    return inq;
+}
+
 /* Resynchronisation: the record at buf[pos] holds a quote that is still
  * open at the line end nl (index of the LF), and read on from there it
  * would be bad (or longer than allowed).  The quote is then not trusted:
@@ -416,6 +443,13 @@ int rs_csv_read_record(rs_csv *c, rs_err *e)
             return 1;
         }
 
+        /* deep inside a stretch already rejected for an open quote: a
+         * line whose quote is open at its end is rejected alone, unread
+         * past it, once RS_CSV_RESYNC_TRIES such lines were tried */
+        if (nl != NULL && c->nhdr > 0 && c->line < c->resync_end &&
+            c->resync_tries >= RS_CSV_RESYNC_TRIES && !(c->eof && nl + 1 == c->buf + c->len) &&
+            open_at_line_end(c, (size_t)(nl - c->buf)))
+            return first_line_only(c, e, (size_t)(nl - c->buf));
         size_t end;
         int st = scan_record(c, &end);
         if (st == SCAN_MORE) {
@@ -434,8 +468,16 @@ int rs_csv_read_record(rs_csv *c, rs_err *e)
             nl1 = NULL; /* the file's last line: its line end is inside the quote */
         if (c->nhdr == 0)
             nl1 = NULL; /* the header: no resynchronisation, refused as it is */
-        if (nl1 != NULL && (st == SCAN_LONG || !record_good(c, s, end)))
+        if (nl1 != NULL && (st == SCAN_LONG || !record_good(c, s, end))) {
+            long reach = c->line + (long)count_nl(c->buf + s, (st == SCAN_LONG ? lim : end) - s);
+            if (c->line >= c->resync_end) { /* a new stretch */
+                c->resync_end = reach;
+                c->resync_tries = 0;
+            } else {
+                c->resync_tries++;
+            }
             return first_line_only(c, e, (size_t)(nl1 - c->buf));
+        }
         if (st == SCAN_LONG)
             return skip_long(c, e, s + RS_CSV_RECORD_MAX + 1);
         size_t n = end - s;

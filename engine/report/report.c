@@ -270,7 +270,9 @@ static int title_block(rs_rep *r)
     }
     int64_t files = 0, rejects = 0;
     if ((rc = rs_store_query_int(r->ctx, "SELECT count(*) FROM ingest_file", &files)) != 0 ||
-        (rc = rs_store_query_int(r->ctx, "SELECT count(*) FROM reject", &rejects)) != 0)
+        /* every reject counted, kept or not (ingest --max-rejects) */
+        (rc = rs_store_query_int(r->ctx, "SELECT coalesce(sum(rows_rejected), 0) FROM ingest_file",
+                                 &rejects)) != 0)
         return rc;
     char nf[32], nr[32];
     rs_rep_count(files, nf, sizeof nf);
