@@ -15,7 +15,21 @@ struct rs_geo {
     PJ_CONTEXT *proj;
     rs_err err;
     char geos_msg[512];
+    rs_geo_file_fn file_hook; /* NULL: renames happen at once */
 };
+
+void rs_geo_set_file_hook(rs_geo *g, rs_geo_file_fn fn)
+{
+    if (g)
+        g->file_hook = fn;
+}
+
+int rs_geo_file(rs_geo *g, const char *tmp, const char *final, int op)
+{
+    if (g && g->file_hook)
+        return g->file_hook(tmp, final, op);
+    return op == 2 ? rename(tmp, final) : 0;
+}
 
 static void geos_error_handler(const char *message, void *userdata)
 {

@@ -25,6 +25,16 @@ void rs_geo_free(rs_geo *g);
  * here (GEOS through its message handler, PROJ from proj_context_errno). */
 rs_err *rs_geo_err(rs_geo *g);
 
+/* The temporaries of the layer and raster writers (shpout, raster) are
+ * announced through this hook, so the caller can rename a set of outputs
+ * together and clean up on a signal (engine/base/atomic.h installs
+ * rs_atomic_track here).  op 0: tmp is about to exist; 1: it was removed;
+ * 2: it is complete and synced and is to replace final.  Without a hook,
+ * op 2 renames tmp over final.  The hook returns 0, or -1 with errno. */
+typedef int (*rs_geo_file_fn)(const char *tmp, const char *final, int op);
+void rs_geo_set_file_hook(rs_geo *g, rs_geo_file_fn fn);
+int rs_geo_file(rs_geo *g, const char *tmp, const char *final, int op);
+
 GEOSContextHandle_t rs_geo_geos(rs_geo *g);
 PJ_CONTEXT *rs_geo_proj(rs_geo *g);
 

@@ -176,11 +176,13 @@ int rs_raster_write_asc(rs_geo *g, const rs_raster *r, const char *path, int eps
         goto done;
     }
     close(fd);
+    (void)rs_geo_file(g, base, NULL, 0);
     if ((tmp = malloc(strlen(base) + 5)) == NULL) {
         rc = rs_err_set(err, RS_ENOMEM, "out of memory");
         goto done;
     }
     snprintf(tmp, strlen(base) + 5, "%s.asc", base);
+    (void)rs_geo_file(g, tmp, NULL, 0);
     errno = 0;
     if ((f = fopen(tmp, "wx")) == NULL) {
         rc = rs_err_set(err, RS_EIO, "%s: cannot create %s: %s", path, tmp, strerror(errno));
@@ -200,7 +202,7 @@ int rs_raster_write_asc(rs_geo *g, const rs_raster *r, const char *path, int eps
     /* the .prj first: a new grid must never sit beside an old CRS */
     if ((rc = rs_write_prj(g, stem, epsg)) != RS_OK)
         goto done;
-    if (rename(tmp, path) != 0) {
+    if (rs_geo_file(g, tmp, path, 2) != 0) {
         rc = rs_err_set(err, RS_EIO, "%s: cannot rename %s into place: %s", path, tmp,
                         strerror(errno));
         goto done;
@@ -217,10 +219,14 @@ int rs_raster_write_asc(rs_geo *g, const rs_raster *r, const char *path, int eps
 done:
     if (f)
         fclose(f);
-    if (tmp)
+    if (tmp) {
         remove(tmp);
-    if (base)
+        (void)rs_geo_file(g, tmp, NULL, 1);
+    }
+    if (base) {
         remove(base);
+        (void)rs_geo_file(g, base, NULL, 1);
+    }
     free(tmp);
     free(base);
     free(stem);

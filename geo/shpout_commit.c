@@ -276,11 +276,13 @@ int rs_shpout_commit(rs_shpout *w)
         }
     if ((rc = rs_shp_reserve_base(g, w->prefix, cs.final[0], &cs.base)) != RS_OK)
         goto done;
-    for (int k = 0; k < 5; k++)
+    for (int k = 0; k < 5; k++) {
         if ((cs.tmp[k] = rs_shp_cat2(cs.base, exts[k])) == NULL) {
             rc = rs_err_set(err, RS_ENOMEM, "out of memory");
             goto done;
         }
+        (void)rs_geo_file(g, cs.tmp[k], NULL, 0);
+    }
     if ((rc = write_shapes(w, &cs)) != RS_OK)
         goto done;
     if ((rc = rs_shp_write_new_file(g, cs.tmp[3], cs.final[3], w->wkt, strlen(w->wkt))) != RS_OK ||
@@ -317,7 +319,7 @@ int rs_shpout_commit(rs_shpout *w)
         free(stale);
     }
     for (int k = 0; k < 5; k++) {
-        if (rename(cs.tmp[k], cs.final[k]) != 0) {
+        if (rs_geo_file(g, cs.tmp[k], cs.final[k], 2) != 0) {
             rc = rs_err_set(err, RS_EIO, "%s: cannot rename %s into place: %s%s", cs.final[k],
                             cs.tmp[k], strerror(errno),
                             renamed ? " (the layer is now partly replaced)" : "");
@@ -329,10 +331,14 @@ int rs_shpout_commit(rs_shpout *w)
         (void)rs_shp_sync_path(dir); /* best effort: makes the renames durable */
 done:
     for (int k = renamed; k < 5; k++)
-        if (cs.tmp[k])
+        if (cs.tmp[k]) {
             remove(cs.tmp[k]);
-    if (cs.base)
+            (void)rs_geo_file(g, cs.tmp[k], NULL, 1);
+        }
+    if (cs.base) {
         remove(cs.base);
+        (void)rs_geo_file(g, cs.base, NULL, 1);
+    }
     free(cs.base);
     for (int k = 0; k < 5; k++) {
         free(cs.tmp[k]);

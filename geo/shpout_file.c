@@ -82,6 +82,7 @@ int rs_shp_reserve_base(rs_geo *g, const char *prefix, const char *final_name, c
         return RS_EIO;
     }
     close(fd);
+    (void)rs_geo_file(g, b, NULL, 0);
     *base = b;
     return RS_OK;
 }
@@ -152,12 +153,16 @@ static int write_atomic(rs_geo *g, const char *path, const char *prefix_for_tmp,
         rc = rs_err_set(rs_geo_err(g), RS_ENOMEM, "out of memory");
         goto done;
     }
-    if ((rc = rs_shp_write_new_file(g, tmp, path, data, len)) != RS_OK)
+    (void)rs_geo_file(g, tmp, NULL, 0);
+    if ((rc = rs_shp_write_new_file(g, tmp, path, data, len)) != RS_OK) {
+        (void)rs_geo_file(g, tmp, NULL, 1);
         goto done;
-    if (rename(tmp, path) != 0) {
+    }
+    if (rs_geo_file(g, tmp, path, 2) != 0) {
         rc = rs_err_set(rs_geo_err(g), RS_EIO, "%s: cannot rename %s into place: %s", path, tmp,
                         strerror(errno));
         remove(tmp);
+        (void)rs_geo_file(g, tmp, NULL, 1);
         goto done;
     }
     char *dir = rs_shp_dir_of(path);
@@ -166,6 +171,7 @@ static int write_atomic(rs_geo *g, const char *path, const char *prefix_for_tmp,
     free(dir);
 done:
     remove(base);
+    (void)rs_geo_file(g, base, NULL, 1);
     free(base);
     free(tmp);
     return rc;

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "atomic.h"
+
 struct rs_ctx {
     rs_geo *geo;
     sqlite3 *db;
@@ -25,6 +27,8 @@ rs_ctx *rs_ctx_new(void)
         free(ctx);
         return NULL;
     }
+    /* geo's layer and raster writers join the atomic sets and clean-up */
+    rs_geo_set_file_hook(ctx->geo, rs_atomic_track);
     return ctx;
 }
 

@@ -10,15 +10,27 @@
  * Memory is bounded: one record is held at a time, in a buffer that never
  * grows beyond RS_CSV_RECORD_MAX bytes.  A longer record is reported as a
  * bad record ("record longer than 65536 bytes") and skipped up to the next
- * line end; reading goes on.  Resynchronisation after a long record: the
- * reader skips to the first LF at or after the record's 65537th byte,
- * ignoring quotes, and the next record starts after that LF.  For a long
- * unquoted line this is simply the next line.  For a record that is long
- * because a quoted field never closes (or holds line breaks), the skipped
- * span may cover several physical lines; the reason then names them
- * ("record longer than 65536 bytes (lines 12-904 skipped)"), so no line
- * goes missing unreported, and the loss is bounded to about 64 KiB.
+ * line end; reading goes on (the first LF at or after the record's
+ * 65537th byte, for a long line).
  *
+ * Resynchronisation after a quote that does not close.  A quoted field may
+ * span lines only as part of a good record.  When a record's quote is
+ * still open at the end of its first physical line and the record it
+ * would make is bad — longer than the limit (the quote never closes
+ * within 64 KiB), unterminated at end of file, or with a quoting, byte or
+ * (past the header) field-count problem — only that first line is taken,
+ * as a record with the problem "unterminated quote (reading resumes at
+ * the next line)" (or its own, as a single line), and the next record
+ * starts on the next line.  Every physical line is so either part of a
+ * good record or reported under its own line number.  Cost: within the
+ * stretch of lines a rejected record would have covered, at most
+ * RS_CSV_RESYNC_TRIES further lines whose quote is open at their end are
+ * tried as the start of a multi-line record; later ones there are
+ * rejected alone without reading on, so a file made of such lines costs a
+ * bounded multiple of its size, not 64 KiB a line.  The header is not
+ * resynchronised: a header whose quote does not close refuses the file.
+ *
+
  * Quoting is strict.  A '"' opens a quoted field only as the first byte of
  * a field; anywhere else in an unquoted field it is refused ("stray quote
  * in unquoted field"), and anything but a comma or the line end after a
@@ -58,6 +70,7 @@
 #include "rs_err.h"
 
 #define RS_CSV_RECORD_MAX 65536
+#define RS_CSV_RESYNC_TRIES 16
 
 typedef struct rs_csv rs_csv;
 
@@ -79,8 +92,8 @@ int rs_csv_col(const rs_csv *c, const char *name);
 int rs_csv_next(rs_csv *c, rs_err *e);
 
 /* NULL when the record is good, else a short reason for the rejects file:
- * "record longer than 65536 bytes[ (lines A-B skipped)]", "unterminated
- * quote", "NUL byte", "not valid UTF-8", "stray quote in unquoted field",
+ * "record longer than 65536 bytes", "unterminated quote[ (reading resumes
+ * at the next line)]", "NUL byte", "not valid UTF-8", "stray quote in unquoted field",
  * "text after closing quote", "N fields, header has M" (the first that
  * applies, in that order).  A too-long record has no fields; the others
  * keep theirs. */

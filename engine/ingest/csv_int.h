@@ -53,6 +53,8 @@ struct rs_csv {
     long rec_line;
     const char *problem;
     char problem_buf[96];
+    long resync_end;       /* line reached by the last record rejected for its quote */
+    int resync_tries;      /* multi-line records tried since, before resync_end */
 };
 
 /* Moves the unread tail to the front of the buffer and reads more after

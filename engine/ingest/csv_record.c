@@ -168,14 +168,17 @@ static void split_plain(rs_csv *c, size_t s, size_t n)
     c->nfields = k;
 }
 
-/* Splits and unescapes a record buf[s, e) that contains quotes, in place.
- * Returns the quoting problem, or NULL. */
-static const char *split_quoted(rs_csv *c, size_t s, size_t e)
+/* Splits and unescapes a record buf[s, e) that contains quotes, in place;
+ * dry non-zero only counts its fields into *nf and finds its problem,
+ * leaving the bytes and the record as they were.  Returns the quoting
+ * problem, or NULL. */
+static const char *split_quoted(rs_csv *c, size_t s, size_t e, int dry, size_t *nf)
 {
     unsigned char *b = c->buf;
     size_t r = s, w = s, k = 0;
     const char *prob = NULL;
-    c->starts[0] = 0;
+    if (!dry)
+        c->starts[0] = 0;
     for (;;) {
         /* at a field start */
         if (r < e && b[r] == '"') {
@@ -183,7 +186,8 @@ static const char *split_quoted(rs_csv *c, size_t s, size_t e)
             for (;;) {
                 unsigned char *q = memchr(b + r, '"', e - r);
                 size_t n = q ? (size_t)(q - (b + r)) : e - r;
-                memmove(b + w, b + r, n);
+                if (!dry)
+                    memmove(b + w, b + r, n);
                 w += n;
                 r += n;
                 if (q == NULL) {
@@ -192,7 +196,9 @@ static const char *split_quoted(rs_csv *c, size_t s, size_t e)
                 }
                 r++; /* the quote */
                 if (r < e && b[r] == '"') {
-                    b[w++] = '"';
+                    if (!dry)
+                        b[w] = '"';
+                    w++;
                     r++;
                     continue;
                 }
@@ -205,17 +211,27 @@ static const char *split_quoted(rs_csv *c, size_t s, size_t e)
         while (r < e && b[r] != ',') {
             if (b[r] == '"' && prob == NULL)
                 prob = "stray quote in unquoted field";
-            b[w++] = b[r++];
+            if (!dry)
+                b[w] = b[r];
+            w++;
+            r++;
         }
         int more = r < e;
-        b[w++] = '\0';
-        c->starts[++k] = (uint32_t)(w - s);
+        if (!dry) {
+            b[w] = '\0';
+            c->starts[k + 1] = (uint32_t)(w + 1 - s);
+        }
+        w++;
+        k++;
         if (!more)
             break;
         r++; /* the comma */
     }
-    c->rec = b + s;
-    c->nfields = k;
+    *nf = k;
+    if (!dry) {
+        c->rec = b + s;
+        c->nfields = k;
+    }
     return prob;
 }
 
@@ -308,6 +324,84 @@ static int skip_long(rs_csv *c, rs_err *e, size_t from)
     return 1;
 }
 
+/* Splits the record buf[s, s+n) (which holds a quote) and sets its
+ * problem: an unterminated quote first, then bytes, then quoting.  1. */
+static int split_record(rs_csv *c, size_t s, size_t n)
+{
+    size_t nf;
+    const char *bp = bytes_problem(c->buf + s, n);
+    const char *qp = split_quoted(c, s, s + n, 0, &nf);
+    if (qp != NULL && strcmp(qp, "unterminated quote") == 0)
+        c->problem = qp;
+    else
+        c->problem = bp ? bp : qp;
+    return 1;
+}
+
+/* 1 when the record buf[s, end) (end: its LF, or the end of the data) is
+ * one rs_csv_next would accept: clean bytes, clean quoting and, past the
+ * header, the header's field count.  Leaves the bytes untouched. */
+static int record_good(rs_csv *c, size_t s, size_t end)
+{
+    size_t n = end - s, nf = 0;
+    if (n > 0 && c->buf[end - 1] == '\r')
+        n--;
+    if (n > RS_CSV_RECORD_MAX || bytes_problem(c->buf + s, n) != NULL)
+        return 0;
+    if (split_quoted(c, s, s + n, 1, &nf) != NULL)
+        return 0;
+    return c->nhdr == 0 || nf == c->nhdr;
+}
+
+/* 1 when the line buf[pos, nl) ends inside a quoted field (the same
+ * reading as scan_record's). */
+static int open_at_line_end(const rs_csv *c, size_t nl)
+{
+    const unsigned char *b = c->buf;
+    int at_start = 1, inq = 0;
+    for (size_t i = c->pos; i < nl; i++) {
+        unsigned char ch = b[i];
+        if (inq) {
+            if (ch == '"') {
+                if (i + 1 < nl && b[i + 1] == '"')
+                    i++;
+                else
+                    inq = at_start = 0;
+            }
+            continue;
+        }
+        if (ch == ',')
+            at_start = 1;
+        else if (ch == '"' && at_start)
+            inq = 1, at_start = 0;
+        else
+            at_start = 0;
+    }
+    return inq;
+}
+
+/* Resynchronisation: the record at buf[pos] holds a quote that is still
+ * open at the line end nl (index of the LF), and read on from there it
+ * would be bad (or longer than allowed).  The quote is then not trusted:
+ * only this physical line is taken, as a record with its own problem
+ * ("unterminated quote (reading resumes at the next line)" as a rule),
+ * and the next record starts on the next line.  1, or a negative code. */
+static int first_line_only(rs_csv *c, rs_err *e, size_t nl)
+{
+    size_t s = c->pos, n = nl - s;
+    if (n > 0 && c->buf[nl - 1] == '\r')
+        n--;
+    if (n > RS_CSV_RECORD_MAX)
+        return skip_long(c, e, s + RS_CSV_RECORD_MAX + 1);
+    c->rec_line = c->line;
+    c->line++;
+    c->pos = nl + 1;
+    split_record(c, s, n);
+    if (c->problem != NULL && strcmp(c->problem, "unterminated quote") == 0)
+        c->problem = "unterminated quote (reading resumes at the next line)";
+    return 1;
+}
+
 int rs_csv_read_record(rs_csv *c, rs_err *e)
 {
     c->problem = NULL;
@@ -349,6 +443,13 @@ int rs_csv_read_record(rs_csv *c, rs_err *e)
             return 1;
         }
 
+        /* deep inside a stretch already rejected for an open quote: a
+         * line whose quote is open at its end is rejected alone, unread
+         * past it, once RS_CSV_RESYNC_TRIES such lines were tried */
+        if (nl != NULL && c->nhdr > 0 && c->line < c->resync_end &&
+            c->resync_tries >= RS_CSV_RESYNC_TRIES && !(c->eof && nl + 1 == c->buf + c->len) &&
+            open_at_line_end(c, (size_t)(nl - c->buf)))
+            return first_line_only(c, e, (size_t)(nl - c->buf));
         size_t end;
         int st = scan_record(c, &end);
         if (st == SCAN_MORE) {
@@ -357,9 +458,29 @@ int rs_csv_read_record(rs_csv *c, rs_err *e)
                 return rc;
             continue;
         }
+        size_t s = c->pos;
+        /* the record's first line end, when the record goes past it */
+        size_t lim = st == SCAN_LONG ? s + RS_CSV_RECORD_MAX + 1 : end;
+        if (lim > c->len)
+            lim = c->len;
+        unsigned char *nl1 = memchr(c->buf + s, '\n', lim - s);
+        if (nl1 != NULL && st == SCAN_FOUND && end == c->len && nl1 + 1 == c->buf + end)
+            nl1 = NULL; /* the file's last line: its line end is inside the quote */
+        if (c->nhdr == 0)
+            nl1 = NULL; /* the header: no resynchronisation, refused as it is */
+        if (nl1 != NULL && (st == SCAN_LONG || !record_good(c, s, end))) {
+            long reach = c->line + (long)count_nl(c->buf + s, (st == SCAN_LONG ? lim : end) - s);
+            if (c->line >= c->resync_end) { /* a new stretch */
+                c->resync_end = reach;
+                c->resync_tries = 0;
+            } else {
+                c->resync_tries++;
+            }
+            return first_line_only(c, e, (size_t)(nl1 - c->buf));
+        }
         if (st == SCAN_LONG)
-            return skip_long(c, e, c->pos + RS_CSV_RECORD_MAX + 1);
-        size_t s = c->pos, n = end - s;
+            return skip_long(c, e, s + RS_CSV_RECORD_MAX + 1);
+        size_t n = end - s;
         if (n > 0 && c->buf[end - 1] == '\r')
             n--;
         if (n > RS_CSV_RECORD_MAX)
@@ -368,13 +489,7 @@ int rs_csv_read_record(rs_csv *c, rs_err *e)
         c->rec_line = c->line;
         c->line += (long)count_nl(c->buf + s, end - s) + has_nl;
         c->pos = end + has_nl;
-        const char *bp = bytes_problem(c->buf + s, n);
-        const char *qp = split_quoted(c, s, s + n);
-        if (qp != NULL && strcmp(qp, "unterminated quote") == 0)
-            c->problem = qp;
-        else
-            c->problem = bp ? bp : qp;
-        return 1;
+        return split_record(c, s, n);
     }
 }
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fmt.h"
 #include "ingest_int.h"
 #include "store.h"
 
@@ -155,6 +156,16 @@ int rs_ingest_file(rs_ctx *ctx, rs_kind kind, const char *path, const rs_ingest_
     }
     if ((rc = log_file(&run, hex, 0)) != 0)
         goto done;
+    if (res->not_kept > 0 && opts && opts->rejects) {
+        /* the last line of this file's rejects says how many are missing */
+        char why[160];
+        snprintf(why, sizeof why, "%lld more rejected rows not kept (at most %lld kept per file)",
+                 (long long)res->not_kept, (long long)(res->rejected - res->not_kept));
+        rs_csv_put(opts->rejects, run.name);
+        fputs(",,,", opts->rejects);
+        rs_csv_put(opts->rejects, why);
+        fputc('\n', opts->rejects);
+    }
     sqlite3_finalize(run.reject_stmt);
     run.reject_stmt = NULL;
     rc = rs_store_commit(ctx);

@@ -47,11 +47,19 @@ typedef struct rs_ingest_opts {
     const rs_key *key;      /* required for detections and fleet */
     rs_progress_fn progress;/* NULL for none */
     void *progress_user;
+    /* rejects kept per file (rejects file and reject table): 0 means
+     * RS_REJECTS_KEPT_DEFAULT, negative keeps every one.  All are counted. */
+    int64_t max_rejects;
 } rs_ingest_opts;
+
+/* Rejects kept per file unless told otherwise: enough to see every kind
+ * of problem, bounded whatever the file (a few MB of rejects at most). */
+#define RS_REJECTS_KEPT_DEFAULT 10000
 
 typedef struct rs_ingest_result {
     int64_t loaded;    /* rows stored by this run */
-    int64_t rejected;  /* rows rejected */
+    int64_t rejected;  /* rows rejected (all of them, kept or not) */
+    int64_t not_kept;  /* of those, not written to the rejects (over max_rejects) */
     int64_t present;   /* rows already in the workspace */
     int64_t unlocated; /* STATS19 collisions kept without a usable location */
     int64_t outside;   /* rows placed outside every district */

@@ -24,6 +24,12 @@ int rs_ingest_reject(rs_ingest_run *r, const char *column, const char *reason)
 int rs_ingest_reject_at(rs_ingest_run *r, long line, const char *column, const char *reason)
 {
     r->res->rejected++;
+    int64_t cap = r->opts && r->opts->max_rejects != 0 ? r->opts->max_rejects
+                                                       : RS_REJECTS_KEPT_DEFAULT;
+    if (cap > 0 && r->res->rejected > cap) {
+        r->res->not_kept++; /* counted, not kept: said at the end of the file */
+        return 0;
+    }
     if (r->opts && r->opts->rejects) {
         FILE *f = r->opts->rejects;
         rs_csv_put(f, r->name);

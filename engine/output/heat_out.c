@@ -356,7 +356,33 @@ static double legend_top(const rs_heat_out *o, const double *v, size_t n, int *c
     return top;
 }
 
+static int write_grid(rs_ctx *ctx, const rs_heat_grid *h, const rs_heat_out *o);
+static int write_kde(rs_ctx *ctx, const rs_raster *r, const char *legend_label,
+                     const rs_heat_out *o);
+
+/* The files of one heat map are one set: they appear together (atomic.h). */
 int rs_heat_write_grid(rs_ctx *ctx, const rs_heat_grid *h, const rs_heat_out *o)
+{
+    rs_atomic_set_begin(rs_ctx_err(ctx));
+    int rc = write_grid(ctx, h, o);
+    if (rc == 0)
+        return rs_atomic_set_commit(rs_ctx_err(ctx));
+    rs_atomic_set_abort();
+    return rc;
+}
+
+int rs_heat_write_kde(rs_ctx *ctx, const rs_raster *r, const char *legend_label,
+                      const rs_heat_out *o)
+{
+    rs_atomic_set_begin(rs_ctx_err(ctx));
+    int rc = write_kde(ctx, r, legend_label, o);
+    if (rc == 0)
+        return rs_atomic_set_commit(rs_ctx_err(ctx));
+    rs_atomic_set_abort();
+    return rc;
+}
+
+static int write_grid(rs_ctx *ctx, const rs_heat_grid *h, const rs_heat_out *o)
 {
     clip c;
     rs_map *m = NULL;
@@ -427,8 +453,8 @@ done:
     return rc;
 }
 
-int rs_heat_write_kde(rs_ctx *ctx, const rs_raster *r, const char *legend_label,
-                      const rs_heat_out *o)
+static int write_kde(rs_ctx *ctx, const rs_raster *r, const char *legend_label,
+                     const rs_heat_out *o)
 {
     clip c;
     rs_map *m = NULL;

@@ -270,7 +270,9 @@ static int title_block(rs_rep *r)
     }
     int64_t files = 0, rejects = 0;
     if ((rc = rs_store_query_int(r->ctx, "SELECT count(*) FROM ingest_file", &files)) != 0 ||
-        (rc = rs_store_query_int(r->ctx, "SELECT count(*) FROM reject", &rejects)) != 0)
+        /* every reject counted, kept or not (ingest --max-rejects) */
+        (rc = rs_store_query_int(r->ctx, "SELECT coalesce(sum(rows_rejected), 0) FROM ingest_file",
+                                 &rejects)) != 0)
         return rc;
     char nf[32], nr[32];
     rs_rep_count(files, nf, sizeof nf);
@@ -382,6 +384,7 @@ int rs_report_write(rs_ctx *ctx, const rs_report_opts *opts, const char *path)
         rc = rs_ctx_err(ctx)->code;
         goto done;
     }
+    rs_atomic_track_dir(r.tmpdir, 1); /* removed on SIGINT, SIGTERM, SIGHUP too */
     /* the pack is a file: "-" names one here, not standard output */
     if ((rc = rs_atomic_open(rs_ctx_err(ctx), &out, strcmp(path, "-") == 0 ? "./-" : path)) != 0)
         goto done;
@@ -393,6 +396,7 @@ done:
     rs_atomic_close(rs_ctx_err(ctx), &out, 0); /* after a failure: no file */
     if (r.tmpdir) {
         tmpdir_remove(r.tmpdir);
+        rs_atomic_track_dir(NULL, 0);
         free(r.tmpdir);
     }
     free(r.sel);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "fmt.h"
 #include "periods.h"
 #include "report_int.h"
@@ -187,6 +188,7 @@ int rs_rep_embed_png(rs_rep *r, const char *path, const char *alt, const char *c
     size_t n = 0;
     char *b64 = NULL;
     int rc = RS_OK;
+    rs_atomic_test_point("pack-image"); /* the image is in the pack's folder */
     if (read_file(path, &png, &n) != 0 || n < 24 || memcmp(png, "\x89PNG\r\n\x1a\n", 8) != 0) {
         rc = rs_err_set(rs_ctx_err(r->ctx), RS_EIO, "%s: cannot read the drawn image", path);
         goto done;

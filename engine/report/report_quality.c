@@ -71,9 +71,12 @@ static int files_table(rs_rep *r)
 
 static int rejects_table(rs_rep *r)
 {
-    int64_t total = 0, groups = 0;
+    int64_t total = 0, groups = 0, kept = 0;
     int rc;
-    if ((rc = rs_store_query_int(r->ctx, "SELECT count(*) FROM reject", &total)) != RS_OK)
+    /* every reject counted; at most --max-rejects per file kept in the table */
+    if ((rc = rs_store_query_int(r->ctx, "SELECT coalesce(sum(rows_rejected), 0) FROM ingest_file",
+                                 &total)) != RS_OK ||
+        (rc = rs_store_query_int(r->ctx, "SELECT count(*) FROM reject", &kept)) != RS_OK)
         return rc;
     if (total == 0) {
         rs_rep_para(r, NULL, "No row was rejected in any file loaded.");
@@ -117,6 +120,11 @@ static int rejects_table(rs_rep *r)
     }
     if ((rc = rs_rep_table(r, t)) != RS_OK)
         return rc;
+    if (kept < total)
+        rs_rep_para(r, "note",
+                    "%lld rejected rows were counted but not kept (roadsafe ingest keeps at most "
+                    "--max-rejects per file); the table counts the %lld kept.",
+                    (long long)(total - kept), (long long)kept);
     if (groups > MAX_REASONS)
         rs_rep_para(r, "note",
                     "The %d most frequent reasons are shown; %lld other reasons "

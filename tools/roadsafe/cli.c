@@ -167,3 +167,22 @@ int rs_cli_out_close(const char *cmd, rs_atomic *a, int ok)
     }
     return 0;
 }
+
+void rs_cli_set_begin(void)
+{
+    rs_atomic_set_begin(NULL);
+}
+
+int rs_cli_set_end(const char *cmd, int ret)
+{
+    if (ret != RS_EXIT_OK && ret != RS_EXIT_PARTIAL) {
+        rs_atomic_set_abort();
+        return ret;
+    }
+    rs_err e = {0};
+    if (rs_atomic_set_commit(&e) != 0) {
+        fprintf(stderr, "roadsafe %s: %s\n", cmd, e.msg);
+        return RS_EXIT_FAIL;
+    }
+    return ret;
+}

@@ -74,6 +74,13 @@ rs_ctx *rs_cli_ctx(const char *cmd);
 int rs_cli_out_open(const char *cmd, rs_atomic *a, const char *path);
 int rs_cli_out_close(const char *cmd, rs_atomic *a, int ok);
 
+/* The outputs of one command as one set (engine/base/atomic.h): begin
+ * before the first is opened; end with the command's exit code so far:
+ * RS_EXIT_OK renames them all into place (a failure is said and gives
+ * RS_EXIT_FAIL), anything else removes them, leaving the old ones. */
+void rs_cli_set_begin(void);
+int rs_cli_set_end(const char *cmd, int ret);
+
 /* Prints "roadsafe: MESSAGE" from the context's error and returns the exit
  * code that fits the error code. */
 int rs_cli_fail(rs_ctx *ctx);

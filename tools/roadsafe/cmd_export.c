@@ -168,13 +168,17 @@ int rs_cmd_export(int argc, char **argv)
         eo.extra = score;
     }
     rs_err_clear(rs_ctx_err(ctx)); /* no score (e.g. no data) is not an export failure */
+    rs_cli_set_begin(); /* the layer's files appear together */
     int erc = rs_export_layer(ctx, layer, &eo, &written, &skipped);
     free(score);
     rs_weekend_scores_free(ws);
     if (erc != 0) {
+        rs_cli_set_end("export", RS_EXIT_FAIL); /* removes the temporaries */
         ret = rs_cli_fail(ctx);
         goto done;
     }
+    if ((ret = rs_cli_set_end("export", RS_EXIT_OK)) != RS_EXIT_OK)
+        goto done;
     printf("%s: %lld features written to %s.shp (EPSG:%d)", pos[0], (long long)written, out, epsg);
     if (skipped)
         printf("; %lld collisions without a location left out", (long long)skipped);

@@ -13,6 +13,7 @@
 #include "csv.h"
 #include "ingest.h"
 #include "key.h"
+#include "parse.h"
 #include "store.h"
 
 static void help(void)
@@ -28,6 +29,8 @@ static void help(void)
         "options:\n"
         "  --rejects FILE     write every rejected row as file,line,column,reason (CSV);\n"
         "                     without it the first 10 rejects of each file go to stderr\n"
+        "  --max-rejects N    keep at most N rejects per file in the rejects file and the\n"
+        "                     workspace (default 10000; 0 keeps all); all are counted\n"
         "  --source traffic|fleet   telematics only: connected vehicles on the road network\n"
         "                     (default) or the force's own patrol fleet\n"
         "  --key-file FILE    key for hashing plates and fleet vehicle ids (HMAC-SHA-256);\n"
@@ -81,7 +84,9 @@ static int is_casualty_file(const char *path)
     return yes;
 }
 
-static void show_some_rejects(FILE *tmp, long from)
+/* Shows the first 10 rejects of a file kept in tmp since from (of the
+ * kept ones: the note on those not kept is left out) and how many more. */
+static void show_some_rejects(FILE *tmp, long from, int64_t rejected, int64_t kept)
 {
     if (tmp == NULL)
         return;
@@ -91,15 +96,14 @@ static void show_some_rejects(FILE *tmp, long from)
         return;
     fseek(tmp, from, SEEK_SET);
     char line[1024];
-    int shown = 0, total = 0;
-    while (ftell(tmp) < end && fgets(line, sizeof line, tmp)) {
-        if (total++ < 10)
-            fprintf(stderr, "  rejected: %s", line);
-        else
-            shown = 1;
+    int64_t shown = 0;
+    while (shown < 10 && shown < kept && ftell(tmp) < end && fgets(line, sizeof line, tmp)) {
+        fprintf(stderr, "  rejected: %s", line);
+        shown++;
     }
-    if (shown)
-        fprintf(stderr, "  ... %d more (write them all with --rejects FILE)\n", total - 10);
+    if (rejected > shown)
+        fprintf(stderr, "  ... %lld more (write them with --rejects FILE)\n",
+                (long long)(rejected - shown));
     fseek(tmp, end, SEEK_SET);
 }
 
@@ -115,11 +119,11 @@ static int same_file(const char *a, const char *b)
 int rs_cmd_ingest(int argc, char **argv)
 {
     const char *store = NULL, *h = NULL, *rejects = NULL, *source = NULL, *key_file = NULL,
-               *quiet = NULL;
+               *quiet = NULL, *max_rej_s = NULL;
     const rs_cli_opt opts[] = {{"store", 1, &store},   {"help", 0, &h},
                                {"rejects", 1, &rejects}, {"source", 1, &source},
                                {"key-file", 1, &key_file}, {"quiet", 0, &quiet},
-                               {NULL, 0, NULL}};
+                               {"max-rejects", 1, &max_rej_s}, {NULL, 0, NULL}};
     const char **pos = calloc((size_t)argc + 1, sizeof *pos);
     if (pos == NULL)
         return RS_EXIT_FAIL;
@@ -153,6 +157,17 @@ int rs_cmd_ingest(int argc, char **argv)
         }
         if (strcmp(source, "fleet") == 0)
             kind = RS_KIND_FLEET;
+    }
+    int64_t max_rejects = 0; /* the default */
+    if (max_rej_s) {
+        if (rs_parse_int(max_rej_s, strlen(max_rej_s), &max_rejects) != 0 || max_rejects < 0) {
+            fprintf(stderr, "roadsafe ingest: --max-rejects is a whole number, 0 or more (0 "
+                            "keeps every reject)\n");
+            ret = RS_EXIT_USAGE;
+            goto done;
+        }
+        if (max_rejects == 0)
+            max_rejects = -1; /* keep all */
     }
     /* the context first (the key is read before the workspace is opened,
      * and the rejects file checked against both) */
@@ -247,7 +262,7 @@ int rs_cmd_ingest(int argc, char **argv)
                 "FIELD' (stored records are then re-assigned)\n");
     progress_state ps = {now_s(), 0};
     rs_ingest_opts io = {rej, have_key ? &key : NULL,
-                         (isatty(2) && !quiet) ? progress : NULL, &ps};
+                         (isatty(2) && !quiet) ? progress : NULL, &ps, max_rejects};
     for (int i = 0; i < nfiles; i++) {
         rs_ingest_result res;
         long mark = rej_tmp && rej ? ftell(rej) : 0;
@@ -265,6 +280,9 @@ int rs_cmd_ingest(int argc, char **argv)
         }
         printf("%s (%s): loaded %lld, rejected %lld, already present %lld", files[i], res.what,
                (long long)res.loaded, (long long)res.rejected, (long long)res.present);
+        if (res.not_kept)
+            printf(" (%lld of them not kept: at most %lld per file, --max-rejects)",
+                   (long long)res.not_kept, (long long)(res.rejected - res.not_kept));
         if (res.unlocated)
             printf("; %lld without a usable location (kept as unlocated)",
                    (long long)res.unlocated);
@@ -277,7 +295,7 @@ int rs_cmd_ingest(int argc, char **argv)
         printf("\n");
         fflush(stdout);
         if (rej_tmp)
-            show_some_rejects(rej, mark);
+            show_some_rejects(rej, mark, res.rejected, res.rejected - res.not_kept);
         if (res.rejected > 0 && ret == RS_EXIT_OK)
             ret = RS_EXIT_PARTIAL;
     }

@@ -359,6 +359,7 @@ int rs_cmd_ksi(int argc, char **argv)
     rs_ksi_result *cas = NULL, *col = NULL, *total = NULL;
     char *cpath = NULL, *ppath = NULL;
     outfile f1 = {0}, f2 = {0}, f3 = {0};
+    int set = 0;
     extras x;
     memset(&x, 0, sizeof x);
     if (rs_ksi_run(ctx, &o, &cas) != RS_OK ||
@@ -392,7 +393,9 @@ int rs_cmd_ksi(int argc, char **argv)
     }
     notes(cas);
 
-    /* tables */
+    /* tables and chart: one set of files, renamed into place together */
+    rs_cli_set_begin();
+    set = 1;
     if (out_open(&f1, out) != 0) {
         ret = RS_EXIT_FAIL;
         goto done;
@@ -445,11 +448,6 @@ int rs_cmd_ksi(int argc, char **argv)
         ret = RS_EXIT_FAIL;
         goto done;
     }
-    if (cpath)
-        fprintf(stderr, "roadsafe " CMD ": collisions table written to %s\n", cpath);
-    if (ppath)
-        fprintf(stderr, "roadsafe " CMD ": projection table written to %s\n", ppath);
-
     /* chart: the target's, else the unsplit totals */
     if (chart && x.t) {
         if (rs_target_chart(ctx, x.t, o.financial, chart) != RS_OK)
@@ -471,6 +469,12 @@ int rs_cmd_ksi(int argc, char **argv)
         }
     }
 done:
+    if (set && (ret = rs_cli_set_end(CMD, ret)) == RS_EXIT_OK) {
+        if (cpath)
+            fprintf(stderr, "roadsafe " CMD ": collisions table written to %s\n", cpath);
+        if (ppath)
+            fprintf(stderr, "roadsafe " CMD ": projection table written to %s\n", ppath);
+    }
     free(cpath);
     free(ppath);
     free(x.mem);

@@ -262,6 +262,7 @@ int rs_cmd_weekends(int argc, char **argv)
     }
 
     rs_ctx *ctx = NULL;
+    int set = 0;
     int ret = rs_cli_open("weekends", store, RS_STORE_READONLY, &ctx);
     if (ret != 0)
         return ret;
@@ -352,6 +353,9 @@ int rs_cmd_weekends(int argc, char **argv)
         goto done;
     }
     const char *ext = rs_format_ext(fmt);
+    /* the tables, the layer and the map: one set, renamed into place together */
+    rs_cli_set_begin();
+    set = 1;
     snprintf(path, plen, "%s_plan.%s", out, ext);
     if (write_table(tp, fmt, path) != 0) {
         ret = RS_EXIT_FAIL;
@@ -373,6 +377,9 @@ int rs_cmd_weekends(int argc, char **argv)
         ret = rs_cli_fail(ctx);
         goto done;
     }
+    set = 0;
+    if ((ret = rs_cli_set_end(CMD, RS_EXIT_OK)) != RS_EXIT_OK)
+        goto done;
     printf("%s\n", cap_plan);
     for (size_t k = 0; k < plan->n; k++) {
         char day[11];
@@ -385,6 +392,8 @@ int rs_cmd_weekends(int argc, char **argv)
     printf("written %s_plan.%s, %s_ranking.%s, %s.shp (+ .shx .dbf .prj .cpg), %s.png\n", out,
            ext, out, ext, out, out);
 done:
+    if (set)
+        ret = rs_cli_set_end(CMD, ret == RS_EXIT_OK ? RS_EXIT_FAIL : ret); /* removes them */
     free(path);
     rs_table_free(tp);
     rs_table_free(tr);

@@ -44,6 +44,8 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    /* an interrupted command leaves no temporaries and no half set of outputs */
+    rs_atomic_signals();
     /* global options before the command, as git and docker take them */
     while (argc >= 2 && strncmp(argv[1], "--store", 7) == 0 &&
            (argv[1][7] == '\0' || argv[1][7] == '=')) {
