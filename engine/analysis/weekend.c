@@ -309,10 +309,19 @@ static int64_t utc_local_day(int64_t t)
     return l >= 0 ? l / 86400 : -((-l + 86399) / 86400);
 }
 
-/* Where window [from, to) meets data running from day first to day last. */
+/* Where window [from, to) meets data whose first and last records fall on
+ * days first and last.  Data come in whole calendar months (a month's
+ * extract, a year of STATS19), so a quiet last day is not a gap: the span
+ * runs from the first day of the first record's month to the last day of
+ * the last record's month. */
 static void cover_set(rs_weekend_cover *c, int loaded, int64_t first, int64_t last)
 {
     int64_t len = c->to - c->from;
+    int y, m, d;
+    rs_civil_from_days(first, &y, &m, &d);
+    first = rs_days_from_civil(y, m, 1);
+    rs_civil_from_days(last, &y, &m, &d);
+    last = rs_days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) - 1;
     c->loaded = loaded;
     c->first = first;
     c->last = last;

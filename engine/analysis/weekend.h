@@ -121,14 +121,15 @@ enum {
     RS_WEEKEND_NCOVER
 };
 
-/* How one window meets its data.  The data of a kind run from the UK-local
- * day of its first record to that of its last; a day of the window outside
- * that span has no data (not "zero"). */
+/* How one window meets its data.  The data of a kind cover whole calendar
+ * months: from the first day of the UK-local month of its first record to
+ * the last day of the month of its last record; a day of the window
+ * outside that span has no data (not "zero"). */
 typedef struct rs_weekend_cover {
     const char *what;         /* "telematics", "concerns", "detections", "STATS19 collisions" */
     const char *window;       /* "lookback" or "harm window" */
     int loaded;               /* any record of the kind in the workspace */
-    int64_t first, last;      /* UK-local days of the first and last record (loaded) */
+    int64_t first, last;      /* first and last day of the data's months (loaded) */
     int64_t from, to;         /* the window, UK-local days [from, to) */
     int64_t before, after;    /* days of the window before first, after last (all when not loaded) */
 } rs_weekend_cover;
