@@ -8,12 +8,15 @@
  * reports without places count nothing; no spread beyond Poisson noise
  * shrinks every district to 1; the fleet weight divides and fleet=0 drops
  * it; the coverage sentence for windows wholly and partly outside the
- * data, and the "stale" rule (every base window empty).
+ * data, and the "stale" rule (every base window empty); and the README's
+ * worked shrinkage example (read from README.md, so it cannot go stale)
+ * against the engine, for harm and for concerns alike.
  * Workload: a few small hand-made score sets; instant.
  */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -170,6 +173,78 @@ static void test_cover_text(void)
     rs_weekend_scores_free(s);
 }
 
+/* README.md with every run of white space one space; NULL when absent. */
+static char *readme_text(void)
+{
+    FILE *f = fopen("README.md", "rb");
+    if (f == NULL)
+        return NULL;
+    size_t cap = 1 << 20, n = 0;
+    char *buf = malloc(cap);
+    int c, space = 0;
+    while (buf && (c = fgetc(f)) != EOF && n + 1 < cap) {
+        if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+            space = 1;
+            continue;
+        }
+        if (space && n > 0)
+            buf[n++] = ' ';
+        space = 0;
+        buf[n++] = (char)c;
+    }
+    fclose(f);
+    if (buf)
+        buf[n] = '\0';
+    return buf;
+}
+
+/* "areas 100, 100, 100, 4 km² with 50, 100, 150, 20 KSI give m = 20/19,
+ * v = 0.3584, and the 4 km² district's rate 5.00 becomes 3.33 per km² (b =
+ * 0.577), the others keep 97% of their distance from m." */
+static void test_readme_example(void)
+{
+    char *t = readme_text();
+    CHECK(t != NULL);
+    if (t == NULL)
+        return;
+    static const char lead[] = "areas 100, 100, 100, 4 km² with 50, 100, 150, 20 KSI give m = ";
+    const char *p = strstr(t, lead);
+    CHECK(p != NULL);
+    int num = 0, den = 0, keep = 0;
+    double v = 0, rate = 0, eb = 0, b = 0;
+    int got = p ? sscanf(p + strlen(lead),
+                         "%d/%d, v = %lf, and the 4 km² district's rate %lf becomes %lf per km² "
+                         "(b = %lf), the others keep %d%%",
+                         &num, &den, &v, &rate, &eb, &b, &keep)
+                : 0;
+    CHECK_EQ_INT(got, 7);
+    const double area[4] = {100, 100, 100, 4};
+    const uint64_t y[4] = {50, 100, 150, 20};
+    for (int part = 0; part < 2 && got == 7; part++) {
+        rs_weekend_scores *s = hand_set(4, area);
+        if (s == NULL)
+            break;
+        for (int i = 0; i < 4; i++) {
+            if (part == 0)
+                s->d[i].ksi = y[i];
+            else
+                s->d[i].concern_places = y[i];
+        }
+        rs_weekend_compute(s);
+        double m = part == 0 ? s->ksi_rate : s->concern_rate;
+        double var = part == 0 ? s->ksi_var : s->concern_var;
+        const rs_weekend_district *d = &s->d[3], *big = &s->d[0];
+        CHECK_NEAR(m, (double)num / den, 1e-12);
+        CHECK_NEAR(var, v, 0.00005);
+        CHECK_NEAR(part == 0 ? d->ksi_rate : d->concern_rate, rate, 0.005);
+        CHECK_NEAR(part == 0 ? d->ksi_eb : d->concern_eb, eb, 0.005);
+        CHECK_NEAR(part == 0 ? d->ksi_weight : d->concern_weight, b, 0.0005);
+        CHECK_NEAR(100 * (part == 0 ? big->ksi_weight : big->concern_weight), keep, 0.5);
+        rs_weekend_scores_free(s);
+    }
+    free(t);
+}
+
 int main(void)
 {
     ctx = rs_ctx_new();
@@ -178,6 +253,7 @@ int main(void)
     test_concerns_shrunk_like_harm();
     test_fleet_weight();
     test_cover_text();
+    test_readme_example();
     rs_ctx_free(ctx);
     return check_done();
 }
