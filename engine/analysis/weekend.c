@@ -10,6 +10,7 @@
  * give the same figures and the same plan.
  */
 #include "weekend.h"
+#include "weekend_int.h"
 #include "presence.h"
 
 #include <math.h>
@@ -54,7 +55,7 @@ int rs_weekend_weights_parse(const char *s, rs_weekend_weights *w)
             return -1;
         size_t klen = (size_t)(eq - p);
         int k = -1;
-        for (int i = 0; i < 5; i++)
+        for (int i = 0; i < 6; i++)
             if (strlen(keys[i]) == klen && strncmp(p, keys[i], klen) == 0)
                 k = i;
         double v;
@@ -78,22 +79,6 @@ void rs_weekend_opts_init(rs_weekend_opts *o)
     o->weekend_weight = 2;
     o->share_prior = 100;
     rs_weekend_weights_default(&o->w);
-}
-
-int rs_weekend_mode_parse(const char *s, rs_weekend_mode *out)
-{
-    if (s && strcmp(s, "ranked") == 0)
-        *out = RS_WEEKEND_RANKED;
-    else if (s && strcmp(s, "unpredictable") == 0)
-        *out = RS_WEEKEND_UNPREDICTABLE;
-    else
-        return -1;
-    return 0;
-}
-
-const char *rs_weekend_mode_name(rs_weekend_mode m)
-{
-    return m == RS_WEEKEND_UNPREDICTABLE ? "unpredictable" : "ranked";
 }
 
 /* ---- score sets ------------------------------------------------------- */
@@ -138,6 +123,25 @@ static int64_t months_before(int64_t day, int months)
     return rs_days_from_civil(ny, nm, d);
 }
 
+/* The windows of each kind of data, none loaded yet. */
+static void cover_init(rs_weekend_scores *s, int64_t harm_from)
+{
+    static const char *const what[RS_WEEKEND_NCOVER] = {"telematics", "concerns", "detections",
+                                                        "STATS19 collisions"};
+    for (int k = 0; k < RS_WEEKEND_NCOVER; k++) {
+        rs_weekend_cover *c = &s->cover[k];
+        int harm = k == RS_WEEKEND_COVER_COLLISIONS;
+        c->what = what[k];
+        c->window = harm ? "harm window" : "lookback";
+        c->from = harm ? harm_from : s->opts.start_day - s->opts.lookback_days;
+        c->to = s->opts.start_day;
+        c->loaded = 0;
+        c->first = c->last = 0;
+        c->before = c->to - c->from;
+        c->after = 0;
+    }
+}
+
 int rs_weekend_scores_new(rs_ctx *ctx, size_t n, const char *const *names,
                           const char *const *codes, const double *area_km2,
                           const rs_weekend_opts *o, rs_weekend_scores **out)
@@ -167,7 +171,9 @@ int rs_weekend_scores_new(rs_ctx *ctx, size_t n, const char *const *names,
     }
     s->to = local_midnight(o->start_day);
     s->from = local_midnight(o->start_day - (o->lookback_days > 0 ? o->lookback_days : 0));
-    ymd(months_before(o->start_day, o->harm_months), s->harm_from);
+    int64_t harm_from = months_before(o->start_day, o->harm_months);
+    ymd(harm_from, s->harm_from);
+    cover_init(s, harm_from);
     ymd(o->start_day, s->harm_to);
     *out = s;
     return 0;
@@ -228,6 +234,143 @@ static int count_query(rs_ctx *ctx, rs_weekend_scores *s, const char *sql, int t
     int rc = step == SQLITE_DONE ? 0 : rs_store_fail(ctx, what);
     sqlite3_finalize(st);
     return rc;
+}
+
+/* floor(x / 100) in SQL without the math functions: CAST truncates toward
+ * zero, so one is taken off a negative non-integer quotient. */
+#define CELL(x) "(CAST(" x " / 100.0 AS INTEGER) - (" x " / 100.0 < CAST(" x " / 100.0 AS INTEGER)))"
+
+/* Monday-based week of a UK-local day (1970-01-01, day 0, was a Thursday). */
+static int64_t local_week(int64_t t)
+{
+    int64_t s = t + rs_london_offset(t);
+    int64_t day = s >= 0 ? s / 86400 : -((-s + 86399) / 86400);
+    int64_t w = day + 3;
+    return w >= 0 ? w / 7 : -((-w + 6) / 7);
+}
+
+/* concern_places: the lookback's concerns in order of district, 100 m
+ * place and time, so a (place, week) pair is new exactly when the district,
+ * the place or the week changes from the row before. */
+static int count_concern_places(rs_ctx *ctx, rs_weekend_scores *s)
+{
+    static const char sql[] =
+        "SELECT district_id, " CELL("e") " AS ce, " CELL("n") " AS cn, t FROM concern "
+        "WHERE district_id IS NOT NULL AND t >= ?1 AND t < ?2 ORDER BY district_id, ce, cn, t";
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(rs_ctx_db(ctx), sql, -1, &st, NULL) != SQLITE_OK)
+        return rs_store_fail(ctx, "count concern places");
+    if (sqlite3_bind_int64(st, 1, s->from) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 2, s->to) != SQLITE_OK) {
+        int rc = rs_store_fail(ctx, "count concern places");
+        sqlite3_finalize(st);
+        return rc;
+    }
+    int step, first = 1;
+    int64_t pid = 0, pe = 0, pn = 0, pw = 0;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0), ce = sqlite3_column_int64(st, 1),
+                cn = sqlite3_column_int64(st, 2), w = local_week(sqlite3_column_int64(st, 3));
+        if (id < 0 || (uint64_t)id >= s->n)
+            continue;
+        if (first || id != pid || ce != pe || cn != pn || w != pw)
+            s->d[id].concern_places++;
+        first = 0;
+        pid = id;
+        pe = ce;
+        pn = cn;
+        pw = w;
+    }
+    int rc = step == SQLITE_DONE ? 0 : rs_store_fail(ctx, "count concern places");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int64_t rs_weekend_cover_missing(const rs_weekend_cover *c)
+{
+    return c->before + c->after;
+}
+
+int rs_weekend_cover_empty(const rs_weekend_cover *c)
+{
+    return !c->loaded || rs_weekend_cover_missing(c) >= c->to - c->from;
+}
+
+int rs_weekend_stale(const rs_weekend_scores *s)
+{
+    return rs_weekend_cover_empty(&s->cover[RS_WEEKEND_COVER_TELEMATICS]) &&
+           rs_weekend_cover_empty(&s->cover[RS_WEEKEND_COVER_CONCERNS]) &&
+           rs_weekend_cover_empty(&s->cover[RS_WEEKEND_COVER_COLLISIONS]);
+}
+
+static int64_t utc_local_day(int64_t t)
+{
+    int64_t l = t + rs_london_offset(t);
+    return l >= 0 ? l / 86400 : -((-l + 86399) / 86400);
+}
+
+/* Where window [from, to) meets data whose first and last records fall on
+ * days first and last.  Data come in whole calendar months (a month's
+ * extract, a year of STATS19), so a quiet last day is not a gap: the span
+ * runs from the first day of the first record's month to the last day of
+ * the last record's month. */
+static void cover_set(rs_weekend_cover *c, int loaded, int64_t first, int64_t last)
+{
+    int64_t len = c->to - c->from;
+    int y, m, d;
+    rs_civil_from_days(first, &y, &m, &d);
+    first = rs_days_from_civil(y, m, 1);
+    rs_civil_from_days(last, &y, &m, &d);
+    last = rs_days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) - 1;
+    c->loaded = loaded;
+    c->first = first;
+    c->last = last;
+    if (!loaded) {
+        c->before = len;
+        c->after = 0;
+        return;
+    }
+    int64_t b = first - c->from, a = c->to - (last + 1);
+    c->before = b < 0 ? 0 : b > len ? len : b;
+    c->after = a < 0 ? 0 : a > len ? len : a;
+    if (c->before + c->after > len) /* the window lies wholly before or after */
+        c->after = len - c->before;
+}
+
+/* The span of each kind of data, for the windows' coverage. */
+static int read_cover(rs_ctx *ctx, rs_weekend_scores *s)
+{
+    static const char *const sql[RS_WEEKEND_NCOVER] = {
+        "SELECT count(*), min(t_min), max(t_max) FROM ping_chunk WHERE source = 'traffic'",
+        "SELECT count(*), min(t), max(t) FROM concern",
+        "SELECT count(*), min(t), max(t) FROM detection",
+        "SELECT count(*), min(local_date), max(local_date) FROM collision"};
+    for (int k = 0; k < RS_WEEKEND_NCOVER; k++) {
+        rs_weekend_cover *c = &s->cover[k];
+        int harm = k == RS_WEEKEND_COVER_COLLISIONS;
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(rs_ctx_db(ctx), sql[k], -1, &st, NULL) != SQLITE_OK)
+            return rs_store_fail(ctx, "read the span of the data");
+        if (sqlite3_step(st) != SQLITE_ROW) {
+            int rc = rs_store_fail(ctx, "read the span of the data");
+            sqlite3_finalize(st);
+            return rc;
+        }
+        int loaded = sqlite3_column_int64(st, 0) > 0 && sqlite3_column_type(st, 1) != SQLITE_NULL;
+        int64_t first = 0, last = 0;
+        if (loaded && harm) {
+            const char *a = (const char *)sqlite3_column_text(st, 1),
+                       *b = (const char *)sqlite3_column_text(st, 2);
+            loaded = a && b && rs_parse_date(a, strlen(a), &first) == 0 &&
+                     rs_parse_date(b, strlen(b), &last) == 0;
+        } else if (loaded) {
+            first = utc_local_day(sqlite3_column_int64(st, 1));
+            last = utc_local_day(sqlite3_column_int64(st, 2));
+        }
+        sqlite3_finalize(st);
+        cover_set(c, loaded, first, last);
+    }
+    return 0;
 }
 
 int rs_weekend_score(rs_ctx *ctx, const rs_weekend_opts *o, rs_weekend_scores **out)
@@ -305,6 +448,10 @@ int rs_weekend_score(rs_ctx *ctx, const rs_weekend_opts *o, rs_weekend_scores **
                          "NULL AND t >= ?1 AND t < ?2 GROUP BY district_id",
                          0, s->from, s->to, NULL, NULL,
                          offsetof(rs_weekend_district, detections), "count detections");
+    if (rc == 0)
+        rc = count_concern_places(ctx, s);
+    if (rc == 0)
+        rc = read_cover(ctx, s);
     if (rc != 0)
         goto done;
     /* recent enforcement: patrol presence from the fleet telematics */
@@ -365,8 +512,7 @@ static void rank(rs_weekend_scores *s)
         s->d[s->order[r]].rank = (int)r + 1;
 }
 
-/* The part that contributes most to the base, for the reason. */
-static const char *lead_part(const rs_weekend_scores *s, const rs_weekend_district *d,
+const char *rs_weekend_lead_part(const rs_weekend_scores *s, const rs_weekend_district *d,
                              double *index)
 {
     const rs_weekend_weights *w = &s->opts.w;
@@ -402,7 +548,7 @@ static void district_reason(const rs_weekend_scores *s, rs_weekend_district *d)
         return;
     }
     double idx;
-    const char *lead = lead_part(s, d, &idx);
+    const char *lead = rs_weekend_lead_part(s, d, &idx);
     int len = snprintf(d->reason, size,
                        "led by %s (%.2fx county); speeding %.2fx, harm %.2fx, concerns %.2fx",
                        lead, idx, d->speed, d->harm, d->concern_index);
@@ -416,11 +562,49 @@ static void district_reason(const rs_weekend_scores *s, rs_weekend_district *d)
                  d->fleet);
 }
 
+/* Poisson-gamma empirical Bayes with a method-of-moments prior (Marshall
+ * 1991) of the counts at byte offset `field` (uint64_t) of each district
+ * over its area: *m the county rate, *v the prior variance (>= 0). */
+static void eb_fit(const rs_weekend_scores *s, size_t field, double *m, double *v)
+{
+    double sum_y = 0, sum_e = 0, ss = 0;
+    size_t n = s->n;
+    for (size_t i = 0; i < n; i++) {
+        sum_y += (double)*(const uint64_t *)((const char *)&s->d[i] + field);
+        sum_e += s->d[i].area_km2;
+    }
+    *m = sum_e > 0 ? sum_y / sum_e : 0;
+    for (size_t i = 0; i < n; i++) {
+        const rs_weekend_district *d = &s->d[i];
+        double y = (double)*(const uint64_t *)((const char *)d + field);
+        double r = d->area_km2 > 0 ? y / d->area_km2 : 0;
+        ss += d->area_km2 * (r - *m) * (r - *m);
+    }
+    double var = sum_e > 0 ? ss / sum_e - *m / (sum_e / (n > 0 ? (double)n : 1)) : 0;
+    *v = var > 0 ? var : 0;
+}
+
+/* One district's shrunk rate: *rate = y / E, *weight = v / (v + m / E)
+ * (0 when v = 0), *eb = m + weight (rate - m); the index eb / m (0 when
+ * m = 0). */
+static double eb_shrink(double y, double area, double m, double v, double *rate, double *weight,
+                        double *eb)
+{
+    *rate = area > 0 ? y / area : 0;
+    if (!(m > 0)) {
+        *weight = *eb = 0;
+        return 0;
+    }
+    *weight = v > 0 && area > 0 ? v / (v + m / area) : 0;
+    *eb = m + *weight * (*rate - m);
+    return *eb / m;
+}
+
 void rs_weekend_compute(rs_weekend_scores *s)
 {
     const rs_weekend_opts *o = &s->opts;
     size_t n = s->n;
-    double sum_p = 0, sum_o = 0, sum_y = 0, sum_e = 0, sum_k = 0, sum_d = 0;
+    double sum_p = 0, sum_o = 0, sum_k = 0, sum_d = 0, sum_f = 0;
     s->pings = 0;
     for (size_t i = 0; i < n; i++) {
         rs_weekend_district *d = &s->d[i];
@@ -429,34 +613,26 @@ void rs_weekend_compute(rs_weekend_scores *s)
         d->over_w = (double)(d->over - d->weekend_over) + ww * (double)d->weekend_over;
         sum_p += d->pings_w;
         sum_o += d->over_w;
-        sum_y += (double)d->ksi;
-        sum_e += d->area_km2;
-        sum_k += (double)d->concerns;
+        sum_k += (double)d->concern_places;
         sum_d += (double)d->detections;
+        sum_f += d->fleet_minutes;
         s->pings += d->pings;
     }
     double nd = n > 0 ? (double)n : 1;
     /* speeding */
     s->county_share = sum_p > 0 ? sum_o / sum_p : 0;
     s->mean_over = sum_o / nd;
-    /* harm: Poisson-gamma, method of moments */
-    s->ksi_rate = sum_e > 0 ? sum_y / sum_e : 0;
-    double m = s->ksi_rate, ss = 0;
-    for (size_t i = 0; i < n; i++) {
-        rs_weekend_district *d = &s->d[i];
-        d->ksi_rate = d->area_km2 > 0 ? (double)d->ksi / d->area_km2 : 0;
-        ss += d->area_km2 * (d->ksi_rate - m) * (d->ksi_rate - m);
-    }
-    double var = sum_e > 0 ? ss / sum_e - m / (sum_e / nd) : 0;
-    s->ksi_var = var > 0 ? var : 0;
-    s->prior_a = s->ksi_var > 0 ? m * m / s->ksi_var : 0;
-    s->prior_b = s->ksi_var > 0 ? m / s->ksi_var : 0;
+    /* harm and concerns: Poisson-gamma, method of moments, over the area */
+    eb_fit(s, offsetof(rs_weekend_district, ksi), &s->ksi_rate, &s->ksi_var);
+    s->prior_a = s->ksi_var > 0 ? s->ksi_rate * s->ksi_rate / s->ksi_var : 0;
+    s->prior_b = s->ksi_var > 0 ? s->ksi_rate / s->ksi_var : 0;
+    eb_fit(s, offsetof(rs_weekend_district, concern_places), &s->concern_rate, &s->concern_var);
+    s->concern_prior_a =
+        s->concern_var > 0 ? s->concern_rate * s->concern_rate / s->concern_var : 0;
+    s->concern_prior_b = s->concern_var > 0 ? s->concern_rate / s->concern_var : 0;
     s->mean_concerns = sum_k / nd;
     s->mean_detections = sum_d / nd;
-    double sum_f = 0;
-    for (size_t i = 0; i < n; i++)
-        sum_f += s->d[i].fleet_minutes;
-    double mean_fleet = sum_f / nd;
+    s->mean_fleet = sum_f / nd;
 
     for (size_t i = 0; i < n; i++) {
         rs_weekend_district *d = &s->d[i];
@@ -471,21 +647,15 @@ void rs_weekend_compute(rs_weekend_scores *s)
             d->share = d->pings_w > 0 ? 0 : NAN;
             d->share_index = d->volume_index = d->speed = 0;
         }
-        if (m > 0) {
-            d->ksi_weight =
-                s->ksi_var > 0 && d->area_km2 > 0 ? s->ksi_var / (s->ksi_var + m / d->area_km2) : 0;
-            d->ksi_eb = m + d->ksi_weight * (d->ksi_rate - m);
-            d->harm = d->ksi_eb / m;
-        } else {
-            d->ksi_weight = 0;
-            d->ksi_eb = 0;
-            d->harm = 0;
-        }
-        d->concern_index = s->mean_concerns > 0 ? (double)d->concerns / s->mean_concerns : 0;
+        d->harm = eb_shrink((double)d->ksi, d->area_km2, s->ksi_rate, s->ksi_var, &d->ksi_rate,
+                            &d->ksi_weight, &d->ksi_eb);
+        d->concern_index =
+            eb_shrink((double)d->concern_places, d->area_km2, s->concern_rate, s->concern_var,
+                      &d->concern_rate, &d->concern_weight, &d->concern_eb);
         d->detection_index =
             s->mean_detections > 0 ? (double)d->detections / s->mean_detections : 0;
-        d->fleet = mean_fleet > 0 ? d->fleet_minutes / mean_fleet : 0;
-        d->has_data = d->pings > 0 || d->ksi > 0 || d->concerns > 0;
+        d->fleet = s->mean_fleet > 0 ? d->fleet_minutes / s->mean_fleet : 0;
+        d->has_data = d->pings > 0 || d->ksi > 0 || d->concerns > 0 || d->concern_places > 0;
         d->base = d->excluded || !d->has_data
                       ? 0
                       : w->speed * d->speed + w->harm * d->harm + w->concerns * d->concern_index;
@@ -494,160 +664,4 @@ void rs_weekend_compute(rs_weekend_scores *s)
     rank(s);
     for (size_t i = 0; i < n; i++)
         district_reason(s, &s->d[i]);
-}
-
-/* ---- random numbers --------------------------------------------------- */
-
-void rs_weekend_rng_seed(rs_weekend_rng *r, uint64_t seed) { r->state = seed; }
-
-uint64_t rs_weekend_rng_next(rs_weekend_rng *r)
-{
-    uint64_t z = (r->state += UINT64_C(0x9E3779B97F4A7C15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
-
-double rs_weekend_rng_uniform(rs_weekend_rng *r)
-{
-    return (double)(rs_weekend_rng_next(r) >> 11) * 0x1.0p-53;
-}
-
-int rs_weekend_draw(double u, const double *w, size_t n)
-{
-    double total = 0;
-    int last = -1;
-    for (size_t i = 0; i < n; i++)
-        if (w[i] > 0) {
-            total += w[i];
-            last = (int)i;
-        }
-    if (last < 0)
-        return -1;
-    double target = u * total, run = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!(w[i] > 0))
-            continue;
-        run += w[i];
-        if (run > target)
-            return (int)i;
-    }
-    return last; /* u * total rounded up to the total */
-}
-
-/* ---- the plan --------------------------------------------------------- */
-
-void rs_weekend_plan_free(rs_weekend_plan *p)
-{
-    if (p == NULL)
-        return;
-    free(p->picks);
-    free(p);
-}
-
-static void pick_reason(const rs_weekend_scores *s, const rs_weekend_plan_opts *o,
-                        rs_weekend_pick *pk, int runner_up, double runner_score)
-{
-    size_t size = sizeof pk->reason;
-    if (pk->district < 0) {
-        snprintf(pk->reason, size,
-                 "no eligible district: every district is excluded, in cooldown or scored 0");
-        return;
-    }
-    const rs_weekend_district *d = &s->d[pk->district];
-    int len;
-    if (o->mode == RS_WEEKEND_RANKED) {
-        if (runner_up >= 0)
-            len = snprintf(pk->reason, size, "top score of %zu eligible (next %s %.3f)",
-                           pk->eligible, s->d[runner_up].name, runner_score);
-        else
-            len = snprintf(pk->reason, size, "only eligible district");
-    } else {
-        len = snprintf(pk->reason, size, "drawn with probability %.4f from %zu eligible (u = %.6f)",
-                       pk->probability, pk->eligible, pk->u);
-    }
-    double idx;
-    const char *lead = lead_part(s, d, &idx);
-    if (len > 0 && (size_t)len < size)
-        len += snprintf(pk->reason + len, size - (size_t)len, "; led by %s (%.2fx county)", lead,
-                        idx);
-    if (len > 0 && (size_t)len < size && pk->planned > 0)
-        snprintf(pk->reason + len, size - (size_t)len, "; already given %.0f weekend%s here",
-                 pk->planned, pk->planned == 1 ? "" : "s");
-}
-
-int rs_weekend_plan_make(rs_ctx *ctx, const rs_weekend_scores *s, const rs_weekend_plan_opts *o,
-                         rs_weekend_plan **out)
-{
-    *out = NULL;
-    if (o->count == 0 || o->cooldown < 0)
-        return rs_err_set(rs_ctx_err(ctx), RS_EUSAGE,
-                          "a plan needs at least one weekend and a cooldown of 0 or more");
-    rs_weekend_plan *p = calloc(1, sizeof *p);
-    double *score = calloc(s->n ? s->n : 1, sizeof *score);
-    double *given = calloc(s->n ? s->n : 1, sizeof *given);
-    int64_t *last = calloc(s->n ? s->n : 1, sizeof *last); /* last weekend index + 1, 0 never */
-    if (p == NULL || score == NULL || given == NULL || last == NULL ||
-        (p->picks = calloc(o->count, sizeof *p->picks)) == NULL) {
-        rs_weekend_plan_free(p);
-        free(score);
-        free(given);
-        free(last);
-        return rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
-    }
-    p->opts = *o;
-    p->n = o->count;
-    rs_weekend_rng rng;
-    rs_weekend_rng_seed(&rng, o->seed);
-    int64_t wd = ((s->opts.start_day + 4) % 7 + 7) % 7; /* 0 Sunday .. 6 Saturday */
-    int64_t saturday = s->opts.start_day + (6 - wd);
-    for (size_t k = 0; k < o->count; k++) {
-        rs_weekend_pick *pk = &p->picks[k];
-        pk->saturday = saturday + 7 * (int64_t)k;
-        pk->district = -1;
-        pk->probability = NAN;
-        pk->u = NAN;
-        size_t eligible = 0;
-        for (size_t i = 0; i < s->n; i++) {
-            int cooling = last[i] > 0 && (int64_t)k - (last[i] - 1) <= o->cooldown;
-            score[i] = s->d[i].excluded || cooling ? 0 : rs_weekend_score_at(s, i, given[i]);
-            eligible += score[i] > 0;
-        }
-        pk->eligible = eligible;
-        int chosen = -1, runner = -1;
-        if (o->mode == RS_WEEKEND_UNPREDICTABLE) {
-            pk->u = rs_weekend_rng_uniform(&rng);
-            chosen = rs_weekend_draw(pk->u, score, s->n);
-            if (chosen >= 0) {
-                double total = 0;
-                for (size_t i = 0; i < s->n; i++)
-                    total += score[i] > 0 ? score[i] : 0;
-                pk->probability = score[chosen] / total;
-            }
-        } else {
-            for (size_t i = 0; i < s->n; i++) {
-                if (!(score[i] > 0))
-                    continue;
-                if (chosen < 0 || score[i] > score[chosen]) {
-                    runner = chosen;
-                    chosen = (int)i;
-                } else if (runner < 0 || score[i] > score[runner]) {
-                    runner = (int)i;
-                }
-            }
-        }
-        if (chosen >= 0) {
-            pk->district = chosen;
-            pk->score = score[chosen];
-            pk->planned = given[chosen];
-            given[chosen] += 1;
-            last[chosen] = (int64_t)k + 1;
-        }
-        pick_reason(s, o, pk, runner, runner >= 0 ? score[runner] : 0);
-    }
-    free(score);
-    free(given);
-    free(last);
-    *out = p;
-    return 0;
 }

@@ -32,8 +32,15 @@
  *  (r_i - m), which is the gamma posterior mean (y_i + a) / (E_i + B) with
  *  a = m² / v, B = m / v.  H_i = t_i / m; 0 when m = 0.
  *
- *  Concerns C_i = k_i / (sum k / n), k_i = concern reports in district i
- *  in the lookback; 0 when sum k = 0.
+ *  Concerns C_i.  A place is a 100 m square of the British National Grid
+ *  (the one holding (floor(e / 100), floor(n / 100)) x 100 m); a week is a
+ *  UK-local Monday to Sunday.  k_i = concern places: the distinct (place,
+ *  week) pairs among the concern reports in district i in the lookback, so
+ *  a burst of reports at one spot in one week counts once.  Shrunk toward
+ *  the county exactly as harm is (the same Poisson-gamma method of moments,
+ *  with k_i for y_i and the area E_i): county rate m_c = sum k / sum E,
+ *  prior variance v_c, weight b_c,i, shrunk rate t_c,i; C_i = t_c,i / m_c;
+ *  0 when sum k = 0.
  *
  *  Detections D_i = d_i / (sum d / n), d_i = speed detections (any device)
  *  in district i in the lookback; 0 when sum d = 0.
@@ -65,8 +72,9 @@
  * reasons, and the county references; rs_weekend_plan one rs_weekend_pick
  * per weekend.
  * Workload: two streaming scans of the lookback's telematics (weekend
- * and weekday pings, constant memory) and three grouped SQL counts; the
- * plan is O(N x districts).
+ * and weekday pings, constant memory), three grouped SQL counts, one
+ * sorted pass over the lookback's concerns and four min/max queries for
+ * the data's span; the plan is O(N x districts).
  */
 #ifndef RS_WEEKEND_H
 #define RS_WEEKEND_H
@@ -79,13 +87,13 @@
 typedef struct rs_weekend_weights {
     double speed, harm, concerns; /* the base: parts added */
     double detections, planned;   /* the divisor: recent enforcement */
-    double fleet;                 /* the divisor's fleet-presence hook (default 1) */
+    double fleet;                 /* the divisor's patrol presence (default 0.25) */
 } rs_weekend_weights;
 
 /* speed=1, harm=1, concerns=1, detections=0.25, planned=1, fleet=0.25 */
 void rs_weekend_weights_default(rs_weekend_weights *w);
 /* Sets the weights named in "key=value,..." (keys speed, harm, concerns,
- * detections, planned; values plain decimals >= 0); others keep their
+ * detections, fleet, planned; values plain decimals >= 0); others keep their
  * value.  0, or -1 for an unknown key, a bad value or a key twice. */
 int rs_weekend_weights_parse(const char *s, rs_weekend_weights *w);
 
@@ -103,6 +111,34 @@ typedef struct rs_weekend_opts {
 /* Defaults above; start_day 0, no exclusions. */
 void rs_weekend_opts_init(rs_weekend_opts *o);
 
+/* The data behind each window: the lookback's telematics (traffic),
+ * concerns and detections, and the harm window's STATS19 collisions. */
+enum {
+    RS_WEEKEND_COVER_TELEMATICS = 0,
+    RS_WEEKEND_COVER_CONCERNS,
+    RS_WEEKEND_COVER_DETECTIONS,
+    RS_WEEKEND_COVER_COLLISIONS,
+    RS_WEEKEND_NCOVER
+};
+
+/* How one window meets its data.  The data of a kind cover whole calendar
+ * months: from the first day of the UK-local month of its first record to
+ * the last day of the month of its last record; a day of the window
+ * outside that span has no data (not "zero"). */
+typedef struct rs_weekend_cover {
+    const char *what;         /* "telematics", "concerns", "detections", "STATS19 collisions" */
+    const char *window;       /* "lookback" or "harm window" */
+    int loaded;               /* any record of the kind in the workspace */
+    int64_t first, last;      /* first and last day of the data's months (loaded) */
+    int64_t from, to;         /* the window, UK-local days [from, to) */
+    int64_t before, after;    /* days of the window before first, after last (all when not loaded) */
+} rs_weekend_cover;
+
+/* Days of the window without data (before + after), and 1 when that is
+ * every day of it. */
+int64_t rs_weekend_cover_missing(const rs_weekend_cover *c);
+int rs_weekend_cover_empty(const rs_weekend_cover *c);
+
 typedef struct rs_weekend_district {
     char *name, *code;        /* owned */
     double area_km2;
@@ -112,6 +148,7 @@ typedef struct rs_weekend_district {
     uint64_t over, weekend_over;    /* of them over the enforcement threshold */
     uint64_t ksi;                   /* KSI casualties in the harm window */
     uint64_t concerns;              /* concern reports in the lookback */
+    uint64_t concern_places;        /* k_i: distinct (100 m place, week) pairs of them */
     uint64_t detections;            /* detections in the lookback */
     double fleet_minutes;           /* patrol presence in the lookback, minutes */
     /* derived by rs_weekend_compute */
@@ -125,6 +162,9 @@ typedef struct rs_weekend_district {
     double ksi_weight;        /* b_i */
     double ksi_eb;            /* t_i, per km² */
     double harm;              /* H_i */
+    double concern_rate;      /* k_i / E_i, per km² */
+    double concern_weight;    /* b_c,i */
+    double concern_eb;        /* t_c,i, per km² */
     double concern_index;     /* C_i */
     double detection_index;   /* D_i */
     double fleet;             /* F_i: patrol presence in the lookback relative to
@@ -149,8 +189,15 @@ typedef struct rs_weekend_scores {
     double ksi_rate;          /* m, per km² */
     double ksi_var;           /* v */
     double prior_a, prior_b;  /* gamma prior (0 when v = 0) */
-    double mean_concerns, mean_detections;
+    double concern_rate;      /* m_c, concern places per km² */
+    double concern_var;       /* v_c */
+    double concern_prior_a, concern_prior_b; /* (0 when v_c = 0) */
+    double mean_concerns, mean_detections;   /* mean concern places, detections */
+    double mean_fleet;        /* mean patrol presence, minutes */
     uint64_t pings;           /* all traffic pings in districts in the lookback */
+    /* where each window meets its data (rs_weekend_score; all not loaded
+     * in a set from rs_weekend_scores_new) */
+    rs_weekend_cover cover[RS_WEEKEND_NCOVER];
 } rs_weekend_scores;
 
 /* Reads the workspace and scores every district (rs_weekend_compute).
@@ -166,6 +213,11 @@ int rs_weekend_scores_new(rs_ctx *ctx, size_t n, const char *const *names,
                           const char *const *codes, const double *area_km2,
                           const rs_weekend_opts *o, rs_weekend_scores **out);
 void rs_weekend_scores_free(rs_weekend_scores *s);
+
+/* 1 when every window the score is built from (telematics and concerns in
+ * the lookback, collisions in the harm window) lies wholly outside its data
+ * or its data are not loaded: the score would rest on nothing. */
+int rs_weekend_stale(const rs_weekend_scores *s);
 
 /* Computes every derived field, the county references, the ranking and
  * the reasons from the raw counts, excluded flags and fleet parts. */

@@ -91,28 +91,30 @@ static int score_map(rs_rep *r, const rs_weekend_scores *s, const rs_weekend_pla
     }
     return rs_rep_embed_png(r, path, alt,
                             "Each district's score when the quarter starts: speeding, KSI harm "
-                            "and concerns added, divided by recent detections. The ranking "
-                            "below gives every part.");
+                            "and concerns added, divided by recent detections and patrol "
+                            "presence. The ranking below gives every part.");
 }
 
 static int ranking_table(rs_rep *r, const rs_weekend_scores *s)
 {
     const char *cols[] = {"rank", "district", "score", "speeding", "KSI harm", "concerns",
-                          "detections", "why"};
+                          "detections", "patrol presence", "why"};
     rs_table *t = rs_table_new("District scores at the start of the quarter (each part: 1 = the "
-                               "county average; detections lower the score)",
-                               8, cols);
+                               "county average; score = (speeding + KSI harm + concerns) / (1 + "
+                               "0.25 detections + 0.25 patrol presence))",
+                               9, cols);
     int bad = t == NULL;
     for (size_t k = 0; !bad && k < s->nranked; k++) {
         const rs_weekend_district *d = &s->d[s->order[k]];
-        char rank[16], sc[32], sp[32], h[32], c[32], de[32];
+        char rank[16], sc[32], sp[32], h[32], c[32], de[32], fl[32];
         snprintf(rank, sizeof rank, "%d", d->rank);
         rs_fmt_fixed(sc, sizeof sc, d->score, 2);
         rs_fmt_fixed(sp, sizeof sp, d->speed, 2);
         rs_fmt_fixed(h, sizeof h, d->harm, 2);
         rs_fmt_fixed(c, sizeof c, d->concern_index, 2);
         rs_fmt_fixed(de, sizeof de, d->detection_index, 2);
-        const char *cells[] = {rank, d->name, sc, sp, h, c, de, d->reason};
+        rs_fmt_fixed(fl, sizeof fl, d->fleet, 2);
+        const char *cells[] = {rank, d->name, sc, sp, h, c, de, fl, d->reason};
         bad = rs_table_add(t, cells) != 0;
     }
     if (bad) {
@@ -178,12 +180,17 @@ int rs_rep_plan(rs_rep *r)
                 "Which district gets the extra speed enforcement on each of the %zu weekends of "
                 "%s (Saturdays %s to %s). Each district's score adds speeding in the telematics "
                 "(weekend pings counted twice), KSI harm (casualties per km² over 36 months, "
-                "shrunk toward the county rate) and concern reports, and is divided by recent "
-                "detections and by weekends already given to it; speeding, concerns and "
-                "detections are counted from %s to %s. Each weekend goes to the eligible "
+                "shrunk toward the county rate) and concerns (reports counted once per 100 m "
+                "place and week, per km², shrunk the same way), and is divided by recent "
+                "detections, patrol presence and weekends already given to it; speeding, "
+                "concerns, detections and patrol presence are counted from %s to %s. Each "
+                "weekend goes to the eligible "
                 "district with the highest score; a district is not chosen again within %d "
                 "weekend%s.",
                 count, next, w0, w1, lb0, lb1, po.cooldown, po.cooldown == 1 ? "" : "s");
+    char cover[1024];
+    if (rs_weekend_cover_text(s, cover, sizeof cover) > 0)
+        rs_rep_para(r, "note", "%s", cover);
     int any = 0;
     for (size_t i = 0; i < s->n; i++)
         any |= !s->d[i].excluded && s->d[i].has_data;

@@ -34,8 +34,8 @@ grep -q '"dominant": true' "$T/in/truth.json" || fail "truth.json names no domin
 run 0 "$RS" weekends --start 2021-01-01 --count 8
 cp "$T/out" "$T/ranked.csv"
 eq "$(head -n 1 "$T/ranked.csv" | cut -d, -f1-3)" "weekend,district,score" "plan header"
-has "$T/ranked.csv" "weekend,district,score,speed,harm,concerns,detections,planned,probability,seed,reason"
-has "$T/ranked.csv" "rank,district,code,score,base,speed,harm,concerns,detections,pings,"
+has "$T/ranked.csv" "weekend,district,score,speed,harm,concerns,detections,fleet,planned,probability,seed,reason"
+has "$T/ranked.csv" "rank,district,code,score,base,speed,harm,concerns,detections,fleet,pings,"
 eq "$(sed -n 2p "$T/ranked.csv" | cut -d, -f1,2)" "2021-01-02,$h1" "first ranked weekend"
 top=$(awk '/^rank,/ { getline; print; exit }' "$T/ranked.csv" | cut -d, -f1,2)
 eq "$top" "1,$h1" "first of the ranking (planted dominant hot spot)"
@@ -55,9 +55,9 @@ done
 run 0 "$RS" weekends $U --seed 12346 --out "$T/c"
 cmp -s "$T/a_plan.csv" "$T/c_plan.csv" && fail "seeds 12345 and 12346 gave the same plan"
 cmp -s "$T/a_ranking.csv" "$T/c_ranking.csv" || fail "the ranking depends on the seed"
-awk -F, 'NR > 1 && $10 != "12345" { bad = 1 } END { exit bad }' "$T/a_plan.csv" ||
+awk -F, 'NR > 1 && $11 != "12345" { bad = 1 } END { exit bad }' "$T/a_plan.csv" ||
   fail "the plan's seed column is not 12345 on every row"
-awk -F, 'NR > 1 && $9 !~ /^(0\.[0-9][0-9][0-9][0-9]|1\.0000)$/ { bad = 1 } END { exit bad }' \
+awk -F, 'NR > 1 && $10 !~ /^(0\.[0-9][0-9][0-9][0-9]|1\.0000)$/ { bad = 1 } END { exit bad }' \
   "$T/a_plan.csv" ||
   fail "an unpredictable pick without a probability"
 [ "$(head -c 8 "$T/a.png" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ] ||
@@ -105,8 +105,9 @@ awk -F, -v h="$h1" 'NR > 1 && $2 == h { bad = 1 } END { exit bad }' "$T/x_rankin
   fail "--exclude $h1 still ranks it"
 eq "$(($(wc -l <"$T/x_ranking.csv") - 1))" "13" "ranking rows after one exclusion"
 
-# No data in any window: every district scores 0 with a reason.
-run 0 "$RS" weekends --start 2035-06-01 --count 2 --lookback 30 --out "$T/none"
+# No data in any window (planned anyway, --allow-stale): every district
+# scores 0 with a reason.
+run 0 "$RS" weekends --start 2035-06-01 --count 2 --lookback 30 --allow-stale --out "$T/none"
 has "$T/err" "no telematics pings in the lookback"
 awk -F, 'NR > 1 && ($4 != "0.000" || $0 !~ /no data: no pings in the lookback/) { bad = 1 }
   END { exit bad }' "$T/none_ranking.csv" || fail "a district without data does not score 0 with a reason"

@@ -63,7 +63,8 @@ static void test_options(void)
     CHECK_EQ_INT(rs_weekend_weights_parse("speed", &w), -1);
     CHECK_EQ_INT(rs_weekend_weights_parse("speed=1,", &w), -1);
     CHECK_EQ_INT(rs_weekend_weights_parse("", &w), -1);
-    CHECK_EQ_INT(rs_weekend_weights_parse("fleet=1", &w), -1); /* not built yet */
+    CHECK_EQ_INT(rs_weekend_weights_parse("fleet=0", &w), 0); /* the documented key */
+    CHECK_NEAR(w.fleet, 0, 0);
     rs_weekend_mode m;
     CHECK_EQ_INT(rs_weekend_mode_parse("ranked", &m), 0);
     CHECK_EQ_INT(m, RS_WEEKEND_RANKED);
@@ -127,7 +128,9 @@ static void test_harm_eb(void)
  * pings, 50 over (weight 2: 200 and 100).  c = 200 / 1200 = 1/6, Ō = 100.
  *   s_A = (100 + 100/6) / 1100 = 0.1060606;  S_A = sqrt(0.6363636 x 1)
  *   s_B = (100 + 100/6) / 300  = 0.3888889;  S_B = sqrt(2.3333333 x 1)
- * Concerns 3 and 1 (mean 2); detections 0 and 4 (mean 2). */
+ * Concern places 3 and 1 on equal areas: no spread beyond Poisson noise
+ * (v = 0), so both are shrunk to the county (index 1); detections 0 and 4
+ * (mean 2). */
 static void test_speed_and_score(void)
 {
     const double area[2] = {50, 50};
@@ -138,8 +141,8 @@ static void test_speed_and_score(void)
     s->d[0].over = 100;
     s->d[1].pings = s->d[1].weekend_pings = 100;
     s->d[1].over = s->d[1].weekend_over = 50;
-    s->d[0].concerns = 3;
-    s->d[1].concerns = 1;
+    s->d[0].concerns = s->d[0].concern_places = 3;
+    s->d[1].concerns = s->d[1].concern_places = 1;
     s->d[1].detections = 4;
     rs_weekend_compute(s);
     CHECK_NEAR(s->county_share, 1.0 / 6.0, 1e-12);
@@ -148,16 +151,16 @@ static void test_speed_and_score(void)
     CHECK_NEAR(s->d[0].share, (100 + 100.0 / 6) / 1100, 1e-12);
     CHECK_NEAR(s->d[0].speed, sqrt(0.7 / (1100 / 1000.0)), 1e-12);
     CHECK_NEAR(s->d[1].speed, sqrt(7.0 / 3.0), 1e-12);
-    CHECK_NEAR(s->d[0].concern_index, 1.5, 1e-12);
+    CHECK_NEAR(s->d[0].concern_index, 1, 1e-12);
     CHECK_NEAR(s->d[1].detection_index, 2, 1e-12);
     /* no KSI anywhere: harm 0 */
     CHECK_NEAR(s->d[0].harm, 0, 0);
-    double b1 = sqrt(7.0 / 3.0) + 0.5;
+    double b1 = sqrt(7.0 / 3.0) + 1;
     CHECK_NEAR(s->d[1].base, b1, 1e-12);
     CHECK_NEAR(s->d[1].score, b1 / (1 + 0.25 * 2), 1e-12);
     CHECK_NEAR(rs_weekend_score_at(s, 1, 2), b1 / (1 + 0.25 * 2 + 2), 1e-12);
-    /* A: 0.798 + 1.5 = 2.298 undivided; B: 2.028 / 1.5 = 1.352 */
-    CHECK_NEAR(s->d[0].score, sqrt(0.7 / 1.1) + 1.5, 1e-12);
+    /* A: 0.798 + 1 = 1.798 undivided; B: 2.528 / 1.5 = 1.685 */
+    CHECK_NEAR(s->d[0].score, sqrt(0.7 / 1.1) + 1, 1e-12);
     CHECK_EQ_INT(s->d[0].rank, 1);
     CHECK_EQ_INT(s->d[1].rank, 2);
     CHECK_CONTAINS(s->d[1].reason, "led by speeding");
@@ -261,8 +264,9 @@ static void test_rng_and_draw(void)
     CHECK(pv > 0.001);
 }
 
-/* Six districts with fixed bases (set through the counts of concerns
- * only: base = concern index). */
+/* Six districts with fixed bases (set through the counts of concern
+ * places only, equal areas: base = concern index, the shrunk rate over the
+ * county's). */
 static rs_weekend_scores *six(void)
 {
     const double area[6] = {10, 10, 10, 10, 10, 10};
@@ -271,7 +275,7 @@ static rs_weekend_scores *six(void)
         return NULL;
     const uint64_t c[6] = {40, 10, 5, 18, 30, 3};
     for (int i = 0; i < 6; i++)
-        s->d[i].concerns = c[i];
+        s->d[i].concerns = s->d[i].concern_places = c[i];
     rs_weekend_compute(s);
     return s;
 }
@@ -320,7 +324,8 @@ static void test_plan_reproducible(void)
     po.cooldown = 1;
     CHECK_EQ_INT(rs_weekend_plan_make(ctx, s, &po, &a), 0);
     if (a) {
-        /* bases = concern index c / (106 / 6): A 2.264, E 1.698, D 1.019, B 0.566 */
+        /* bases = 1 + b (c / (106 / 6) - 1), b = 0.902 (v = 1.632 per km² squared,
+         * m = 1.767 per km², E = 10): A 2.140, E 1.630, D 1.017, B 0.608 */
         CHECK_EQ_INT(a->picks[0].district, 0);
         CHECK_EQ_INT(a->picks[1].district, 4); /* A cooling */
         CHECK_EQ_INT(a->picks[2].district, 0); /* A 2.264 / 2 = 1.132 > D; E cooling */

@@ -53,6 +53,11 @@ static void help(void)
         "                            random seed is taken and printed, so the plan can be\n"
         "                            repeated\n"
         "  --exclude NAME,...        leave these districts (names or codes) out of the plan\n"
+        "  --allow-stale             plan even when every window the score is built from\n"
+        "                            (telematics and concerns in the lookback, collisions in\n"
+        "                            the 36 months of harm) lies outside the data; without it\n"
+        "                            that is refused (exit 2).  A window partly or wholly\n"
+        "                            outside its data is always said in the captions\n"
         "  --format csv|md|html      table format (default csv)\n"
         "  --out PREFIX              write PREFIX_plan.EXT, PREFIX_ranking.EXT (EXT: the\n"
         "                            format), PREFIX.shp (+ .shx .dbf .prj .cpg) and\n"
@@ -191,13 +196,13 @@ int rs_cmd_weekends(int argc, char **argv)
 {
     const char *store = NULL, *h = NULL, *start_s = NULL, *count_s = NULL, *lookback_s = NULL,
                *weights_s = NULL, *cooldown_s = NULL, *seed_s = NULL, *mode_s = NULL,
-               *exclude_s = NULL, *format_s = NULL, *out = NULL;
+               *exclude_s = NULL, *format_s = NULL, *out = NULL, *stale_s = NULL;
     const rs_cli_opt opts[] = {
         {"store", 1, &store},         {"help", 0, &h},          {"start", 1, &start_s},
         {"count", 1, &count_s},       {"lookback", 1, &lookback_s}, {"weights", 1, &weights_s},
         {"cooldown", 1, &cooldown_s}, {"seed", 1, &seed_s},     {"mode", 1, &mode_s},
         {"exclude", 1, &exclude_s},   {"format", 1, &format_s}, {"out", 1, &out},
-        {NULL, 0, NULL}};
+        {"allow-stale", 0, &stale_s}, {NULL, 0, NULL}};
     const char *pos[1];
     if (rs_cli_parse(CMD, argc, argv, 1, opts, pos, 0) < 0)
         return RS_EXIT_USAGE;
@@ -234,7 +239,7 @@ int rs_cmd_weekends(int argc, char **argv)
     }
     if (weights_s && rs_weekend_weights_parse(weights_s, &wo.w) != 0) {
         fprintf(stderr, "roadsafe " CMD ": --weights is KEY=VALUE,... with keys speed, harm, "
-                        "concerns, detections, planned (each once) and values >= 0\n");
+                        "concerns, detections, fleet, planned (each once) and values >= 0\n");
         return RS_EXIT_USAGE;
     }
     if (wo.w.speed + wo.w.harm + wo.w.concerns <= 0) {
@@ -283,6 +288,17 @@ int rs_cmd_weekends(int argc, char **argv)
         ret = rs_cli_fail(ctx);
         goto done;
     }
+    char cover[1024];
+    rs_weekend_cover_text(s, cover, sizeof cover);
+    if (rs_weekend_stale(s) && stale_s == NULL) {
+        fprintf(stderr,
+                "roadsafe " CMD ": every window the score is built from lies outside the data, "
+                "so there is nothing to plan on: %s Choose an earlier --start, load newer "
+                "data, or plan anyway with --allow-stale\n",
+                cover);
+        ret = RS_EXIT_USAGE;
+        goto done;
+    }
     if (po.count > 1 && (size_t)po.cooldown >= s->nranked) {
         fprintf(stderr,
                 "roadsafe " CMD ": --cooldown %d needs more than %d districts; %zu are left "
@@ -303,17 +319,19 @@ int rs_cmd_weekends(int argc, char **argv)
     rs_day_label(wo.start_day - 1, lb1, sizeof lb1);
     if (po.mode == RS_WEEKEND_UNPREDICTABLE)
         snprintf(seedtxt, sizeof seedtxt, ", seed %llu", (unsigned long long)po.seed);
-    char cap_plan[512], cap_rank[512], sub[512];
+    char cap_plan[2048], cap_rank[2560], sub[512], county[512];
+    rs_weekend_county_text(s, county, sizeof county);
     snprintf(cap_plan, sizeof cap_plan,
-             "Weekend plan: %zu weekend%s, %s to %s; mode %s%s; cooldown %d; weights speed=%g, "
-             "harm=%g, concerns=%g, detections=%g, planned=%g",
+             "Weekend plan: %zu weekend%s, %s to %s; mode %s%s; cooldown %d; score = (%g speed "
+             "+ %g harm + %g concerns) / (1 + %g detections + %g fleet + %g planned)%s%s",
              plan->n, plan->n == 1 ? "" : "s", first, last, rs_weekend_mode_name(po.mode),
              seedtxt, po.cooldown, wo.w.speed, wo.w.harm, wo.w.concerns, wo.w.detections,
-             wo.w.planned);
+             wo.w.fleet, wo.w.planned, cover[0] ? ". " : "", cover);
     snprintf(cap_rank, sizeof cap_rank,
-             "District ranking at %s: pings, concerns and detections %s to %s (%d days); KSI "
-             "casualties %s to the day before %s",
-             s->harm_to, lb0, lb1, wo.lookback_days, s->harm_from, s->harm_to);
+             "District ranking at %s: pings, concerns, detections and patrol presence %s to %s "
+             "(%d days); KSI casualties %s to the day before %s. %s%s%s",
+             s->harm_to, lb0, lb1, wo.lookback_days, s->harm_from, s->harm_to, county,
+             cover[0] ? ". " : "", cover);
     snprintf(sub, sizeof sub, "%zu weekends from %s; %s%s; cooldown %d; lookback %s to %s",
              plan->n, first, rs_weekend_mode_name(po.mode), seedtxt, po.cooldown, lb0, lb1);
     if (rs_weekend_plan_table(ctx, s, plan, cap_plan, &tp) != 0 ||
@@ -325,6 +343,8 @@ int rs_cmd_weekends(int argc, char **argv)
         fprintf(stderr, "roadsafe " CMD ": warning: no telematics pings in the lookback (%s to "
                         "%s): every speeding part is 0\n",
                 lb0, lb1);
+    if (cover[0])
+        fprintf(stderr, "roadsafe " CMD ": warning: %s\n", cover);
     if (seed_drawn)
         fprintf(stderr, "roadsafe " CMD ": seed %llu drawn at random; repeat the plan with "
                         "--seed %llu\n",
