@@ -3,7 +3,7 @@
  *
  * ROADSAFE_TEST_PAUSE=NAME:FIFO makes the process, on reaching the point
  * NAME, print "roadsafe: paused at NAME" on standard error and block until
- * another process opens FIFO for writing.  Tests use it to put a second
+ * a byte is written to FIFO (a named pipe the test made).  Tests use it to put a second
  * command exactly between two steps of the first, by events, never by
  * sleeping.  Unset (always, outside the tests), a point costs one getenv.
  */
