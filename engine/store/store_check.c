@@ -258,11 +258,11 @@ static const char *quick_check(sqlite3 *db, char *buf, size_t size)
 {
     char *v = NULL;
     if (query_text(db, "PRAGMA quick_check(1)", &v) != 0) {
-        snprintf(buf, size, "%s", sqlite3_errmsg(db));
+        snprintf(buf, size, "does not fit the workspace (%s)", sqlite3_errmsg(db));
         return buf;
     }
     int ok = v && strcmp(v, "ok") == 0;
-    snprintf(buf, size, "%s", v ? v : "no verdict");
+    snprintf(buf, size, "does not fit the workspace (quick_check: %s)", v ? v : "no verdict");
     free(v);
     return ok ? NULL : buf;
 }
