@@ -89,6 +89,18 @@ int rs_target_load(rs_ctx *ctx, rs_target_spec *out, int *found)
     return s == SQLITE_DONE ? RS_OK : rs_store_fail(ctx, "read the KSI target");
 }
 
+/* One write in a transaction of its own, committed the one way every
+ * write is (rs_store_commit marks the workspace's write-ahead log). */
+static int in_transaction(rs_ctx *ctx, const char *sql, const char *what)
+{
+    int rc = rs_store_begin(ctx);
+    if (rc == 0 && (rc = rs_store_exec(ctx, sql, what)) == 0)
+        rc = rs_store_commit(ctx);
+    if (rc != 0)
+        rs_store_rollback(ctx);
+    return rc;
+}
+
 int rs_target_save(rs_ctx *ctx, const rs_target_spec *t)
 {
     char sql[256];
@@ -96,12 +108,12 @@ int rs_target_save(rs_ctx *ctx, const rs_target_spec *t)
              "INSERT OR REPLACE INTO ksi_target(id, base_from, base_to, pct, year) "
              "VALUES (1, %d, %d, %.17g, %d)",
              t->base_from, t->base_to, t->pct, t->year);
-    return rs_store_exec(ctx, sql, "save the KSI target");
+    return in_transaction(ctx, sql, "save the KSI target");
 }
 
 int rs_target_clear(rs_ctx *ctx)
 {
-    return rs_store_exec(ctx, "DELETE FROM ksi_target", "clear the KSI target");
+    return in_transaction(ctx, "DELETE FROM ksi_target", "clear the KSI target");
 }
 
 /* ---- the Poisson fit ---------------------------------------------------------- */

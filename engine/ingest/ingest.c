@@ -17,6 +17,7 @@
 #include "fmt.h"
 #include "ingest_int.h"
 #include "store.h"
+#include "testhook.h"
 
 const char rs_rejects_header[] = "file,line,column,reason\n";
 
@@ -110,13 +111,19 @@ int rs_ingest_file(rs_ctx *ctx, rs_kind kind, const char *path, const rs_ingest_
                           kind == RS_KIND_FLEET ? "vehicle ids" : "plates");
     if ((rc = rs_csv_open(rs_ctx_err(ctx), path, run.name, &run.csv)) != 0)
         return rc;
+    /* The district set is read, and the placer built from it, inside the
+     * write transaction the records are stored in: a `districts load` by
+     * another process either commits before (and this run places against
+     * the new set) or waits until this run commits (and re-assigns its
+     * records), never in between. */
+    if ((rc = rs_store_begin(ctx)) != 0)
+        goto done;
     if ((rc = rs_store_districts_read(ctx, &districts)) != 0)
         goto done;
     run.districts = districts;
     if ((rc = rs_placer_new(ctx, districts, &run.placer)) != 0)
         goto done;
-    if ((rc = rs_store_begin(ctx)) != 0)
-        goto done;
+    rs_test_pause("ingest-placed");
     if ((rc = log_file(&run, NULL, 1)) != 0)
         goto done;
     if (sqlite3_prepare_v2(run.db, "INSERT INTO reject(file_id, line, col, reason) "

@@ -29,6 +29,9 @@
 
 #define RS_PING_CHUNK 65536
 #define RS_PING_BYTES 20
+/* District ids 0..32767 fit the i16 field; a larger set is refused when
+ * loaded (rs_store_districts_replace) rather than stored wrongly. */
+#define RS_PING_MAX_DISTRICTS 32768
 
 typedef struct rs_ping {
     int64_t t;          /* UTC seconds */

@@ -14,7 +14,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "pings.h"
 #include "schema_sql.h"
+#include "store_int.h"
 
 #define N_MIGRATIONS ((int)(sizeof rs_schema_migrations / sizeof rs_schema_migrations[0]))
 
@@ -82,7 +84,19 @@ int rs_store_query_int(rs_ctx *ctx, const char *sql, int64_t *out)
 }
 
 int rs_store_begin(rs_ctx *ctx) { return rs_store_exec(ctx, "BEGIN IMMEDIATE", "begin"); }
-int rs_store_commit(rs_ctx *ctx) { return rs_store_exec(ctx, "COMMIT", "commit"); }
+/* Every write transaction updates the meta row RS_META_COMMITS (and gives
+ * the workspace its random id if it has none), so that each transaction in
+ * a write-ahead log carries the page holding the id (see store_check.c). */
+int rs_store_commit(rs_ctx *ctx)
+{
+    return rs_store_exec(ctx,
+                         "INSERT INTO meta(key, value) VALUES('" RS_META_WORKSPACE_ID
+                         "', lower(hex(randomblob(16)))) ON CONFLICT(key) DO NOTHING; "
+                         "INSERT INTO meta(key, value) VALUES('" RS_META_COMMITS
+                         "', '1') ON CONFLICT(key) DO UPDATE SET value = "
+                         "CAST(value AS INTEGER) + 1; COMMIT",
+                         "commit");
+}
 void rs_store_rollback(rs_ctx *ctx)
 {
     sqlite3 *db = rs_ctx_db(ctx);
@@ -153,7 +167,7 @@ static int migrate(rs_ctx *ctx, int readonly)
 /* SQLite's busy handler: sleeps with a growing delay (SQLite's own
  * schedule) until RS_STORE_BUSY_MS have passed, telling the notice once
  * when a second has gone.  count is 0 at the start of each wait. */
-static int busy_wait(void *arg, int count)
+int rs_store_busy_wait(void *arg, int count)
 {
     static const int delay[] = {1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100};
     const int nd = (int)(sizeof delay / sizeof delay[0]);
@@ -169,54 +183,6 @@ static int busy_wait(void *arg, int count)
         rs_ctx_wait_notice((rs_ctx *)arg);
     sqlite3_sleep(next);
     return 1;
-}
-
-/* A write-ahead log beside the workspace is folded into it by the first
- * writer.  One that is not the workspace's own (copied in from another
- * database, left from a restored backup) would then be written in for
- * good, so before a write connection is opened a present, non-empty -wal
- * is read through a read-only connection and the workspace quick_checked
- * with it.  0 when there is no log or it checks out; RS_EINPUT naming the
- * log otherwise (nothing written). */
-static int check_wal(rs_ctx *ctx, const char *path)
-{
-    rs_err *e = rs_ctx_err(ctx);
-    char wal[4096];
-    struct stat sb;
-    if ((size_t)snprintf(wal, sizeof wal, "%s-wal", path) >= sizeof wal ||
-        stat(wal, &sb) != 0 || sb.st_size == 0)
-        return 0;
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    int rc = 0;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
-        SQLITE_OK) {
-        rc = rs_err_set(e, RS_EIO, "cannot open workspace %s: %s", path,
-                        db ? sqlite3_errmsg(db) : "out of memory");
-        goto done;
-    }
-    sqlite3_busy_handler(db, busy_wait, ctx);
-    const char *verdict = NULL;
-    if (sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        verdict = (const char *)sqlite3_column_text(st, 0);
-    int busy = (sqlite3_errcode(db) & 0xff) == SQLITE_BUSY;
-    if (verdict && strcmp(verdict, "ok") == 0)
-        goto done;
-    if (busy) {
-        rc = rs_err_set(e, RS_EBUSY, "workspace %s is busy (another roadsafe is writing); try "
-                                     "again", path);
-        goto done;
-    }
-    rc = rs_err_set(e, RS_EINPUT,
-                    "workspace %s is damaged together with its write-ahead log %s (%s); "
-                    "nothing was written.  If %s came from another file, move it away; "
-                    "otherwise restore the workspace from a backup",
-                    path, wal, verdict ? verdict : sqlite3_errmsg(db), wal);
-done:
-    sqlite3_finalize(st);
-    sqlite3_close_v2(db);
-    return rc;
 }
 
 int rs_store_open(rs_ctx *ctx, const char *path, int flags)
@@ -235,7 +201,7 @@ int rs_store_open(rs_ctx *ctx, const char *path, int flags)
     } else if (!S_ISREG(sb.st_mode)) {
         return rs_err_set(e, RS_EINPUT, "workspace %s is not a regular file", path);
     }
-    if (!readonly && check_wal(ctx, path) != 0)
+    if (!readonly && rs_store_check_wal(ctx, path) != 0)
         return e->code;
     sqlite3 *db = NULL;
     int oflags = readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
@@ -246,7 +212,11 @@ int rs_store_open(rs_ctx *ctx, const char *path, int flags)
         return RS_EIO;
     }
     rs_ctx_set_db(ctx, db);
-    sqlite3_busy_handler(db, busy_wait, ctx);
+    if (rs_store_harden(db) != 0) {
+        rs_err_set(e, RS_ERR, "cannot harden the connection to workspace %s", path);
+        goto fail;
+    }
+    sqlite3_busy_handler(db, rs_store_busy_wait, ctx);
     sqlite3_extended_result_codes(db, 1);
     int64_t appid = 0;
     if (rs_store_query_int(ctx, "PRAGMA application_id", &appid) != 0)
@@ -269,6 +239,10 @@ int rs_store_open(rs_ctx *ctx, const char *path, int flags)
             goto fail;
         }
     }
+    /* Nothing of a workspace runs before its schema is known to be exactly
+     * roadsafe's (store_check.c). */
+    if (rs_store_check_schema(ctx, rs_store_schema_version(ctx)) != 0)
+        goto fail;
     /* A new workspace gets 64 KiB pages: a chunk of pings (up to 1.3 MB)
      * then spans a few pages instead of hundreds, and committing and
      * checkpointing a big load takes a sixteenth of the system calls.  It
@@ -350,9 +324,22 @@ int rs_store_meta_get(rs_ctx *ctx, const char *key, char *buf, unsigned long siz
     return ret;
 }
 
+/* A telematics ping keeps its district in 16 bits (pings.h). */
+static int too_many_districts(rs_ctx *ctx, size_t n, const char *what)
+{
+    if (n <= RS_PING_MAX_DISTRICTS)
+        return 0;
+    return rs_err_set(rs_ctx_err(ctx), RS_EINPUT,
+                      "%s: %zu districts, more than the %d a workspace can hold (a telematics "
+                      "ping stores its district in 16 bits); nothing was changed",
+                      what, n, RS_PING_MAX_DISTRICTS);
+}
+
 int rs_store_districts_replace(rs_ctx *ctx, const rs_districts *d, const char *source)
 {
     sqlite3 *db = rs_ctx_db(ctx);
+    if (too_many_districts(ctx, rs_districts_count(d), source && *source ? source : "districts"))
+        return RS_EINPUT;
     int own = sqlite3_get_autocommit(db);
     sqlite3_stmt *st = NULL;
     unsigned char *wkb = NULL;
@@ -445,6 +432,10 @@ int rs_store_districts_read(rs_ctx *ctx, rs_districts **out)
     }
     if (step != SQLITE_DONE) {
         rc = rs_store_fail(ctx, "read districts");
+        goto done;
+    }
+    if (too_many_districts(ctx, n, rs_ctx_store_path(ctx))) {
+        rc = RS_EINPUT;
         goto done;
     }
     if (n > 0)

@@ -109,15 +109,12 @@ N="$T/n.db"
 run 0 "$RS" init --store "$N"
 run 0 "$RS" districts load "$T/gen/districts.shp" --name-field NAME --code-field CODE --store "$N"
 run 0 "$RS" ingest detections "$T/gen/detections.csv" --store "$N" --quiet
-# NOT NULL dropped from the schema by hand, then NULLs written
-sql "$N" "PRAGMA writable_schema=ON; UPDATE sqlite_schema SET sql = replace(replace(replace(replace(sql,
-  'device_type  TEXT NOT NULL', 'device_type TEXT'), 'site_id      TEXT NOT NULL', 'site_id TEXT'),
-  'device_id    TEXT NOT NULL', 'device_id TEXT'), 'name      TEXT NOT NULL UNIQUE', 'name TEXT UNIQUE')
-  WHERE name IN ('district', 'detection')" >/dev/null
-sql "$N" "UPDATE detection SET device_type = NULL, site_id = NULL, device_id = NULL
+# A zero-length BLOB passes NOT NULL and reads as a NULL text pointer, like a
+# NULL would; the schema stays roadsafe's (an altered schema is refused, 7)
+sql "$N" "UPDATE detection SET device_type = X'', site_id = X'', device_id = X''
           WHERE detection_id IN (SELECT detection_id FROM detection LIMIT 5)"
 cp "$N" "$T/n-det.db"
-sql "$N" "UPDATE district SET name = NULL WHERE id = (SELECT min(id) FROM district)"
+sql "$N" "UPDATE district SET name = X'' WHERE id = (SELECT min(id) FROM district)"
 nocrash() { # nocrash DB CMD...: any exit but a signal
   local db=$1; shift; local got=0
   "$@" --store "$db" >"$T/out" 2>"$T/err" || got=$?
