@@ -159,7 +159,7 @@ int rs_operation_map(rs_ctx *ctx, const rs_op_result *r, const rs_op_opts *o, co
         rc = rs_geo_fail(rs_ctx_geo(ctx), RS_ERR, "presence cells for the map's scale");
         goto done;
     }
-    rs_map_opts mo = {0, title, sub, legend, attribution, top};
+    rs_map_opts mo = {0, title, sub, legend, attribution, top, 0};
     if ((m = rs_map_new(ctx, x0, y0, x1, y1, &mo)) == NULL) {
         rc = rs_ctx_err(ctx)->code ? rs_ctx_err(ctx)->code : RS_ERR;
         goto done;
