@@ -129,9 +129,11 @@ static void plan_layout(rs_map *m, int width, double print_mm, double xmin, doub
             l->u = u8;
     }
     l->w = width;
-    l->margin = R(l, 24);
+    l->margin = print_mm > 0 ? (int)lround(24 * width / 1600.0) : R(l, 24);
     l->top = R(l, 100);
     l->legend_w = R(l, 300);
+    if (print_mm > 0 && l->legend_w > (int)lround(0.36 * width))
+        l->legend_w = (int)lround(0.36 * width); /* large print type: the map keeps 3/5 */
     l->footer = R(l, 84);
     l->mx = l->margin;
     l->my = l->top;

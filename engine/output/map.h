@@ -28,7 +28,8 @@
  * H = round(W * aspect) high and the image 100u + H + 84u.  width_px is
  * 640..8000.  With print_mm > 0, u is at least 8 pt / 10 in pixels of an
  * image printed print_mm wide (8 * 25.4 / 72 * width_px / print_mm / 10),
- * so no type on the printed page is under 8 pt.
+ * so no type on the printed page is under 8 pt; the margin then stays
+ * 24 * width_px / 1600 and the legend column at most 36 % of the width.
  */
 #ifndef RS_MAP_H
 #define RS_MAP_H

@@ -41,6 +41,11 @@ typedef struct rs_rep {
     rs_target_spec target;
 } rs_rep;
 
+/* The width a map or chart is printed at: A4 (210 mm) less the print
+ * CSS's left and right page margins (14 mm each).  The pack's maps are drawn
+ * for it (rs_map_opts.print_mm), so no map type is under 8 pt on paper. */
+#define RS_REP_PRINT_MM 182.0
+
 /* A no-break space (UTF-8), to keep "168.6 to 224.4" on one line. */
 #define RS_NBSP "\xc2\xa0"
 
