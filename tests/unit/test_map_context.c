@@ -281,6 +281,51 @@ static void test_refusals(rs_ctx *ctx, const char *dir)
     expect_refused(ctx, path, "bng/places.prj", "");
 }
 
+/* With print_mm, the page layout of map.h: u = 8 pt / 10 in pixels of the
+ * printed image, the margin 24 * width / 1600, the legend column at most
+ * 36 % of the width; so the image is taller (bands of 100u and 84u) and the
+ * map area is what the legend leaves. */
+static void test_print_layout(rs_ctx *ctx, const char *dir)
+{
+    const int width = 1600;
+    const double mm = 182, x0 = 550000, y0 = 180000, x1 = 610000, y1 = 240000;
+    double u = 8.0 * 25.4 / 72.0 * width / mm / 10.0;
+    CHECK(u > 2.4 && u < 2.5);
+    int margin = (int)lround(24 * width / 1600.0), legend = (int)lround(300 * u);
+    if (legend > (int)lround(0.36 * width))
+        legend = (int)lround(0.36 * width);
+    int top = (int)lround(100 * u), footer = (int)lround(84 * u);
+    int mw = width - 2 * margin - legend;
+    double w = x1 - x0, h = y1 - y0, pad = 0.04 * (w > h ? w : h);
+    double ew = w + 2 * pad, eh = h + 2 * pad;
+    double amin = (int)lround(420 * u) / (double)mw;
+    if (eh / ew < amin)
+        eh = ew * amin;
+    if (eh / ew > 1.6)
+        ew = eh / 1.6;
+    int mh = (int)lround(mw * eh / ew);
+    rs_map_opts mo = {width, "Print", "at 182 mm", "value", "attribution", 10, mm};
+    rs_map *m = rs_map_new(ctx, x0, y0, x1, y1, &mo);
+    CHECK(m != NULL);
+    if (m == NULL)
+        return;
+    char path[1200];
+    snprintf(path, sizeof path, "%s/print.png", dir);
+    CHECK_EQ_INT(rs_map_write_png(m, path), 0);
+    rs_map_free(m);
+    cairo_surface_t *s = cairo_image_surface_create_from_png(path);
+    CHECK_EQ_INT(cairo_image_surface_get_width(s), width);
+    CHECK_EQ_INT(cairo_image_surface_get_height(s), top + mh + footer);
+    cairo_surface_destroy(s);
+    /* the smallest type, 10u px, on paper: >= 8 pt */
+    CHECK(10 * u / width * mm / 25.4 * 72 >= 8 - 1e-9);
+    /* too narrow an image for its print width leaves no map: refused */
+    rs_map_opts tiny = {640, "t", NULL, NULL, NULL, 0, 20};
+    rs_err_clear(rs_ctx_err(ctx));
+    CHECK(rs_map_new(ctx, x0, y0, x1, y1, &tiny) == NULL);
+    CHECK_CONTAINS(rs_ctx_err(ctx)->msg, "leaves no room for the map");
+}
+
 int main(void)
 {
     const char *dir = check_tmpdir("map_context");
@@ -292,6 +337,7 @@ int main(void)
         return check_done();
     test_same_pixels(ctx, here);
     test_refusals(ctx, here);
+    test_print_layout(ctx, here);
     rs_ctx_free(ctx);
     cairo_debug_reset_static_data();
     return check_done();
