@@ -38,6 +38,7 @@ typedef struct rs_rep {
     char *tmpdir;          /* private image directory (mkdtemp) */
     int nimg;              /* images drawn so far (file names img1.png ...) */
     int has_target;        /* the workspace holds an agreed KSI target */
+    int have_det, have_con;/* detections, concerns ever loaded (district table) */
     rs_target_spec target;
 } rs_rep;
 
@@ -75,6 +76,12 @@ int rs_rep_embed_png(rs_rep *r, const char *path, const char *alt, const char *c
 /* A SQL statement on the workspace; NULL after setting ctx's error. */
 typedef struct sqlite3_stmt sqlite3_stmt;
 sqlite3_stmt *rs_rep_prepare(rs_rep *r, const char *sql);
+/* 1 when the workspace holds any row of this table ("detection",
+ * "concern", "casualty", ...), 0 when the source was never loaded (its
+ * figures then read "not loaded", never 0), or an RS_E code. */
+int rs_rep_loaded(rs_rep *r, const char *table);
+/* What a table cell says for a figure whose source was never loaded. */
+#define RS_REP_NOT_LOADED "not loaded"
 /* Finishes a stepping loop: step's last code SQLITE_DONE -> 0, else the error. */
 int rs_rep_finish(rs_rep *r, sqlite3_stmt *st, int last_step, const char *what);
 
