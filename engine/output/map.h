@@ -81,10 +81,10 @@ int rs_map_points(rs_map *m, size_t n, const double *x, const double *y, const c
  * as polygons; see context.h), drawn over the cells and under the names and
  * the legend, with a legend row naming it ("roads (FILE.shp)", "places
  * (...)", "outlines (...)").  Lines: a thin, half-transparent dark line;
- * polygons: a dashed outline; points: a small white
- * dot, its label (14u, dark grey on a white halo) beside it where it
- * clashes with no district name or other label, else left out.  The layer
- * is copied. */
+ * polygons: a dashed outline; points: a small dark dot in a white ring,
+ * its label (14u, dark grey on a white halo) beside it where it clashes
+ * with no district name or other label, else left out.  The layer is
+ * copied. */
 int rs_map_context(rs_map *m, const rs_context_layer *c);
 
 /* A line across the middle of the map saying why it is empty (e.g. "No

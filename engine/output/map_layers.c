@@ -212,7 +212,7 @@ static void draw_points(const rs_map *m, cairo_t *cr, const layer *ly)
 
 /* ---- context layers ----------------------------------------------------- */
 
-static double place_radius(const layout *l) { return 3.2 * l->u; }
+static double place_radius(const layout *l) { return 3.0 * l->u; }
 
 static void path_parts(const rs_map *m, cairo_t *cr, const layer *ly, int closed)
 {
@@ -228,7 +228,7 @@ static void path_parts(const rs_map *m, cairo_t *cr, const layer *ly, int closed
 }
 
 /* Roads: a thin, half-transparent dark line (the cells along it stay
- * readable); outlines: dashed; places: a white dot with a dark rim (their
+ * readable); outlines: dashed; places: a dark dot in a white ring (their
  * names come with the district names). */
 void rs_map_context_line(cairo_t *cr, const layout *l, int ckind)
 {
@@ -251,11 +251,13 @@ void rs_map_context_line(cairo_t *cr, const layout *l, int ckind)
 
 void rs_map_place_marker(cairo_t *cr, const layout *l, double x, double y)
 {
+    /* a dark dot in a white ring: apart from the white and coloured
+     * markers of point layers (camera sites) */
     cairo_new_sub_path(cr);
     cairo_arc(cr, x, y, place_radius(l), 0, 2 * 3.14159265358979323846);
-    rs_draw_hex(cr, C_PAGE);
-    cairo_fill_preserve(cr);
     rs_draw_hex(cr, C_CONTEXT);
+    cairo_fill_preserve(cr);
+    rs_draw_hex(cr, C_PAGE);
     cairo_set_line_width(cr, 1.4 * l->u);
     cairo_stroke(cr);
 }
