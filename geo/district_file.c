@@ -95,7 +95,8 @@ static const char *shape_kind(uint32_t type)
 /* Checks the 100-byte main header shared by .shp and .shx: file code,
  * version, file length against the real size, shape type.  Returns 0 and
  * *type, or RS_EINPUT. */
-static int check_main_header(rs_geo *g, const char *path, FILE *f, long size, uint32_t *type)
+static int check_main_header(rs_geo *g, const char *path, FILE *f, long size, uint32_t *type,
+                             int polygons_only)
 {
     unsigned char h[100];
     if (size < 100 || read_at(f, 0, h, sizeof h) != 0)
@@ -114,6 +115,8 @@ static int check_main_header(rs_geo *g, const char *path, FILE *f, long size, ui
                           "corrupt)",
                           path, (unsigned long long)stated, size);
     *type = le32(h + 32);
+    if (!polygons_only && shape_kind(*type) != NULL)
+        return RS_OK;
     if (*type != SHPT_POLYGON && *type != SHPT_POLYGONZ && *type != SHPT_POLYGONM) {
         const char *kind = shape_kind(*type);
         if (kind)
@@ -126,6 +129,13 @@ static int check_main_header(rs_geo *g, const char *path, FILE *f, long size, ui
 /* Validates .shp, .shx, .dbf and the presence of .prj before shapelib sees
  * them.  Returns 0 and the record count, or RS_EINPUT / RS_EIO. */
 int rs_dist_validate_files(rs_geo *g, const shp_paths *p, int *nrec)
+{
+    uint32_t type;
+    return rs_shp_validate_files(g, p, 1, nrec, &type);
+}
+
+int rs_shp_validate_files(rs_geo *g, const shp_paths *p, int polygons_only, int *nrec,
+                          uint32_t *type)
 {
     FILE *shp = NULL, *shx = NULL, *dbf = NULL, *prj = NULL;
     int rc = RS_OK;
@@ -156,9 +166,9 @@ int rs_dist_validate_files(rs_geo *g, const shp_paths *p, int *nrec)
         goto done;
     }
     uint32_t shp_type = 0, shx_type = 0;
-    if ((rc = check_main_header(g, p->shp, shp, shp_size, &shp_type)) != RS_OK)
+    if ((rc = check_main_header(g, p->shp, shp, shp_size, &shp_type, polygons_only)) != RS_OK)
         goto done;
-    if ((rc = check_main_header(g, p->shx, shx, shx_size, &shx_type)) != RS_OK)
+    if ((rc = check_main_header(g, p->shx, shx, shx_size, &shx_type, polygons_only)) != RS_OK)
         goto done;
     if (shp_type != shx_type) {
         rc = rs_err_set(rs_geo_err(g), RS_EINPUT, "%s: shape type %u but %s says %u", p->shx,
@@ -238,6 +248,7 @@ int rs_dist_validate_files(rs_geo *g, const shp_paths *p, int *nrec)
         goto done;
     }
     *nrec = (int)count;
+    *type = shp_type;
 done:
     if (shp)
         fclose(shp);

@@ -8,6 +8,7 @@
 #define RS_DISTRICT_INT_H
 
 #include <shapefil.h>
+#include <stdint.h>
 
 #include "district.h"
 
@@ -24,6 +25,11 @@ int rs_dist_make_paths(rs_geo *g, const char *shp_path, shp_paths *p);
 /* Validates .shp, .shx, .dbf and the presence of .prj before shapelib sees
  * them.  Returns 0 and the record count, or RS_EINPUT / RS_EIO. */
 int rs_dist_validate_files(rs_geo *g, const shp_paths *p, int *nrec);
+/* The same checks for a shapefile of any shape type when polygons_only is
+ * 0 (the context layers of a map: points, lines or polygons); *type gets the
+ * file's shape type (SHPT_*). */
+int rs_shp_validate_files(rs_geo *g, const shp_paths *p, int polygons_only, int *nrec,
+                          uint32_t *type);
 /* The .prj text in a new buffer (caller frees), or NULL with the error set. */
 char *rs_dist_read_prj(rs_geo *g, const char *path);
 /* 1 when the CRS text is British National Grid, 0 when it is another CRS,

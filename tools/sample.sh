@@ -42,16 +42,19 @@ step_partial $RS ingest stats19 --quiet --rejects "$out/rejects_stats19.csv" "$o
 step_partial $RS ingest concerns --quiet --rejects "$out/rejects_concerns.csv" "$out/input/concerns.csv"
 
 mkdir -p "$out/maps" "$out/layers" "$out/tables" "$out/plan"
+# the county's roads and towns, drawn on every map so a reader can place a cell
+ctx="$out/input/roads.shp,$out/input/towns.shp"
 # heat maps: counts for GIS, shares for communities (small cells withheld), density
-step $RS heatmap --out "$out/maps/over_threshold_250m" --metric over_threshold --min-count 1
+step $RS heatmap --out "$out/maps/over_threshold_250m" --metric over_threshold --min-count 1 \
+  --context "$ctx"
 step $RS heatmap --out "$out/maps/share_over_250m" --metric share_over --min-count 30 \
-  --title "Where drivers speed: share of pings over the enforcement threshold"
+  --title "Where drivers speed: share of pings over the enforcement threshold" --context "$ctx"
 step $RS heatmap --out "$out/maps/weekend_share_over_hex300" --metric share_over --days weekend \
-  --grid hex:300 --min-count 30
+  --grid hex:300 --min-count 30 --context "$ctx"
 step $RS heatmap --out "$out/maps/over_threshold_kde" --kde 500 --pixel 100 --metric over_threshold \
-  --scaled --per-km2 --min-count 1
+  --scaled --per-km2 --min-count 1 --context "$ctx"
 step $RS heatmap --out "$out/maps/patrol_pings" --source fleet --metric pings --min-count 1 \
-  --title "Policing footprint: patrol vehicle pings"
+  --title "Policing footprint: patrol vehicle pings" --context "$ctx"
 # GIS layers
 for layer in districts detections collisions concerns; do
   step $RS export "$layer" --out "$out/layers/$layer"
@@ -75,12 +78,13 @@ step $RS reoffend --from 2019-01-01 --to 2019-12-31 --format csv \
 step $RS reoffend --from 2019-01-01 --to 2019-12-31 --format md --out "$out/tables/reoffending.md"
 
 # weekend operations of 2020 (offences per operation) and the last one's community map
-step $RS heatmap --out "$out/maps/patrol_presence_250m" --metric presence_minutes --min-count 1
+step $RS heatmap --out "$out/maps/patrol_presence_250m" --metric presence_minutes --min-count 1 \
+  --context "$ctx"
 step $RS operation --summary --from 2020-01-01 --to 2020-12-31 --out "$out/tables/operations_2020"
 op=$(awk -F, 'NR > 1 && $1 != "average" { w = $1; d = $2 } END { print w "," d }' \
   "$out/tables/operations_2020.csv")
 [ "$op" = "," ] || step $RS operation --weekend "${op%%,*}" --district "${op#*,}" --format md \
-  --out "$out/maps/operation_${op%%,*}"
+  --out "$out/maps/operation_${op%%,*}" --context "$ctx"
 
 # the weekend plan for the next quarter: ranked and unpredictable (seeded)
 step $RS weekends --start 2021-01-01 --count 13 --mode ranked --out "$out/plan/weekends_ranked"
@@ -88,7 +92,7 @@ step $RS weekends --start 2021-01-01 --count 13 --mode unpredictable --seed 2021
   --format md --out "$out/plan/weekends_unpredictable"
 
 # the partnership board's quarterly pack (one self-contained HTML file)
-step $RS report --quarter 2020Q4 --out "$out/board_pack_2020Q4.html"
+step $RS report --quarter 2020Q4 --out "$out/board_pack_2020Q4.html" --context "$ctx"
 
 $RS info > "$out/info.txt"
 $RS districts list --format csv > "$out/districts.csv"

@@ -305,6 +305,30 @@ static const char *const det_fields[RS_NDEVICES] = {
     [RS_DEV_OTHER] = "DET_OTHER"};
 #define N_DET RS_NDEVICES
 
+/* Which sources the workspace holds at all: a figure from a source never
+ * loaded is null in the layer ("not loaded"), not 0; a source loaded but
+ * with nothing in the period or district is a true 0. */
+typedef struct loaded {
+    int pings, casualties, detections, concerns;
+} loaded;
+
+static int sources_loaded(rs_ctx *ctx, loaded *l)
+{
+    static const char *const q[] = {
+        "SELECT EXISTS (SELECT 1 FROM ping_chunk WHERE source = 'traffic')",
+        "SELECT EXISTS (SELECT 1 FROM casualty)", "SELECT EXISTS (SELECT 1 FROM detection)",
+        "SELECT EXISTS (SELECT 1 FROM concern)"};
+    int *dst[] = {&l->pings, &l->casualties, &l->detections, &l->concerns};
+    for (size_t k = 0; k < 4; k++) {
+        int64_t v = 0;
+        int rc = rs_store_query_int(ctx, q[k], &v);
+        if (rc != 0)
+            return rc;
+        *dst[k] = v != 0;
+    }
+    return 0;
+}
+
 static int export_districts(rs_ctx *ctx, const rs_export_opts *o, rs_crs *inv, int64_t *written)
 {
     rs_geo *g = rs_ctx_geo(ctx);
@@ -332,6 +356,9 @@ static int export_districts(rs_ctx *ctx, const rs_export_opts *o, rs_crs *inv, i
         rc = rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
         goto done;
     }
+    loaded have;
+    if ((rc = sources_loaded(ctx, &have)) != 0)
+        goto done;
     rs_ping_filter f;
     rs_ping_filter_init(&f);
     f.from = o->from;
@@ -383,7 +410,7 @@ static int export_districts(rs_ctx *ctx, const rs_export_opts *o, rs_crs *inv, i
     for (int k = 0; k < N_DET; k++)
         fields[nf++] = (rs_shp_field){det_fields[k], RS_FIELD_INT, 0};
     fields[nf++] = (rs_shp_field){"CONCERNS", RS_FIELD_INT, 0};
-    if (o->extra_name)
+    if (o->extra_name) /* always, null when there is no value */
         fields[nf++] = (rs_shp_field){o->extra_name, RS_FIELD_REAL, 3};
     if ((rc = rs_shpout_new(g, o->prefix, RS_SHP_POLYGONS, o->epsg, fields, nf, &w)) != 0)
         goto done;
@@ -398,7 +425,7 @@ static int export_districts(rs_ctx *ctx, const rs_export_opts *o, rs_crs *inv, i
         snprintf(buf[k], sizeof buf[k], "%.2f", rs_districts_area_m2(d, i) / 1e6);
         vals[k] = buf[k], k++;
         snprintf(buf[k], sizeof buf[k], "%llu", (unsigned long long)a.pings[i]);
-        vals[k] = buf[k], k++;
+        vals[k] = have.pings ? buf[k] : "", k++;
         if (a.pings[i]) {
             snprintf(buf[k], sizeof buf[k], "%.2f", 100.0 * (double)a.speeding[i] / (double)a.pings[i]);
             vals[k] = buf[k], k++;
@@ -412,22 +439,22 @@ static int export_districts(rs_ctx *ctx, const rs_export_opts *o, rs_crs *inv, i
             vals[k++] = "";
         }
         snprintf(buf[k], sizeof buf[k], "%lld", (long long)ksi[i]);
-        vals[k] = buf[k], k++;
+        vals[k] = have.casualties ? buf[k] : "", k++;
         snprintf(buf[k], sizeof buf[k], "%lld", (long long)killed[i]);
-        vals[k] = buf[k], k++;
+        vals[k] = have.casualties ? buf[k] : "", k++;
         int64_t total = 0;
         for (int t = 0; t < N_DET; t++)
             total += det[i * N_DET + (size_t)t];
         snprintf(buf[k], sizeof buf[k], "%lld", (long long)total);
-        vals[k] = buf[k], k++;
+        vals[k] = have.detections ? buf[k] : "", k++;
         for (int t = 0; t < N_DET; t++) {
             snprintf(buf[k], sizeof buf[k], "%lld", (long long)det[i * N_DET + (size_t)t]);
-            vals[k] = buf[k], k++;
+            vals[k] = have.detections ? buf[k] : "", k++;
         }
         snprintf(buf[k], sizeof buf[k], "%lld", (long long)concerns[i]);
-        vals[k] = buf[k], k++;
+        vals[k] = have.concerns ? buf[k] : "", k++;
         if (o->extra_name) {
-            if (isnan(o->extra[i]))
+            if (o->extra == NULL || isnan(o->extra[i]))
                 buf[k][0] = '\0';
             else
                 snprintf(buf[k], sizeof buf[k], "%.3f", o->extra[i]);

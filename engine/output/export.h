@@ -28,7 +28,8 @@ typedef struct rs_export_opts {
     int64_t from, to;    /* UTC [from, to); INT64_MIN / INT64_MAX for all */
     int district;        /* -1 all */
     /* Optional extra district attribute (e.g. the weekend score): NULL, or
-     * a name <= 10 characters and one value per district id (NaN = null). */
+     * a name <= 10 characters and one value per district id (NaN = null;
+     * extra NULL: the field is there, every value null). */
     const char *extra_name;
     const double *extra;
 } rs_export_opts;

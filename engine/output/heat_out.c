@@ -356,6 +356,22 @@ static double legend_top(const rs_heat_out *o, const double *v, size_t n, int *c
     return top;
 }
 
+/* The context layers, then the no-data line when there is nothing to map. */
+static int add_extras(rs_map *m, const rs_heat_out *o, int empty)
+{
+    for (size_t k = 0; k < o->ncontext; k++) {
+        int rc = rs_map_context(m, o->context[k]);
+        if (rc != 0)
+            return rc;
+    }
+    if (o->note)
+        return rs_map_note(m, o->note);
+    if (empty)
+        return rs_map_note(m, rs_metric_is_presence(o->metric) ? RS_HEAT_NO_FLEET
+                                                               : RS_HEAT_NO_PINGS);
+    return 0;
+}
+
 static int write_grid(rs_ctx *ctx, const rs_heat_grid *h, const rs_heat_out *o);
 static int write_kde(rs_ctx *ctx, const rs_raster *r, const char *legend_label,
                      const rs_heat_out *o);
@@ -407,7 +423,7 @@ static int write_grid(rs_ctx *ctx, const rs_heat_grid *h, const rs_heat_out *o)
     free(vals);
     legend_words(legend, sizeof legend, rs_metric_label(o->metric), capped, "cells");
     rs_map_opts mo = {0, o->title ? o->title : default_title(&c, o->district, o->metric, title, sizeof title),
-                      o->subtitle, legend, attribution, top};
+                      o->subtitle, legend, attribution, top, o->print_mm};
     double x0 = c.xmin, y0 = c.ymin, x1 = c.xmax, y1 = c.ymax;
     if (c.area == NULL) { /* no districts: the cells' extent */
         x0 = y0 = INFINITY;
@@ -443,6 +459,8 @@ static int write_grid(rs_ctx *ctx, const rs_heat_grid *h, const rs_heat_out *o)
             goto done;
     }
     if (c.d && (rc = rs_map_districts(m, c.d, 1)) != 0)
+        goto done;
+    if ((rc = add_extras(m, o, h->pings == 0)) != 0)
         goto done;
     char png[4096];
     snprintf(png, sizeof png, "%s.png", o->prefix);
@@ -481,7 +499,7 @@ static int write_kde(rs_ctx *ctx, const rs_raster *r, const char *legend_label,
                       o->attribution                         ? o->attribution
                       : o->metric == RS_METRIC_PRESENCE ? PRESENCE_ATTRIBUTION
                                                         : DEFAULT_ATTRIBUTION,
-                      top};
+                      top, o->print_mm};
     double x0 = r->x0, y0 = r->y0, x1 = r->x0 + (double)r->cols * r->pixel,
            y1 = r->y0 + (double)r->rows * r->pixel;
     if (c.area) {
@@ -495,7 +513,8 @@ static int write_kde(rs_ctx *ctx, const rs_raster *r, const char *legend_label,
         rc = rs_ctx_err(ctx)->code ? rs_ctx_err(ctx)->code : RS_ERR;
         goto done;
     }
-    if ((rc = rs_map_raster(m, r)) != 0 || (c.d && (rc = rs_map_districts(m, c.d, 1)) != 0))
+    if ((rc = rs_map_raster(m, r)) != 0 || (c.d && (rc = rs_map_districts(m, c.d, 1)) != 0) ||
+        (rc = add_extras(m, o, 0)) != 0)
         goto done;
     snprintf(path, sizeof path, "%s.png", o->prefix);
     rc = rs_map_write_png(m, path);

@@ -9,6 +9,7 @@
 #ifndef RS_HEAT_OUT_H
 #define RS_HEAT_OUT_H
 
+#include "context.h"
 #include "heat.h"
 
 typedef struct rs_heat_out {
@@ -21,7 +22,18 @@ typedef struct rs_heat_out {
     const char *attribution; /* NULL: a default line */
     const char *withheld;    /* legend words for withheld cells, drawn grey, e.g.
                               * "withheld: fewer than 30 pings" (NULL: a default) */
+    const rs_context_layer *const *context; /* context layers drawn on the map (roads,
+                                             * places, outlines), in this order */
+    size_t ncontext;
+    double print_mm;         /* the map's print width (rs_map_opts.print_mm); 0: none */
+    const char *note;        /* a line across the map saying why it is empty (NULL: none;
+                              * a grid of no pings gets RS_HEAT_NO_PINGS / _FLEET) */
 } rs_heat_out;
+
+/* The line a map of no data carries: a grid with no pings (presence: no
+ * fleet pings) in its period and filters, a density with nothing in it. */
+#define RS_HEAT_NO_PINGS "No pings in this period and these filters: nothing to map"
+#define RS_HEAT_NO_FLEET "No patrol fleet pings in this period and these filters: nothing to map"
 
 /* The colour scale of a heat map tops out at this quantile of the drawn
  * (positive) values when no --scale-max is given, so one hot spot does not
@@ -33,10 +45,12 @@ typedef struct rs_heat_out {
  * or 0 when it is the largest of them (nothing to cap) or there is none. */
 double rs_heat_scale_top(const double *v, size_t n, double q);
 
-/* PREFIX.csv, PREFIX.shp (+.shx .dbf .prj .cpg) and PREFIX.png of a grid. */
+/* PREFIX.csv, PREFIX.shp (+.shx .dbf .prj .cpg) and PREFIX.png of a grid.
+ * A grid of no pings still writes every file; its map carries the line
+ * RS_HEAT_NO_PINGS (or RS_HEAT_NO_FLEET) across the middle. */
 int rs_heat_write_grid(rs_ctx *ctx, const rs_heat_grid *h, const rs_heat_out *o);
 /* PREFIX.asc (+.prj) and PREFIX.png of a density raster; legend_label
- * names its units. */
+ * names its units; o->note, when set, goes across the map. */
 int rs_heat_write_kde(rs_ctx *ctx, const rs_raster *r, const char *legend_label,
                       const rs_heat_out *o);
 

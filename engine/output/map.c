@@ -85,6 +85,11 @@ static void layer_clear(layer *l)
             free(l->lab[i].name);
         free(l->lab);
     }
+    if (l->plabel) {
+        for (size_t i = 0; i < l->npts; i++)
+            free(l->plabel[i]);
+        free(l->plabel);
+    }
     free(l->pts);
     free(l->legend);
 }
@@ -103,22 +108,32 @@ void rs_map_free(rs_map *m)
     free(m->subtitle);
     free(m->legend_label);
     free(m->withheld_legend);
+    free(m->note);
     free(m->attribution);
     free(m);
 }
 
 /* Fixes the page: margins, title band, legend column, footer, and the map
  * area whose height follows the (padded) extent's aspect.  See map.h. */
-static void plan_layout(rs_map *m, int width, double xmin, double ymin, double xmax, double ymax)
+static void plan_layout(rs_map *m, int width, double print_mm, double xmin, double ymin,
+                        double xmax, double ymax)
 {
     layout *l = &m->lay;
     l->u = width / 1600.0;
     if (l->u < 0.75)
         l->u = 0.75; /* type stays legible on small maps: the map area gives */
+    if (print_mm > 0) {
+        /* the smallest type, 10u px, is 8 pt when printed print_mm wide */
+        double u8 = 8.0 * 25.4 / 72.0 * width / print_mm / 10.0;
+        if (l->u < u8)
+            l->u = u8;
+    }
     l->w = width;
-    l->margin = R(l, 24);
+    l->margin = print_mm > 0 ? (int)lround(24 * width / 1600.0) : R(l, 24);
     l->top = R(l, 100);
     l->legend_w = R(l, 300);
+    if (print_mm > 0 && l->legend_w > (int)lround(0.36 * width))
+        l->legend_w = (int)lround(0.36 * width); /* large print type: the map keeps 3/5 */
     l->footer = R(l, 84);
     l->mx = l->margin;
     l->my = l->top;
@@ -187,7 +202,14 @@ rs_map *rs_map_new(rs_ctx *ctx, double xmin, double ymin, double xmax, double ym
         if (opts->scale_max > 0 && isfinite(opts->scale_max))
             m->fixed_max = opts->scale_max;
     }
-    plan_layout(m, width, xmin, ymin, xmax, ymax);
+    double print_mm = opts && opts->print_mm > 0 && isfinite(opts->print_mm) ? opts->print_mm : 0;
+    plan_layout(m, width, print_mm, xmin, ymin, xmax, ymax);
+    if (m->lay.mw < R(&m->lay, 200)) {
+        rs_err_set(e, RS_EUSAGE, "map: %d px printed %g mm wide leaves no room for the map", width,
+                   print_mm);
+        rs_map_free(m);
+        return NULL;
+    }
     return m;
 }
 
@@ -480,4 +502,70 @@ int rs_map_has_kind(const rs_map *m, int kind)
         if (m->layers[i].kind == kind)
             return 1;
     return 0;
+}
+
+int rs_map_context(rs_map *m, const rs_context_layer *c)
+{
+    if (m == NULL)
+        return RS_EUSAGE;
+    if (c == NULL || (c->nparts > 0 && (c->off == NULL || c->xy == NULL)) ||
+        (c->kind == RS_CONTEXT_POINTS && c->nparts > 0 && c->label == NULL) ||
+        (c->kind != RS_CONTEXT_POINTS && c->kind != RS_CONTEXT_LINES &&
+         c->kind != RS_CONTEXT_POLYGONS))
+        return rs_err_set(rs_ctx_err(m->ctx), RS_EUSAGE, "rs_map_context: not a context layer");
+    layer *l = new_layer(m, L_CONTEXT);
+    if (l == NULL)
+        return nomem(m);
+    l->ckind = c->kind;
+    char what[160];
+    snprintf(what, sizeof what, "%s (%s.shp)",
+             c->kind == RS_CONTEXT_POINTS  ? "places"
+             : c->kind == RS_CONTEXT_LINES ? "roads"
+                                           : "outlines",
+             c->name ? c->name : "context");
+    if ((l->legend = dup_opt(what)) == NULL)
+        return nomem(m);
+    if (c->kind == RS_CONTEXT_POINTS) {
+        if (c->nparts == 0)
+            return RS_OK;
+        l->pts = malloc(2 * c->nparts * sizeof *l->pts);
+        l->plabel = calloc(c->nparts, sizeof *l->plabel);
+        if (l->pts == NULL || l->plabel == NULL)
+            return nomem(m);
+        l->npts = c->nparts;
+        for (size_t k = 0; k < c->nparts; k++) {
+            l->pts[2 * k] = c->xy[2 * c->off[k]];
+            l->pts[2 * k + 1] = c->xy[2 * c->off[k] + 1];
+            const char *t = c->label[k] ? c->label[k] : "";
+            if (*t && (l->plabel[k] = dup_opt(t)) == NULL)
+                return nomem(m);
+        }
+        return RS_OK;
+    }
+    l->ring0 = m->nrings;
+    for (size_t k = 0; k < c->nparts; k++) {
+        size_t n = c->off[k + 1] - c->off[k];
+        if (grow((void **)&m->xy, &m->cap_xy, m->nxy + n, 2 * sizeof *m->xy) != 0 ||
+            grow((void **)&m->rings, &m->cap_rings, m->nrings + 1, sizeof *m->rings) != 0)
+            return nomem(m);
+        memcpy(m->xy + 2 * m->nxy, c->xy + 2 * c->off[k], 2 * n * sizeof *m->xy);
+        m->rings[m->nrings].off = m->nxy;
+        m->rings[m->nrings].n = n;
+        m->nrings++;
+        m->nxy += n;
+    }
+    l->nparts = m->nrings - l->ring0;
+    return RS_OK;
+}
+
+int rs_map_note(rs_map *m, const char *text)
+{
+    if (m == NULL)
+        return RS_EUSAGE;
+    if (text == NULL || *text == '\0')
+        return rs_err_set(rs_ctx_err(m->ctx), RS_EUSAGE, "rs_map_note: no text");
+    free(m->note);
+    if ((m->note = dup_opt(text)) == NULL)
+        return nomem(m);
+    return RS_OK;
 }

@@ -26,13 +26,17 @@
  * square first), then grown about its centre, in height or in width, so
  * that its aspect (height / width) lies in [420u / W, 1.6]; the map area is
  * H = round(W * aspect) high and the image 100u + H + 84u.  width_px is
- * 640..8000.
+ * 640..8000.  With print_mm > 0, u is at least 8 pt / 10 in pixels of an
+ * image printed print_mm wide (8 * 25.4 / 72 * width_px / print_mm / 10),
+ * so no type on the printed page is under 8 pt; the margin then stays
+ * 24 * width_px / 1600 and the legend column at most 36 % of the width.
  */
 #ifndef RS_MAP_H
 #define RS_MAP_H
 
 #include <stddef.h>
 
+#include "context.h"
 #include "ctx.h"
 #include "district.h"
 #include "raster.h"
@@ -44,6 +48,9 @@ typedef struct rs_map_opts {
     const char *legend_label;/* units, e.g. "pings over the threshold per cell" */
     const char *attribution; /* bottom line, e.g. data sources and licence */
     double scale_max;        /* top of the colour scale; <= 0 or NaN: from the data */
+    double print_mm;         /* width the image is printed at (e.g. on an A4 page); > 0:
+                              * every length grows (u rises) so that the smallest type,
+                              * 10u px, is at least 8 pt there; 0: none (u as above) */
 } rs_map_opts;
 
 typedef struct rs_map rs_map;
@@ -69,6 +76,20 @@ int rs_map_raster(rs_map *m, const rs_raster *r);
 int rs_map_districts(rs_map *m, const rs_districts *d, int labels);
 /* Point markers (e.g. enforcement sites) with an optional legend entry. */
 int rs_map_points(rs_map *m, size_t n, const double *x, const double *y, const char *legend);
+
+/* A context layer (roads as lines, labelled places as points, outlines
+ * as polygons; see context.h), drawn over the cells and under the names and
+ * the legend, with a legend row naming it ("roads (FILE.shp)", "places
+ * (...)", "outlines (...)").  Lines: a thin, half-transparent dark line;
+ * polygons: a dashed outline; points: a small dark dot in a white ring,
+ * its label (14u, dark grey on a white halo) beside it where it clashes
+ * with no district name or other label, else left out.  The layer is
+ * copied. */
+int rs_map_context(rs_map *m, const rs_context_layer *c);
+
+/* A line across the middle of the map saying why it is empty (e.g. "No
+ * pings in this period"): bold, on a white box.  Copied. */
+int rs_map_note(rs_map *m, const char *text);
 
 /* The scale maximum in use (opts->scale_max, or the largest value added). */
 double rs_map_scale_max(const rs_map *m);

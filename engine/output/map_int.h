@@ -36,7 +36,8 @@ typedef struct shape {
     size_t ring0, nrings;
 } shape;
 
-enum { L_FILL, L_RASTER, L_DISTRICTS, L_POINTS, L_WITHHELD };
+enum { L_FILL, L_RASTER, L_DISTRICTS, L_POINTS, L_WITHHELD, L_CONTEXT };
+#define C_CONTEXT 0x2B2B2B  /* roads, places, context outlines */
 
 typedef struct label {
     char *name;
@@ -60,6 +61,12 @@ typedef struct layer {
     double *pts; /* x,y pairs */
     char *legend;
     unsigned fill;
+    /* L_CONTEXT: parts as rings ring0 .. ring0 + nparts (lines and polygon
+     * rings) or points in pts (npts, one label each in plabel); legend says
+     * what it is */
+    int ckind;
+    size_t ring0, nparts;
+    char **plabel;
 } layer;
 
 /* Page layout in whole pixels, all lengths scaled by u = max(width / 1600,
@@ -75,6 +82,7 @@ struct rs_map {
     rs_ctx *ctx;
     char *title, *subtitle, *legend_label, *attribution;
     char *withheld_legend; /* the rule for the grey cells (rs_map_withheld) */
+    char *note;            /* rs_map_note: why the map is empty */
     double fixed_max; /* opts->scale_max when > 0, else 0 */
     double data_max;  /* largest finite value added (0 when none is > 0) */
     layout lay;
@@ -111,5 +119,9 @@ void rs_map_paint_background(const rs_map *m, cairo_t *cr);
 int rs_map_paint_area(const rs_map *m, cairo_t *cr, double smax);
 /* One point marker (as in the points layers and the legend) at (x, y). */
 void rs_map_marker(cairo_t *cr, const layout *l, double x, double y, unsigned fill);
+/* Strokes the current path as a context layer of this kind (RS_CONTEXT_*). */
+void rs_map_context_line(cairo_t *cr, const layout *l, int ckind);
+/* A place's dot at (x, y). */
+void rs_map_place_marker(cairo_t *cr, const layout *l, double x, double y);
 
 #endif

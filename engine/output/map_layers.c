@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "draw_int.h"
 
@@ -209,10 +210,81 @@ static void draw_points(const rs_map *m, cairo_t *cr, const layer *ly)
     }
 }
 
+/* ---- context layers ----------------------------------------------------- */
+
+static double place_radius(const layout *l) { return 3.0 * l->u; }
+
+static void path_parts(const rs_map *m, cairo_t *cr, const layer *ly, int closed)
+{
+    for (size_t r = ly->ring0; r < ly->ring0 + ly->nparts; r++) {
+        const double *p = m->xy + 2 * m->rings[r].off;
+        size_t n = m->rings[r].n;
+        cairo_move_to(cr, X(m, p[0]), Y(m, p[1]));
+        for (size_t k = 1; k < n; k++)
+            cairo_line_to(cr, X(m, p[2 * k]), Y(m, p[2 * k + 1]));
+        if (closed)
+            cairo_close_path(cr);
+    }
+}
+
+/* Roads: a thin, half-transparent dark line (the cells along it stay
+ * readable); outlines: dashed; places: a dark dot in a white ring (their
+ * names come with the district names). */
+void rs_map_context_line(cairo_t *cr, const layout *l, int ckind)
+{
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    if (ckind == RS_CONTEXT_LINES) {
+        /* thin and half transparent: the cells along a road stay readable */
+        cairo_set_source_rgba(cr, 0x1A / 255.0, 0x1A / 255.0, 0x1A / 255.0, 0.6);
+        cairo_set_line_width(cr, 1.0 * l->u);
+        cairo_stroke(cr);
+    } else {
+        double dash[2] = {5 * l->u, 3 * l->u};
+        cairo_set_dash(cr, dash, 2, 0);
+        rs_draw_hex(cr, C_CONTEXT);
+        cairo_set_line_width(cr, 1.2 * l->u);
+        cairo_stroke(cr);
+        cairo_set_dash(cr, NULL, 0, 0);
+    }
+}
+
+void rs_map_place_marker(cairo_t *cr, const layout *l, double x, double y)
+{
+    /* a dark dot in a white ring: apart from the white and coloured
+     * markers of point layers (camera sites) */
+    cairo_new_sub_path(cr);
+    cairo_arc(cr, x, y, place_radius(l), 0, 2 * 3.14159265358979323846);
+    rs_draw_hex(cr, C_CONTEXT);
+    cairo_fill_preserve(cr);
+    rs_draw_hex(cr, C_PAGE);
+    cairo_set_line_width(cr, 1.4 * l->u);
+    cairo_stroke(cr);
+}
+
+static void draw_context(const rs_map *m, cairo_t *cr, const layer *ly)
+{
+    if (ly->ckind == RS_CONTEXT_POINTS) {
+        double pad = 2 * place_radius(&m->lay);
+        for (size_t i = 0; i < ly->npts; i++) {
+            double x = X(m, ly->pts[2 * i]), y = Y(m, ly->pts[2 * i + 1]);
+            if (x < m->lay.mx - pad || y < m->lay.my - pad || x > m->lay.mx + m->lay.mw + pad ||
+                y > m->lay.my + m->lay.mh + pad)
+                continue;
+            rs_map_place_marker(cr, &m->lay, x, y);
+        }
+        return;
+    }
+    cairo_new_path(cr);
+    path_parts(m, cr, ly, ly->ckind == RS_CONTEXT_POLYGONS);
+    rs_map_context_line(cr, &m->lay, ly->ckind);
+}
+
 /* ---- district names ----------------------------------------------------- */
 
 typedef struct placed {
-    const label *lab;
+    const label *lab;  /* a district name, or NULL for a place name (text) */
+    const char *text;
     double size;
     double x, y;           /* baseline start */
     double bx0, by0, bx1, by1; /* ink box with halo */
@@ -240,13 +312,16 @@ static int overlaps(const placed *a, const placed *b, double gap)
 static int draw_labels(const rs_map *m, cairo_t *cr)
 {
     const layout *l = &m->lay;
-    size_t n = 0;
-    for (size_t i = 0; i < m->nlayers; i++)
+    size_t n = 0, nplaces = 0;
+    for (size_t i = 0; i < m->nlayers; i++) {
         if (m->layers[i].kind == L_DISTRICTS && m->layers[i].labels)
             n += m->layers[i].nshapes;
-    if (n == 0)
+        if (m->layers[i].kind == L_CONTEXT && m->layers[i].plabel)
+            nplaces += m->layers[i].npts;
+    }
+    if (n + nplaces == 0)
         return RS_OK;
-    placed *pl = calloc(n, sizeof *pl);
+    placed *pl = calloc(n + nplaces, sizeof *pl);
     if (pl == NULL)
         return rs_err_set(rs_ctx_err(m->ctx), RS_ENOMEM, "out of memory");
     size_t k = 0;
@@ -303,15 +378,61 @@ static int draw_labels(const rs_map *m, cairo_t *cr)
         }
         done++;
     }
+    size_t ndistrict = done;
+    /* place names: right of the dot, else left, above, below; left out
+     * where every spot would touch a name already placed */
+    double psize = 14 * l->u, pr = place_radius(l);
+    rs_draw_font(cr, psize, 0);
+    for (size_t i = 0; i < m->nlayers; i++) {
+        const layer *ly = &m->layers[i];
+        if (ly->kind != L_CONTEXT || ly->plabel == NULL)
+            continue;
+        for (size_t j = 0; j < ly->npts; j++) {
+            const char *name = ly->plabel[j];
+            double ax = X(m, ly->pts[2 * j]), ay = Y(m, ly->pts[2 * j + 1]);
+            if (name == NULL || ax < l->mx || ax > l->mx + l->mw || ay < l->my ||
+                ay > l->my + l->mh)
+                continue;
+            cairo_text_extents_t te;
+            cairo_text_extents(cr, name, &te);
+            double w = te.x_advance, asc = psize * 0.74, desc = psize * 0.22;
+            const double cand[4][2] = {{ax + pr + 3 * l->u, ay + asc / 2},
+                                       {ax - pr - 3 * l->u - w, ay + asc / 2},
+                                       {ax - w / 2, ay - pr - 2 * l->u - desc},
+                                       {ax - w / 2, ay + pr + 2 * l->u + asc}};
+            for (size_t c = 0; c < 4; c++) {
+                placed *p = &pl[done];
+                memset(p, 0, sizeof *p);
+                p->size = psize;
+                p->x = cand[c][0];
+                p->y = cand[c][1];
+                p->bx0 = p->x - halo;
+                p->bx1 = p->x + w + halo;
+                p->by0 = p->y - asc - halo;
+                p->by1 = p->y + desc + halo;
+                if (p->bx0 < l->mx || p->bx1 > l->mx + l->mw || p->by0 < l->my ||
+                    p->by1 > l->my + l->mh)
+                    continue;
+                int clash = 0;
+                for (size_t q = 0; q < done && !clash; q++)
+                    clash = overlaps(p, &pl[q], 2 * l->u);
+                if (clash)
+                    continue;
+                p->text = name;
+                done++;
+                break;
+            }
+        }
+    }
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
     for (size_t i = 0; i < done; i++) {
         rs_draw_font(cr, pl[i].size, 0);
         cairo_move_to(cr, pl[i].x, pl[i].y);
-        cairo_text_path(cr, pl[i].lab->name);
+        cairo_text_path(cr, i < ndistrict ? pl[i].lab->name : pl[i].text);
         rs_draw_hex(cr, C_PAGE);
         cairo_set_line_width(cr, 2 * halo);
         cairo_stroke_preserve(cr);
-        rs_draw_hex(cr, C_TEXT);
+        rs_draw_hex(cr, i < ndistrict ? C_TEXT : C_CONTEXT);
         cairo_fill(cr);
     }
     free(pl);
@@ -344,6 +465,9 @@ int rs_map_paint_area(const rs_map *m, cairo_t *cr, double smax)
             break;
         case L_POINTS:
             draw_points(m, cr, ly);
+            break;
+        case L_CONTEXT:
+            draw_context(m, cr, ly);
             break;
         default:
             break;

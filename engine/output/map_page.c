@@ -85,7 +85,8 @@ static void draw_legend(const rs_map *m, cairo_t *cr, double smax)
     double row = R(l, 26);
     size_t npl = 0;
     for (size_t i = 0; i < m->nlayers; i++)
-        if (m->layers[i].kind == L_POINTS && m->layers[i].legend)
+        if ((m->layers[i].kind == L_POINTS || m->layers[i].kind == L_CONTEXT) &&
+            m->layers[i].legend)
             npl++;
     int has_wh = rs_map_has_kind(m, L_WITHHELD);
     double below = R(l, 24) + row * (double)(1 + npl + (has_wh ? 1 : 0));
@@ -194,6 +195,48 @@ static void draw_legend(const rs_map *m, cairo_t *cr, double smax)
         rs_draw_text_clipped(cr, text_x, cy + 0.36 * tfs, ly->legend, l->w - l->margin - text_x);
         y += row;
     }
+    for (size_t i = 0; i < m->nlayers; i++) {
+        const layer *ly = &m->layers[i];
+        if (ly->kind != L_CONTEXT || !ly->legend)
+            continue;
+        double cy = y + sh / 2;
+        if (ly->ckind == RS_CONTEXT_POINTS) {
+            rs_map_place_marker(cr, l, x + bar_w / 2, cy);
+        } else {
+            cairo_new_path(cr);
+            cairo_move_to(cr, x, cy);
+            cairo_line_to(cr, x + bar_w, cy);
+            rs_map_context_line(cr, l, ly->ckind);
+        }
+        rs_draw_font(cr, tfs, 0);
+        rs_draw_hex(cr, C_TEXT);
+        rs_draw_text_clipped(cr, text_x, cy + 0.36 * tfs, ly->legend, l->w - l->margin - text_x);
+        y += row;
+    }
+}
+
+/* The note of an empty map: one bold line (smaller when it must be) on a
+ * white box with a frame, across the middle of the map area. */
+static void draw_note(const rs_map *m, cairo_t *cr)
+{
+    const layout *l = &m->lay;
+    if (m->note == NULL)
+        return;
+    double maxw = l->mw - R(l, 60);
+    double fs = rs_draw_fit_font(cr, m->note, 24 * l->u, 12 * l->u, 1, maxw);
+    double w = rs_draw_text_w(cr, m->note);
+    if (w > maxw)
+        w = maxw;
+    double pad = R(l, 14), cx = l->mx + l->mw / 2.0, cy = l->my + l->mh / 2.0;
+    cairo_rectangle(cr, cx - w / 2 - pad + 0.5, cy - fs / 2 - pad + 0.5, w + 2 * pad,
+                    fs + 2 * pad);
+    rs_draw_hex(cr, C_PAGE);
+    cairo_fill_preserve(cr);
+    rs_draw_hex(cr, C_OUTLINE);
+    cairo_set_line_width(cr, 1.5 * l->u);
+    cairo_stroke(cr);
+    rs_draw_hex(cr, C_TEXT);
+    rs_draw_text_clipped(cr, cx - w / 2, cy + 0.36 * fs, m->note, maxw);
 }
 
 static void draw_scale_bar(const rs_map *m, cairo_t *cr)
@@ -304,6 +347,7 @@ static int render(const rs_map *m, cairo_surface_t **out)
         rs_draw_hex(cr, C_FRAME);
         cairo_set_line_width(cr, 1);
         cairo_stroke(cr);
+        draw_note(m, cr);
         draw_titles(m, cr);
         draw_legend(m, cr, smax);
         draw_scale_bar(m, cr);

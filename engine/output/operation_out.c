@@ -111,7 +111,8 @@ static void day_label(int64_t t, char *buf, size_t size, int with_year)
                  tm.hour, tm.minute);
 }
 
-int rs_operation_map(rs_ctx *ctx, const rs_op_result *r, const rs_op_opts *o, const char *path)
+int rs_operation_map(rs_ctx *ctx, const rs_op_result *r, const rs_op_opts *o,
+                     const rs_context_layer *const *context, size_t ncontext, const char *path)
 {
     rs_districts *d = NULL;
     rs_map *m = NULL;
@@ -159,7 +160,7 @@ int rs_operation_map(rs_ctx *ctx, const rs_op_result *r, const rs_op_opts *o, co
         rc = rs_geo_fail(rs_ctx_geo(ctx), RS_ERR, "presence cells for the map's scale");
         goto done;
     }
-    rs_map_opts mo = {0, title, sub, legend, attribution, top};
+    rs_map_opts mo = {0, title, sub, legend, attribution, top, 0};
     if ((m = rs_map_new(ctx, x0, y0, x1, y1, &mo)) == NULL) {
         rc = rs_ctx_err(ctx)->code ? rs_ctx_err(ctx)->code : RS_ERR;
         goto done;
@@ -184,6 +185,9 @@ int rs_operation_map(rs_ctx *ctx, const rs_op_result *r, const rs_op_opts *o, co
     }
     if ((rc = rs_map_districts(m, d, 1)) != 0)
         goto done;
+    for (size_t k = 0; k < ncontext; k++)
+        if ((rc = rs_map_context(m, context[k])) != 0)
+            goto done;
     px = malloc((r->nsites ? r->nsites : 1) * sizeof *px);
     py = malloc((r->nsites ? r->nsites : 1) * sizeof *py);
     if (px == NULL || py == NULL) {

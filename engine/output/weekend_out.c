@@ -320,6 +320,14 @@ done:
 int rs_weekend_map(rs_ctx *ctx, const rs_districts *dist, const rs_weekend_scores *s,
                    const rs_weekend_plan *p, const rs_weekend_map_opts *o, const char *path)
 {
+    return rs_weekend_map_print(ctx, dist, s, p, o, 0, NULL, 0, path);
+}
+
+int rs_weekend_map_print(rs_ctx *ctx, const rs_districts *dist, const rs_weekend_scores *s,
+                         const rs_weekend_plan *p, const rs_weekend_map_opts *o,
+                         double print_mm, const rs_context_layer *const *context,
+                         size_t ncontext, const char *path)
+{
     double x0, y0, x1, y1;
     rs_districts_extent(dist, &x0, &y0, &x1, &y1);
     rs_map_opts mo;
@@ -328,6 +336,7 @@ int rs_weekend_map(rs_ctx *ctx, const rs_districts *dist, const rs_weekend_score
     mo.title = o->title;
     mo.subtitle = o->subtitle;
     mo.legend_label = o->legend_label;
+    mo.print_mm = print_mm;
     mo.attribution = "Telematics, STATS19 KSI casualties, concerns and detections from the "
                      "workspace. Made with roadsafe.";
     rs_districts *lab = NULL;
@@ -342,6 +351,8 @@ int rs_weekend_map(rs_ctx *ctx, const rs_districts *dist, const rs_weekend_score
         rc = labelled_districts(ctx, dist, p, &lab);
     if (rc == 0)
         rc = rs_map_districts(m, lab ? lab : dist, 1);
+    for (size_t k = 0; rc == 0 && k < ncontext; k++)
+        rc = rs_map_context(m, context[k]);
     if (rc == 0)
         rc = rs_map_write_png(m, path);
     rs_districts_free(lab);

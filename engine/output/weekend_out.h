@@ -7,6 +7,7 @@
 #ifndef RS_WEEKEND_OUT_H
 #define RS_WEEKEND_OUT_H
 
+#include "context.h"
 #include "ctx.h"
 #include "district.h"
 #include "table.h"
@@ -61,5 +62,11 @@ typedef struct rs_weekend_map_opts {
  * 0, or the RS_E code set in ctx. */
 int rs_weekend_map(rs_ctx *ctx, const rs_districts *d, const rs_weekend_scores *s,
                    const rs_weekend_plan *p, const rs_weekend_map_opts *o, const char *path);
+/* The same map drawn for a print width (print_mm, rs_map_opts; 0: none) with
+ * context layers (roads, places, outlines; ncontext may be 0). */
+int rs_weekend_map_print(rs_ctx *ctx, const rs_districts *d, const rs_weekend_scores *s,
+                         const rs_weekend_plan *p, const rs_weekend_map_opts *o,
+                         double print_mm, const rs_context_layer *const *context,
+                         size_t ncontext, const char *path);
 
 #endif

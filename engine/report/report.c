@@ -174,6 +174,9 @@ static const char css[] =
     "thead { display: table-header-group; }\n"
     "h2, h3, caption { break-after: avoid; page-break-after: avoid; }\n"
     "@page { size: A4; margin: 16mm 14mm 18mm 14mm; }\n"
+    /* a closing note stays with what it closes: never a page of one footnote */
+    "p.note, div + p, table + p { break-before: avoid; page-break-before: avoid; }\n"
+    "p { orphans: 3; widows: 3; }\n"
     "@media print {\n"
     "  body { font-size: 10pt; max-width: none; padding: 0; }\n"
     "  section { break-before: page; page-break-before: always; }\n"
@@ -339,6 +342,19 @@ static int write_document(rs_rep *r)
     rs_rep_printf(r, "Road safety partnership board pack: %s", r->qlabel);
     fputs("</title>\n<style>\n", f);
     fputs(css, f);
+    /* the print footer: the pack and quarter on the left, the page on the
+     * right, in the bottom margin (CSS page-margin boxes; they take the
+     * place of the browser's own header and footer of date and file) */
+    fprintf(f,
+            "@page {\n"
+            "  @bottom-left { content: \"Road safety partnership board pack, %s\"; "
+            "font: 8pt \"DejaVu Sans\", Arial, sans-serif; color: #444; }\n"
+            "  @bottom-right { content: \"Page \" counter(page) \" of \" counter(pages); "
+            "font: 8pt \"DejaVu Sans\", Arial, sans-serif; color: #444; }\n"
+            "  @top-left { content: none; }\n  @top-center { content: none; }\n"
+            "  @top-right { content: none; }\n  @bottom-center { content: none; }\n"
+            "}\n",
+            r->qlabel);
     fputs("</style>\n</head>\n<body>\n", f);
     if ((rc = title_block(r)) != 0)
         return rc;

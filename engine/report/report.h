@@ -44,6 +44,7 @@
 
 #include <stddef.h>
 
+#include "context.h"
 #include "ctx.h"
 
 typedef struct rs_report_opts {
@@ -54,6 +55,9 @@ typedef struct rs_report_opts {
     const char *const *districts;  /* names or codes (any case); NULL or none: all */
     size_t ndistricts;
     const char *generator;         /* e.g. "roadsafe 0.1.0" for the title block; may be NULL */
+    const rs_context_layer *const *context; /* drawn on the pack's heat map (roads,
+                                             * places, outlines); may be none */
+    size_t ncontext;
 } rs_report_opts;
 
 /* "2020Q2" (calendar), "2020/21Q1" or "2020/21 Q1" (financial) -> the

@@ -34,6 +34,19 @@ void rs_rep_count(long long v, char *buf, size_t size)
     rs_fmt_grouped(buf, size, (double)v, 0, 4);
 }
 
+int rs_rep_loaded(rs_rep *r, const char *table)
+{
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT EXISTS (SELECT 1 FROM %s)", table);
+    sqlite3_stmt *st = rs_rep_prepare(r, sql);
+    if (st == NULL)
+        return rs_ctx_err(r->ctx)->code ? rs_ctx_err(r->ctx)->code : RS_ERR;
+    int s = sqlite3_step(st);
+    int v = s == SQLITE_ROW && sqlite3_column_int(st, 0) != 0;
+    int rc = rs_rep_finish(r, st, s == SQLITE_ROW ? SQLITE_DONE : s, "what the workspace holds");
+    return rc != 0 ? rc : v;
+}
+
 void rs_rep_printf(rs_rep *r, const char *fmt, ...)
 {
     char small[1024];

@@ -69,15 +69,14 @@ static void remove_layer(const char *prefix)
 
 static int draw(rs_rep *r, const rs_heat_grid *h, int district, const char *period)
 {
-    char prefix[4096], png[4200], sub[512], title[256], side[32];
+    char prefix[4096], png[4200], sub[512], title[256], side[32], wh[64];
     cell_words(side, sizeof side);
     snprintf(prefix, sizeof prefix, "%s/heat", r->tmpdir);
-    snprintf(title, sizeof title, "Weekend speeding, %s: share of pings over the threshold",
-             r->qlabel);
-    snprintf(sub, sizeof sub,
-             "Saturdays and Sundays (UK time), %s; square cells of %s; cells with fewer than "
-             "%u pings withheld",
-             period, side, HEAT_MIN_COUNT);
+    /* short lines: the map is drawn for print, in large type (the figure's
+     * caption and the text around it say the rest) */
+    snprintf(title, sizeof title, "Weekend speeding, %s", r->qlabel);
+    snprintf(sub, sizeof sub, "Sat and Sun, %s; %s squares", period, side);
+    snprintf(wh, sizeof wh, "withheld: under %u pings", HEAT_MIN_COUNT);
     rs_heat_out ho;
     memset(&ho, 0, sizeof ho);
     ho.prefix = prefix;
@@ -86,8 +85,12 @@ static int draw(rs_rep *r, const rs_heat_grid *h, int district, const char *peri
     ho.scale_max = 0;
     ho.title = title;
     ho.subtitle = sub;
-    ho.attribution = "Speeds from connected-vehicle telematics; threshold: limit x 1.1 + 2 mph "
-                     "(NPCC). Boundaries: the workspace's districts. Made with roadsafe.";
+    ho.attribution = "Connected-vehicle telematics; threshold: limit x 1.1 + 2 mph (NPCC). "
+                     "Made with roadsafe.";
+    ho.withheld = wh;
+    ho.context = r->o->context;
+    ho.ncontext = r->o->ncontext;
+    ho.print_mm = RS_REP_PRINT_MM;
     int rc = rs_heat_write_grid(r->ctx, h, &ho);
     if (rc != RS_OK) {
         remove_layer(prefix);

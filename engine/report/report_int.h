@@ -38,8 +38,14 @@ typedef struct rs_rep {
     char *tmpdir;          /* private image directory (mkdtemp) */
     int nimg;              /* images drawn so far (file names img1.png ...) */
     int has_target;        /* the workspace holds an agreed KSI target */
+    int have_det, have_con;/* detections, concerns ever loaded (district table) */
     rs_target_spec target;
 } rs_rep;
+
+/* The width a map or chart is printed at: A4 (210 mm) less the print
+ * CSS's left and right page margins (14 mm each).  The pack's maps are drawn
+ * for it (rs_map_opts.print_mm), so no map type is under 8 pt on paper. */
+#define RS_REP_PRINT_MM 182.0
 
 /* A no-break space (UTF-8), to keep "168.6 to 224.4" on one line. */
 #define RS_NBSP "\xc2\xa0"
@@ -70,6 +76,12 @@ int rs_rep_embed_png(rs_rep *r, const char *path, const char *alt, const char *c
 /* A SQL statement on the workspace; NULL after setting ctx's error. */
 typedef struct sqlite3_stmt sqlite3_stmt;
 sqlite3_stmt *rs_rep_prepare(rs_rep *r, const char *sql);
+/* 1 when the workspace holds any row of this table ("detection",
+ * "concern", "casualty", ...), 0 when the source was never loaded (its
+ * figures then read "not loaded", never 0), or an RS_E code. */
+int rs_rep_loaded(rs_rep *r, const char *table);
+/* What a table cell says for a figure whose source was never loaded. */
+#define RS_REP_NOT_LOADED "not loaded"
 /* Finishes a stepping loop: step's last code SQLITE_DONE -> 0, else the error. */
 int rs_rep_finish(rs_rep *r, sqlite3_stmt *st, int last_step, const char *what);
 

@@ -387,8 +387,10 @@ static int district_counts(rs_rep *r, dcounts *c)
     return rs_rep_finish(r, st, s, "count concerns by district");
 }
 
-static int district_row(rs_table *t, const char *name, const rs_ksi_row *now, const dcounts *c,
-                        int has_counts)
+/* A row of the district table; detections and concerns never loaded
+ * (r->have_det, r->have_con) say so instead of 0. */
+static int district_row(const rs_rep *r, rs_table *t, const char *name, const rs_ksi_row *now,
+                        const dcounts *c, int has_counts)
 {
     char k[32] = "", b[32] = "", v[160] = "", tot[32] = "", d[32] = "", tr[32] = "", ga[32] = "",
          co[32] = "";
@@ -405,6 +407,13 @@ static int district_row(rs_table *t, const char *name, const rs_ksi_row *now, co
         rs_rep_count(c->trucam, tr, sizeof tr);
         rs_rep_count(c->gatso, ga, sizeof ga);
         rs_rep_count(c->concerns, co, sizeof co);
+        if (!r->have_det) {
+            snprintf(d, sizeof d, RS_REP_NOT_LOADED);
+            snprintf(tr, sizeof tr, RS_REP_NOT_LOADED);
+            snprintf(ga, sizeof ga, RS_REP_NOT_LOADED);
+        }
+        if (!r->have_con)
+            snprintf(co, sizeof co, RS_REP_NOT_LOADED);
     }
     const char *cells[] = {name, k, b, v, tot, d, tr, ga, co};
     return rs_table_add(t, cells);
@@ -424,6 +433,10 @@ static int districts(rs_rep *r, const rs_ksi_result *cas, int P)
     if (c == NULL)
         return rs_err_set(rs_ctx_err(r->ctx), RS_ENOMEM, "out of memory");
     int rc = district_counts(r, c);
+    if (rc == 0 && (r->have_det = rs_rep_loaded(r, "detection")) < 0)
+        rc = r->have_det;
+    if (rc == 0 && (r->have_con = rs_rep_loaded(r, "concern")) < 0)
+        rc = r->have_con;
     if (rc != 0) {
         free(c);
         return rc;
@@ -464,7 +477,7 @@ static int districts(rs_rep *r, const rs_ksi_result *cas, int P)
     for (size_t i = 0; !bad && i < r->nd; i++) {
         if (!r->sel[i])
             continue;
-        bad |= district_row(t, rs_districts_name(r->d, i), byid[i], &c[i], 1) != 0;
+        bad |= district_row(r, t, rs_districts_name(r->d, i), byid[i], &c[i], 1) != 0;
         tot.det += c[i].det;
         tot.trucam += c[i].trucam;
         tot.gatso += c[i].gatso;
@@ -473,9 +486,9 @@ static int districts(rs_rep *r, const rs_ksi_result *cas, int P)
     if (!bad && r->all) {
         dcounts *o = &c[r->nd];
         if (outside || o->det || o->concerns)
-            bad |= district_row(t, "(outside every district)", outside, o, 1) != 0;
+            bad |= district_row(r, t, "(outside every district)", outside, o, 1) != 0;
         if (noloc)
-            bad |= district_row(t, "(collision without a location)", noloc, o, 0) != 0;
+            bad |= district_row(r, t, "(collision without a location)", noloc, o, 0) != 0;
         tot.det += o->det;
         tot.trucam += o->trucam;
         tot.gatso += o->gatso;
@@ -495,7 +508,7 @@ static int districts(rs_rep *r, const rs_ksi_result *cas, int P)
                            rs_poisson_compare_p((unsigned long)llround(s.ksi),
                                                 (unsigned long)llround(s.before)),
                            w.verdict, sizeof w.verdict);
-        bad |= district_row(t, r->all ? "County total" : "Chosen districts", &w, &tot, 1) != 0;
+        bad |= district_row(r, t, r->all ? "County total" : "Chosen districts", &w, &tot, 1) != 0;
     }
     free(byid);
     free(c);

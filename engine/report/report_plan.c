@@ -65,7 +65,8 @@ static int score_map(rs_rep *r, const rs_weekend_scores *s, const rs_weekend_pla
     const rs_weekend_map_opts mo = {1400, title, sub, "district score (higher: more need)", 0};
     char path[4096];
     rs_rep_img_path(r, path, sizeof path);
-    int rc = rs_weekend_map(r->ctx, r->d, s, p, &mo, path);
+    int rc = rs_weekend_map_print(r->ctx, r->d, s, p, &mo, RS_REP_PRINT_MM, r->o->context,
+                                  r->o->ncontext, path);
     if (rc != RS_OK)
         return rc;
     double top = 0;

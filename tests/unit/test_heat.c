@@ -992,7 +992,7 @@ static void test_outputs(void)
     snprintf(pa, sizeof pa, "%s", path_of("withheld"));
     snprintf(pb, sizeof pb, "%s", path_of("removed"));
     snprintf(pc, sizeof pc, "%s", path_of("every"));
-    rs_heat_out o = {pa, RS_METRIC_SHARE_SPEEDING, -1, 100, "t", "s", "a", NULL};
+    rs_heat_out o = {pa, RS_METRIC_SHARE_SPEEDING, -1, 100, "t", "s", "a", NULL, NULL, 0, 0, NULL};
     CHECK_EQ_INT(rs_heat_write_grid(ctx, h, &o), 0);
     o.prefix = pb;
     CHECK_EQ_INT(rs_heat_write_grid(ctx, &kept, &o), 0);

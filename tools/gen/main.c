@@ -35,6 +35,8 @@ static void usage(FILE *f)
             "\n"
             "Writes a synthetic county for roadsafe into DIR (created if missing):\n"
             "  districts.shp/.shx/.dbf/.prj/.cpg  14 districts, EPSG:27700 (fields NAME, CODE)\n"
+            "  roads.shp, towns.shp (+ .shx .dbf .prj .cpg)  the road network (lines) and the\n"
+            "                   towns (points, field NAME), EPSG:27700: map context\n"
             "  telematics.csv   connected-vehicle pings, 2020, with 5 planted speeding hot spots\n"
             "  fleet.csv        patrol cars' pings on the weekend operations of 2020\n"
             "  detections.csv   speed detections 2019-2020 with planted reoffending\n"

@@ -96,6 +96,23 @@ static int weekend_scores(rs_ctx *ctx, const rs_export_opts *eo, rs_weekend_scor
     return 0;
 }
 
+/* 1 when every source of the weekend score is loaded (traffic telematics,
+ * casualties, detections, concerns): a score made with a part missing would
+ * read that part as nothing, so without one WKND_SCORE is null. */
+static int score_sources_loaded(rs_ctx *ctx)
+{
+    static const char *const q[] = {
+        "SELECT EXISTS (SELECT 1 FROM ping_chunk WHERE source = 'traffic')",
+        "SELECT EXISTS (SELECT 1 FROM casualty)", "SELECT EXISTS (SELECT 1 FROM detection)",
+        "SELECT EXISTS (SELECT 1 FROM concern)"};
+    for (size_t k = 0; k < sizeof q / sizeof q[0]; k++) {
+        int64_t v = 0;
+        if (rs_store_query_int(ctx, q[k], &v) != 0 || v == 0)
+            return 0;
+    }
+    return 1;
+}
+
 int rs_cmd_export(int argc, char **argv)
 {
     const char *store = NULL, *h = NULL, *out = NULL, *crs = NULL, *from = NULL, *to = NULL,
@@ -163,9 +180,11 @@ int rs_cmd_export(int argc, char **argv)
     int64_t written = 0, skipped = 0;
     rs_weekend_scores *ws = NULL;
     double *score = NULL;
-    if (layer == RS_LAYER_DISTRICTS && weekend_scores(ctx, &eo, &ws, &score) == 0 && score) {
+    if (layer == RS_LAYER_DISTRICTS) {
+        /* the field is always there: null where no score can be made */
         eo.extra_name = "WKND_SCORE";
-        eo.extra = score;
+        if (score_sources_loaded(ctx) && weekend_scores(ctx, &eo, &ws, &score) == 0 && score)
+            eo.extra = score;
     }
     rs_err_clear(rs_ctx_err(ctx)); /* no score (e.g. no data) is not an export failure */
     rs_cli_set_begin(); /* the layer's files appear together */

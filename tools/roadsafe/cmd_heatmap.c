@@ -49,6 +49,8 @@ static void help(void)
         "  --scale-max V             top of the map's colour scale (fix it to compare maps)\n"
         "  --title TEXT              map title\n"
         "  --attribution TEXT        map attribution line\n"
+        "  --context FILE.shp[,...]  context on the map: lines drawn as roads, points as\n"
+        "                            labelled places, polygons as outlines (any CRS, by .prj)\n"
         "  --store FILE              workspace (default $ROADSAFE_STORE, else ./roadsafe.db)\n");
 }
 
@@ -84,7 +86,7 @@ int rs_cmd_heatmap(int argc, char **argv)
                *days_s = NULL, *hours = NULL, *metric_s = NULL, *grid_s = NULL, *kde_s = NULL,
                *pixel_s = NULL, *kernel_s = NULL, *scaled = NULL, *per_km2 = NULL,
                *min_s = NULL, *scale_s = NULL, *title = NULL, *attribution = NULL, *out = NULL,
-               *source = NULL, *gap_cap = NULL;
+               *source = NULL, *gap_cap = NULL, *context = NULL;
     const rs_cli_opt opts[] = {
         {"store", 1, &store},   {"help", 0, &h},          {"district", 1, &district},
         {"from", 1, &from},     {"to", 1, &to},           {"days", 1, &days_s},
@@ -93,7 +95,7 @@ int rs_cmd_heatmap(int argc, char **argv)
         {"scaled", 0, &scaled}, {"per-km2", 0, &per_km2}, {"min-count", 1, &min_s},
         {"scale-max", 1, &scale_s}, {"title", 1, &title}, {"attribution", 1, &attribution},
         {"out", 1, &out},       {"source", 1, &source},   {"gap-cap", 1, &gap_cap},
-        {NULL, 0, NULL}};
+        {"context", 1, &context}, {NULL, 0, NULL}};
     const char *pos[1];
     if (rs_cli_parse("heatmap", argc, argv, 1, opts, pos, 0) < 0)
         return RS_EXIT_USAGE;
@@ -201,8 +203,10 @@ int rs_cmd_heatmap(int argc, char **argv)
         return ret;
     rs_heat_grid *hg = NULL;
     rs_raster *r = NULL;
+    rs_opt_context oc = {NULL, 0};
     int did;
-    if ((ret = rs_opt_district(ctx, "heatmap", district, &did)) != 0)
+    if ((ret = rs_opt_district(ctx, "heatmap", district, &did)) != 0 ||
+        (ret = rs_opt_context_read(ctx, "heatmap", context, &oc)) != 0)
         goto done;
     f.district = did;
     /* name the period the data really covers when none was asked for */
@@ -236,7 +240,8 @@ int rs_cmd_heatmap(int argc, char **argv)
     char wh[96];
     snprintf(wh, sizeof wh, "withheld: fewer than %u %s", min_count,
              presence ? "minutes of presence" : "pings");
-    rs_heat_out ho = {out, metric, did, scale_max, title, sub, attribution, wh};
+    rs_heat_out ho = {out, metric, did, scale_max, title, sub, attribution, wh,
+                      (const rs_context_layer *const *)oc.v, oc.n, 0, NULL};
     /* the density legend says density of what */
     const char *of = metric == RS_METRIC_PINGS      ? "pings"
                      : metric == RS_METRIC_SPEEDING ? "speeding pings"
@@ -249,10 +254,30 @@ int rs_cmd_heatmap(int argc, char **argv)
     else
         snprintf(kde_legend, sizeof kde_legend, "kernel-weighted %s (raw, not per area)", of);
     if (kde_s) {
-        if ((presence ? rs_presence_kde(ctx, &f, cap, &kde, &r) : rs_heat_kde(ctx, &f, &kde, &r)) !=
-                0 ||
-            rs_heat_write_kde(ctx, r, kde_legend, &ho) != 0) {
+        int krc = presence ? rs_presence_kde(ctx, &f, cap, &kde, &r) : rs_heat_kde(ctx, &f, &kde, &r);
+        if (krc == RS_ENOTFOUND) {
+            /* nothing in the period: the map says so, over one no-data pixel */
+            rs_err_clear(rs_ctx_err(ctx));
+            if ((r = rs_raster_new(1, 1, 0, 0, kde.pixel)) == NULL) {
+                fprintf(stderr, "roadsafe heatmap: out of memory\n");
+                ret = RS_EXIT_FAIL;
+                goto done;
+            }
+            r->v[0] = NAN;
+            ho.note = presence ? RS_HEAT_NO_FLEET : RS_HEAT_NO_PINGS;
+        } else if (krc != 0) {
             ret = rs_cli_fail(ctx);
+            goto done;
+        }
+        if (rs_heat_write_kde(ctx, r, kde_legend, &ho) != 0) {
+            ret = rs_cli_fail(ctx);
+            goto done;
+        }
+        if (ho.note) {
+            fprintf(stderr, "roadsafe heatmap: no %s in the period and filters; written %s.asc "
+                            "(no data) and %s.png, which says so\n",
+                    presence ? "patrol fleet pings" : "pings", out, out);
+            ret = RS_EXIT_PARTIAL;
             goto done;
         }
         printf("kernel density: %zu x %zu pixels of %g m; written %s.asc, %s.png\n", r->cols,
@@ -277,8 +302,15 @@ int rs_cmd_heatmap(int argc, char **argv)
             printf("%zu cells (%zu withheld: fewer than %u pings) from %llu pings; written %s.shp, "
                "%s.csv, %s.png\n",
                hg->ncells, hg->withheld, min_count, (unsigned long long)hg->pings, out, out, out);
+        if (hg->pings == 0) {
+            fprintf(stderr, "roadsafe heatmap: no %s in the period and filters; %s.png says "
+                            "so\n",
+                    presence ? "patrol fleet pings" : "pings", out);
+            ret = RS_EXIT_PARTIAL;
+        }
     }
 done:
+    rs_opt_context_free(&oc);
     rs_heat_grid_free(hg);
     rs_raster_free(r);
     rs_ctx_free(ctx);

@@ -51,6 +51,8 @@ static void help(void)
         "  --out PREFIX           write PREFIX.EXT (weekends), PREFIX_sites.EXT and\n"
         "                         PREFIX.png; with --summary PREFIX.EXT (default: tables on\n"
         "                         standard output, no map)\n"
+        "  --context FILE.shp[,...]  context on the map: roads (lines), labelled places\n"
+        "                         (points), outlines (polygons); any CRS, by its .prj\n"
         "  --store FILE           workspace (default $ROADSAFE_STORE, else ./roadsafe.db)\n");
 }
 
@@ -292,15 +294,17 @@ int rs_cmd_operation(int argc, char **argv)
 {
     const char *store = NULL, *h = NULL, *district = NULL, *weekend = NULL, *summary = NULL,
                *from = NULL, *to = NULL, *hours = NULL, *gap_cap = NULL, *previous = NULL,
-               *top_s = NULL, *format = NULL, *out = NULL;
+               *top_s = NULL, *format = NULL, *out = NULL, *context = NULL;
     const rs_cli_opt opts[] = {{"store", 1, &store},     {"help", 0, &h},
                                {"district", 1, &district}, {"weekend", 1, &weekend},
                                {"summary", 0, &summary}, {"from", 1, &from},
                                {"to", 1, &to},           {"hours", 1, &hours},
                                {"gap-cap", 1, &gap_cap}, {"previous", 1, &previous},
                                {"top", 1, &top_s},       {"format", 1, &format},
-                               {"out", 1, &out},         {NULL, 0, NULL}};
+                               {"out", 1, &out},         {"context", 1, &context},
+                               {NULL, 0, NULL}};
     const char *pos[1];
+    rs_opt_context oc = {NULL, 0};
     if (rs_cli_parse(CMD, argc, argv, 1, opts, pos, 0) < 0)
         return RS_EXIT_USAGE;
     if (h) {
@@ -415,6 +419,8 @@ int rs_cmd_operation(int argc, char **argv)
         goto done;
     }
     const char *name = rs_districts_name(d, (size_t)did);
+    if (out && (ret = rs_opt_context_read(ctx, CMD, context, &oc)) != 0)
+        goto done;
     if (rs_operation_run(ctx, did, saturday, &o, &r) != 0) {
         ret = rs_cli_fail(ctx);
         goto done;
@@ -430,7 +436,7 @@ int rs_cmd_operation(int argc, char **argv)
         goto done;
     char png[4096];
     snprintf(png, sizeof png, "%s.png", out);
-    if (rs_operation_map(ctx, r, &o, png) != 0) {
+    if (rs_operation_map(ctx, r, &o, (const rs_context_layer *const *)oc.v, oc.n, png) != 0) {
         ret = rs_cli_fail(ctx);
         goto done;
     }
@@ -440,6 +446,7 @@ int rs_cmd_operation(int argc, char **argv)
            name, weekend, w->patrol_minutes / 60, (unsigned long long)w->detections, out,
            rs_format_ext(fmt), out, rs_format_ext(fmt), png);
 done:
+    rs_opt_context_free(&oc);
     rs_table_free(t[0]);
     rs_table_free(t[1]);
     rs_op_result_free(r);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "opts.h"
 #include "report.h"
 #include "store.h"
 
@@ -18,7 +19,7 @@ static void help(void)
 {
     printf(
         "usage: roadsafe report --quarter QUARTER [--financial] [--districts all|NAME,...]\n"
-        "                       --out FILE.html [--store FILE]\n\n"
+        "                       --out FILE.html [--context FILE.shp,...] [--store FILE]\n\n"
         "The partnership board's quarterly pack: one self-contained HTML file (images\n"
         "embedded, no scripts, no external requests) that prints on A4.  Sections: the\n"
         "KSI headline against the same quarter a year earlier with verdicts; the KSI trend\n"
@@ -37,6 +38,8 @@ static void help(void)
         "                            the chosen districts only\n"
         "  --out FILE.html           the pack (written beside its name, then renamed into\n"
         "                            place); required\n"
+        "  --context FILE.shp[,...]  context on the pack's heat map: roads (lines),\n"
+        "                            labelled places (points), outlines (polygons)\n"
         "  --store FILE              workspace (default $ROADSAFE_STORE, else ./roadsafe.db)\n");
 }
 
@@ -67,11 +70,11 @@ static int split_list(char *buf, const char **words, size_t max, size_t *n)
 int rs_cmd_report(int argc, char **argv)
 {
     const char *store = NULL, *h = NULL, *quarter = NULL, *fin = NULL, *districts = NULL,
-               *out = NULL;
+               *out = NULL, *context = NULL;
     const rs_cli_opt opts[] = {{"store", 1, &store},         {"help", 0, &h},
                                {"quarter", 1, &quarter},     {"financial", 0, &fin},
                                {"districts", 1, &districts}, {"out", 1, &out},
-                               {NULL, 0, NULL}};
+                               {"context", 1, &context},     {NULL, 0, NULL}};
     const char *pos[1];
     if (rs_cli_parse(CMD, argc, argv, 1, opts, pos, 0) < 0)
         return RS_EXIT_USAGE;
@@ -127,15 +130,21 @@ int rs_cmd_report(int argc, char **argv)
     }
 
     rs_ctx *ctx = NULL;
+    rs_opt_context oc = {NULL, 0};
     int ret = rs_cli_open("report", store, RS_STORE_READONLY, &ctx);
     if (ret != 0)
         goto done;
+    if ((ret = rs_opt_context_read(ctx, CMD, context, &oc)) != 0)
+        goto done;
+    o.context = (const rs_context_layer *const *)oc.v;
+    o.ncontext = oc.n;
     if (rs_report_write(ctx, &o, out) != 0) {
         ret = rs_cli_fail(ctx);
         goto done;
     }
     printf("board pack for %s written to %s\n", quarter, out);
 done:
+    rs_opt_context_free(&oc);
     rs_ctx_free(ctx);
     free(dbuf);
     free(dnames);

@@ -4,6 +4,7 @@
 #include "opts.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -104,4 +105,58 @@ int rs_opt_positive(const char *cmd, const char *opt, const char *s, int zero_ok
         return -1;
     }
     return 0;
+}
+
+int rs_opt_context_read(rs_ctx *ctx, const char *cmd, const char *list, rs_opt_context *out)
+{
+    out->v = NULL;
+    out->n = 0;
+    if (list == NULL)
+        return 0;
+    size_t len = strlen(list);
+    char *buf = malloc(len + 1);
+    if (buf == NULL) {
+        fprintf(stderr, "roadsafe %s: out of memory\n", cmd);
+        return RS_EXIT_FAIL;
+    }
+    memcpy(buf, list, len + 1);
+    int ret = 0;
+    for (char *s = buf; s && ret == 0;) {
+        char *comma = strchr(s, ',');
+        if (comma)
+            *comma = '\0';
+        if (*s == '\0') {
+            fprintf(stderr, "roadsafe %s: --context is FILE.shp[,FILE.shp...]\n", cmd);
+            ret = RS_EXIT_USAGE;
+            break;
+        }
+        rs_context_layer **v = realloc(out->v, (out->n + 1) * sizeof *v);
+        if (v == NULL) {
+            fprintf(stderr, "roadsafe %s: out of memory\n", cmd);
+            ret = RS_EXIT_FAIL;
+            break;
+        }
+        out->v = v;
+        rs_context_layer *c = NULL;
+        if (rs_context_layer_read(rs_ctx_geo(ctx), s, &c) != 0) {
+            fprintf(stderr, "roadsafe %s: --context: %s\n", cmd, rs_ctx_err(ctx)->msg);
+            ret = rs_ctx_err(ctx)->code == RS_ENOMEM ? RS_EXIT_FAIL : RS_EXIT_USAGE;
+            break;
+        }
+        out->v[out->n++] = c;
+        s = comma ? comma + 1 : NULL;
+    }
+    free(buf);
+    if (ret != 0)
+        rs_opt_context_free(out);
+    return ret;
+}
+
+void rs_opt_context_free(rs_opt_context *c)
+{
+    for (size_t k = 0; k < c->n; k++)
+        rs_context_layer_free(c->v[k]);
+    free(c->v);
+    c->v = NULL;
+    c->n = 0;
 }

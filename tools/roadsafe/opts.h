@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "context.h"
 #include "ctx.h"
 #include "pingscan.h"
 
@@ -26,5 +27,16 @@ int rs_opt_days(const char *cmd, const char *s, rs_days *out);
 
 /* Plain decimal > 0 (or >= 0 when zero_ok); -1 after a usage message. */
 int rs_opt_positive(const char *cmd, const char *opt, const char *s, int zero_ok, double *out);
+
+/* Map context layers: --context FILE.shp[,FILE.shp...] (roads, places,
+ * outlines, any CRS), read into *out[0 .. *n).  NULL list: none.  0, or the
+ * exit code after printing the file and the reason (2: refused whole).
+ * Free with rs_opt_context_free. */
+typedef struct rs_opt_context {
+    rs_context_layer **v;
+    size_t n;
+} rs_opt_context;
+int rs_opt_context_read(rs_ctx *ctx, const char *cmd, const char *list, rs_opt_context *out);
+void rs_opt_context_free(rs_opt_context *c);
 
 #endif
