@@ -24,6 +24,13 @@ rs_ci rs_poisson_ci(unsigned long k, double alpha);
  * probabilities no more likely than the observed).  1 when a + b = 0. */
 double rs_poisson_compare_p(unsigned long a, unsigned long b);
 
+/* Benjamini-Hochberg adjusted p-values (q, the false discovery rate
+ * step-up, as R's p.adjust(method = "BH") and statsmodels' multipletests
+ * fdr_bh): q_(i) = min over j >= i of min(1, m p_(j) / j) over the m
+ * p-values that are not NaN; a NaN p gives a NaN q and is not counted.
+ * 0, or -1 when out of memory. */
+int rs_bh_adjust(size_t n, const double *p, double *q);
+
 /* Two-sided exact binomial test p-value of k successes in n trials under
  * probability p0 (as R's binom.test). */
 double rs_binom_test_p(unsigned long k, unsigned long n, double p0);
