@@ -25,6 +25,16 @@ rs_ci rs_poisson_ci(unsigned long k, double alpha)
     return ci;
 }
 
+rs_ci rs_poisson_limits(double theta, double alpha)
+{
+    rs_ci ci = {NAN, NAN};
+    if (!(theta >= 0) || !(alpha > 0 && alpha < 1))
+        return ci;
+    ci.low = theta == 0 ? 0.0 : gsl_cdf_chisq_Pinv(alpha / 2, 2.0 * theta) / 2;
+    ci.high = gsl_cdf_chisq_Qinv(alpha / 2, 2.0 * theta + 2) / 2;
+    return ci;
+}
+
 /* P(X <= x) and P(X > x) for X ~ Binomial(n, p), with the empty tails
  * (x < 0, x >= n) exact. */
 static double pbinom_le(long x, unsigned long n, double p)

@@ -18,6 +18,13 @@ typedef struct rs_ci {
  * low = 0 when k = 0.  As R's poisson.test(k)$conf.int. */
 rs_ci rs_poisson_ci(unsigned long k, double alpha);
 
+/* Exact Poisson control limits (funnel plots) for a count whose expected
+ * value is theta >= 0: low = chi2_{alpha/2}(2 theta) / 2 (0 when theta =
+ * 0), high = chi2_{1-alpha/2}(2 theta + 2) / 2, the gamma-quantile form of
+ * the exact Poisson limits, continuous in theta.  A count above high or
+ * below low lies outside the limits. */
+rs_ci rs_poisson_limits(double theta, double alpha);
+
 /* Exact conditional test of two Poisson counts with equal exposure
  * (this period a, the same period a year earlier b): under H0 a ~
  * Binomial(a + b, 1/2); two-sided p-value as R's binom.test (sum of the

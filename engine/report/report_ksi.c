@@ -19,6 +19,7 @@
 
 #include "chart.h"
 #include "fmt.h"
+#include "funnel_out.h"
 #include "ksi.h"
 #include "report_int.h"
 #include "stats.h"
@@ -422,6 +423,37 @@ static int district_row(rs_table *t, const char *name, const rs_ksi_row *now, co
     return rs_table_add(t, cells);
 }
 
+/* The funnel plot of KSI per km² over the four quarters ending with the
+ * quarter, every district against the county rate (whatever districts are
+ * chosen: the limits are the county's), with the districts outside the
+ * limits named. */
+static int district_funnel(rs_rep *r, const rs_ksi_result *cas, int P)
+{
+    char path[4096], words[2048], alt[2600], cap[512], a[24];
+    rs_ksi_period_label(RS_KSI_QUARTER, r->o->financial, P - 3, a, sizeof a);
+    fputs("<h3>District funnel plot</h3>\n", r->f);
+    rs_rep_img_path(r, path, sizeof path);
+    int rc = rs_ksi_funnel_png(r->ctx, cas, P - 3, P, r->d, 0, NULL, NULL, path, words,
+                               sizeof words);
+    if (rc != RS_OK)
+        return rc;
+    snprintf(alt, sizeof alt,
+             "Funnel plot: each district's KSI casualties per square kilometre from %s to %s "
+             "against its area, with the county rate as a line and the exact Poisson 95%% and "
+             "99.8%% control limits narrowing as the area grows. %s",
+             a, r->qlabel, words);
+    snprintf(cap, sizeof cap,
+             "KSI casualties per km\xc2\xb2 by district over the four quarters %s to %s, against "
+             "the county rate, with exact Poisson 95%% and 99.8%% control limits (every "
+             "district, whatever districts are chosen). A district outside the limits has more "
+             "(or fewer) KSI for its area than chance gives a place of its size.",
+             a, r->qlabel);
+    if ((rc = rs_rep_embed_png(r, path, alt, cap)) != RS_OK)
+        return rc;
+    rs_rep_para(r, NULL, "%s", words);
+    return RS_OK;
+}
+
 static int districts(rs_rep *r, const rs_ksi_result *cas, int P)
 {
     rs_rep_section_open(r, "districts", "3. Districts");
@@ -564,6 +596,8 @@ static int districts(rs_rep *r, const rs_ksi_result *cas, int P)
                 "variation. Detections "
                 "count every device; TRUCAM and GATSO are shown as the two devices compared in "
                 "section 5.");
+    if ((rc = district_funnel(r, cas, P)) != RS_OK)
+        return rc;
     rs_rep_section_close(r);
     return RS_OK;
 }
