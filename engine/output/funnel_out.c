@@ -253,10 +253,10 @@ int rs_ksi_funnel(rs_ctx *ctx, const rs_ksi_result *r, int p0, int p1, const rs_
     rs_ksi_period_label(o->by, o->financial, p0, a, sizeof a);
     rs_ksi_period_label(o->by, o->financial, p1, b, sizeof b);
     if (p0 == p1)
-        snprintf(title, sizeof title, "%s %s by district, %s, against the county rate", what,
+        snprintf(title, sizeof title, "%s %s by district, %s", what,
                  per, a);
     else if (p0 < p1)
-        snprintf(title, sizeof title, "%s %s by district, %s to %s, against the county rate",
+        snprintf(title, sizeof title, "%s %s by district, %s to %s",
                  what, per, a, b);
     else
         snprintf(title, sizeof title, "%s %s by district", what, per);
