@@ -520,7 +520,7 @@ static int districts(rs_rep *r, const rs_ksi_result *cas, int P)
     char cap[384];
     if (ntests > 1)
         snprintf(cap, sizeof cap,
-                 "KSI casualties, detections and concerns by district, %s. %zu districts "
+                 "KSI casualties, detections and concerns by district, %s. %zu rows "
                  "compared with %s: the verdicts allow for the %zu tests (Benjamini-Hochberg "
                  "adjusted p-value q)",
                  r->qlabel, ntests, r->qprev, ntests);
