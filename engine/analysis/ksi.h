@@ -111,9 +111,9 @@ typedef struct rs_ksi_row {
     char label[24];
     int group;               /* index into rs_ksi_result.groups (0 when unsplit) */
     int64_t fatal, serious, slight, total;      /* recorded counts */
-    double adj_serious, adj_slight;             /* adjusted (when opts.adjusted) */
+    double adj_serious, adj_slight;             /* adjusted, exact (when opts.adjusted) */
     int64_t no_factor;       /* non-fatal casualties without the factor */
-    double ksi;              /* fatal + serious, or adjusted KSI (0.1 precision) */
+    double ksi;              /* fatal + serious, or the exact adjusted KSI (printing rounds) */
     rs_ksi_state state;
     double ksi_before;       /* NaN unless compared */
     double change, change_pct; /* NaN unless compared (pct NaN when before = 0) */
