@@ -104,15 +104,13 @@ static cell grid_sum(const grid *G, size_t g, int m, int n)
     return s;
 }
 
-static double round1(double v)
-{
-    return round(v * 10) / 10;
-}
-
+/* KSI of a sum of cells: fatal + serious, or the exact adjusted sum (never
+ * rounded here: every figure derived from it uses the exact value, and
+ * only printing rounds). */
 static double ksi_of(const cell *c, int adjusted)
 {
     if (adjusted)
-        return round1((double)c->fatal + c->adj_serious);
+        return (double)c->fatal + c->adj_serious;
     return (double)(c->fatal + c->serious);
 }
 
@@ -334,46 +332,54 @@ static int fill_grid(loader *L, grid *G)
 
 /* ---- verdict ---------------------------------------------------------------- */
 
-static void fmt_p(double p, char *buf, size_t size)
+static void fmt_p(const char *name, double p, char *buf, size_t size)
 {
     if (p < 0.001)
-        snprintf(buf, size, "p < 0.001");
+        snprintf(buf, size, "%s < 0.001", name);
     else
-        snprintf(buf, size, "p = %.3g", p);
+        snprintf(buf, size, "%s = %.3g", name, p);
 }
 
-void rs_ksi_verdict(double now, double before, int decimals, double p, char *buf, size_t size)
+void rs_ksi_verdict(double now, double before, int decimals, double p, double q, size_t ntests,
+                    char *buf, size_t size)
 {
-    /* Compare at the precision shown, in integers, so the words can never
-     * disagree with the figures printed beside them. */
-    double scale = decimals > 0 ? 10 : 1;
-    long long a = llround(now * scale), b = llround(before * scale), d = a - b;
-    if (d == 0) {
+    /* The amount is the change as printed beside the words (the exact
+     * difference at the shown precision), so the words can never disagree
+     * with the change column. */
+    int dec = decimals > 0 ? 1 : 0;
+    double diff = now - before;
+    char amount[48];
+    snprintf(amount, sizeof amount, "%.*f", dec, fabs(diff));
+    if (strspn(amount, "0.") == strlen(amount) || isnan(diff)) {
         snprintf(buf, size, "no change");
         return;
     }
-    const char *dir = d > 0 ? "up" : "down";
-    long long mag = d > 0 ? d : -d;
-    char amount[48], rel[48], sig[64];
-    if (decimals > 0)
-        snprintf(amount, sizeof amount, "%lld.%lld", mag / 10, mag % 10);
+    int up = diff > 0;
+    char rel[48], sig[128];
+    if (before > 0)
+        snprintf(rel, sizeof rel, "%c%.1f%%", up ? '+' : '-', fabs(100.0 * diff / before));
     else
-        snprintf(amount, sizeof amount, "%lld", mag);
-    if (b > 0) {
-        double pct = 100.0 * (double)d / (double)b;
-        /* the sign comes from d, never from a rounded percentage */
-        snprintf(rel, sizeof rel, "%c%.1f%%", d > 0 ? '+' : '-', fabs(pct));
-    } else {
         snprintf(rel, sizeof rel, "from 0");
-    }
-    if (p < 0.05) {
-        char pb[24];
-        fmt_p(p, pb, sizeof pb);
-        snprintf(sig, sizeof sig, "a real %s (%s)", d > 0 ? "rise" : "fall", pb);
+    char pb[32], qb[32];
+    fmt_p("p", p, pb, sizeof pb);
+    if (isnan(q)) {
+        if (p < 0.05)
+            snprintf(sig, sizeof sig, "unlikely to be chance alone (%s)", pb);
+        else
+            snprintf(sig, sizeof sig, "within normal variation");
     } else {
-        snprintf(sig, sizeof sig, "within normal variation");
+        fmt_p("q", q, qb, sizeof qb);
+        if (q < 0.05)
+            snprintf(sig, sizeof sig, "unlikely to be chance alone (%s; %s over %zu tests)", pb,
+                     qb, ntests);
+        else if (p < 0.05)
+            snprintf(sig, sizeof sig, "within normal variation once %zu tests are allowed for "
+                                      "(%s, %s)",
+                     ntests, pb, qb);
+        else
+            snprintf(sig, sizeof sig, "within normal variation");
     }
-    snprintf(buf, size, "%s %s (%s); %s", dir, amount, rel, sig);
+    snprintf(buf, size, "%s %s (%s); %s", up ? "up" : "down", amount, rel, sig);
 }
 
 /* ---- the analysis ------------------------------------------------------------ */
@@ -416,8 +422,8 @@ static void make_row(const rs_ksi_result *r, const grid *G, size_t g, int period
     row->serious = c.serious;
     row->slight = c.slight;
     row->total = c.fatal + c.serious + c.slight;
-    row->adj_serious = round1(c.adj_serious);
-    row->adj_slight = round1((double)(c.serious + c.slight) - c.adj_serious);
+    row->adj_serious = c.adj_serious;
+    row->adj_slight = (double)(c.serious + c.slight) - c.adj_serious;
     row->no_factor = c.no_factor;
     row->very_serious = c.very;
     row->moderately_serious = c.moderately;
@@ -426,7 +432,7 @@ static void make_row(const rs_ksi_result *r, const grid *G, size_t g, int period
     row->ksi_before = row->change = row->change_pct = NAN;
     row->rolling12 = row->baseline = row->baseline_change_pct = NAN;
     row->ci.low = row->ci.high = NAN;
-    row->p = NAN;
+    row->p = row->q = NAN;
 
     if (!overlaps(r, ms, len)) {
         row->state = RS_KSI_NO_DATA;
@@ -443,7 +449,7 @@ static void make_row(const rs_ksi_result *r, const grid *G, size_t g, int period
     if (row->state == RS_KSI_COMPARED) {
         cell b = grid_sum(G, g, ms - 12, len);
         row->ksi_before = ksi_of(&b, adj);
-        row->change = adj ? round1(row->ksi - row->ksi_before) : row->ksi - row->ksi_before;
+        row->change = row->ksi - row->ksi_before;
         if (row->ksi_before > 0)
             row->change_pct = 100.0 * row->change / row->ksi_before;
         row->p = rs_poisson_compare_p(k, (unsigned long)llround(row->ksi_before));
@@ -494,7 +500,7 @@ static void make_row(const rs_ksi_result *r, const grid *G, size_t g, int period
         snprintf(row->verdict, sizeof row->verdict, "no comparison (no data a year earlier)");
         break;
     case RS_KSI_COMPARED:
-        rs_ksi_verdict(row->ksi, row->ksi_before, adj ? 1 : 0, row->p, row->verdict,
+        rs_ksi_verdict(row->ksi, row->ksi_before, adj ? 1 : 0, row->p, NAN, 0, row->verdict,
                        sizeof row->verdict);
         break;
     }
@@ -504,6 +510,38 @@ static int empty_group(const grid *G, size_t g)
 {
     cell t = grid_sum(G, g, G->m0, G->nm);
     return t.fatal + t.serious + t.slight == 0;
+}
+
+/* Counts the tests (rows compared with a year earlier) and, with a split,
+ * gives each its Benjamini-Hochberg adjusted p-value over all of them and
+ * words its verdict on that. */
+static int adjust_tests(rs_ksi_result *r)
+{
+    r->ntests = 0;
+    for (size_t i = 0; i < r->nrows; i++)
+        r->ntests += r->rows[i].state == RS_KSI_COMPARED;
+    if (r->opts.split == RS_KSI_SPLIT_NONE || r->ntests == 0)
+        return RS_OK;
+    double *p = malloc(2 * r->nrows * sizeof *p);
+    if (p == NULL)
+        return RS_ENOMEM;
+    double *q = p + r->nrows;
+    for (size_t i = 0; i < r->nrows; i++)
+        p[i] = r->rows[i].state == RS_KSI_COMPARED ? r->rows[i].p : NAN;
+    if (rs_bh_adjust(r->nrows, p, q) != 0) {
+        free(p);
+        return RS_ENOMEM;
+    }
+    for (size_t i = 0; i < r->nrows; i++) {
+        rs_ksi_row *w = &r->rows[i];
+        if (w->state != RS_KSI_COMPARED)
+            continue;
+        w->q = q[i];
+        rs_ksi_verdict(w->ksi, w->ksi_before, r->opts.adjusted ? 1 : 0, w->p, w->q, r->ntests,
+                       w->verdict, sizeof w->verdict);
+    }
+    free(p);
+    return RS_OK;
 }
 
 static int set_groups(rs_ksi_result *r, loader *L, const grid *G, size_t **shown,
@@ -653,6 +691,8 @@ int rs_ksi_run(rs_ctx *ctx, const rs_ksi_opts *opts, rs_ksi_result **out)
         r->rows_total += t.fatal + t.serious + t.slight;
         r->injury_based += t.injury_based;
     }
+    if ((rc = adjust_tests(r)) != RS_OK)
+        rs_err_set(e, rc, "out of memory");
 done:
     free(shown);
     free(G.c);

@@ -23,7 +23,12 @@
  *  - Confidence interval: exact (Garwood) 95% Poisson interval of the KSI
  *    count.  Test: exact conditional test of this KSI count against the
  *    year-earlier one (binomial, p = 1/2), two-sided.  With adjusted KSI
- *    both use the adjusted figure rounded to a whole number.
+ *    both use the exact adjusted sum rounded once to a whole number; the
+ *    change, per cent change, rolling and baseline figures use the exact
+ *    sums (only printing rounds).
+ *  - Multiple tests: every compared row is one test.  With a split, each
+ *    also gets the Benjamini-Hochberg adjusted p-value (q) over all the
+ *    table's tests, and its verdict rests on q.
  *  - Adjusted KSI (DfT): fatal + the sum over non-fatal casualties of
  *    casualty_adjusted_severity_serious (from the casualty file, else from
  *    the DfT's casualty adjustment lookup); a non-fatal casualty without the
@@ -116,9 +121,9 @@ typedef struct rs_ksi_row {
     char label[24];
     int group;               /* index into rs_ksi_result.groups (0 when unsplit) */
     int64_t fatal, serious, slight, total;      /* recorded counts */
-    double adj_serious, adj_slight;             /* adjusted (when opts.adjusted) */
+    double adj_serious, adj_slight;             /* adjusted, exact (when opts.adjusted) */
     int64_t no_factor;       /* non-fatal casualties without the factor */
-    double ksi;              /* fatal + serious, or adjusted KSI (0.1 precision) */
+    double ksi;              /* fatal + serious, or the exact adjusted KSI (printing rounds) */
     rs_ksi_state state;
     double ksi_before;       /* NaN unless compared */
     double change, change_pct; /* NaN unless compared (pct NaN when before = 0) */
@@ -126,6 +131,7 @@ typedef struct rs_ksi_row {
     double baseline, baseline_change_pct; /* NaN when none */
     rs_ci ci;                /* of the KSI count (NaN parts when no data) */
     double p;                /* NaN unless compared */
+    double q;                /* Benjamini-Hochberg adjusted p (split tables); NaN otherwise */
     char verdict[128];
     /* recorded serious by enhanced severity (5, 6, 7); the rest of
      * serious had none recorded */
@@ -146,6 +152,7 @@ typedef struct rs_ksi_result {
                                 shown; each counted once, whatever the split */
     int64_t no_vehicles;     /* vehicle split or --involving: casualties (collisions) in the
                                 workspace whose collision has no vehicle rows */
+    size_t ntests;           /* rows compared with a year earlier (the tests) */
 } rs_ksi_result;
 
 /* Runs the analysis on the open workspace.  RS_EUSAGE for impossible
@@ -156,13 +163,19 @@ typedef struct rs_ksi_result {
 int rs_ksi_run(rs_ctx *ctx, const rs_ksi_opts *opts, rs_ksi_result **out);
 void rs_ksi_result_free(rs_ksi_result *r);
 
-/* The verdict in plain words from a KSI count now and a year earlier
- * (decimals: 0 for counts, 1 for adjusted figures) and the test's p:
- *   "no change"                                   (equal at that precision)
- *   "up 16 (+6.7%); within normal variation"      (p >= 0.05)
- *   "down 40 (-12.3%); a real fall (p = 0.003)"   (p < 0.05)
+/* The verdict in plain words from a KSI figure now and a year earlier
+ * (decimals: 0 for counts, 1 for adjusted figures), the test's p and, when
+ * the test is one of ntests adjusted together, its q (NaN: not adjusted):
+ *   "no change"                          (the change is 0 at that precision)
+ *   "up 16 (+6.7%); within normal variation"                 (p >= 0.05)
+ *   "down 40 (-12.3%); unlikely to be chance alone (p = 0.003)"  (p < 0.05)
+ *   "... unlikely to be chance alone (p = 0.001; q = 0.014 over 14 tests)"
+ *   "... within normal variation once 14 tests are allowed for (p = 0.034,
+ *    q = 0.41)"                                   (p < 0.05 <= q)
  *   "up 5 (from 0); ..."                          (nothing a year earlier)
- * The direction word follows the sign of now - before, always. */
-void rs_ksi_verdict(double now, double before, int decimals, double p, char *buf, size_t size);
+ * The amount is |now - before| at that precision; the direction word
+ * follows its sign, always. */
+void rs_ksi_verdict(double now, double before, int decimals, double p, double q, size_t ntests,
+                    char *buf, size_t size);
 
 #endif

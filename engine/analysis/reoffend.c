@@ -208,6 +208,10 @@ static int vehicle_done(scan *s, const vehicle_state *v)
     const rs_reoffend_opts *o = s->o;
     rs_reoffend_cohort *c = &s->res->cohort[v->cohort];
     c->vehicles++;
+    if (v->t0 < s->res->index_first)
+        s->res->index_first = v->t0;
+    if (v->t0 > s->res->index_last)
+        s->res->index_last = v->t0;
     if (s->nobs == s->capobs) {
         size_t nc = s->capobs ? 2 * s->capobs : 4096;
         rs_surv_obs *no = realloc(s->obs, nc * sizeof *no);
@@ -438,6 +442,8 @@ int rs_reoffend_run(rs_ctx *ctx, const rs_reoffend_opts *o, rs_reoffend_result *
     res->ncohorts = o->ncohorts;
     memcpy(res->km_days, km_days, sizeof km_days);
     res->logrank_chisq = res->logrank_p = NAN;
+    res->index_first = INT64_MAX;
+    res->index_last = INT64_MIN;
     for (size_t j = 0; j < o->ncohorts; j++)
         snprintf(res->cohort[j].name, sizeof res->cohort[j].name, "%s", o->cohorts[j]);
 

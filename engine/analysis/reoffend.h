@@ -111,6 +111,8 @@ typedef struct rs_reoffend_result {
     int64_t data_end;                /* as used (NaN-free: INT64_MIN when the workspace is empty) */
     uint64_t detections;             /* rows read */
     uint64_t vehicles_indexed;       /* vehicles with an index detection, any device type */
+    int64_t index_first, index_last; /* earliest and latest index detection of a cohort
+                                      * vehicle; INT64_MAX and INT64_MIN when none */
     size_t strata;                   /* strata met among followed-up cohort vehicles */
     double logrank_chisq;            /* across cohorts with vehicles; NaN when fewer than 2 */
     int logrank_df;

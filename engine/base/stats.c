@@ -14,6 +14,7 @@
 #include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 rs_ci rs_poisson_ci(unsigned long k, double alpha)
 {
@@ -21,6 +22,16 @@ rs_ci rs_poisson_ci(unsigned long k, double alpha)
     /* Garwood: low = chi2_{alpha/2}(2k) / 2, high = chi2_{1-alpha/2}(2k + 2) / 2. */
     ci.low = k == 0 ? 0.0 : gsl_cdf_chisq_Pinv(alpha / 2, 2.0 * (double)k) / 2;
     ci.high = gsl_cdf_chisq_Qinv(alpha / 2, 2.0 * (double)k + 2) / 2;
+    return ci;
+}
+
+rs_ci rs_poisson_limits(double theta, double alpha)
+{
+    rs_ci ci = {NAN, NAN};
+    if (!(theta >= 0) || !(alpha > 0 && alpha < 1))
+        return ci;
+    ci.low = theta == 0 ? 0.0 : gsl_cdf_chisq_Pinv(alpha / 2, 2.0 * theta) / 2;
+    ci.high = gsl_cdf_chisq_Qinv(alpha / 2, 2.0 * theta + 2) / 2;
     return ci;
 }
 
@@ -103,6 +114,43 @@ double rs_poisson_compare_p(unsigned long a, unsigned long b)
     if (a + b == 0)
         return 1.0;
     return rs_binom_test_p(a, a + b, 0.5);
+}
+
+/* A p-value and where it came from, sorted by p then by index. */
+typedef struct bh_item {
+    double p;
+    size_t i;
+} bh_item;
+
+static int bh_cmp(const void *a, const void *b)
+{
+    const bh_item *x = a, *y = b;
+    if (x->p != y->p)
+        return x->p < y->p ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+int rs_bh_adjust(size_t n, const double *p, double *q)
+{
+    bh_item *it = malloc((n ? n : 1) * sizeof *it);
+    size_t m = 0;
+    if (it == NULL)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        q[i] = NAN;
+        if (!isnan(p[i]))
+            it[m++] = (bh_item){p[i], i};
+    }
+    qsort(it, m, sizeof *it, bh_cmp);
+    double run = 1.0; /* the step-up: the running minimum from the largest p down */
+    for (size_t k = m; k-- > 0;) {
+        double v = (double)m * it[k].p / (double)(k + 1);
+        if (v < run)
+            run = v;
+        q[it[k].i] = run;
+    }
+    free(it);
+    return 0;
 }
 
 rs_ci rs_wilson_ci(unsigned long k, unsigned long n, double alpha)

@@ -18,11 +18,25 @@ typedef struct rs_ci {
  * low = 0 when k = 0.  As R's poisson.test(k)$conf.int. */
 rs_ci rs_poisson_ci(unsigned long k, double alpha);
 
+/* Exact Poisson control limits (funnel plots) for a count whose expected
+ * value is theta >= 0: low = chi2_{alpha/2}(2 theta) / 2 (0 when theta =
+ * 0), high = chi2_{1-alpha/2}(2 theta + 2) / 2, the gamma-quantile form of
+ * the exact Poisson limits, continuous in theta.  A count above high or
+ * below low lies outside the limits. */
+rs_ci rs_poisson_limits(double theta, double alpha);
+
 /* Exact conditional test of two Poisson counts with equal exposure
  * (this period a, the same period a year earlier b): under H0 a ~
  * Binomial(a + b, 1/2); two-sided p-value as R's binom.test (sum of the
  * probabilities no more likely than the observed).  1 when a + b = 0. */
 double rs_poisson_compare_p(unsigned long a, unsigned long b);
+
+/* Benjamini-Hochberg adjusted p-values (q, the false discovery rate
+ * step-up, as R's p.adjust(method = "BH") and statsmodels' multipletests
+ * fdr_bh): q_(i) = min over j >= i of min(1, m p_(j) / j) over the m
+ * p-values that are not NaN; a NaN p gives a NaN q and is not counted.
+ * 0, or -1 when out of memory. */
+int rs_bh_adjust(size_t n, const double *p, double *q);
 
 /* Two-sided exact binomial test p-value of k successes in n trials under
  * probability p0 (as R's binom.test). */

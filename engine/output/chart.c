@@ -158,6 +158,14 @@ int rs_chart_series(rs_chart *c, const char *name, size_t n, const double *x, co
     return RS_OK;
 }
 
+int rs_chart_series_points(rs_chart *c)
+{
+    if (c == NULL || c->ns == 0)
+        return RS_EUSAGE;
+    c->s[c->ns - 1].points = 1;
+    return RS_OK;
+}
+
 int rs_chart_series_style(rs_chart *c, size_t style, double marker_scale)
 {
     if (c == NULL || c->ns == 0 || !(marker_scale > 0 && marker_scale <= 4))

@@ -31,6 +31,10 @@ int rs_chart_series(rs_chart *c, const char *name, size_t n, const double *x, co
  * one; its point markers marker_scale times their size (0 < s <= 4). */
 int rs_chart_series_style(rs_chart *c, size_t style, double marker_scale);
 
+/* Draws the last series added as markers only (a scatter: no line joins
+ * its points, and its legend entry is the marker alone). */
+int rs_chart_series_points(rs_chart *c);
+
 /* y axis from 0 (when all values >= 0) to a round number above the data. */
 int rs_chart_write_png(rs_chart *c, const char *path, int width, int height);
 

@@ -125,6 +125,17 @@ static void draw_line(cairo_t *cr, const layout *L, const series *s, const style
 {
     use_style(cr, st, L->scale, 1);
     cairo_new_path(cr);
+    if (s->points) { /* a scatter: every point a marker, nothing joined */
+        for (size_t i = 0; i < s->n; i++) {
+            if (!isfinite(s->y[i]) || !isfinite(sx(s, i)))
+                continue;
+            cairo_set_line_width(cr, 1.6 * L->scale);
+            cairo_set_source_rgb(cr, st->r, st->g, st->b);
+            marker(cr, st, px_x(L, sx(s, i)), px_y(L, s->y[i]),
+                   3.6 * L->scale * s->marker_scale);
+        }
+        return;
+    }
     int pen = 0;
     double prev_y = 0;
     for (size_t i = 0; i < s->n; i++) {
@@ -207,9 +218,11 @@ void rs_chart_render(const rs_chart *c, cairo_t *cr, const layout *L, int any)
                 cairo_fill(cr);
             }
             use_style(cr, st, sc, 1);
-            cairo_move_to(cr, lx, mid);
-            cairo_line_to(cr, lx + sw, mid);
-            cairo_stroke(cr);
+            if (!s->points) {
+                cairo_move_to(cr, lx, mid);
+                cairo_line_to(cr, lx + sw, mid);
+                cairo_stroke(cr);
+            }
             cairo_set_line_width(cr, 1.6 * sc);
             marker(cr, st, lx + sw / 2, mid, 3.6 * sc);
             cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);

@@ -21,6 +21,7 @@ typedef struct series {
     int step;
     int style; /* index into chart_draw.c's styles; -1: the series' own index */
     double marker_scale; /* 1 normally */
+    int points;          /* markers only, no line (rs_chart_series_points) */
 } series;
 
 struct rs_chart {

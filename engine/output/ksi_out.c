@@ -67,6 +67,14 @@ static void caption(const rs_ksi_result *r, char *buf, size_t size)
         ADD("; baseline: mean KSI of the same %s in %d-%d",
             o->by == RS_KSI_MONTH ? "month" : o->by == RS_KSI_QUARTER ? "quarter" : "year",
             o->baseline_from, o->baseline_to);
+    if (r->ntests > 0 && o->split != RS_KSI_SPLIT_NONE)
+        ADD(". %zu test%s in this table (one per row compared with a year earlier); q_value is "
+            "the Benjamini-Hochberg adjusted p-value over all %zu, and the verdict rests on it",
+            r->ntests, r->ntests == 1 ? "" : "s", r->ntests);
+    else if (r->ntests > 1)
+        ADD(". %zu tests in this table, each on its own: about 1 in 20 gives p < 0.05 by "
+            "chance alone",
+            r->ntests);
     if (o->adjusted)
         ADD(". Adjusted as the DfT does (fatal + casualty_adjusted_severity_serious); %lld "
             "non-fatal casualt%s without the factor counted as recorded",
@@ -127,6 +135,8 @@ int rs_ksi_table_extra(rs_ctx *ctx, const rs_ksi_result *r, const char *caption_
     cols[nc++] = "ksi_ci_low";
     cols[nc++] = "ksi_ci_high";
     cols[nc++] = "p_value";
+    if (split)
+        cols[nc++] = "q_value";
     cols[nc++] = "verdict";
     for (size_t j = 0; j < nextra; j++)
         cols[nc++] = extra_cols[j];
@@ -180,6 +190,12 @@ int rs_ksi_table_extra(rs_ctx *ctx, const rs_ksi_result *r, const char *caption_
             v[k++][0] = '\0';
         else
             snprintf(v[k++], 48, "%.4g", w->p);
+        if (split) {
+            if (isnan(w->q))
+                v[k++][0] = '\0';
+            else
+                snprintf(v[k++], 48, "%.4g", w->q);
+        }
         for (size_t j = 0; j < k; j++)
             cells[j] = v[j];
         cells[k] = w->verdict; /* longer than the 48-byte scratch cells */

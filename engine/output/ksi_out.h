@@ -14,7 +14,7 @@
  * [,very_serious,moderately_serious,less_serious,serious_unrecorded]
  * [,recorded_serious,recorded_ksi,no_factor],ksi_year_before,change,change_pct,
  * rolling_12m_ksi[,baseline_ksi,baseline_change_pct],ksi_ci_low,
- * ksi_ci_high,p_value,verdict.  *out owned by the caller. */
+ * ksi_ci_high,p_value[,q_value when split],verdict.  *out owned by the caller. */
 int rs_ksi_table(rs_ctx *ctx, const rs_ksi_result *r, rs_table **out);
 /* The same with nextra more columns after verdict (extra_cells: nrows x
  * nextra, row-major; NULL cells empty) and a sentence added to the

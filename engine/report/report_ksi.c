@@ -19,6 +19,7 @@
 
 #include "chart.h"
 #include "fmt.h"
+#include "funnel_out.h"
 #include "ksi.h"
 #include "report_int.h"
 #include "stats.h"
@@ -82,10 +83,7 @@ static ksum sum_period(const rs_rep *r, const rs_ksi_result *res, int period)
         if (!isnan(s.rolling))
             s.rolling += w->rolling12;
     }
-    s.ksi = round(s.ksi * 10) / 10; /* adjusted sums: the module's 0.1 precision */
-    if (!isnan(s.before))
-        s.before = round(s.before * 10) / 10;
-    return s;
+    return s; /* exact sums: only printing rounds */
 }
 
 static int run(rs_rep *r, int collisions, int adjusted, int from, int to, rs_ksi_result **out)
@@ -105,7 +103,7 @@ static int run(rs_rep *r, int collisions, int adjusted, int from, int to, rs_ksi
 /* One headline row: now against before (NaN: not available); compared says
  * whether both periods are wholly inside the data; words is the verdict
  * when they are not. */
-static int headline_row(rs_table *t, const char *measure, double now, double before,
+static int headline_row(rs_table *t, int *ntests, const char *measure, double now, double before,
                         int compared, int decimals, const char *words)
 {
     char a[32], b[32], ch[32], ci[64], p[32], v[160];
@@ -122,7 +120,8 @@ static int headline_row(rs_table *t, const char *measure, double now, double bef
                                          (unsigned long)llround(before));
         rs_fmt_signed(ch, sizeof ch, now - before, decimals);
         rs_fmt_p_cell(p, sizeof p, pv);
-        rs_ksi_verdict(now, before, decimals, pv, v, sizeof v);
+        rs_ksi_verdict(now, before, decimals, pv, NAN, 0, v, sizeof v);
+        (*ntests)++;
     }
     const char *cells[] = {measure, a, b, ch, ci, p, v};
     return rs_table_add(t, cells);
@@ -150,7 +149,7 @@ static int headline(rs_rep *r, const rs_ksi_result *cas, const rs_ksi_result *co
         rs_ksi_verdict(now.ksi, now.before, 0,
                        rs_poisson_compare_p((unsigned long)llround(now.ksi),
                                             (unsigned long)llround(now.before)),
-                       v, sizeof v);
+                       NAN, 0, v, sizeof v);
         fputs("<p><strong>", r->f);
         rs_rep_printf(r, "KSI casualties: %.0f in %s against %.0f in %s; %s.", now.ksi,
                       r->qlabel, now.before, r->qprev, v);
@@ -173,28 +172,28 @@ static int headline(rs_rep *r, const rs_ksi_result *cas, const rs_ksi_result *co
         return rs_rep_table(r, NULL);
     double nan = NAN;
     const char *w = now.verdict;
-    int bad = 0;
-    bad |= headline_row(t, "KSI casualties (killed or seriously injured)", now_ok ? now.ksi : nan,
+    int bad = 0, ntests = 0;
+    bad |= headline_row(t, &ntests, "KSI casualties (killed or seriously injured)", now_ok ? now.ksi : nan,
                         prev_ok ? prev.ksi : nan, cmp, 0, w);
-    bad |= headline_row(t, "of which killed", now_ok ? now.fatal : nan,
+    bad |= headline_row(t, &ntests, "of which killed", now_ok ? now.fatal : nan,
                         prev_ok ? prev.fatal : nan, cmp, 0, w);
-    bad |= headline_row(t, "of which seriously injured", now_ok ? now.serious : nan,
+    bad |= headline_row(t, &ntests, "of which seriously injured", now_ok ? now.serious : nan,
                         prev_ok ? prev.serious : nan, cmp, 0, w);
-    bad |= headline_row(t, "slightly injured", now_ok ? now.slight : nan,
+    bad |= headline_row(t, &ntests, "slightly injured", now_ok ? now.slight : nan,
                         prev_ok ? prev.slight : nan, cmp, 0, w);
-    bad |= headline_row(t, "all casualties", now_ok ? now.total : nan,
+    bad |= headline_row(t, &ntests, "all casualties", now_ok ? now.total : nan,
                         prev_ok ? prev.total : nan, cmp, 0, w);
     int ccmp = cn.state == RS_KSI_COMPARED;
-    bad |= headline_row(t, "KSI collisions (by collision severity)",
+    bad |= headline_row(t, &ntests, "KSI collisions (by collision severity)",
                         cn.state != RS_KSI_NO_DATA ? cn.ksi : nan,
                         cp.state == RS_KSI_COMPARED || cp.state == RS_KSI_NO_COMPARISON ? cp.ksi
                                                                                          : nan,
                         ccmp, 0, cn.verdict);
     int rcmp = !isnan(now.rolling) && !isnan(prev.rolling);
-    bad |= headline_row(t, "KSI casualties, 12 months to the quarter's end", now.rolling,
+    bad |= headline_row(t, &ntests, "KSI casualties, 12 months to the quarter's end", now.rolling,
                         prev.rolling, rcmp, 0,
                         rcmp ? "" : "not available: the 12 months are not all in the data");
-    bad |= headline_row(t, "severity-adjusted KSI casualties (DfT)",
+    bad |= headline_row(t, &ntests, "severity-adjusted KSI casualties (DfT)",
                         an.state != RS_KSI_NO_DATA ? an.ksi : nan,
                         ap.state == RS_KSI_COMPARED || ap.state == RS_KSI_NO_COMPARISON ? ap.ksi
                                                                                          : nan,
@@ -207,14 +206,17 @@ static int headline(rs_rep *r, const rs_ksi_result *cas, const rs_ksi_result *co
     if (rc != 0)
         return rc;
     rs_rep_para(r, "note",
-                "KSI: fatal plus serious casualties as recorded. A change is called real when "
-                "the exact conditional test of the two counts gives p < 0.05; otherwise it is "
-                "within the variation expected of counts this size. The 12-month row compares "
+                "KSI: fatal plus serious casualties as recorded. A change is called unlikely to "
+                "be chance alone when the exact conditional test of the two counts gives "
+                "p < 0.05; otherwise it is within the variation expected of counts this size. "
+                "The table runs %d tests on overlapping counts, each on its own: about 1 in 20 "
+                "tests gives p < 0.05 by chance alone. The 12-month row compares "
                 "the 12 months ending with %s with the 12 months ending a year earlier. "
                 "Severity-adjusted figures follow the DfT: fatal plus each non-fatal "
                 "casualty's probability of being serious (recorded severity where the file "
-                "has no factor); their test uses the rounded figures.",
-                r->qlabel);
+                "has no factor); their interval and test use the exact sum rounded once to a "
+                "whole number.",
+                ntests, r->qlabel);
     rs_rep_section_close(r);
     return RS_OK;
 }
@@ -307,9 +309,19 @@ static int trend(rs_rep *r, const rs_ksi_result *cas, int P)
     if ((rc = rs_rep_embed_png(r, path, alt, cap)) != RS_OK)
         return rc;
 
-    char tcap[160];
-    snprintf(tcap, sizeof tcap, "KSI casualties by quarter, %s to %s (the chart's figures)",
-             labels[0], labels[NQ - 1]);
+    char tcap[320];
+    int ntests = 0;
+    for (int k = 0; k < NQ; k++)
+        ntests += !isnan(prev[k]);
+    if (ntests > 1)
+        snprintf(tcap, sizeof tcap,
+                 "KSI casualties by quarter, %s to %s (the chart's figures). %d quarters "
+                 "compared with a year earlier, each on its own: about 1 in 20 tests gives "
+                 "p < 0.05 by chance alone",
+                 labels[0], labels[NQ - 1], ntests);
+    else
+        snprintf(tcap, sizeof tcap, "KSI casualties by quarter, %s to %s (the chart's figures)",
+                 labels[0], labels[NQ - 1]);
     const char *cols[] = {"quarter", "KSI", "95% interval", "a year earlier", "verdict"};
     rs_table *t = rs_table_new(tcap, 5, cols);
     if (t == NULL)
@@ -326,7 +338,7 @@ static int trend(rs_rep *r, const rs_ksi_result *cas, int P)
             rs_ksi_verdict(y[k], prev[k], 0,
                            rs_poisson_compare_p((unsigned long)llround(y[k]),
                                                 (unsigned long)llround(prev[k])),
-                           v, sizeof v);
+                           NAN, 0, v, sizeof v);
         }
         const char *cells[] = {labels[k], a, ci, b, v};
         if (rs_table_add(t, cells) != 0) {
@@ -388,8 +400,10 @@ static int district_counts(rs_rep *r, dcounts *c)
 }
 
 /* A row of the district table; detections and concerns never loaded
- * (r->have_det, r->have_con) say so instead of 0. */
+ * (r->have_det, r->have_con) say so instead of 0; words replaces the row's
+ * verdict when not NULL. */
 static int district_row(const rs_rep *r, rs_table *t, const char *name, const rs_ksi_row *now,
+                        const char *words,
                         const dcounts *c, int has_counts)
 {
     char k[32] = "", b[32] = "", v[160] = "", tot[32] = "", d[32] = "", tr[32] = "", ga[32] = "",
@@ -400,7 +414,7 @@ static int district_row(const rs_rep *r, rs_table *t, const char *name, const rs
             rs_rep_count(now->total, tot, sizeof tot);
         }
         rs_fmt_fixed(b, sizeof b, now->ksi_before, 0);
-        snprintf(v, sizeof v, "%s", now->verdict);
+        snprintf(v, sizeof v, "%s", words ? words : now->verdict);
     }
     if (has_counts) {
         rs_rep_count(c->det, d, sizeof d);
@@ -417,6 +431,37 @@ static int district_row(const rs_rep *r, rs_table *t, const char *name, const rs
     }
     const char *cells[] = {name, k, b, v, tot, d, tr, ga, co};
     return rs_table_add(t, cells);
+}
+
+/* The funnel plot of KSI per km² over the four quarters ending with the
+ * quarter, every district against the county rate (whatever districts are
+ * chosen: the limits are the county's), with the districts outside the
+ * limits named. */
+static int district_funnel(rs_rep *r, const rs_ksi_result *cas, int P)
+{
+    char path[4096], words[2048], alt[2600], cap[512], a[24];
+    rs_ksi_period_label(RS_KSI_QUARTER, r->o->financial, P - 3, a, sizeof a);
+    fputs("<h3>District funnel plot</h3>\n", r->f);
+    rs_rep_img_path(r, path, sizeof path);
+    int rc = rs_ksi_funnel_png(r->ctx, cas, P - 3, P, r->d, 0, NULL, NULL, path, words,
+                               sizeof words);
+    if (rc != RS_OK)
+        return rc;
+    snprintf(alt, sizeof alt,
+             "Funnel plot: each district's KSI casualties per square kilometre from %s to %s "
+             "against its area, with the county rate as a line and the exact Poisson 95%% and "
+             "99.8%% control limits narrowing as the area grows. %s",
+             a, r->qlabel, words);
+    snprintf(cap, sizeof cap,
+             "KSI casualties per km\xc2\xb2 by district over the four quarters %s to %s, against "
+             "the county rate, with exact Poisson 95%% and 99.8%% control limits (every "
+             "district, whatever districts are chosen). A district outside the limits has more "
+             "(or fewer) KSI for its area than chance gives a place of its size.",
+             a, r->qlabel);
+    if ((rc = rs_rep_embed_png(r, path, alt, cap)) != RS_OK)
+        return rc;
+    rs_rep_para(r, NULL, "%s", words);
+    return RS_OK;
 }
 
 static int districts(rs_rep *r, const rs_ksi_result *cas, int P)
@@ -447,15 +492,6 @@ static int districts(rs_rep *r, const rs_ksi_result *cas, int P)
                 "hand-held laser and GATSO fixed camera of them) and community speeding "
                 "concerns recorded in %s.",
                 r->qlabel);
-    char cap[256];
-    snprintf(cap, sizeof cap, "KSI casualties, detections and concerns by district, %s", r->qlabel);
-    const char *cols[] = {"district", "KSI",        r->qprev, "verdict", "all casualties",
-                          "detections", "TRUCAM",   "GATSO",  "concerns"};
-    rs_table *t = rs_table_new(cap, 9, cols);
-    if (t == NULL) {
-        free(c);
-        return rs_rep_table(r, NULL);
-    }
     int bad = 0;
     const rs_ksi_row *outside = NULL, *noloc = NULL;
     const rs_ksi_row **byid = calloc(r->nd, sizeof *byid);
@@ -473,11 +509,54 @@ static int districts(rs_rep *r, const rs_ksi_result *cas, int P)
         else if (id == -2)
             noloc = w;
     }
+    /* The district rows shown are tested together: Benjamini-Hochberg over
+     * them, and each verdict rests on its q. */
+    size_t nshow = r->nd + 2, ntests = 0;
+    double *pq = bad ? NULL : malloc(2 * nshow * sizeof *pq);
+    char(*words)[160] = bad ? NULL : calloc(nshow, sizeof *words);
+    if (pq == NULL || words == NULL)
+        bad = 1;
+    for (size_t i = 0; !bad && i < nshow; i++) {
+        const rs_ksi_row *w = i < r->nd ? (r->sel[i] ? byid[i] : NULL)
+                              : !r->all ? NULL
+                              : i == r->nd ? outside : noloc;
+        pq[i] = w && w->state == RS_KSI_COMPARED ? w->p : NAN;
+        ntests += !isnan(pq[i]);
+    }
+    if (!bad && rs_bh_adjust(nshow, pq, pq + nshow) != 0)
+        bad = 1;
+    for (size_t i = 0; !bad && i < nshow; i++) {
+        const rs_ksi_row *w = i < r->nd ? byid[i] : i == r->nd ? outside : noloc;
+        if (!isnan(pq[i]))
+            rs_ksi_verdict(w->ksi, w->ksi_before, 0, pq[i], pq[nshow + i], ntests, words[i],
+                           sizeof words[i]);
+    }
+    char cap[384];
+    if (ntests > 1)
+        snprintf(cap, sizeof cap,
+                 "KSI casualties, detections and concerns by district, %s. %zu rows "
+                 "compared with %s: the verdicts allow for the %zu tests (Benjamini-Hochberg "
+                 "adjusted p-value q)",
+                 r->qlabel, ntests, r->qprev, ntests);
+    else
+        snprintf(cap, sizeof cap, "KSI casualties, detections and concerns by district, %s",
+                 r->qlabel);
+    const char *cols[] = {"district", "KSI",        r->qprev, "verdict", "all casualties",
+                          "detections", "TRUCAM",   "GATSO",  "concerns"};
+    rs_table *t = rs_table_new(cap, 9, cols);
+    if (t == NULL) {
+        free(pq);
+        free(words);
+        free(byid);
+        free(c);
+        return rs_rep_table(r, NULL);
+    }
+#define WORDS(i) (!bad && !isnan(pq[i]) ? words[i] : NULL)
     dcounts tot = {0, 0, 0, 0};
     for (size_t i = 0; !bad && i < r->nd; i++) {
         if (!r->sel[i])
             continue;
-        bad |= district_row(r, t, rs_districts_name(r->d, i), byid[i], &c[i], 1) != 0;
+        bad |= district_row(r, t, rs_districts_name(r->d, i), byid[i], WORDS(i), &c[i], 1) != 0;
         tot.det += c[i].det;
         tot.trucam += c[i].trucam;
         tot.gatso += c[i].gatso;
@@ -486,9 +565,10 @@ static int districts(rs_rep *r, const rs_ksi_result *cas, int P)
     if (!bad && r->all) {
         dcounts *o = &c[r->nd];
         if (outside || o->det || o->concerns)
-            bad |= district_row(r, t, "(outside every district)", outside, o, 1) != 0;
+            bad |= district_row(r, t, "(outside every district)", outside, WORDS(r->nd), o, 1) != 0;
         if (noloc)
-            bad |= district_row(r, t, "(collision without a location)", noloc, o, 0) != 0;
+            bad |= district_row(r, t, "(collision without a location)", noloc, WORDS(r->nd + 1),
+                                o, 0) != 0;
         tot.det += o->det;
         tot.trucam += o->trucam;
         tot.gatso += o->gatso;
@@ -507,9 +587,13 @@ static int districts(rs_rep *r, const rs_ksi_result *cas, int P)
             rs_ksi_verdict(s.ksi, s.before, 0,
                            rs_poisson_compare_p((unsigned long)llround(s.ksi),
                                                 (unsigned long)llround(s.before)),
-                           w.verdict, sizeof w.verdict);
-        bad |= district_row(r, t, r->all ? "County total" : "Chosen districts", &w, &tot, 1) != 0;
+                           NAN, 0, w.verdict, sizeof w.verdict);
+        bad |= district_row(r, t, r->all ? "County total" : "Chosen districts", &w, NULL, &tot,
+                            1) != 0;
     }
+#undef WORDS
+    free(pq);
+    free(words);
     free(byid);
     free(c);
     if (bad) {
@@ -519,10 +603,15 @@ static int districts(rs_rep *r, const rs_ksi_result *cas, int P)
     if ((rc = rs_rep_table(r, t)) != 0)
         return rc;
     rs_rep_para(r, "note",
-                "A district's verdict uses the same exact test as the county's; with the small "
-                "counts of one district most changes are within normal variation. Detections "
+                "A district's verdict uses the same exact test as the county's, with its "
+                "p-value adjusted for the number of districts tested at once (Benjamini-"
+                "Hochberg q): of many districts, about 1 in 20 would show p < 0.05 by chance "
+                "alone. With the small counts of one district most changes are within normal "
+                "variation. Detections "
                 "count every device; TRUCAM and GATSO are shown as the two devices compared in "
                 "section 5.");
+    if ((rc = district_funnel(r, cas, P)) != RS_OK)
+        return rc;
     rs_rep_section_close(r);
     return RS_OK;
 }

@@ -132,41 +132,21 @@ static int rates_tables(rs_rep *r, const rs_reoffend_result *res, const words *w
     return rs_rep_table(r, t);
 }
 
-static void verdict(rs_rep *r, const rs_reoffend_result *res, const words *w)
+/* The comparison in plain words, as `roadsafe reoffend --format md|html`
+ * words it (output/reoffend_out.h): the first sentence in bold, then the
+ * relative risks and the caveat on exposure to enforcement. */
+static void verdict(rs_rep *r, const rs_reoffend_opts *o, const rs_reoffend_result *res)
 {
-    if (res->ncohorts < 2)
-        return;
-    const rs_reoffend_cohort *a = &res->cohort[0], *b = &res->cohort[1];
-    if (a->followed_up == 0 || b->followed_up == 0 || isnan(b->diff)) {
-        rs_rep_para(r, "unavailable",
-                    "No comparison: %s has no vehicle followed for %s by the quarter's end.",
-                    a->followed_up == 0 ? a->name : b->name, w->window);
+    char head[512], detail[1024];
+    if (rs_reoffend_words(o, res, head, sizeof head, detail, sizeof detail) != 0) {
+        if (head[0])
+            rs_rep_para(r, "unavailable", "%s", head);
         return;
     }
-    char pb[32];
-    rs_fmt_p_words(pb, sizeof pb, b->p);
-    int real = b->diff_ci.low > 0 || b->diff_ci.high < 0;
     fputs("<p><strong>", r->f);
-    rs_rep_printf(r,
-                  "%.1f%% of vehicles first detected by %s reoffended within %s, against "
-                  "%.1f%% after %s: %s of %.1f percentage points (95%% interval %+.1f to %+.1f; "
-                  "%s).",
-                  100 * b->rate, b->name, w->window, 100 * a->rate, a->name,
-                  real ? "a real difference" : "a difference within chance",
-                  fabs(100 * b->diff), 100 * b->diff_ci.low + 0.0, 100 * b->diff_ci.high + 0.0, pb);
+    rs_rep_printf(r, "%s", head);
     fputs("</strong></p>\n", r->f);
-    if (!isnan(b->mh.rr) && !isnan(b->rr)) {
-        rs_rep_para(r, NULL,
-                    "Crude relative risk %.2f; within the same speed limit and excess-speed "
-                    "band (Mantel-Haenszel, %zu strata) %.2f (95%% interval %.2f to %.2f). %s",
-                    b->rr, b->mh.strata_used, b->mh.rr, b->mh.ci.low, b->mh.ci.high,
-                    fabs(b->mh.rr - b->rr) >= 0.05
-                        ? "Where the two differ, part of the crude difference comes from where "
-                          "and at what speeds each device catches vehicles, not from the "
-                          "device."
-                        : "The two agree: the roads and speeds each device works at do not "
-                          "explain the difference.");
-    }
+    rs_rep_para(r, NULL, "%s", detail);
 }
 
 static int km_chart(rs_rep *r, const rs_reoffend_opts *o, const rs_reoffend_result *res,
@@ -289,7 +269,7 @@ int rs_rep_reoffend(rs_rep *r)
                     "Not available: no vehicle was first detected by TRUCAM or GATSO from %s.",
                     iw);
     } else if ((rc = rates_tables(r, res, &w, iw)) == RS_OK) {
-        verdict(r, res, &w);
+        verdict(r, &o, res);
         fputs("<h3>Survival curves</h3>\n", r->f);
         if ((rc = km_chart(r, &o, res, &w)) == RS_OK)
             rc = km_table(r, res);
@@ -302,7 +282,7 @@ int rs_rep_reoffend(rs_rep *r)
                 "relative risks: log (Katz) intervals; adjusted relative risk: Mantel-Haenszel "
                 "across speed-limit and excess-speed strata (Greenland-Robins interval). Speed "
                 "awareness courses and penalties differ by device and are not taken into "
-                "account.");
+                "account, nor is how often each vehicle passes a device.");
     rs_rep_section_close(r);
     return RS_OK;
 }

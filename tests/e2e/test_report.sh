@@ -81,7 +81,7 @@ has "$T/out" "board pack for 2020Q2 written to $P"
 has "$P" '<html lang="en-GB">'
 has "$P" "<h1>Road safety partnership board pack: 2020Q2</h1>"
 heads=$(grep -o '<h[1-3][^>]*>[^<]*</h[1-3]>' "$P" | sed 's/<[^>]*>//g' | tr '\n' '|')
-eq "$heads" "Road safety partnership board pack: 2020Q2|1. KSI headline|2. KSI trend|3. Districts|4. Weekend speeding heat map|5. Reoffending: TRUCAM against GATSO|Survival curves|6. Weekend plan for 2020Q3|District scores|7. Data quality|Files and rejected rows|Collisions without a location|Coverage of each source by month|" \
+eq "$heads" "Road safety partnership board pack: 2020Q2|1. KSI headline|2. KSI trend|3. Districts|District funnel plot|4. Weekend speeding heat map|5. Reoffending: TRUCAM against GATSO|Survival curves|6. Weekend plan for 2020Q3|District scores|7. Data quality|Files and rejected rows|Collisions without a location|Coverage of each source by month|" \
   "headings in order"
 for c in "Casualties and collisions in 2020Q2 against 2019Q2" \
          "KSI casualties by quarter, 2017Q3 to 2020Q2" \

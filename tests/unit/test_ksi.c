@@ -372,38 +372,38 @@ static void test_verdicts(void)
 {
     char v[128];
     /* the report that called 238 -> 254 "down" */
-    rs_ksi_verdict(254, 238, 0, rs_poisson_compare_p(254, 238), v, sizeof v);
+    rs_ksi_verdict(254, 238, 0, rs_poisson_compare_p(254, 238), NAN, 0, v, sizeof v);
     CHECK_STR(v, "up 16 (+6.7%); within normal variation");
-    rs_ksi_verdict(238, 254, 0, rs_poisson_compare_p(238, 254), v, sizeof v);
+    rs_ksi_verdict(238, 254, 0, rs_poisson_compare_p(238, 254), NAN, 0, v, sizeof v);
     CHECK_STR(v, "down 16 (-6.3%); within normal variation");
     /* p = 0.0159404 (exact sum, python3 fractions; see test_stats.c) */
-    rs_ksi_verdict(270, 330, 0, rs_poisson_compare_p(270, 330), v, sizeof v);
-    CHECK_STR(v, "down 60 (-18.2%); a real fall (p = 0.0159)");
-    rs_ksi_verdict(330, 270, 0, rs_poisson_compare_p(330, 270), v, sizeof v);
-    CHECK_STR(v, "up 60 (+22.2%); a real rise (p = 0.0159)");
-    rs_ksi_verdict(40, 363, 0, rs_poisson_compare_p(40, 363), v, sizeof v);
-    CHECK_STR(v, "down 323 (-89.0%); a real fall (p < 0.001)");
-    rs_ksi_verdict(254, 254, 0, 1.0, v, sizeof v);
+    rs_ksi_verdict(270, 330, 0, rs_poisson_compare_p(270, 330), NAN, 0, v, sizeof v);
+    CHECK_STR(v, "down 60 (-18.2%); unlikely to be chance alone (p = 0.0159)");
+    rs_ksi_verdict(330, 270, 0, rs_poisson_compare_p(330, 270), NAN, 0, v, sizeof v);
+    CHECK_STR(v, "up 60 (+22.2%); unlikely to be chance alone (p = 0.0159)");
+    rs_ksi_verdict(40, 363, 0, rs_poisson_compare_p(40, 363), NAN, 0, v, sizeof v);
+    CHECK_STR(v, "down 323 (-89.0%); unlikely to be chance alone (p < 0.001)");
+    rs_ksi_verdict(254, 254, 0, 1.0, NAN, 0, v, sizeof v);
     CHECK_STR(v, "no change");
-    rs_ksi_verdict(0, 0, 0, 1.0, v, sizeof v);
+    rs_ksi_verdict(0, 0, 0, 1.0, NAN, 0, v, sizeof v);
     CHECK_STR(v, "no change");
-    rs_ksi_verdict(3, 0, 0, rs_poisson_compare_p(3, 0), v, sizeof v);
+    rs_ksi_verdict(3, 0, 0, rs_poisson_compare_p(3, 0), NAN, 0, v, sizeof v);
     CHECK_STR(v, "up 3 (from 0); within normal variation");
     /* a change too small for one decimal of per cent keeps its direction */
-    rs_ksi_verdict(10001, 10000, 0, 0.99, v, sizeof v);
+    rs_ksi_verdict(10001, 10000, 0, 0.99, NAN, 0, v, sizeof v);
     CHECK_STR(v, "up 1 (+0.0%); within normal variation");
-    rs_ksi_verdict(9999, 10000, 0, 0.99, v, sizeof v);
+    rs_ksi_verdict(9999, 10000, 0, 0.99, NAN, 0, v, sizeof v);
     CHECK_STR(v, "down 1 (-0.0%); within normal variation");
     /* adjusted figures: compared at one decimal */
-    rs_ksi_verdict(254.34, 238.1, 1, 0.5, v, sizeof v);
+    rs_ksi_verdict(254.34, 238.1, 1, 0.5, NAN, 0, v, sizeof v);
     CHECK_STR(v, "up 16.2 (+6.8%); within normal variation");
-    rs_ksi_verdict(238.04, 238.0, 1, 1.0, v, sizeof v);
+    rs_ksi_verdict(238.04, 238.0, 1, 1.0, NAN, 0, v, sizeof v);
     CHECK_STR(v, "no change");
     /* every direction follows the sign, over a grid of counts */
     for (int a = 0; a < 60; a += 3)
         for (int b = 0; b < 60; b += 4) {
-            rs_ksi_verdict(a, b, 0, rs_poisson_compare_p((unsigned long)a, (unsigned long)b), v,
-                           sizeof v);
+            rs_ksi_verdict(a, b, 0, rs_poisson_compare_p((unsigned long)a, (unsigned long)b), NAN,
+                           0, v, sizeof v);
             const char *want = a > b ? "up " : a < b ? "down " : "no change";
             CHECK(strncmp(v, want, strlen(want)) == 0);
         }
@@ -858,9 +858,10 @@ static void test_table_columns(void)
             CHECK(strncmp(buf,
                           "period,fatal,serious,ksi,slight,casualties,road_user,"
                           "ksi_year_before,change,change_pct,rolling_12m_ksi,baseline_ksi,"
-                          "baseline_change_pct,ksi_ci_low,ksi_ci_high,p_value,verdict\n",
-                          160) == 0);
-            CHECK_CONTAINS(buf, "\n2019Q1,1,0,1,0,1,car occupant,,,,,1.0,0.0,0.0,5.6,,"
+                          "baseline_change_pct,ksi_ci_low,ksi_ci_high,p_value,q_value,"
+                          "verdict\n",
+                          168) == 0);
+            CHECK_CONTAINS(buf, "\n2019Q1,1,0,1,0,1,car occupant,,,,,1.0,0.0,0.0,5.6,,,"
                                 "no comparison (no data a year earlier)\n");
         }
         rs_table_free(t);

@@ -196,6 +196,7 @@ int rs_cli_guard(const char *cmd, const rs_cli_opt *opts, const char *const *pos
             continue;
         int is_out = strcmp(o->name, "out") == 0;
         if (!is_out && strcmp(o->name, "chart") != 0 && strcmp(o->name, "plot") != 0 &&
+            strcmp(o->name, "funnel") != 0 &&
             strcmp(o->name, "rejects") != 0)
             continue;
         if (is_out && out_is_prefix(cmd)) {

@@ -15,11 +15,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "district.h"
 #include "exposure.h"
+#include "funnel_out.h"
 #include "ksi.h"
 #include "ksi_out.h"
 #include "ksi_vehicle.h"
@@ -39,7 +42,7 @@ static void help(void)
         "                    [--adjusted] [--collisions] [--format csv|md|html] [--out FILE]\n"
         "                    [--chart FILE.png] [--store FILE]\n"
         "                    [--target B1-B2:P:Y [--trend-years N]] [--population FILE]\n"
-        "                    [--traffic FILE]\n\n"
+        "                    [--traffic FILE] [--funnel FILE.png]\n\n"
         "Killed or seriously injured (KSI) casualties per period from the loaded STATS19\n"
         "data: fatal, serious, ksi, slight and all casualties, each row against the same\n"
         "period a year earlier (change, per cent, exact conditional test, p-value), the\n"
@@ -87,7 +90,13 @@ static void help(void)
         "                           with the trend's 95%% interval and a verdict\n"
         "  --trend-years N          the trend's complete years, the last N (default 5)\n"
         "  --population FILE        (--by year) CSV district,year,population: adds\n"
-        "                           ksi_per_100k with its exact 95%% interval\n"
+        "                           ksi_per_100k with its exact 95%% interval; with\n"
+        "                           --funnel (any --by) also the funnel per head\n"
+        "  --funnel FILE.png        funnel plot of KSI per km\xc2\xb2 by district over the\n"
+        "                           periods shown, against the county rate with exact\n"
+        "                           Poisson 95%% and 99.8%% limits; with --population also\n"
+        "                           FILE_per_head.png (per 100,000 residents); the\n"
+        "                           districts outside the limits are named on stderr\n"
         "  --traffic FILE           (--by year) CSV district,year,vehicle_km: adds\n"
         "                           ksi_per_bn_vkm with its exact 95%% interval\n"
         "  --store FILE             workspace (default $ROADSAFE_STORE, else ./roadsafe.db)\n");
@@ -229,12 +238,150 @@ static void notes(const rs_ksi_result *r)
                 r->opts.baseline_from, r->opts.baseline_to);
 }
 
+/* One funnel: the PNG at path, its figures as CSV beside it (FILE.csv for
+ * FILE.png) and the districts outside the limits on stderr. */
+static int funnel_one(rs_ctx *ctx, const rs_ksi_result *r, int p0, int p1, const rs_districts *d,
+                      size_t npop, const char *const *names, const double *pop, const char *path,
+                      const char *what)
+{
+    char words[4096];
+    rs_table *t = NULL;
+    size_t len = strlen(path);
+    char *csv = malloc(len + 5);
+    if (csv == NULL) {
+        fprintf(stderr, "roadsafe " CMD ": out of memory\n");
+        return RS_EXIT_FAIL;
+    }
+    memcpy(csv, path, len + 1);
+    if (len > 4 && strcasecmp(csv + len - 4, ".png") == 0)
+        csv[len - 4] = '\0';
+    strcat(csv, ".csv");
+    int ret = RS_EXIT_OK;
+    outfile f = {0};
+    if (rs_cli_out_refused(CMD, csv)) {
+        ret = RS_EXIT_USAGE;
+    } else if (rs_ksi_funnel(ctx, r, p0, p1, d, npop, names, pop, path, words, sizeof words,
+                             &t) != RS_OK) {
+        ret = rs_cli_fail(ctx);
+    } else if (out_open(&f, csv) != 0) {
+        ret = RS_EXIT_FAIL;
+    } else {
+        int ok = rs_table_write(t, RS_FMT_CSV, f.f) == 0;
+        if (out_close(&f, ok) != 0)
+            ret = RS_EXIT_FAIL;
+        else
+            fprintf(stderr, "roadsafe " CMD ": funnel of KSI %s written to %s (figures in %s). "
+                            "%s\n",
+                    what, path, csv, words);
+    }
+    rs_table_free(t);
+    free(csv);
+    return ret;
+}
+
+/* --funnel: the district funnel per km², and per head with --population
+ * (the population of the calendar year holding the last month shown, else
+ * the latest earlier year in the file, else the earliest). */
+static int funnels(rs_ctx *ctx, const rs_ksi_opts *o, const rs_ksi_result *cas,
+                   const char *path, const char *pop_path)
+{
+    rs_districts *d = NULL;
+    rs_ksi_result *split = NULL;
+    rs_exposure_rows rows;
+    memset(&rows, 0, sizeof rows);
+    char *ppath = NULL, words[4096];
+    const char **names = NULL;
+    double *pop = NULL;
+    size_t npop = 0;
+    int ret = RS_EXIT_OK;
+    if (rs_store_districts_read(ctx, &d) != RS_OK) {
+        ret = rs_cli_fail(ctx);
+        goto done;
+    }
+    if (d == NULL) {
+        fprintf(stderr, "roadsafe " CMD ": --funnel needs districts (roadsafe districts load "
+                        "FILE.shp --name-field FIELD)\n");
+        ret = RS_EXIT_USAGE;
+        goto done;
+    }
+    const rs_ksi_result *r = cas;
+    if (o->split != RS_KSI_SPLIT_DISTRICT) {
+        rs_ksi_opts od = *o;
+        od.split = RS_KSI_SPLIT_DISTRICT;
+        if (rs_ksi_run(ctx, &od, &split) != RS_OK) {
+            ret = rs_cli_fail(ctx);
+            goto done;
+        }
+        r = split;
+    }
+    int p0 = r->nrows ? r->rows[0].period : 0, p1 = r->nrows ? r->rows[r->nrows - 1].period : -1;
+    if ((ret = funnel_one(ctx, r, p0, p1, d, 0, NULL, NULL, path, "per km\xc2\xb2")) !=
+        RS_EXIT_OK)
+        goto done;
+    if (pop_path) {
+        if (rs_exposure_read(rs_ctx_err(ctx), pop_path, "population", &rows) != RS_OK) {
+            ret = rs_cli_fail(ctx);
+            goto done;
+        }
+        int lastm = r->nrows ? rs_ksi_period_first_month(o->by, o->financial,
+                                                         r->rows[r->nrows - 1].period + 1) - 1
+                             : 0;
+        int year = lastm / 12;
+        names = calloc(rows.n ? rows.n : 1, sizeof *names);
+        pop = calloc(rows.n ? rows.n : 1, sizeof *pop);
+        int *best = calloc(rows.n ? rows.n : 1, sizeof *best);
+        if (names == NULL || pop == NULL || best == NULL) {
+            free(best);
+            fprintf(stderr, "roadsafe " CMD ": out of memory\n");
+            ret = RS_EXIT_FAIL;
+            goto done;
+        }
+        /* one value per district: the year asked for, else the latest
+         * before it, else the earliest after it */
+        for (size_t i = 0; i < rows.n; i++) {
+            size_t j = 0;
+            while (j < npop && strcmp(names[j], rows.district[i]) != 0)
+                j++;
+            int y = rows.year[i];
+            if (j == npop) {
+                names[npop] = rows.district[i];
+                pop[npop] = rows.value[i];
+                best[npop++] = y;
+                continue;
+            }
+            int b = best[j];
+            int better = (y <= year && (b > year || y > b)) || (y > year && b > year && y < b);
+            if (better) {
+                pop[j] = rows.value[i];
+                best[j] = y;
+            }
+        }
+        free(best);
+        if ((ppath = suffix_path(path, "_per_head")) == NULL) {
+            fprintf(stderr, "roadsafe " CMD ": out of memory\n");
+            ret = RS_EXIT_FAIL;
+            goto done;
+        }
+        snprintf(words, sizeof words, "per 100,000 residents (populations of %d)", year);
+        if ((ret = funnel_one(ctx, r, p0, p1, d, npop, names, pop, ppath, words)) != RS_EXIT_OK)
+            goto done;
+    }
+done:
+    free(ppath);
+    free(names);
+    free(pop);
+    rs_exposure_rows_free(&rows);
+    rs_ksi_result_free(split);
+    rs_districts_free(d);
+    return ret;
+}
+
 int rs_cmd_ksi(int argc, char **argv)
 {
     const char *store = NULL, *h = NULL, *by_s = NULL, *fin = NULL, *from_s = NULL,
                *to_s = NULL, *split_s = NULL, *base_s = NULL, *adj = NULL, *coll = NULL,
                *format = NULL, *out = NULL, *chart = NULL, *target_s = NULL, *ty_s = NULL,
-               *pop_s = NULL, *trf_s = NULL, *inv_s = NULL, *enh = NULL;
+               *pop_s = NULL, *trf_s = NULL, *inv_s = NULL, *enh = NULL, *funnel = NULL;
     const rs_cli_opt opts[] = {{"store", 1, &store},     {"help", 0, &h},
                                {"by", 1, &by_s},         {"financial", 0, &fin},
                                {"from", 1, &from_s},     {"to", 1, &to_s},
@@ -244,7 +391,8 @@ int rs_cmd_ksi(int argc, char **argv)
                                {"chart", 1, &chart},     {"target", 1, &target_s},
                                {"trend-years", 1, &ty_s}, {"population", 1, &pop_s},
                                {"traffic", 1, &trf_s},   {"involving", 1, &inv_s},
-                               {"enhanced", 0, &enh},    {NULL, 0, NULL}};
+                               {"enhanced", 0, &enh},    {"funnel", 1, &funnel},
+                               {NULL, 0, NULL}};
     const char *pos[1];
     int npos = rs_cli_parse(CMD, argc, argv, 1, opts, pos, 0);
     if (npos < 0)
@@ -334,7 +482,7 @@ int rs_cmd_ksi(int argc, char **argv)
         }
         trend_years = (int)v;
     }
-    if ((target_s || pop_s || trf_s) && o.by != RS_KSI_YEAR) {
+    if ((target_s || (pop_s && !funnel) || trf_s) && o.by != RS_KSI_YEAR) {
         fprintf(stderr, "roadsafe " CMD ": --%s needs --by year\n",
                 target_s ? "target" : pop_s ? "population" : "traffic");
         return RS_EXIT_USAGE;
@@ -349,6 +497,17 @@ int rs_cmd_ksi(int argc, char **argv)
     }
     if (out && chart && strcmp(out, chart) == 0) {
         fprintf(stderr, "roadsafe " CMD ": --out and --chart name the same file\n");
+        return RS_EXIT_USAGE;
+    }
+    if (funnel && ((out && strcmp(out, funnel) == 0) || (chart && strcmp(chart, funnel) == 0))) {
+        fprintf(stderr, "roadsafe " CMD ": --funnel names the same file as --%s\n",
+                out && strcmp(out, funnel) == 0 ? "out" : "chart");
+        return RS_EXIT_USAGE;
+    }
+    if (funnel && o.collisions == 0 && o.split != RS_KSI_SPLIT_NONE &&
+        o.split != RS_KSI_SPLIT_DISTRICT) {
+        fprintf(stderr, "roadsafe " CMD ": --funnel compares districts: use it with no --split "
+                        "or --split district\n");
         return RS_EXIT_USAGE;
     }
 
@@ -367,19 +526,20 @@ int rs_cmd_ksi(int argc, char **argv)
         ret = rs_cli_fail(ctx);
         goto done;
     }
-    if (pop_s || trf_s) {
+    if ((pop_s && o.by == RS_KSI_YEAR) || trf_s) {
         size_t n = cas->nrows ? cas->nrows : 1;
         if ((x.mem = malloc(8 * n * sizeof *x.mem)) == NULL) {
             fprintf(stderr, "roadsafe " CMD ": out of memory\n");
             ret = RS_EXIT_FAIL;
             goto done;
         }
-        if ((pop_s && rates(ctx, cas, pop_s, "population", 1e5, x.mem, &x.pop) != RS_OK) ||
+        if ((pop_s && o.by == RS_KSI_YEAR &&
+             rates(ctx, cas, pop_s, "population", 1e5, x.mem, &x.pop) != RS_OK) ||
             (trf_s && rates(ctx, cas, trf_s, "vehicle_km", 1e9, x.mem + 4 * n, &x.trf) != RS_OK)) {
             ret = rs_cli_fail(ctx);
             goto done;
         }
-        x.has_pop = pop_s != NULL;
+        x.has_pop = pop_s != NULL && o.by == RS_KSI_YEAR;
         x.has_trf = trf_s != NULL;
     }
     if (coll) {
@@ -468,6 +628,8 @@ int rs_cmd_ksi(int argc, char **argv)
             goto done;
         }
     }
+    if (funnel && ret == RS_EXIT_OK)
+        ret = funnels(ctx, &o, cas, funnel, pop_s);
 done:
     if (set && (ret = rs_cli_set_end(CMD, ret)) == RS_EXIT_OK) {
         if (cpath)

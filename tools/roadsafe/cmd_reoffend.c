@@ -27,7 +27,8 @@ static void help(void)
         "usage: roadsafe reoffend [--from DATE --to DATE] [--window DAYS] [--episode HOURS]\n"
         "                         [--data-end DATE] [--cohorts TRUCAM,GATSO,...]\n"
         "                         [--strata limit,excess,district] [--format csv|md|html]\n"
-        "                         [--out FILE] [--plot FILE.png] [--store FILE]\n\n"
+        "                         [--columns page|all] [--out FILE] [--plot FILE.png]\n"
+        "                         [--store FILE]\n\n"
         "Reoffending after a detection, by the device type of each vehicle's index\n"
         "detection: one row per cohort with the fixed-window rate (Wilson 95%% CI), the\n"
         "difference, relative risk and two-proportion test against the first cohort,\n"
@@ -47,7 +48,11 @@ static void help(void)
         "                          VECTOR, OTHER)\n"
         "  --strata LIST           Mantel-Haenszel strata: any of limit, excess, district,\n"
         "                          or none (default limit,excess)\n"
-        "  --format csv|md|html    table format (default csv)\n"
+        "  --format csv|md|html    table format (default csv); md and html add the\n"
+        "                          comparison in words, with its caveat\n"
+        "  --columns page|all      page: the 11 main columns (rates, difference, test);\n"
+        "                          all: every column (default: all for csv, page for md\n"
+        "                          and html)\n"
         "  --out FILE              write the table to FILE (default standard output)\n"
         "  --plot FILE.png         draw the Kaplan-Meier curves with their 95%% bands\n"
         "  --store FILE            workspace (default $ROADSAFE_STORE, else ./roadsafe.db)\n");
@@ -139,18 +144,40 @@ static void notes(const rs_reoffend_result *r)
     }
 }
 
+/* The comparison in words after a Markdown or HTML table (CSV stays one
+ * table for machines). */
+static int write_words(const rs_reoffend_opts *o, const rs_reoffend_result *r, rs_format fmt,
+                       FILE *f)
+{
+    char head[512], detail[1024];
+    rs_reoffend_words(o, r, head, sizeof head, detail, sizeof detail);
+    const char *parts[2] = {head, detail};
+    for (int i = 0; i < 2; i++) {
+        if (!parts[i][0])
+            continue;
+        if (fmt == RS_FMT_HTML) {
+            fputs(i == 0 ? "<p><strong>" : "<p>", f);
+            rs_html_put(f, parts[i]);
+            fputs(i == 0 ? "</strong></p>\n" : "</p>\n", f);
+        } else {
+            fprintf(f, "\n%s%s%s\n", i == 0 ? "**" : "", parts[i], i == 0 ? "**" : "");
+        }
+    }
+    return ferror(f) ? -1 : 0;
+}
+
 int rs_cmd_reoffend(int argc, char **argv)
 {
     const char *store = NULL, *h = NULL, *from = NULL, *to = NULL, *window = NULL,
                *episode = NULL, *data_end = NULL, *cohorts = NULL, *strata = NULL,
-               *format = NULL, *out = NULL, *plot = NULL;
+               *format = NULL, *out = NULL, *plot = NULL, *columns = NULL;
     const rs_cli_opt opts[] = {{"store", 1, &store},   {"help", 0, &h},
                                {"from", 1, &from},     {"to", 1, &to},
                                {"window", 1, &window}, {"episode", 1, &episode},
                                {"data-end", 1, &data_end}, {"cohorts", 1, &cohorts},
                                {"strata", 1, &strata}, {"format", 1, &format},
                                {"out", 1, &out},       {"plot", 1, &plot},
-                               {NULL, 0, NULL}};
+                               {"columns", 1, &columns}, {NULL, 0, NULL}};
     const char *pos[1];
     int npos = rs_cli_parse(CMD, argc, argv, 1, opts, pos, 0);
     if (npos < 0)
@@ -162,6 +189,15 @@ int rs_cmd_reoffend(int argc, char **argv)
     rs_format fmt = RS_FMT_CSV;
     if (format && rs_format_parse(format, &fmt) != 0) {
         fprintf(stderr, "roadsafe " CMD ": --format is csv, md or html\n");
+        return RS_EXIT_USAGE;
+    }
+    rs_reoffend_cols which = fmt == RS_FMT_CSV ? RS_REOFFEND_COLS_ALL : RS_REOFFEND_COLS_PAGE;
+    if (columns && strcmp(columns, "all") == 0) {
+        which = RS_REOFFEND_COLS_ALL;
+    } else if (columns && strcmp(columns, "page") == 0) {
+        which = RS_REOFFEND_COLS_PAGE;
+    } else if (columns) {
+        fprintf(stderr, "roadsafe " CMD ": --columns is page or all\n");
         return RS_EXIT_USAGE;
     }
     rs_reoffend_opts o;
@@ -180,7 +216,7 @@ int rs_cmd_reoffend(int argc, char **argv)
         goto done;
     }
     notes(r);
-    if (rs_reoffend_table(ctx, &o, r, &t) != 0) {
+    if (rs_reoffend_table(ctx, &o, r, which, &t) != 0) {
         ret = rs_cli_fail(ctx);
         goto done;
     }
@@ -189,6 +225,8 @@ int rs_cmd_reoffend(int argc, char **argv)
         goto done;
     }
     int ok = rs_table_write(t, fmt, a.f) == 0;
+    if (ok && fmt != RS_FMT_CSV)
+        ok = write_words(&o, r, fmt, a.f) == 0;
     if (rs_cli_out_close(CMD, &a, ok) != 0) {
         if (!ok)
             fprintf(stderr, "roadsafe " CMD ": cannot write %s\n", out ? out : "the table");
