@@ -46,7 +46,21 @@ typedef struct rs_ingest_opts {
     const rs_key *key;      /* required for detections and fleet */
     rs_progress_fn progress;/* NULL for none */
     void *progress_user;
+    /* STATS19: 1 stores a collision file that has no location columns (every
+     * collision unlocated); 0 refuses such a file */
+    int unlocated_ok;
+    /* STATS19: 1 applies the DfT's revisions of rows already stored (counted
+     * in revised); 0 rejects each such row naming the column that differs */
+    int update;
+    /* fleet: the highest speed a ping may imply from the vehicle's previous
+     * accepted ping, mph; 0 means the default RS_FLEET_MAX_MPH, < 0 no check */
+    double fleet_max_mph;
+    /* fleet: 1 keeps a ping whose vehicle already has one at that second */
+    int fleet_same_time_ok;
 } rs_ingest_opts;
+
+/* The default of rs_ingest_opts.fleet_max_mph. */
+#define RS_FLEET_MAX_MPH 150.0
 
 typedef struct rs_ingest_result {
     int64_t loaded;    /* rows stored by this run */
@@ -54,7 +68,9 @@ typedef struct rs_ingest_result {
     int64_t present;   /* rows already in the workspace */
     int64_t unlocated; /* STATS19 collisions kept without a usable location */
     int64_t outside;   /* rows placed outside every district */
+    int64_t revised;   /* STATS19 with update: stored rows changed to the file's values */
     char what[32];     /* what the file was: "telematics", "collisions", "casualties", ... */
+    char note[96];     /* how the file was read, for the summary line ("" for nothing) */
 } rs_ingest_result;
 
 /* Loads one file ("-" = standard input; .gz read transparently).  The

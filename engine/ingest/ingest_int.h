@@ -106,6 +106,19 @@ typedef struct rs_keyed {
  * storing the reject) fails. */
 int rs_ingest_keyed(rs_ingest_run *r, const rs_keyed *k, const void *row);
 
+/* Trims spaces and tabs at both ends of s[0, *len) in place of the
+ * pointers: an enumeration (device type, source) is matched trimmed, in
+ * any case, so "TRUCAM " and " public " are what they say. */
+static inline void rs_ingest_trim(const char **s, size_t *len)
+{
+    while (*len > 0 && (**s == ' ' || **s == '\t')) {
+        (*s)++;
+        (*len)--;
+    }
+    while (*len > 0 && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t'))
+        (*len)--;
+}
+
 /* Records the result of one good row stored for the summary line. */
 static inline void rs_ingest_loaded(rs_ingest_run *r, int32_t district)
 {

@@ -155,6 +155,12 @@ static int load_collisions(rs_ingest_run *r)
         return RS_EINPUT;
     if (cd < 0)
         return rs_ingest_missing(r, "date");
+    if ((ce < 0 || cn < 0) && (clo < 0 || cla < 0) && !(r->opts && r->opts->unlocated_ok))
+        return rs_err_set(rs_ctx_err(r->ctx), RS_EINPUT,
+                          "%s:1: no location columns: looked for location_easting_osgr and "
+                          "location_northing_osgr, or longitude and latitude; every collision "
+                          "would be unlocated (give --unlocated-ok to load it so)",
+                          r->name);
     if (sqlite3_prepare_v2(r->db,
                            "INSERT INTO collision(collision_index, file_id, t, local_date, "
                            "severity, e, n, district_id, ons_district, police_force, "

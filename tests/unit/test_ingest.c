@@ -219,7 +219,7 @@ static int ingest_opts(rs_kind kind, const char *name, const rs_key *k, rs_inges
         fprintf(stderr, "tmpfile failed\n");
         exit(1);
     }
-    rs_ingest_opts o = {rej, k, progress, user};
+    rs_ingest_opts o = {.rejects = rej, .key = k, .progress = progress, .progress_user = user};
     rs_err_clear(rs_ctx_err(ctx));
     int rc = rs_ingest_file(ctx, kind, path_of(name), &o, res);
     rewind(rej);
@@ -803,10 +803,9 @@ static void test_refusals(void)
          "casualty_severity"},
         {RS_KIND_STATS19, "col_nodate.csv", "collision_index,collision_severity\nA,3\n", 0,
          "date"},
-        {RS_KIND_DETECTIONS, "det_ll_en.csv",
-         "detection_id,timestamp,device_type,device_id,site_id,lat,lon,easting,northing,"
-         "speed_mph,limit_mph,vrm\n",
-         0, "ambiguous header"},
+        {RS_KIND_STATS19, "col_noloc.csv",
+         "collision_index,collision_severity,date,easting,lng\nA,3,15/08/2020,571000,0.5\n", 0,
+         "no location columns"},
         {RS_KIND_DETECTIONS, "det_novrm.csv",
          "detection_id,timestamp,device_type,device_id,site_id,lat,lon,speed_mph,limit_mph\n",
          0, "vrm"},
