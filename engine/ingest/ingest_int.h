@@ -39,6 +39,12 @@ typedef struct rs_ingest_run {
     int64_t ticked;         /* rows at the last progress report */
 } rs_ingest_run;
 
+/* ---- ingest.c ----------------------------------------------------------- */
+
+/* Sets *yes when a file of r's kind with the content read so far (the
+ * whole file, once read to its end) is loaded already.  0 or an RS_E code. */
+int rs_ingest_content_loaded(rs_ingest_run *r, int *yes);
+
 /* ---- ingest_row.c ------------------------------------------------------- */
 
 /* Records a bad row (current record's line) in the rejects file and table.

@@ -183,9 +183,9 @@ int rs_cmd_ingest(int argc, char **argv)
         fleet_mph = strtod(max_mph, &end);
         if (strcmp(max_mph, "off") == 0)
             fleet_mph = -1;
-        else if (errno || end == max_mph || *end || !(fleet_mph > 0 && fleet_mph <= 1000)) {
+        else if (errno || end == max_mph || *end || !(fleet_mph > 0 && fleet_mph <= 5000)) {
             fprintf(stderr, "roadsafe ingest: --fleet-max-mph is a speed in mph above 0 and at "
-                            "most 1000, or off\n");
+                            "most 5000, or off\n");
             ret = RS_EXIT_USAGE;
             goto done;
         }
