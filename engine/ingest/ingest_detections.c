@@ -3,7 +3,9 @@
  *
  * The plate is normalised and replaced by HMAC-SHA-256 under the
  * operator's key before anything else sees it; the clear plate lives only
- * in the CSV reader's record buffer.  Identity is detection_id: an
+ * in the CSV reader's record buffer; a detection without a plate is kept
+ * with no vehicle (NULL, never the hash of an empty string), so it counts
+ * everywhere but in reoffending.  Identity is detection_id: an
  * identical row already stored counts as already present, a different one
  * with the same id is rejected.  Position from lat/lon (WGS84) or
  * easting/northing (EPSG:27700); a file with both is placed by easting/
@@ -45,7 +47,9 @@ static int same_detection(sqlite3_stmt *get, const void *row)
            fabs(sqlite3_column_double(get, 4) - d->e) < 0.01 &&
            fabs(sqlite3_column_double(get, 5) - d->n) < 0.01 &&
            sqlite3_column_int(get, 6) == d->speed && sqlite3_column_int(get, 7) == d->limit &&
-           sqlite3_column_bytes(get, 8) == 32 && memcmp(sqlite3_column_blob(get, 8), d->veh, 32) == 0;
+           (d->veh == NULL ? sqlite3_column_type(get, 8) == SQLITE_NULL
+                           : sqlite3_column_bytes(get, 8) == 32 &&
+                                 memcmp(sqlite3_column_blob(get, 8), d->veh, 32) == 0);
 }
 
 /* A file with both lat/lon and easting/northing: the row's lat/lon (when
@@ -206,17 +210,22 @@ int rs_ingest_detections(rs_ingest_run *r)
         if (rs_ingest_speed(r, cm, -1, &speed) != 0 ||
             rs_ingest_limit(r, cl, "limit_mph", 0, &limit) != 0)
             continue;
+        /* no plate (empty, or spaces only): kept without a vehicle */
+        const char *vt = vrm;
+        size_t vtl = vlen;
+        rs_ingest_trim(&vt, &vtl);
+        int no_plate = vtl == 0;
         char norm[16];
         size_t nlen;
-        if (rs_vrm_normalise(vrm, vlen, norm, &nlen) != 0) {
-            rs_ingest_reject(r, "vrm",
-                             vlen == 0 ? "empty plate"
-                                       : "plate is not 1-10 letters and digits (spaces allowed)");
+        if (!no_plate && rs_vrm_normalise(vrm, vlen, norm, &nlen) != 0) {
+            rs_ingest_reject(r, "vrm", "plate is not 1-10 letters and digits (spaces allowed)");
             continue;
         }
         unsigned char veh[32];
-        rs_vrm_hash(r->opts->key, norm, nlen, veh);
-        memset(norm, 0, sizeof norm);
+        if (!no_plate) {
+            rs_vrm_hash(r->opts->key, norm, nlen, veh);
+            memset(norm, 0, sizeof norm);
+        }
         e = round(e * 100.0) / 100.0;
         n = round(n * 100.0) / 100.0;
         sqlite3_stmt *ins = k.ins;
@@ -234,9 +243,12 @@ int rs_ingest_detections(rs_ingest_run *r)
             sqlite3_bind_null(ins, 9);
         sqlite3_bind_int(ins, 10, speed);
         sqlite3_bind_int(ins, 11, limit);
-        sqlite3_bind_blob(ins, 12, veh, 32, SQLITE_STATIC);
+        if (no_plate)
+            sqlite3_bind_null(ins, 12);
+        else
+            sqlite3_bind_blob(ins, 12, veh, 32, SQLITE_STATIC);
         sqlite3_bind_text(k.get, 1, id, -1, SQLITE_STATIC);
-        const det_row row = {t, dtype, dev, site, e, n, speed, limit, veh};
+        const det_row row = {t, dtype, dev, site, e, n, speed, limit, no_plate ? NULL : veh};
         int got_new = rs_ingest_keyed(r, &k, &row);
         if (got_new < 0) {
             rc = got_new;

@@ -1184,7 +1184,7 @@ static void test_stats19(void)
     CHECK_EQ_INT(res.outside, 1);
     CHECK_REJECT("col_new.csv", 9, "date", "");
     CHECK_REJECT("col_new.csv", 11, "collision_severity", "");
-    CHECK_REJECT("col_new.csv", 13, "collision_index", "different values");
+    CHECK_REJECT("col_new.csv", 13, "collision_severity", "different value");
     CHECK_REJECT("col_new.csv", 14, "time", "");
     CHECK_REJECT("col_new.csv", 16, "speed_limit", "");
     CHECK_REJECT("col_new.csv", 18, "date", "");
@@ -1275,7 +1275,7 @@ static void test_stats19(void)
     CHECK_EQ_INT(res.present, 1);
     CHECK_EQ_INT(res.rejected, 6);
     CHECK_REJECT("cas_new.csv", 5, "collision_index", "no such collision");
-    CHECK_REJECT("cas_new.csv", 7, "casualty_reference", "different values");
+    CHECK_REJECT("cas_new.csv", 7, "casualty_severity", "different value");
     CHECK_REJECT("cas_new.csv", 8, "casualty_severity", "");
     CHECK_REJECT("cas_new.csv", 9, "age_of_casualty", "");
     CHECK_REJECT("cas_new.csv", 10, "casualty_adjusted_severity_serious", "");
