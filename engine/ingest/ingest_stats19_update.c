@@ -58,11 +58,20 @@ static int put(char *buf, size_t cap, const char *fmt, ...)
     return n < 0 || (size_t)n >= cap - len ? -1 : 0;
 }
 
+/* Prepares *st from sql (made by sqlite3_mprintf, freed here; NULL when
+ * out of memory).  0 or -1. */
+static int prepare(rs_ingest_run *r, sqlite3_stmt **st, char *sql)
+{
+    int ok = sql != NULL && sqlite3_prepare_v2(r->db, sql, -1, st, NULL) == SQLITE_OK;
+    sqlite3_free(sql);
+    return ok ? 0 : -1;
+}
+
 int rs_s19_stage_new(rs_ingest_run *r, const char *table, const char *const *keys,
                      const char *const *names, rs_s19_stage **out)
 {
     static const char *const not_compared[] = {"file_id", "district_id", NULL};
-    char sql[8192], cols[4096] = "", setl[4096] = "", flags[6144] = "", on[512] = "";
+    char sql[512], cols[4096] = "", setl[4096] = "", flags[6144] = "", on[512] = "";
     sqlite3_stmt *info = NULL;
     int rc = 0;
     *out = NULL;
@@ -116,20 +125,17 @@ int rs_s19_stage_new(rs_ingest_run *r, const char *table, const char *const *key
         goto fail;
     }
     /* "WHERE true": an upsert after a SELECT needs a WHERE to parse */
-    snprintf(sql, sizeof sql,
-             "INSERT INTO main.%s(%s) SELECT %s FROM %s WHERE true ON CONFLICT DO NOTHING", table,
-             cols, cols, s->stage);
-    if (sqlite3_prepare_v2(r->db, sql, -1, &s->insert, NULL) != SQLITE_OK)
-        goto sqlfail;
-    snprintf(sql, sizeof sql, "SELECT %s FROM main.%s m JOIN %s s ON %s", flags, table, s->stage,
-             on);
-    if (sqlite3_prepare_v2(r->db, sql, -1, &s->compare, NULL) != SQLITE_OK)
-        goto sqlfail;
-    snprintf(sql, sizeof sql,
-             "UPDATE main.%s AS m SET (%s) = (SELECT %s FROM %s) WHERE EXISTS (SELECT 1 FROM "
-             "%s s WHERE %s)",
-             table, setl, setl, s->stage, s->stage, on);
-    if (sqlite3_prepare_v2(r->db, sql, -1, &s->update, NULL) != SQLITE_OK)
+    if (prepare(r, &s->insert,
+                sqlite3_mprintf("INSERT INTO main.%s(%s) SELECT %s FROM %s WHERE true "
+                                "ON CONFLICT DO NOTHING",
+                                table, cols, cols, s->stage)) != 0 ||
+        prepare(r, &s->compare,
+                sqlite3_mprintf("SELECT %s FROM main.%s m JOIN %s s ON %s", flags, table,
+                                s->stage, on)) != 0 ||
+        prepare(r, &s->update,
+                sqlite3_mprintf("UPDATE main.%s AS m SET (%s) = (SELECT %s FROM %s) WHERE "
+                                "EXISTS (SELECT 1 FROM %s s WHERE %s)",
+                                table, setl, setl, s->stage, s->stage, on)) != 0)
         goto sqlfail;
     snprintf(sql, sizeof sql, "DELETE FROM %s", s->stage);
     if (sqlite3_prepare_v2(r->db, sql, -1, &s->clear, NULL) != SQLITE_OK)

@@ -1031,12 +1031,13 @@ static void test_detections(void)
     puts_file("det1.csv", buf);
     CHECK_EQ_INT(ingest(RS_KIND_DETECTIONS, "det1.csv", &key, &res), 0);
     CHECK_STR(res.what, "detections");
-    CHECK_EQ_INT(res.loaded, 4);
+    CHECK_EQ_INT(res.loaded, 5);
     CHECK_EQ_INT(res.present, 1);
-    CHECK_EQ_INT(res.rejected, 11);
+    CHECK_EQ_INT(res.rejected, 10);
     CHECK_REJECT("det1.csv", 8, "detection_id", "different values");
     CHECK_REJECT("det1.csv", 9, "vrm", "");
-    CHECK_REJECT("det1.csv", 10, "vrm", "empty");
+    /* line 10: no plate, kept without a vehicle */
+    CHECK_EQ_INT(q("SELECT vehicle IS NULL FROM detection WHERE detection_id = 'D6'"), 1);
     CHECK_REJECT("det1.csv", 11, "device_type", "unknown device type");
     CHECK_REJECT("det1.csv", 12, "speed_mph", "plain decimal");
     CHECK_REJECT("det1.csv", 13, "vrm", "");
@@ -1046,7 +1047,7 @@ static void test_detections(void)
     CHECK_REJECT("det1.csv", 17, "timestamp", "");
     CHECK_REJECT("det1.csv", 18, "lat", "outside Great Britain");
     CHECK(rejects_table_matches("det1.csv"));
-    CHECK_EQ_INT(q("SELECT count(*) FROM detection"), 4);
+    CHECK_EQ_INT(q("SELECT count(*) FROM detection"), 5);
 
     /* the three spellings of one plate give one keyed hash: HMAC-SHA-256 of
      * the upper-case plate without spaces */
@@ -1083,9 +1084,9 @@ static void test_detections(void)
     /* reloading: identical rows are present, the conflicting one rejected */
     CHECK_EQ_INT(ingest(RS_KIND_DETECTIONS, "det1.csv", &key, &res), 0);
     CHECK_EQ_INT(res.loaded, 0);
-    CHECK_EQ_INT(res.present, 5);
-    CHECK_EQ_INT(res.rejected, 11);
-    CHECK_EQ_INT(q("SELECT count(*) FROM detection"), 4);
+    CHECK_EQ_INT(res.present, 6);
+    CHECK_EQ_INT(res.rejected, 10);
+    CHECK_EQ_INT(q("SELECT count(*) FROM detection"), 5);
     /* another file with one known id, changed, and one new */
     snprintf(buf, sizeof buf, "%s%s", hdr,
              "D4,2020-08-15T15:00:06Z,SPECS,S-1,S3,51.80,0.80,45,40,XY99ZZZ\n"
