@@ -213,7 +213,19 @@ static int decide(rs_fleet_check *c, unsigned char *why)
     pt *stack = NULL;
     size_t ns = 0, cap = 0;
     int rc = 0;
-    if (sqlite3_prepare_v2(
+    int64_t nold = 0;
+    if ((rc = rs_store_query_int(c->r->ctx, "SELECT count(*) FROM temp.fleet_old", &nold)) != 0)
+        goto done;
+    /* the usual first load of a period: no stored pings to merge */
+    if (nold == 0 && sqlite3_prepare_v2(c->r->db,
+                                        "SELECT vehicle, t, e, n, 1, seq, NULL, "
+                                        "  count(*) OVER (PARTITION BY vehicle, t) "
+                                        "FROM temp.fleet_new ORDER BY vehicle, t, seq",
+                                        -1, &st, NULL) != SQLITE_OK) {
+        rc = rs_store_fail(c->r->ctx, "check the fleet pings");
+        goto done;
+    }
+    if (nold > 0 && sqlite3_prepare_v2(
             c->r->db,
             "SELECT vehicle, t, e, n, src, seq, last_old, "
             "  count(*) OVER (PARTITION BY vehicle, t) "
