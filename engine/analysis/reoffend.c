@@ -257,9 +257,26 @@ static int read_detections(rs_ctx *ctx, scan *s)
      * without a sort and without visiting the table. */
     if (sqlite3_prepare_v2(db,
                            "SELECT vehicle, t, device_type, speed_cmph, limit_mph, district_id "
-                           "FROM detection ORDER BY vehicle, t, detection_id",
+                           "FROM detection WHERE vehicle IS NOT NULL "
+                           "ORDER BY vehicle, t, detection_id",
                            -1, &st, NULL) != SQLITE_OK)
         return rs_store_fail(ctx, "reoffending: read detections");
+    /* detections without a plate have no vehicle to follow: counted, left out */
+    sqlite3_stmt *np = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM detection WHERE vehicle IS NULL AND t <= ?1",
+                           -1, &np, NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return rs_store_fail(ctx, "reoffending: count detections without a plate");
+    }
+    sqlite3_bind_int64(np, 1, s->res->data_end);
+    int nstep = sqlite3_step(np);
+    if (nstep == SQLITE_ROW)
+        s->res->no_plate = (uint64_t)sqlite3_column_int64(np, 0);
+    sqlite3_finalize(np);
+    if (nstep != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return rs_store_fail(ctx, "reoffending: count detections without a plate");
+    }
     unsigned char prev[32];
     int have_prev = 0;
     vehicle_state v;

@@ -110,6 +110,8 @@ typedef struct rs_reoffend_result {
     double km_days[RS_REOFFEND_NKM]; /* 30, 90, 180, 365 */
     int64_t data_end;                /* as used (NaN-free: INT64_MIN when the workspace is empty) */
     uint64_t detections;             /* rows read */
+    uint64_t no_plate;               /* detections up to the data end without a plate
+                                        (no vehicle): left out */
     uint64_t vehicles_indexed;       /* vehicles with an index detection, any device type */
     int64_t index_first, index_last; /* earliest and latest index detection of a cohort
                                       * vehicle; INT64_MAX and INT64_MIN when none */

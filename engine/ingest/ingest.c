@@ -59,6 +59,16 @@ static int file_already_loaded(rs_ingest_run *r, const char *sha_hex, int *yes)
     return 0;
 }
 
+int rs_ingest_content_loaded(rs_ingest_run *r, int *yes)
+{
+    unsigned char sha[32];
+    char hex[65];
+    rs_csv_sha256(r->csv, sha);
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", sha[i]);
+    return file_already_loaded(r, hex, yes);
+}
+
 static int log_file(rs_ingest_run *r, const char *sha_hex, int create)
 {
     sqlite3_stmt *st = NULL;

@@ -50,7 +50,21 @@ typedef struct rs_ingest_opts {
     /* rejects kept per file (rejects file and reject table): 0 means
      * RS_REJECTS_KEPT_DEFAULT, negative keeps every one.  All are counted. */
     int64_t max_rejects;
+    /* STATS19: 1 stores a collision file that has no location columns (every
+     * collision unlocated); 0 refuses such a file */
+    int unlocated_ok;
+    /* STATS19: 1 applies the DfT's revisions of rows already stored (counted
+     * in revised); 0 rejects each such row naming the column that differs */
+    int update;
+    /* fleet: the highest speed a ping may imply from the vehicle's previous
+     * accepted ping, mph; 0 means the default RS_FLEET_MAX_MPH, < 0 no check */
+    double fleet_max_mph;
+    /* fleet: 1 keeps a ping whose vehicle already has one at that second */
+    int fleet_same_time_ok;
 } rs_ingest_opts;
+
+/* The default of rs_ingest_opts.fleet_max_mph. */
+#define RS_FLEET_MAX_MPH 150.0
 
 /* Rejects kept per file unless told otherwise: enough to see every kind
  * of problem, bounded whatever the file (a few MB of rejects at most). */
@@ -64,7 +78,9 @@ typedef struct rs_ingest_result {
     int64_t unlocated; /* STATS19 collisions kept without a usable location */
     int64_t outside;   /* rows placed outside every district */
     int64_t skipped;   /* STATS19 adjustment lookup rows of collisions not in the workspace */
+    int64_t revised;   /* STATS19 with update: stored rows changed to the file's values */
     char what[32];     /* what the file was: "telematics", "collisions", "casualties", ... */
+    char note[96];     /* how the file was read, for the summary line ("" for nothing) */
 } rs_ingest_result;
 
 /* Loads one file ("-" = standard input; .gz read transparently).  The

@@ -61,6 +61,7 @@ int rs_ingest_concerns(rs_ingest_run *r)
         if (rs_ingest_time(r, ct, "timestamp", &t) != 0 ||
             rs_ingest_latlon(r, cla, clo, &lat, &lon) != 0)
             continue;
+        rs_ingest_trim(&s, &slen);
         const char *src = concern_source(s, slen);
         if (src == NULL) {
             rs_ingest_reject(r, "source", "source is not one of CSW, public, council, other");

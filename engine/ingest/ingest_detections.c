@@ -3,10 +3,14 @@
  *
  * The plate is normalised and replaced by HMAC-SHA-256 under the
  * operator's key before anything else sees it; the clear plate lives only
- * in the CSV reader's record buffer.  Identity is detection_id: an
+ * in the CSV reader's record buffer; a detection without a plate is kept
+ * with no vehicle (NULL, never the hash of an empty string), so it counts
+ * everywhere but in reoffending.  Identity is detection_id: an
  * identical row already stored counts as already present, a different one
  * with the same id is rejected.  Position from lat/lon (WGS84) or
- * easting/northing (EPSG:27700).
+ * easting/northing (EPSG:27700); a file with both is placed by easting/
+ * northing, and a row whose lat/lon lies more than 50 m from it is
+ * rejected with the distance.
  */
 #include <math.h>
 #include <stdio.h>
@@ -17,6 +21,10 @@
 #include "ingest_int.h"
 #include "parse.h"
 #include "store.h"
+
+/* How far (m) a detection's lat/lon may lie from its easting/northing when
+ * a file carries both. */
+#define RS_DET_LATLON_AGREE_M 50.0
 
 /* One detection as stored, for the comparison with a stored one. */
 typedef struct det_row {
@@ -39,7 +47,40 @@ static int same_detection(sqlite3_stmt *get, const void *row)
            fabs(sqlite3_column_double(get, 4) - d->e) < 0.01 &&
            fabs(sqlite3_column_double(get, 5) - d->n) < 0.01 &&
            sqlite3_column_int(get, 6) == d->speed && sqlite3_column_int(get, 7) == d->limit &&
-           sqlite3_column_bytes(get, 8) == 32 && memcmp(sqlite3_column_blob(get, 8), d->veh, 32) == 0;
+           (d->veh == NULL ? sqlite3_column_type(get, 8) == SQLITE_NULL
+                           : sqlite3_column_bytes(get, 8) == 32 &&
+                                 memcmp(sqlite3_column_blob(get, 8), d->veh, 32) == 0);
+}
+
+/* A file with both lat/lon and easting/northing: the row's lat/lon (when
+ * given) must lie within RS_DET_LATLON_AGREE_M of its grid reference (e,
+ * n).  Returns 1 after rejecting a row whose lat/lon is unusable or
+ * farther (the reason gives the distance), else 0. */
+static int latlon_disagrees(rs_ingest_run *r, int cla, int clo, double e, double n)
+{
+    size_t la, lo;
+    rs_ingest_field(r, cla, &la);
+    rs_ingest_field(r, clo, &lo);
+    if (la == 0 && lo == 0)
+        return 0; /* nothing to check */
+    double lat, lon, e2, n2;
+    int32_t d2;
+    if (rs_ingest_latlon(r, cla, clo, &lat, &lon) != 0)
+        return 1;
+    if (rs_placer_wgs84(r->placer, lat, lon, &e2, &n2, &d2) != 0) {
+        rs_ingest_reject(r, "lat", "cannot be transformed to British National Grid");
+        return 1;
+    }
+    double far = hypot(e2 - e, n2 - n);
+    if (far <= RS_DET_LATLON_AGREE_M)
+        return 0;
+    char why[128];
+    snprintf(why, sizeof why,
+             "lat/lon is %.0f m from easting/northing (more than %.0f m apart; the position "
+             "is taken from easting/northing)",
+             far, RS_DET_LATLON_AGREE_M);
+    rs_ingest_reject(r, "lat", why);
+    return 1;
 }
 
 int rs_ingest_detections(rs_ingest_run *r)
@@ -83,10 +124,14 @@ int rs_ingest_detections(rs_ingest_run *r)
     int have_ll = cla >= 0 && clo >= 0, have_en = ce >= 0 && cn >= 0;
     if (!have_ll && !have_en)
         return rs_ingest_missing(r, "lat/lon (or easting/northing)");
-    if (have_ll && have_en)
-        return rs_err_set(rs_ctx_err(r->ctx), RS_EINPUT,
-                          "%s:1: ambiguous header: both lat/lon and easting/northing are present",
-                          r->name);
+    /* both: the grid reference is the position, lat/lon a check on it */
+    int check_ll = have_ll && have_en;
+    if (check_ll) {
+        have_ll = 0;
+        snprintf(r->res->note, sizeof r->res->note,
+                 "positions from easting/northing, lat/lon checked to within %.0f m",
+                 RS_DET_LATLON_AGREE_M);
+    }
 
     if (sqlite3_prepare_v2(r->db,
                            "INSERT INTO detection(detection_id, file_id, t, device_type, "
@@ -127,6 +172,7 @@ int rs_ingest_detections(rs_ingest_run *r)
         }
         if (rs_ingest_time(r, ct, "timestamp", &t) != 0)
             continue;
+        rs_ingest_trim(&ty, &tylen);
         int dk = rs_device_parse(ty, tylen);
         if (dk < 0) {
             rs_ingest_reject(r, "device_type", bad_type);
@@ -158,21 +204,28 @@ int rs_ingest_detections(rs_ingest_run *r)
                 continue;
             }
             dist = rs_placer_bng(r->placer, e, n);
+            if (check_ll && latlon_disagrees(r, cla, clo, e, n))
+                continue;
         }
         if (rs_ingest_speed(r, cm, -1, &speed) != 0 ||
             rs_ingest_limit(r, cl, "limit_mph", 0, &limit) != 0)
             continue;
+        /* no plate (empty, or spaces only): kept without a vehicle */
+        const char *vt = vrm;
+        size_t vtl = vlen;
+        rs_ingest_trim(&vt, &vtl);
+        int no_plate = vtl == 0;
         char norm[16];
         size_t nlen;
-        if (rs_vrm_normalise(vrm, vlen, norm, &nlen) != 0) {
-            rs_ingest_reject(r, "vrm",
-                             vlen == 0 ? "empty plate"
-                                       : "plate is not 1-10 letters and digits (spaces allowed)");
+        if (!no_plate && rs_vrm_normalise(vrm, vlen, norm, &nlen) != 0) {
+            rs_ingest_reject(r, "vrm", "plate is not 1-10 letters and digits (spaces allowed)");
             continue;
         }
         unsigned char veh[32];
-        rs_vrm_hash(r->opts->key, norm, nlen, veh);
-        memset(norm, 0, sizeof norm);
+        if (!no_plate) {
+            rs_vrm_hash(r->opts->key, norm, nlen, veh);
+            memset(norm, 0, sizeof norm);
+        }
         e = round(e * 100.0) / 100.0;
         n = round(n * 100.0) / 100.0;
         sqlite3_stmt *ins = k.ins;
@@ -190,9 +243,12 @@ int rs_ingest_detections(rs_ingest_run *r)
             sqlite3_bind_null(ins, 9);
         sqlite3_bind_int(ins, 10, speed);
         sqlite3_bind_int(ins, 11, limit);
-        sqlite3_bind_blob(ins, 12, veh, 32, SQLITE_STATIC);
+        if (no_plate)
+            sqlite3_bind_null(ins, 12);
+        else
+            sqlite3_bind_blob(ins, 12, veh, 32, SQLITE_STATIC);
         sqlite3_bind_text(k.get, 1, id, -1, SQLITE_STATIC);
-        const det_row row = {t, dtype, dev, site, e, n, speed, limit, veh};
+        const det_row row = {t, dtype, dev, site, e, n, speed, limit, no_plate ? NULL : veh};
         int got_new = rs_ingest_keyed(r, &k, &row);
         if (got_new < 0) {
             rc = got_new;

@@ -39,6 +39,12 @@ typedef struct rs_ingest_run {
     int64_t ticked;         /* rows at the last progress report */
 } rs_ingest_run;
 
+/* ---- ingest.c ----------------------------------------------------------- */
+
+/* Sets *yes when a file of r's kind with the content read so far (the
+ * whole file, once read to its end) is loaded already.  0 or an RS_E code. */
+int rs_ingest_content_loaded(rs_ingest_run *r, int *yes);
+
 /* ---- ingest_row.c ------------------------------------------------------- */
 
 /* Records a bad row (current record's line) in the rejects file and table.
@@ -105,6 +111,19 @@ typedef struct rs_keyed {
  * rejected with k->col, k->why), or an RS_E code when a statement (or
  * storing the reject) fails. */
 int rs_ingest_keyed(rs_ingest_run *r, const rs_keyed *k, const void *row);
+
+/* Trims spaces and tabs at both ends of s[0, *len) in place of the
+ * pointers: an enumeration (device type, source) is matched trimmed, in
+ * any case, so "TRUCAM " and " public " are what they say. */
+static inline void rs_ingest_trim(const char **s, size_t *len)
+{
+    while (*len > 0 && (**s == ' ' || **s == '\t')) {
+        (*s)++;
+        (*len)--;
+    }
+    while (*len > 0 && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t'))
+        (*len)--;
+}
 
 /* Records the result of one good row stored for the summary line. */
 static inline void rs_ingest_loaded(rs_ingest_run *r, int32_t district)

@@ -15,7 +15,9 @@
  * HH:MM in UK local time; a missing time leaves the UTC instant NULL but
  * keeps the local date.  A casualty whose collision is not in the
  * workspace is rejected (load collision files first; `roadsafe ingest`
- * orders them so).
+ * orders them so).  A row loaded already is compared on every stored
+ * column (ingest_stats19_update.c): present, rejected naming the column,
+ * or revised with --update.
  */
 #include <math.h>
 #include <stdio.h>
@@ -133,42 +135,6 @@ static int severity(rs_ingest_run *r, int col, const char *name, int *sev)
     return 0;
 }
 
-/* A collision as stored, for the comparison with a stored one. */
-typedef struct coll_row {
-    const char *date;
-    int sev, have_t, located;
-    int64_t t;
-    double e, n;
-} coll_row;
-
-/* 1 when the stored collision (get: local_date, severity, t, e, n with -1
- * for NULL) has the values of row. */
-static int same_collision(sqlite3_stmt *get, const void *row)
-{
-    const coll_row *c = row;
-    return strcmp(rs_store_text(get, 0), c->date) == 0 &&
-           sqlite3_column_int(get, 1) == c->sev &&
-           sqlite3_column_int64(get, 2) == (c->have_t ? c->t : -1) &&
-           fabs(sqlite3_column_double(get, 3) - (c->located ? c->e : -1)) < 0.01 &&
-           fabs(sqlite3_column_double(get, 4) - (c->located ? c->n : -1)) < 0.01;
-}
-
-/* A casualty as stored, for the comparison with a stored one. */
-typedef struct cas_row {
-    int sev, pty, pag;
-    int64_t ty, ag;
-} cas_row;
-
-/* 1 when the stored casualty (get: severity, casualty_type, age with -1
- * for NULL) has the values of row. */
-static int same_casualty(sqlite3_stmt *get, const void *row)
-{
-    const cas_row *c = row;
-    return sqlite3_column_int(get, 0) == c->sev &&
-           sqlite3_column_int64(get, 1) == (c->pty ? c->ty : -1) &&
-           sqlite3_column_int64(get, 2) == (c->pag ? c->ag : -1);
-}
-
 static int load_collisions(rs_ingest_run *r)
 {
     static const char *const n_idx[] = {"collision_index", "accident_index", NULL};
@@ -189,8 +155,8 @@ static int load_collisions(rs_ingest_run *r)
     static const char *const n_ib[] = {"collision_injury_based", NULL};
     static const char *const n_ase[] = {"collision_adjusted_severity_serious", NULL};
     static const char *const n_asl[] = {"collision_adjusted_severity_slight", NULL};
-    rs_keyed k = {NULL, NULL, same_collision, "collision", NULL,
-                  "collision index already loaded with different values"};
+    sqlite3_stmt *ins = NULL;
+    rs_s19_stage *stage = NULL;
     int rc = 0;
     r->kind_name = "collisions";
     int ci = rs_ingest_col(r, n_idx), cs = rs_ingest_col(r, n_sev), ce = rs_ingest_col(r, n_e),
@@ -206,23 +172,40 @@ static int load_collisions(rs_ingest_run *r)
         return RS_EINPUT;
     if (cd < 0)
         return rs_ingest_missing(r, "date");
-    if (sqlite3_prepare_v2(r->db,
-                           "INSERT INTO collision(collision_index, file_id, t, local_date, "
-                           "severity, e, n, district_id, ons_district, police_force, "
-                           "speed_limit, vehicles, casualties, enhanced_severity, injury_based, "
-                           "adjusted_serious, adjusted_slight) "
-                           "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17) "
-                           "ON CONFLICT(collision_index) DO NOTHING",
-                           -1, &k.ins, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(r->db,
-                           "SELECT local_date, severity, coalesce(t, -1), coalesce(e, -1), "
-                           "coalesce(n, -1) FROM collision WHERE collision_index = ?1",
-                           -1, &k.get, NULL) != SQLITE_OK) {
+    if ((ce < 0 || cn < 0) && (clo < 0 || cla < 0) && !(r->opts && r->opts->unlocated_ok))
+        return rs_err_set(rs_ctx_err(r->ctx), RS_EINPUT,
+                          "%s:1: no location columns: looked for location_easting_osgr and "
+                          "location_northing_osgr, or longitude and latitude; every collision "
+                          "would be unlocated (give --unlocated-ok to load it so)",
+                          r->name);
+    /* a collision loaded already is compared on every stored column */
+    static const char *const keys[] = {"collision_index", NULL};
+    const char *const names[] = {"t", "time", "local_date", "date",
+                                 "severity", rs_csv_header(r->csv, (size_t)cs),
+                                 "e", ce >= 0 ? "location_easting_osgr" : "longitude",
+                                 "n", cn >= 0 ? "location_northing_osgr" : "latitude",
+                                 "ons_district", "local_authority_ons_district",
+                                 "vehicles", "number_of_vehicles",
+                                 "casualties", "number_of_casualties",
+                                 "enhanced_severity", cen >= 0 ? rs_csv_header(r->csv, (size_t)cen)
+                                                               : "enhanced_severity_collision",
+                                 "injury_based", "collision_injury_based",
+                                 "adjusted_serious", "collision_adjusted_severity_serious",
+                                 "adjusted_slight", "collision_adjusted_severity_slight", NULL};
+    if ((rc = rs_s19_stage_new(r, "collision", keys, names, &stage)) != 0)
+        goto done;
+    char sql[640];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO %s(collision_index, file_id, t, local_date, "
+             "severity, e, n, district_id, ons_district, police_force, "
+             "speed_limit, vehicles, casualties, enhanced_severity, injury_based, "
+             "adjusted_serious, adjusted_slight) "
+             "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)",
+             rs_s19_stage_table(stage));
+    if (sqlite3_prepare_v2(r->db, sql, -1, &ins, NULL) != SQLITE_OK) {
         rc = rs_store_fail(r->ctx, "prepare collision storage");
         goto done;
     }
-    k.col = rs_csv_header(r->csv, (size_t)ci);
-    sqlite3_stmt *ins = k.ins;
     int64_t rows = 0;
     for (;;) {
         int got = rs_ingest_next(r, &rows);
@@ -330,9 +313,9 @@ static int load_collisions(rs_ingest_run *r)
         rs_s19_bind_opt(ins, 15, ib, pib);
         rs_s19_bind_dec(ins, 16, ase, pase);
         rs_s19_bind_dec(ins, 17, asl, pasl);
-        sqlite3_bind_text(k.get, 1, idx, (int)ilen, SQLITE_STATIC);
-        const coll_row row = {date, sev, have_t, located, t, e, n};
-        int got_new = rs_ingest_keyed(r, &k, &row);
+        int got_new = sqlite3_step(ins) == SQLITE_DONE ? rs_s19_stage_store(stage)
+                                                       : rs_store_fail(r->ctx, "stage a collision");
+        sqlite3_reset(ins);
         if (got_new < 0) {
             rc = got_new;
             goto done;
@@ -346,8 +329,8 @@ static int load_collisions(rs_ingest_run *r)
         }
     }
 done:
-    sqlite3_finalize(k.ins);
-    sqlite3_finalize(k.get);
+    sqlite3_finalize(ins);
+    rs_s19_stage_free(stage);
     return rc;
 }
 
@@ -363,9 +346,8 @@ static int load_casualties(rs_ingest_run *r, int ci, int cv, int cc, int cs)
     static const char *const n_enh[] = {"enhanced_casualty_severity",
                                         "enhanced_severity_casualty", NULL};
     static const char *const n_ib[] = {"casualty_injury_based", NULL};
-    rs_keyed k = {NULL, NULL, same_casualty, "casualty", "casualty_reference",
-                  "casualty already loaded with different values"};
-    sqlite3_stmt *parent = NULL;
+    sqlite3_stmt *ins = NULL, *parent = NULL;
+    rs_s19_stage *stage = NULL;
     int rc = 0;
     r->kind_name = "casualties";
     int ccl = rs_ingest_col(r, n_class), cty = rs_ingest_col(r, n_type),
@@ -376,24 +358,32 @@ static int load_casualties(rs_ingest_run *r, int ci, int cv, int cc, int cs)
     if (ccl == -2 || cty == -2 || csx == -2 || cag == -2 || cab == -2 || cad == -2 || cas == -2 ||
         cen == -2 || cib == -2)
         return RS_EINPUT;
-    if (sqlite3_prepare_v2(r->db,
-                           "INSERT INTO casualty(collision_index, vehicle_ref, casualty_ref, "
-                           "severity, casualty_class, casualty_type, sex, age, age_band, "
-                           "adjusted_serious, adjusted_slight, file_id, enhanced_severity, injury_based) "
-                           "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14) "
-                           "ON CONFLICT DO NOTHING",
-                           -1, &k.ins, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(r->db,
-                           "SELECT severity, coalesce(casualty_type, -1), coalesce(age, -1) "
-                           "FROM casualty WHERE collision_index = ?1 AND vehicle_ref = ?2 AND "
-                           "casualty_ref = ?3",
-                           -1, &k.get, NULL) != SQLITE_OK ||
+    /* a casualty loaded already is compared on every stored column */
+    static const char *const keys[] = {"collision_index", "vehicle_ref", "casualty_ref", NULL};
+    static const char *const names[] = {"severity", "casualty_severity",
+                                        "sex", "sex_of_casualty",
+                                        "age", "age_of_casualty",
+                                        "age_band", "age_band_of_casualty",
+                                        "adjusted_serious", "casualty_adjusted_severity_serious",
+                                        "adjusted_slight", "casualty_adjusted_severity_slight",
+                                        "enhanced_severity", "enhanced_casualty_severity",
+                                        "injury_based", "casualty_injury_based",
+                                        NULL};
+    if ((rc = rs_s19_stage_new(r, "casualty", keys, names, &stage)) != 0)
+        goto done;
+    char sql[640];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO %s(collision_index, vehicle_ref, casualty_ref, "
+             "severity, casualty_class, casualty_type, sex, age, age_band, "
+             "adjusted_serious, adjusted_slight, file_id, enhanced_severity, injury_based) "
+             "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
+             rs_s19_stage_table(stage));
+    if (sqlite3_prepare_v2(r->db, sql, -1, &ins, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(r->db, "SELECT 1 FROM collision WHERE collision_index = ?1", -1,
                            &parent, NULL) != SQLITE_OK) {
         rc = rs_store_fail(r->ctx, "prepare casualty storage");
         goto done;
     }
-    sqlite3_stmt *ins = k.ins;
     int64_t rows = 0;
     for (;;) {
         int got = rs_ingest_next(r, &rows);
@@ -481,11 +471,9 @@ static int load_casualties(rs_ingest_run *r, int ci, int cv, int cc, int cs)
         sqlite3_bind_int64(ins, 12, r->file_id);
         rs_s19_bind_opt(ins, 13, en, pen);
         rs_s19_bind_opt(ins, 14, ib, pib);
-        sqlite3_bind_text(k.get, 1, idx, (int)ilen, SQLITE_STATIC);
-        sqlite3_bind_int64(k.get, 2, vref);
-        sqlite3_bind_int64(k.get, 3, cref);
-        const cas_row row = {sev, pty, pag, ty, ag};
-        int got_new = rs_ingest_keyed(r, &k, &row);
+        int got_new = sqlite3_step(ins) == SQLITE_DONE ? rs_s19_stage_store(stage)
+                                                       : rs_store_fail(r->ctx, "stage a casualty");
+        sqlite3_reset(ins);
         if (got_new < 0) {
             rc = got_new;
             goto done;
@@ -494,8 +482,8 @@ static int load_casualties(rs_ingest_run *r, int ci, int cv, int cc, int cs)
             r->res->loaded++;
     }
 done:
-    sqlite3_finalize(k.ins);
-    sqlite3_finalize(k.get);
+    sqlite3_finalize(ins);
+    rs_s19_stage_free(stage);
     sqlite3_finalize(parent);
     return rc;
 }

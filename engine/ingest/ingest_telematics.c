@@ -8,7 +8,9 @@
  * becomes a keyed hash in fleet_vehicle and the ping keeps only its id.
  *
  * This file is the kind: the header, one row's checks and the storing of
- * parsed batches.  The file goes through the threaded batch pipeline of
+ * parsed batches.  Fleet pings also pass the per-vehicle checks of
+ * ingest_fleet_check.c (same second, impossible speed) before they are
+ * stored.  The file goes through the threaded batch pipeline of
  * ingest_batches.c, which parses rows on every core with parse_row and
  * stores batches in file order with store_batch.
  */
@@ -17,6 +19,7 @@
 #include <string.h>
 
 #include "ingest_batches_int.h"
+#include "ingest_fleet_int.h"
 #include "parse.h"
 #include "store.h"
 
@@ -44,7 +47,8 @@ typedef struct row_rules {
 typedef struct sink {
     rs_ingest_run *r;
     chunk *c;
-    fleet_ids *fi; /* NULL for traffic */
+    fleet_ids *fi;         /* NULL for traffic */
+    rs_fleet_check *check; /* fleet: the per-vehicle checks, or NULL */
 } sink;
 
 /* ---- row parsing (pure: no store, no reject writing) -------------------- */
@@ -164,13 +168,24 @@ static int fleet_vehicle_id(rs_ingest_run *r, fleet_ids *fi, const unsigned char
     return 0;
 }
 
+/* Adds one accepted ping to the chunk being filled (user is the sink). */
+static int keep_ping(void *user, const rs_ping *pg)
+{
+    const sink *s = user;
+    chunk *c = s->c;
+    c->pings[c->n++] = *pg;
+    rs_ingest_loaded(s->r, pg->district);
+    if (c->n == RS_PING_CHUNK)
+        return flush_chunk(s->r, c);
+    return 0;
+}
+
 /* Stores a finished batch's pings and rejects, in row order
  * (rs_tm_spec.store; user is the sink). */
 static int store_batch(void *user, rs_tm_batch *b)
 {
     const sink *s = user;
     rs_ingest_run *r = s->r;
-    chunk *c = s->c;
     fleet_ids *fi = s->fi;
     int rc;
     for (size_t k = 0; k < b->n; k++) {
@@ -182,9 +197,12 @@ static int store_batch(void *user, rs_tm_batch *b)
         rs_ping pg = b->ping[k];
         if (fi && (rc = fleet_vehicle_id(r, fi, b->vhash[k], &pg.vehicle)) != 0)
             return rc;
-        c->pings[c->n++] = pg;
-        rs_ingest_loaded(r, pg.district);
-        if (c->n == RS_PING_CHUNK && (rc = flush_chunk(r, c)) != 0)
+        if (s->check) { /* stored once the whole file is checked */
+            if ((rc = rs_fleet_check_add(s->check, b->line[k], &pg)) != 0)
+                return rc;
+            continue;
+        }
+        if ((rc = keep_ping(user, &pg)) != 0)
             return rc;
     }
     return 0;
@@ -227,7 +245,7 @@ int rs_ingest_telematics(rs_ingest_run *r, int fleet)
     if (cv < 0 && fleet)
         return rs_ingest_missing(r, "vehicle_id (fleet pings are tied to their vehicle)");
     row_rules rules = {fleet, cm < 0, r->opts ? r->opts->key : NULL};
-    sink out = {r, &c, fleet ? &fi : NULL};
+    sink out = {r, &c, fleet ? &fi : NULL, NULL};
     rs_tm_spec spec = {{ct, cla, clo, cm >= 0 ? cm : ck, cl, fleet ? cv : -1}, fleet,
                        parse_row, &rules, store_batch, &out};
     c.pings = malloc(sizeof *c.pings * RS_PING_CHUNK);
@@ -247,9 +265,16 @@ int rs_ingest_telematics(rs_ingest_run *r, int fleet)
         rc = rs_store_fail(r->ctx, "prepare ping storage");
         goto done;
     }
-    if ((rc = rs_tm_run(r, &spec)) == 0)
+    if (fleet && (rc = rs_fleet_check_new(r, r->opts ? r->opts->fleet_max_mph : 0,
+                                          r->opts ? r->opts->fleet_same_time_ok : 0,
+                                          &out.check)) != 0)
+        goto done;
+    if ((rc = rs_tm_run(r, &spec)) == 0 && out.check)
+        rc = rs_fleet_check_finish(out.check, keep_ping, &out);
+    if (rc == 0)
         rc = flush_chunk(r, &c);
 done:
+    rs_fleet_check_free(out.check);
     sqlite3_finalize(c.ins);
     sqlite3_finalize(fi.find);
     sqlite3_finalize(fi.add);

@@ -261,6 +261,15 @@ int rs_rep_reoffend(rs_rep *r)
     int rc = rs_reoffend_run(r->ctx, &o, &res);
     if (rc != RS_OK)
         return rc;
+    if (res->no_plate > 0) {
+        char np[32];
+        rs_rep_count((long long)res->no_plate, np, sizeof np);
+        rs_rep_para(r, "note",
+                    "%s detection%s without a plate up to %s %s no vehicle to follow and %s "
+                    "left out of reoffending (%s counted in the other sections).",
+                    np, res->no_plate == 1 ? "" : "s", de, res->no_plate == 1 ? "has" : "have",
+                    res->no_plate == 1 ? "is" : "are", res->no_plate == 1 ? "it is" : "they are");
+    }
     uint64_t any = 0;
     for (size_t j = 0; j < res->ncohorts; j++)
         any += res->cohort[j].vehicles;

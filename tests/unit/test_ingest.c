@@ -219,7 +219,7 @@ static int ingest_opts(rs_kind kind, const char *name, const rs_key *k, rs_inges
         fprintf(stderr, "tmpfile failed\n");
         exit(1);
     }
-    rs_ingest_opts o = {rej, k, progress, user, 0};
+    rs_ingest_opts o = {.rejects = rej, .key = k, .progress = progress, .progress_user = user};
     rs_err_clear(rs_ctx_err(ctx));
     int rc = rs_ingest_file(ctx, kind, path_of(name), &o, res);
     rewind(rej);
@@ -802,10 +802,9 @@ static void test_refusals(void)
          "casualty_severity"},
         {RS_KIND_STATS19, "col_nodate.csv", "collision_index,collision_severity\nA,3\n", 0,
          "date"},
-        {RS_KIND_DETECTIONS, "det_ll_en.csv",
-         "detection_id,timestamp,device_type,device_id,site_id,lat,lon,easting,northing,"
-         "speed_mph,limit_mph,vrm\n",
-         0, "ambiguous header"},
+        {RS_KIND_STATS19, "col_noloc.csv",
+         "collision_index,collision_severity,date,easting,lng\nA,3,15/08/2020,571000,0.5\n", 0,
+         "no location columns"},
         {RS_KIND_DETECTIONS, "det_novrm.csv",
          "detection_id,timestamp,device_type,device_id,site_id,lat,lon,speed_mph,limit_mph\n",
          0, "vrm"},
@@ -1031,12 +1030,13 @@ static void test_detections(void)
     puts_file("det1.csv", buf);
     CHECK_EQ_INT(ingest(RS_KIND_DETECTIONS, "det1.csv", &key, &res), 0);
     CHECK_STR(res.what, "detections");
-    CHECK_EQ_INT(res.loaded, 4);
+    CHECK_EQ_INT(res.loaded, 5);
     CHECK_EQ_INT(res.present, 1);
-    CHECK_EQ_INT(res.rejected, 11);
+    CHECK_EQ_INT(res.rejected, 10);
     CHECK_REJECT("det1.csv", 8, "detection_id", "different values");
     CHECK_REJECT("det1.csv", 9, "vrm", "");
-    CHECK_REJECT("det1.csv", 10, "vrm", "empty");
+    /* line 10: no plate, kept without a vehicle */
+    CHECK_EQ_INT(q("SELECT vehicle IS NULL FROM detection WHERE detection_id = 'D6'"), 1);
     CHECK_REJECT("det1.csv", 11, "device_type", "unknown device type");
     CHECK_REJECT("det1.csv", 12, "speed_mph", "plain decimal");
     CHECK_REJECT("det1.csv", 13, "vrm", "");
@@ -1046,7 +1046,7 @@ static void test_detections(void)
     CHECK_REJECT("det1.csv", 17, "timestamp", "");
     CHECK_REJECT("det1.csv", 18, "lat", "outside Great Britain");
     CHECK(rejects_table_matches("det1.csv"));
-    CHECK_EQ_INT(q("SELECT count(*) FROM detection"), 4);
+    CHECK_EQ_INT(q("SELECT count(*) FROM detection"), 5);
 
     /* the three spellings of one plate give one keyed hash: HMAC-SHA-256 of
      * the upper-case plate without spaces */
@@ -1083,9 +1083,9 @@ static void test_detections(void)
     /* reloading: identical rows are present, the conflicting one rejected */
     CHECK_EQ_INT(ingest(RS_KIND_DETECTIONS, "det1.csv", &key, &res), 0);
     CHECK_EQ_INT(res.loaded, 0);
-    CHECK_EQ_INT(res.present, 5);
-    CHECK_EQ_INT(res.rejected, 11);
-    CHECK_EQ_INT(q("SELECT count(*) FROM detection"), 4);
+    CHECK_EQ_INT(res.present, 6);
+    CHECK_EQ_INT(res.rejected, 10);
+    CHECK_EQ_INT(q("SELECT count(*) FROM detection"), 5);
     /* another file with one known id, changed, and one new */
     snprintf(buf, sizeof buf, "%s%s", hdr,
              "D4,2020-08-15T15:00:06Z,SPECS,S-1,S3,51.80,0.80,45,40,XY99ZZZ\n"
@@ -1184,7 +1184,7 @@ static void test_stats19(void)
     CHECK_EQ_INT(res.outside, 1);
     CHECK_REJECT("col_new.csv", 9, "date", "");
     CHECK_REJECT("col_new.csv", 11, "collision_severity", "");
-    CHECK_REJECT("col_new.csv", 13, "collision_index", "different values");
+    CHECK_REJECT("col_new.csv", 13, "collision_severity", "different value");
     CHECK_REJECT("col_new.csv", 14, "time", "");
     CHECK_REJECT("col_new.csv", 16, "speed_limit", "");
     CHECK_REJECT("col_new.csv", 18, "date", "");
@@ -1275,7 +1275,7 @@ static void test_stats19(void)
     CHECK_EQ_INT(res.present, 1);
     CHECK_EQ_INT(res.rejected, 6);
     CHECK_REJECT("cas_new.csv", 5, "collision_index", "no such collision");
-    CHECK_REJECT("cas_new.csv", 7, "casualty_reference", "different values");
+    CHECK_REJECT("cas_new.csv", 7, "casualty_severity", "different value");
     CHECK_REJECT("cas_new.csv", 8, "casualty_severity", "");
     CHECK_REJECT("cas_new.csv", 9, "age_of_casualty", "");
     CHECK_REJECT("cas_new.csv", 10, "casualty_adjusted_severity_serious", "");

@@ -373,6 +373,9 @@ int gen_plan_build(gen_world *w)
         if (((day + 3) % 7) != 0) /* Mondays */
             continue;
         int k = 1 + (int)gen_rng_below(&r, 2);
+        int busy_veh[2];
+        int64_t busy0[2], busy1[2];
+        int nbusy = 0;
         for (int i = 0; i < k; i++) {
             int64_t d = day + gen_rng_below(&r, 4);
             int hour = 8 + (int)gen_rng_below(&r, 6);
@@ -382,6 +385,21 @@ int gen_plan_build(gen_world *w)
             int district = (int)gen_rng_below(&r, GEN_NDISTRICTS);
             if (d >= dlast)
                 continue;
+            /* One car is on one patrol at a time: a car already out on the
+             * week's other patrol then hands this one to the next car (no
+             * draw, so every other patrol stays as it was). */
+            for (int tries = 0; tries < GEN_NFLEET; tries++) {
+                int clash = 0;
+                for (int b = 0; b < nbusy; b++)
+                    clash |= busy_veh[b] == veh && t0 < busy1[b] && busy0[b] < t1;
+                if (!clash)
+                    break;
+                veh = (veh + 1) % GEN_NFLEET;
+            }
+            busy_veh[nbusy] = veh;
+            busy0[nbusy] = t0;
+            busy1[nbusy] = t1;
+            nbusy++;
             int emit = t0 >= w->per0 && t1 <= w->per1;
             double park = 0;
             long long np = 0;

@@ -35,6 +35,15 @@ static void help(void)
         "                     (default) or the force's own patrol fleet\n"
         "  --key-file FILE    key for hashing plates and fleet vehicle ids (HMAC-SHA-256);\n"
         "                     default $ROADSAFE_KEY_FILE.  Make one with 'roadsafe keygen FILE'\n"
+        "  --unlocated-ok     stats19: load a collision file that has no location columns\n"
+        "                     (every collision unlocated) instead of refusing it\n"
+        "  --update           stats19: apply the DfT's revisions of rows already loaded\n"
+        "                     (one transaction per file; 'revised N'); without it a\n"
+        "                     differing row is rejected naming the column that differs\n"
+        "  --fleet-max-mph MPH|off  fleet: reject a ping implying more than MPH from the\n"
+        "                     vehicle's previous accepted ping (default 150)\n"
+        "  --fleet-same-time reject|keep  fleet: a ping whose vehicle already has one at\n"
+        "                     that second (default reject)\n"
         "  --quiet            no progress line\n"
         "  --store FILE       workspace (default $ROADSAFE_STORE, else ./roadsafe.db)\n\n"
         "exit: 0 all rows loaded; 1 some rows rejected; 2 a file refused or usage error.\n");
@@ -119,11 +128,16 @@ static int same_file(const char *a, const char *b)
 int rs_cmd_ingest(int argc, char **argv)
 {
     const char *store = NULL, *h = NULL, *rejects = NULL, *source = NULL, *key_file = NULL,
-               *quiet = NULL, *max_rej_s = NULL;
+               *quiet = NULL, *max_rej_s = NULL, *unlocated_ok = NULL, *update = NULL,
+               *max_mph = NULL, *same_time = NULL;
     const rs_cli_opt opts[] = {{"store", 1, &store},   {"help", 0, &h},
                                {"rejects", 1, &rejects}, {"source", 1, &source},
                                {"key-file", 1, &key_file}, {"quiet", 0, &quiet},
-                               {"max-rejects", 1, &max_rej_s}, {NULL, 0, NULL}};
+                               {"max-rejects", 1, &max_rej_s},
+                               {"unlocated-ok", 0, &unlocated_ok}, {"update", 0, &update},
+                               {"fleet-max-mph", 1, &max_mph},
+                               {"fleet-same-time", 1, &same_time},
+                               {NULL, 0, NULL}};
     const char **pos = calloc((size_t)argc + 1, sizeof *pos);
     if (pos == NULL)
         return RS_EXIT_FAIL;
@@ -168,6 +182,37 @@ int rs_cmd_ingest(int argc, char **argv)
         }
         if (max_rejects == 0)
             max_rejects = -1; /* keep all */
+    }
+    if ((unlocated_ok || update) && kind != RS_KIND_STATS19) {
+        fprintf(stderr, "roadsafe ingest: --%s is for stats19\n",
+                unlocated_ok ? "unlocated-ok" : "update");
+        ret = RS_EXIT_USAGE;
+        goto done;
+    }
+    if ((max_mph || same_time) && kind != RS_KIND_FLEET) {
+        fprintf(stderr, "roadsafe ingest: --%s is for telematics --source fleet\n",
+                max_mph ? "fleet-max-mph" : "fleet-same-time");
+        ret = RS_EXIT_USAGE;
+        goto done;
+    }
+    double fleet_mph = 0;
+    if (max_mph) {
+        char *end = NULL;
+        errno = 0;
+        fleet_mph = strtod(max_mph, &end);
+        if (strcmp(max_mph, "off") == 0)
+            fleet_mph = -1;
+        else if (errno || end == max_mph || *end || !(fleet_mph > 0 && fleet_mph <= 5000)) {
+            fprintf(stderr, "roadsafe ingest: --fleet-max-mph is a speed in mph above 0 and at "
+                            "most 5000, or off\n");
+            ret = RS_EXIT_USAGE;
+            goto done;
+        }
+    }
+    if (same_time && strcmp(same_time, "reject") != 0 && strcmp(same_time, "keep") != 0) {
+        fprintf(stderr, "roadsafe ingest: --fleet-same-time is reject or keep\n");
+        ret = RS_EXIT_USAGE;
+        goto done;
     }
     /* the context first (the key is read before the workspace is opened,
      * and the rejects file checked against both) */
@@ -261,8 +306,15 @@ int rs_cmd_ingest(int argc, char **argv)
                 "every district; load them with 'roadsafe districts load FILE.shp --name-field "
                 "FIELD' (stored records are then re-assigned)\n");
     progress_state ps = {now_s(), 0};
-    rs_ingest_opts io = {rej, have_key ? &key : NULL,
-                         (isatty(2) && !quiet) ? progress : NULL, &ps, max_rejects};
+    rs_ingest_opts io = {.rejects = rej,
+                         .key = have_key ? &key : NULL,
+                         .progress = (isatty(2) && !quiet) ? progress : NULL,
+                         .progress_user = &ps,
+                         .max_rejects = max_rejects};
+    io.unlocated_ok = unlocated_ok != NULL;
+    io.update = update != NULL;
+    io.fleet_max_mph = fleet_mph;
+    io.fleet_same_time_ok = same_time && strcmp(same_time, "keep") == 0;
     for (int i = 0; i < nfiles; i++) {
         rs_ingest_result res;
         long mark = rej_tmp && rej ? ftell(rej) : 0;
@@ -288,6 +340,10 @@ int rs_cmd_ingest(int argc, char **argv)
                    (long long)res.unlocated);
         if (res.skipped)
             printf("; %lld of collisions not in the workspace (skipped)", (long long)res.skipped);
+        if (res.revised)
+            printf(", revised %lld", (long long)res.revised);
+        if (res.note[0])
+            printf("; %s", res.note);
         if (res.outside && ndist == 0)
             printf("; %lld not in a district (no districts loaded)", (long long)res.outside);
         else if (res.outside)

@@ -129,8 +129,9 @@ static void notes(const rs_reoffend_result *r)
     if (r->data_end != INT64_MIN)
         rs_time_format_utc(r->data_end, end, sizeof end);
     fprintf(stderr, "roadsafe " CMD ": %llu detections read, %llu vehicles with an index "
-                    "detection, data end %s\n",
-            (unsigned long long)r->detections, (unsigned long long)r->vehicles_indexed, end);
+                    "detection, data end %s; %llu detections without a plate left out\n",
+            (unsigned long long)r->detections, (unsigned long long)r->vehicles_indexed, end,
+            (unsigned long long)r->no_plate);
     for (size_t j = 0; j < r->ncohorts; j++) {
         const rs_reoffend_cohort *c = &r->cohort[j];
         if (c->vehicles == 0)
