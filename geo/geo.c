@@ -2,6 +2,12 @@
  * geo.c — the spatial context (see geo.h).  The GEOS message handler writes
  * into a buffer owned by the context, so a GEOS failure is read back by the
  * caller that saw NULL / 2 / -1 and turned into one rs_err line.
+ *
+ * PROJ looks for its database and grid files only in the data folders of
+ * its installation (or those PROJ_DATA names, when they are absolute), never
+ * in the current folder or the user's PROJ folder, and never on the network:
+ * a grid file lying in the folder a command runs from must not change the
+ * transformation.
  */
 #include "geo.h"
 
@@ -36,6 +42,34 @@ static void proj_log_silent(void *app, int level, const char *msg)
     (void)msg; /* errors are read from proj_context_errno, never printed */
 }
 
+int rs_geo_proj_confine(PJ_CONTEXT *ctx)
+{
+    /* PROJ's default list: the user's writable folder first, then PROJ_DATA
+     * (when set) or the installation's data folder.  Keep the absolute
+     * folders other than the user's; relative ones would mean the current
+     * folder again. */
+    const char *user = proj_context_get_user_writable_directory(ctx, 0);
+    PJ_INFO info = proj_info();
+    const char *list = info.searchpath ? info.searchpath : "";
+    size_t len = strlen(list);
+    char *buf = malloc(len + 1);
+    const char *paths[16];
+    int n = 0;
+    if (buf == NULL)
+        return -1;
+    memcpy(buf, list, len + 1);
+    for (char *save = NULL, *tok = strtok_r(buf, ":", &save); tok && n < 16;
+         tok = strtok_r(NULL, ":", &save))
+        if (tok[0] == '/' && !(user && strcmp(tok, user) == 0))
+            paths[n++] = tok;
+    if (n == 0)
+        paths[n++] = "/usr/share/proj";
+    proj_context_set_search_paths(ctx, n, paths);
+    free(buf);
+    proj_context_set_enable_network(ctx, 0);
+    return 0;
+}
+
 rs_geo *rs_geo_new(void)
 {
     rs_geo *g = calloc(1, sizeof *g);
@@ -50,6 +84,10 @@ rs_geo *rs_geo_new(void)
     GEOSContext_setErrorMessageHandler_r(g->geos, geos_error_handler, g);
     GEOSContext_setNoticeMessageHandler_r(g->geos, geos_notice_handler, g);
     proj_log_func(g->proj, NULL, proj_log_silent);
+    if (rs_geo_proj_confine(g->proj) != 0) {
+        rs_geo_free(g);
+        return NULL;
+    }
     return g;
 }
 

@@ -26,7 +26,13 @@ void rs_geo_free(rs_geo *g);
 rs_err *rs_geo_err(rs_geo *g);
 
 GEOSContextHandle_t rs_geo_geos(rs_geo *g);
+/* The PROJ context: it finds proj.db and grid files only in the absolute
+ * folders of PROJ's own search list other than the user's (the
+ * installation's data folder, or PROJ_DATA's), never in the current folder,
+ * and never on the network (see rs_geo_proj_confine). */
 PJ_CONTEXT *rs_geo_proj(rs_geo *g);
+/* Applies those limits to any PROJ context.  Returns 0, or -1 out of memory. */
+int rs_geo_proj_confine(PJ_CONTEXT *ctx);
 
 /* Copies the last GEOS error (if any) into the context's error record with
  * the given code and "what" prefix; returns code. */

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "ingest_int.h"
+#include "pin.h"
 #include "store.h"
 
 const char rs_rejects_header[] = "file,line,column,reason\n";
@@ -109,12 +110,20 @@ int rs_ingest_file(rs_ctx *ctx, rs_kind kind, const char *path, const rs_ingest_
                           kind == RS_KIND_FLEET ? "vehicle ids" : "plates");
     if ((rc = rs_csv_open(rs_ctx_err(ctx), path, run.name, &run.csv)) != 0)
         return rc;
-    if ((rc = rs_store_districts_read(ctx, &districts)) != 0)
+    int64_t set = 0;
+    if ((rc = rs_store_districts_read_set(ctx, &districts, &set)) != 0)
         goto done;
     run.districts = districts;
-    if ((rc = rs_placer_new(ctx, districts, &run.placer)) != 0)
+    if ((rc = rs_placer_new_stored(ctx, districts, set, &run.placer)) != 0)
         goto done;
     if ((rc = rs_store_begin(ctx)) != 0)
+        goto done;
+    if ((rc = rs_pin_check(ctx, rs_placer_crs(run.placer), opts && opts->allow_new_transform,
+                           &res->transform_replaced)) != 0)
+        goto done;
+    /* a workspace from before the placer cache, or one whose cache did not
+     * check out, gets it now (kept only if this load commits) */
+    if ((rc = rs_placer_save(ctx, run.placer)) != 0)
         goto done;
     if ((rc = log_file(&run, NULL, 1)) != 0)
         goto done;

@@ -46,6 +46,8 @@ typedef struct rs_ingest_opts {
     const rs_key *key;      /* required for detections and fleet */
     rs_progress_fn progress;/* NULL for none */
     void *progress_user;
+    int allow_new_transform;/* load even when PROJ's WGS84 -> BNG operation is not the
+                               one pinned in the workspace (the pin is replaced) */
 } rs_ingest_opts;
 
 typedef struct rs_ingest_result {
@@ -54,13 +56,15 @@ typedef struct rs_ingest_result {
     int64_t present;   /* rows already in the workspace */
     int64_t unlocated; /* STATS19 collisions kept without a usable location */
     int64_t outside;   /* rows placed outside every district */
+    int transform_replaced; /* 1 when allow_new_transform replaced the pinned operation */
     char what[32];     /* what the file was: "telematics", "collisions", "casualties", ... */
 } rs_ingest_result;
 
 /* Loads one file ("-" = standard input; .gz read transparently).  The
  * workspace must be open in ctx.  Returns 0 (rows may still have been
  * rejected: see res->rejected), RS_EINPUT when the file is refused whole
- * (nothing stored), or another RS_E code. */
+ * (nothing stored; also when PROJ's WGS84 -> BNG operation is not the one
+ * pinned in the workspace, see pin.h), or another RS_E code. */
 int rs_ingest_file(rs_ctx *ctx, rs_kind kind, const char *path, const rs_ingest_opts *opts,
                    rs_ingest_result *res);
 

@@ -201,7 +201,7 @@ static int ingest_checked(rs_kind kind, const char *path, rs_ingest_result *res,
     size_t rej_len = 0;
     FILE *rej = open_memstream(&rej_text, &rej_len);
     FUZZ_ASSERT(rej != NULL);
-    rs_ingest_opts opts = {rej, &key, NULL, NULL};
+    rs_ingest_opts opts = {rej, &key, NULL, NULL, 0};
     rs_err_clear(rs_ctx_err(ctx));
     int rc = rs_ingest_file(ctx, kind, path, &opts, res);
     fclose(rej);
@@ -279,7 +279,7 @@ void fuzz_preload(rs_kind kind, const char *text)
 {
     fuzz_workspace();
     const char *path = fuzz_write("baseline.csv", (const uint8_t *)text, strlen(text));
-    rs_ingest_opts opts = {NULL, &key, NULL, NULL};
+    rs_ingest_opts opts = {NULL, &key, NULL, NULL, 0};
     rs_ingest_result res;
     if (rs_ingest_file(ws, kind, path, &opts, &res) != 0 || res.rejected != 0) {
         fprintf(stderr, "fuzz: baseline: %s (%lld rejected)\n", rs_ctx_err(ws)->msg,

@@ -535,7 +535,7 @@ static int run_once(const scenario *sc, int fault, int n, const state *clean, co
         /* a small page cache: pages spill to the WAL inside the transaction */
         sqlite3_exec(rs_ctx_db(ctx), "PRAGMA cache_size = 4", NULL, NULL, NULL);
         sqlite3_trace_v2(rs_ctx_db(ctx), SQLITE_TRACE_STMT, on_statement, NULL);
-        rs_ingest_opts opts = {NULL, &key, NULL, NULL};
+        rs_ingest_opts opts = {NULL, &key, NULL, NULL, 0};
         arm(fault, n);
         rc = rs_ingest_file(ctx, sc->kind, path_of(sc->file), &opts, &res);
     }
@@ -601,7 +601,7 @@ static void reference_states(const scenario *sc, state *clean, state *none)
     CHECK_EQ_INT(judge(ws, sc->records_sql, none, "reference (before)"), 0);
     rs_ctx *ctx = rs_ctx_new();
     CHECK_EQ_INT(rs_store_open(ctx, ws, 0), 0);
-    rs_ingest_opts opts = {NULL, &key, NULL, NULL};
+    rs_ingest_opts opts = {NULL, &key, NULL, NULL, 0};
     rs_ingest_result res;
     CHECK_EQ_INT(rs_ingest_file(ctx, sc->kind, path_of(sc->file), &opts, &res), 0);
     CHECK(res.loaded > 0);
@@ -714,7 +714,7 @@ int main(void)
     copy_file(path_of("base.db"), path_of("base_pre.db"));
     {
         rs_ctx *ctx = rs_ctx_new();
-        rs_ingest_opts opts = {NULL, &key, NULL, NULL};
+        rs_ingest_opts opts = {NULL, &key, NULL, NULL, 0};
         rs_ingest_result res;
         CHECK_EQ_INT(rs_store_open(ctx, path_of("base_pre.db"), 0), 0);
         CHECK_EQ_INT(rs_ingest_file(ctx, RS_KIND_STATS19, path_of("collisions.csv"), &opts, &res),

@@ -219,7 +219,7 @@ static int ingest_opts(rs_kind kind, const char *name, const rs_key *k, rs_inges
         fprintf(stderr, "tmpfile failed\n");
         exit(1);
     }
-    rs_ingest_opts o = {rej, k, progress, user};
+    rs_ingest_opts o = {rej, k, progress, user, 0};
     rs_err_clear(rs_ctx_err(ctx));
     int rc = rs_ingest_file(ctx, kind, path_of(name), &o, res);
     rewind(rej);

@@ -76,7 +76,7 @@ static inline void ws_load(rs_ctx *ctx, rs_kind kind, const char *path, const rs
                            int64_t want)
 {
     rs_ingest_result res;
-    rs_ingest_opts o = {NULL, key, NULL, NULL};
+    rs_ingest_opts o = {NULL, key, NULL, NULL, 0};
     memset(&res, 0, sizeof res);
     rs_err_clear(rs_ctx_err(ctx));
     int rc = rs_ingest_file(ctx, kind, path, &o, &res);

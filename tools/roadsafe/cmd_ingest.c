@@ -32,6 +32,9 @@ static void help(void)
         "  --key-file FILE    key for hashing plates and fleet vehicle ids (HMAC-SHA-256);\n"
         "                     default $ROADSAFE_KEY_FILE.  Make one with 'roadsafe keygen FILE'\n"
         "  --quiet            no progress line\n"
+        "  --allow-new-transform  load even when PROJ's WGS84 -> BNG operation is not the\n"
+        "                     one the workspace's positions were made with (it is then\n"
+        "                     replaced); without it such a load is refused\n"
         "  --store FILE       workspace (default $ROADSAFE_STORE, else ./roadsafe.db)\n\n"
         "exit: 0 all rows loaded; 1 some rows rejected; 2 a file refused or usage error.\n");
 }
@@ -112,10 +115,11 @@ static int same_file(const char *a, const char *b)
 int rs_cmd_ingest(int argc, char **argv)
 {
     const char *store = NULL, *h = NULL, *rejects = NULL, *source = NULL, *key_file = NULL,
-               *quiet = NULL;
+               *quiet = NULL, *allow_new = NULL;
     const rs_cli_opt opts[] = {{"store", 1, &store},   {"help", 0, &h},
                                {"rejects", 1, &rejects}, {"source", 1, &source},
                                {"key-file", 1, &key_file}, {"quiet", 0, &quiet},
+                               {"allow-new-transform", 0, &allow_new},
                                {NULL, 0, NULL}};
     const char **pos = calloc((size_t)argc + 1, sizeof *pos);
     if (pos == NULL)
@@ -244,7 +248,7 @@ int rs_cmd_ingest(int argc, char **argv)
                 "FIELD' (stored records are then re-assigned)\n");
     progress_state ps = {now_s(), 0};
     rs_ingest_opts io = {rej, have_key ? &key : NULL,
-                         (isatty(2) && !quiet) ? progress : NULL, &ps};
+                         (isatty(2) && !quiet) ? progress : NULL, &ps, allow_new != NULL};
     for (int i = 0; i < nfiles; i++) {
         rs_ingest_result res;
         long mark = rej_tmp && rej ? ftell(rej) : 0;
@@ -260,6 +264,16 @@ int rs_cmd_ingest(int argc, char **argv)
                 ret = code;
             continue;
         }
+        char opname[512] = "?";
+        if (res.transform_replaced &&
+            rs_store_meta_get(ctx, "wgs84_bng_operation_name", opname, sizeof opname) != 0)
+            rs_err_clear(rs_ctx_err(ctx));
+        if (res.transform_replaced)
+            fprintf(stderr,
+                    "roadsafe ingest: the workspace's WGS84 -> BNG operation is now \"%s\" "
+                    "(--allow-new-transform); positions stored before were made with the one "
+                    "it replaced\n",
+                    opname);
         printf("%s (%s): loaded %lld, rejected %lld, already present %lld", files[i], res.what,
                (long long)res.loaded, (long long)res.rejected, (long long)res.present);
         if (res.unlocated)
