@@ -262,6 +262,7 @@ int32_t rs_placer_bng(rs_placer *p, double e, double n)
 
 const char *rs_placer_describe(const rs_placer *p) { return rs_crs_describe(p->fwd); }
 const rs_crs *rs_placer_crs(const rs_placer *p) { return p->fwd; }
+int rs_placer_was_built(const rs_placer *p) { return p->unsaved; }
 
 double rs_placer_table_error(const rs_placer *p)
 {

@@ -51,6 +51,10 @@ int rs_placer_new_stored(rs_ctx *ctx, const rs_districts *d, int64_t set, rs_pla
  * write transaction.  Returns 0 or an RS_E code. */
 int rs_placer_save(rs_ctx *ctx, rs_placer *p);
 void rs_placer_free(rs_placer *p);
+/* 1 when p holds a table or locator grid it built (rs_placer_new, or a
+ * placer cache that lacked them or did not check out) and has not yet
+ * saved; 0 when it read them from the cache, borrowed them, or saved them. */
+int rs_placer_was_built(const rs_placer *p);
 
 /* WGS84 -> BNG metres and district index (-1 none).  Returns 0, or -1 when
  * the point cannot be transformed. */
