@@ -118,17 +118,38 @@ static int crs_describe_op(rs_geo *g, rs_crs *c, PJ *op)
     return RS_OK;
 }
 
+int rs_crs_new_pipeline(rs_geo *g, const char *pipeline, const char *desc, rs_crs **out)
+{
+    if (g == NULL || out == NULL || pipeline == NULL)
+        return RS_EUSAGE;
+    *out = NULL;
+    rs_crs *c = calloc(1, sizeof *c);
+    if (c == NULL || (c->pipeline = dup_or_null(pipeline)) == NULL) {
+        free(c);
+        return rs_err_set(rs_geo_err(g), RS_ENOMEM, "out of memory");
+    }
+    c->g = g;
+    snprintf(c->desc, sizeof c->desc, "%s", desc ? desc : "");
+    c->op = proj_create(rs_geo_proj(g), c->pipeline);
+    if (c->op == NULL || proj_is_crs(c->op)) {
+        int err = proj_context_errno(rs_geo_proj(g));
+        rs_crs_free(c);
+        return rs_err_set(rs_geo_err(g), RS_EINPUT, "PROJ: cannot make the operation \"%.80s\": %s",
+                          pipeline,
+                          err ? proj_context_errno_string(rs_geo_proj(g), err) : "not an operation");
+    }
+    *out = c;
+    return RS_OK;
+}
+
 int rs_crs_new_like(rs_geo *g, const rs_crs *like, rs_crs **out)
 {
     if (g == NULL || out == NULL || like == NULL)
         return RS_EUSAGE;
-    *out = NULL;
-    rs_crs *c = calloc(1, sizeof *c);
-    if (c == NULL)
-        return rs_err_set(rs_geo_err(g), RS_ENOMEM, "out of memory");
-    c->g = g;
-    memcpy(c->desc, like->desc, sizeof c->desc);
-    c->pipeline = dup_or_null(like->pipeline);
+    rs_crs *c = NULL;
+    int rc = rs_crs_new_pipeline(g, rs_crs_pipeline(like), like->desc, &c);
+    if (rc != RS_OK)
+        return rc;
     for (int i = 0; i < like->ngrids; i++, c->ngrids++) {
         c->grid_name[i] = dup_or_null(like->grid_name[i]);
         c->grid_path[i] = dup_or_null(like->grid_path[i]);
@@ -137,15 +158,6 @@ int rs_crs_new_like(rs_geo *g, const rs_crs *like, rs_crs **out)
             rs_crs_free(c);
             return rs_err_set(rs_geo_err(g), RS_ENOMEM, "out of memory");
         }
-    }
-    if (c->pipeline != NULL)
-        c->op = proj_create(rs_geo_proj(g), c->pipeline);
-    if (c->op == NULL) {
-        int err = proj_context_errno(rs_geo_proj(g));
-        rs_crs_free(c);
-        return rs_err_set(rs_geo_err(g), RS_ERR, "PROJ: cannot re-create the operation: %s",
-                          err ? proj_context_errno_string(rs_geo_proj(g), err)
-                              : "unknown error");
     }
     *out = c;
     return RS_OK;

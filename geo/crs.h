@@ -39,6 +39,10 @@ size_t rs_crs_trans(rs_crs *c, double *x, double *y, size_t n);
  * from like's PROJ string, so every point transforms exactly as with like.
  * Returns 0 and *out, or an RS_E code. */
 int rs_crs_new_like(rs_geo *g, const rs_crs *like, rs_crs **out);
+/* The operation a PROJ string (as rs_crs_pipeline gives) defines, described
+ * as desc; it knows no grid names (rs_crs_grid_count 0).  Returns 0 and
+ * *out, or RS_EINPUT when PROJ cannot make it. */
+int rs_crs_new_pipeline(rs_geo *g, const char *pipeline, const char *desc, rs_crs **out);
 
 /* Borrowed: the operation as a PROJ string ("+proj=pipeline +step ..."). */
 const char *rs_crs_pipeline(const rs_crs *c);

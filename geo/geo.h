@@ -33,6 +33,12 @@ GEOSContextHandle_t rs_geo_geos(rs_geo *g);
 PJ_CONTEXT *rs_geo_proj(rs_geo *g);
 /* Applies those limits to any PROJ context.  Returns 0, or -1 out of memory. */
 int rs_geo_proj_confine(PJ_CONTEXT *ctx);
+/* What PROJ's choice of operation depends on besides the CRSs, as text:
+ * PROJ's version, and every file in the folders it may read (name, size,
+ * modification time, inode), proj.db and the grids included.  The same text
+ * means PROJ would choose the same operations.  A new string (caller
+ * frees), or NULL out of memory (error recorded). */
+char *rs_geo_proj_env(rs_geo *g);
 
 /* Copies the last GEOS error (if any) into the context's error record with
  * the given code and "what" prefix; returns code. */

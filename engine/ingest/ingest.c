@@ -118,7 +118,8 @@ int rs_ingest_file(rs_ctx *ctx, rs_kind kind, const char *path, const rs_ingest_
         goto done;
     if ((rc = rs_store_begin(ctx)) != 0)
         goto done;
-    if ((rc = rs_pin_check(ctx, rs_placer_crs(run.placer), opts && opts->allow_new_transform,
+    if ((rc = rs_pin_check(ctx, rs_placer_crs(run.placer), rs_placer_from_pin(run.placer),
+                           opts && opts->allow_new_transform,
                            &res->transform_replaced)) != 0)
         goto done;
     /* a workspace from before the placer cache, or one whose cache did not

@@ -2,7 +2,12 @@
  * pin.c — the pinned WGS84 -> BNG operation (see pin.h).  Grid files are
  * hashed whole with SHA-256 on every check (OSTN15 is about 15 MB; a
  * workspace whose operation uses no grid, the Helmert fallback, pays
- * nothing).
+ * nothing).  Beside the pin the workspace keeps the PROJ environment it
+ * was checked in (rs_geo_proj_env); while that is unchanged PROJ would
+ * choose the same operation, so an ingest makes it straight from the pin
+ * (rs_pin_crs) and skips PROJ's search of its database and the hashing.
+ * The environment record ends with the SHA-256 of the pin it was checked
+ * with, so a pin edited by hand is checked (and refused) in full.
  */
 #include "pin.h"
 
@@ -15,6 +20,7 @@
 
 #define META_PIN "wgs84_bng_operation"
 #define META_NAME "wgs84_bng_operation_name"
+#define META_ENV "wgs84_bng_operation_env"
 #define PIN_MAX 8192
 
 /* SHA-256 of the file at path as 64 hex digits into hex; 0 or -1. */
@@ -77,19 +83,107 @@ static void short_id(const char *s, char out[13])
             snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
-int rs_pin_check(rs_ctx *ctx, const rs_crs *c, int allow_new, int *replaced)
+/* What META_ENV holds for PROJ environment env and pin: env, then the
+ * SHA-256 of the pin, so that a pin changed by anything but rs_pin_check
+ * (a hand edit, another program) no longer matches and is checked in full.
+ * A new string, or NULL. */
+static char *env_record(const char *env, const char *pin)
 {
+    unsigned char md[32];
+    unsigned int n = 0;
+    size_t len = strlen(env) + 80;
+    char *r = malloc(len);
+    if (r == NULL || EVP_Digest(pin, strlen(pin), md, &n, EVP_sha256(), NULL) != 1 || n != 32) {
+        free(r);
+        return NULL;
+    }
+    size_t k = (size_t)snprintf(r, len, "%s\npin sha256 ", env);
+    for (int i = 0; i < 32; i++)
+        snprintf(r + k + 2 * (size_t)i, 3, "%02x", md[i]);
+    return r;
+}
+
+/* 1 when the workspace's pin was last checked in PROJ environment env
+ * (rs_geo_proj_env) and is unchanged since; then *pin holds the pin
+ * (caller frees). */
+static int env_matches(rs_ctx *ctx, const char *env, char **pin)
+{
+    size_t n = strlen(env) + 82;
+    char *stored = malloc(n), *p = malloc(PIN_MAX), *want = NULL;
+    int yes = stored && p && rs_store_meta_get(ctx, META_PIN, p, PIN_MAX) == 0 &&
+              rs_store_meta_get(ctx, META_ENV, stored, n) == 0 &&
+              (want = env_record(env, p)) != NULL && strcmp(stored, want) == 0;
+    rs_err_clear(rs_ctx_err(ctx));
+    free(stored);
+    free(want);
+    if (!yes) {
+        free(p);
+        p = NULL;
+    }
+    *pin = p;
+    return yes;
+}
+
+/* Records env beside pin (see env_record). */
+static int env_set(rs_ctx *ctx, const char *env, const char *pin)
+{
+    char *r = env_record(env, pin);
+    if (r == NULL)
+        return rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
+    int rc = rs_store_meta_set(ctx, META_ENV, r);
+    free(r);
+    return rc;
+}
+
+rs_crs *rs_pin_crs(rs_ctx *ctx)
+{
+    rs_geo *g = rs_ctx_geo(ctx);
+    char *env = rs_geo_proj_env(g), *pin = NULL, name[512] = "";
+    rs_crs *c = NULL;
+    if (env != NULL && env_matches(ctx, env, &pin)) {
+        char *nl = strchr(pin, '\n');
+        if (nl)
+            *nl = '\0';
+        if (rs_store_meta_get(ctx, META_NAME, name, sizeof name) != 0 ||
+            rs_crs_new_pipeline(g, pin, name, &c) != 0)
+            c = NULL;
+    }
+    rs_err_clear(rs_ctx_err(ctx));
+    rs_err_clear(rs_geo_err(g));
+    free(env);
+    free(pin);
+    return c;
+}
+
+int rs_pin_check(rs_ctx *ctx, const rs_crs *c, int from_pin, int allow_new, int *replaced)
+{
+    char *env = rs_geo_proj_env(rs_ctx_geo(ctx)), *stored = NULL;
+    *replaced = 0;
+    if (env == NULL)
+        return rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
+    if (from_pin && env_matches(ctx, env, &stored)) {
+        /* c was made from the pin; still the pin now, under the write lock? */
+        size_t k = strcspn(stored, "\n");
+        int same = strlen(rs_crs_pipeline(c)) == k && strncmp(stored, rs_crs_pipeline(c), k) == 0;
+        free(stored);
+        if (same) {
+            free(env);
+            return 0;
+        }
+    }
     char *pin = rs_pin_of(ctx, c), *old = malloc(PIN_MAX), old_name[512] = "";
     int rc;
-    *replaced = 0;
     if (pin == NULL || old == NULL) {
+        free(env);
         free(pin);
         free(old);
         return pin ? rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory") : rs_ctx_err(ctx)->code;
     }
     rc = rs_store_meta_get(ctx, META_PIN, old, PIN_MAX);
-    if (rc == 0 && strcmp(old, pin) == 0)
+    if (rc == 0 && strcmp(old, pin) == 0) {
+        rc = env_set(ctx, env, pin);
         goto done;
+    }
     if (rc == 0 && !allow_new) {
         char a[13], b[13];
         short_id(old, a);
@@ -108,9 +202,11 @@ int rs_pin_check(rs_ctx *ctx, const rs_crs *c, int allow_new, int *replaced)
     if (rc != 0 && rc != RS_ENOTFOUND)
         goto done;
     *replaced = rc == 0;
-    if ((rc = rs_store_meta_set(ctx, META_PIN, pin)) == 0)
-        rc = rs_store_meta_set(ctx, META_NAME, rs_crs_describe(c));
+    if ((rc = rs_store_meta_set(ctx, META_PIN, pin)) == 0 &&
+        (rc = rs_store_meta_set(ctx, META_NAME, rs_crs_describe(c))) == 0)
+        rc = env_set(ctx, env, pin);
 done:
+    free(env);
     free(pin);
     free(old);
     return rc;

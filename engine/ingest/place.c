@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "locator.h"
+#include "pin.h"
 #include "store.h"
 
 #define TABLE_STEP_DEG 0.005
@@ -37,6 +38,7 @@ struct rs_placer {
     rs_locator *loc;
     int64_t set;               /* district set the table and locator are for */
     int unsaved;               /* built here, not read from the placer cache */
+    int from_pin;              /* fwd made from the workspace's pinned operation */
 };
 
 int rs_in_gb_wgs84(double lat, double lon)
@@ -153,7 +155,9 @@ int rs_placer_new_stored(rs_ctx *ctx, const rs_districts *d, int64_t set, rs_pla
     if (p == NULL)
         return rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
     p->set = set;
-    if ((rc = rs_crs_new(g, "EPSG:4326", "EPSG:27700", &p->fwd)) != 0)
+    if ((p->fwd = rs_pin_crs(ctx)) != NULL)
+        p->from_pin = 1;
+    else if ((rc = rs_crs_new(g, "EPSG:4326", "EPSG:27700", &p->fwd)) != 0)
         goto fail;
     if (d == NULL || rs_districts_count(d) == 0)
         goto done;
@@ -263,6 +267,7 @@ int32_t rs_placer_bng(rs_placer *p, double e, double n)
 const char *rs_placer_describe(const rs_placer *p) { return rs_crs_describe(p->fwd); }
 const rs_crs *rs_placer_crs(const rs_placer *p) { return p->fwd; }
 int rs_placer_was_built(const rs_placer *p) { return p->unsaved; }
+int rs_placer_from_pin(const rs_placer *p) { return p->from_pin; }
 
 double rs_placer_table_error(const rs_placer *p)
 {

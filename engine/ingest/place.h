@@ -43,7 +43,8 @@ int rs_placer_new_sharing(rs_ctx *ctx, const rs_districts *d, const rs_placer *s
 /* As rs_placer_new, but reading the table and the locator grid from the
  * workspace's placer cache when it holds them for district set `set` (see
  * rs_store_district_set; read it in the same snapshot as d) and this PROJ
- * operation, and building only what it lacks.  A cache entry that does not
+ * operation, and building only what it lacks.  The transformation is the
+ * workspace's pinned one when PROJ's environment is unchanged (pin.h).  A cache entry that does not
  * check out against d is ignored and rebuilt.  The workspace is only read. */
 int rs_placer_new_stored(rs_ctx *ctx, const rs_districts *d, int64_t set, rs_placer **out);
 /* Writes what p built (and did not read from the cache) into the placer
@@ -55,6 +56,9 @@ void rs_placer_free(rs_placer *p);
  * placer cache that lacked them or did not check out) and has not yet
  * saved; 0 when it read them from the cache, borrowed them, or saved them. */
 int rs_placer_was_built(const rs_placer *p);
+/* 1 when rs_placer_new_stored made the transformation straight from the
+ * workspace's pinned operation (see pin.h: rs_pin_crs). */
+int rs_placer_from_pin(const rs_placer *p);
 
 /* WGS84 -> BNG metres and district index (-1 none).  Returns 0, or -1 when
  * the point cannot be transformed. */

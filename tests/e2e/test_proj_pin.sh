@@ -76,4 +76,19 @@ eq "$(sql "$W" "SELECT value FROM meta WHERE key = 'wgs84_bng_operation'")" "$pi
   "pin after --allow-new-transform"
 { echo "$H"; sed -n '72,75p' "$T/gen/concerns.csv"; } > "$T/c4.csv"
 run 0 "$RS" ingest concerns "$T/c4.csv" --quiet --store "$W"
+
+# a grid installed where PROJ is told to look (an absolute PROJ_DATA): PROJ
+# now chooses the OSTN15 operation, which is not the pinned one
+if [ -f /usr/share/proj/proj.db ]; then
+  mkdir -p "$T/projdata"
+  cp /usr/share/proj/proj.db "$T/projdata/"
+  cp "$T/grids/uk_os_OSTN15_NTv2_OSGBtoETRS.tif" "$T/projdata/"
+  { echo "$H"; sed -n '76,80p' "$T/gen/concerns.csv"; } > "$T/c5.csv"
+  n=$(sql "$W" "SELECT count(*) FROM concern")
+  PROJ_DATA="$T/projdata" run 2 "$RS" ingest concerns "$T/c5.csv" --quiet --store "$W"
+  has "$T/err" "Inverse of OSGB36 to WGS 84 (6)"
+  has "$T/err" "Inverse of OSGB36 to WGS 84 (9)"
+  eq "$(sql "$W" "SELECT count(*) FROM concern")" "$n" "concerns after a new grid"
+  run 0 "$RS" ingest concerns "$T/c5.csv" --quiet --store "$W"
+fi
 finish

@@ -118,7 +118,8 @@ static int show(rs_ctx *ctx)
     /* the operation the workspace's positions were made with, when PROJ
      * would now use another (ingest refuses to load then) */
     pin = malloc(8192);
-    if (pin != NULL && rs_store_meta_get(ctx, "wgs84_bng_operation", pin, 8192) == 0 &&
+    if (pin != NULL && !rs_placer_from_pin(pl) &&
+        rs_store_meta_get(ctx, "wgs84_bng_operation", pin, 8192) == 0 &&
         (now = rs_pin_of(ctx, rs_placer_crs(pl))) != NULL && strcmp(pin, now) != 0)
         printf("               NOT the operation the stored positions were made with:\n"
                "               stored: %s\n               now:    %s\n",
