@@ -7,11 +7,13 @@
  * its installation (or those PROJ_DATA names, when they are absolute), never
  * in the current folder or the user's PROJ folder, and never on the network:
  * a grid file lying in the folder a command runs from must not change the
- * transformation.
+ * transformation.  The one process-wide state here is PROJ's own default
+ * search list, read once (see proj_info_read).
  */
 #include "geo.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,11 +51,24 @@ static void proj_log_silent(void *app, int level, const char *msg)
  * less the user's folder and any relative entry (the current folder again).
  * Fills paths (pointing into *buf, which the caller frees); returns the
  * count, or -1 out of memory. */
+/* proj_info() frees the strings of its previous answer, so two threads
+ * calling it at once may read freed memory: it is called once per process
+ * and its answer kept (read-only afterwards). */
+static pthread_once_t proj_info_once = PTHREAD_ONCE_INIT;
+static char proj_info_path[8192], proj_info_version[64];
+
+static void proj_info_read(void)
+{
+    PJ_INFO info = proj_info();
+    snprintf(proj_info_path, sizeof proj_info_path, "%s", info.searchpath ? info.searchpath : "");
+    snprintf(proj_info_version, sizeof proj_info_version, "%s", info.version ? info.version : "?");
+}
+
 static int proj_dirs(PJ_CONTEXT *ctx, char **buf, const char *paths[16])
 {
     const char *user = proj_context_get_user_writable_directory(ctx, 0);
-    PJ_INFO info = proj_info();
-    const char *list = info.searchpath ? info.searchpath : "";
+    pthread_once(&proj_info_once, proj_info_read);
+    const char *list = proj_info_path;
     size_t len = strlen(list);
     int n = 0;
     *buf = malloc(len + 1);
@@ -120,8 +135,7 @@ char *rs_geo_proj_env(rs_geo *g)
     if (n < 0 || (out = malloc(cap)) == NULL)
         goto fail;
     out[0] = '\0';
-    PJ_INFO info = proj_info();
-    if (append(&out, &len, &cap, "PROJ %s", info.version ? info.version : "?") != 0)
+    if (append(&out, &len, &cap, "PROJ %s", proj_info_version) != 0)
         goto fail;
     for (int i = 0; i < n; i++) {
         DIR *dir = opendir(paths[i]);
