@@ -167,8 +167,9 @@ int rs_placer_new_stored(rs_ctx *ctx, const rs_districts *d, int64_t set, rs_pla
     }
     /* Each entry that is absent, or does not check out against these
      * districts, is built afresh (and saved by rs_placer_save). */
+    /* an empty entry: the extent has no table (too large for one) */
     rc = rs_store_cache_get(ctx, "table", set, key, &blob, &len);
-    if (rc == 0 && rs_crs_table_load(g, blob, len, &p->table) != 0)
+    if (rc == 0 && len > 0 && rs_crs_table_load(g, blob, len, &p->table) != 0)
         rc = RS_ENOTFOUND;
     free(blob);
     blob = NULL;
@@ -215,13 +216,16 @@ int rs_placer_save(rs_ctx *ctx, rs_placer *p)
         return rc;
     if ((key = table_key(p->fwd)) == NULL)
         return rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
-    if (p->table != NULL) {
-        if ((rc = rs_crs_table_save(p->table, &buf, &len)) != 0 ||
-            (rc = rs_store_cache_put(ctx, "table", p->set, key, buf, len)) != 0)
-            goto done;
-        free(buf);
-        buf = NULL;
-    }
+    if (p->table != NULL)
+        rc = rs_crs_table_save(p->table, &buf, &len);
+    else if ((buf = malloc(1)) == NULL)
+        rc = RS_ENOMEM;
+    else
+        len = 0; /* an empty entry: no table for this extent */
+    if (rc != 0 || (rc = rs_store_cache_put(ctx, "table", p->set, key, buf, len)) != 0)
+        goto done;
+    free(buf);
+    buf = NULL;
     if ((rc = rs_locator_save(p->loc, &buf, &len)) != 0 ||
         (rc = rs_store_cache_put(ctx, "locator", p->set, CACHE_FORMAT, buf, len)) != 0)
         goto done;

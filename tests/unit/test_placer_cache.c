@@ -290,11 +290,42 @@ static void test_huge_extents(void)
     }
 }
 
+/* A set too large for a table keeps that fact too: the next placer reads
+ * an empty table entry and builds nothing. */
+static void test_no_table_cached(const char *dir)
+{
+    char ws[1200];
+    snprintf(ws, sizeof ws, "%s/gb.db", dir);
+    static const ws_box gb[1] = {{1, 1, 700000, 1250000}};
+    rs_ctx *ctx = rs_ctx_new();
+    rs_districts *d = NULL;
+    rs_placer *p = NULL;
+    int64_t set = 0, moved = 0;
+    CHECK_EQ_INT(rs_store_open(ctx, ws, RS_STORE_CREATE), 0);
+    CHECK_EQ_INT(rs_store_begin(ctx), 0);
+    ws_box_districts(ctx, 1, names, gb);
+    CHECK_EQ_INT(rs_store_districts_read(ctx, &d), 0);
+    CHECK_EQ_INT(rs_relocate_all(ctx, d, &moved), 0);
+    CHECK_EQ_INT(rs_store_commit(ctx), 0);
+    rs_districts_free(d);
+    d = NULL;
+    CHECK_EQ_INT(cache_rows(ctx), 2);
+    CHECK_EQ_INT(rs_store_districts_read_set(ctx, &d, &set), 0);
+    CHECK_EQ_INT(rs_placer_new_stored(ctx, d, set, &p), 0);
+    CHECK_EQ_INT(rs_placer_was_built(p), 0);
+    CHECK(rs_placer_table_error(p) == 0);
+    CHECK_EQ_INT(rs_placer_bng(p, 350000, 600000), 0);
+    rs_placer_free(p);
+    rs_districts_free(d);
+    rs_ctx_free(ctx);
+}
+
 int main(void)
 {
     const char *dir = check_tmpdir("placer_cache");
     test_stored_equals_fresh(dir);
     test_bytes();
+    test_no_table_cached(dir);
 #if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
     /* a table over all of GB (4.7 million nodes) and its measurement took
      * about 670 MB; over +-3,000 km it was refused (2.3e8 cells) */
