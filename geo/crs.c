@@ -21,14 +21,20 @@
 #include "crs.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define MAX_GRIDS 8
 
 struct rs_crs {
     rs_geo *g;
     PJ *op;          /* normalised for visualisation: x/y = lon/lat, E/N */
     char desc[512];
+    char *pipeline;  /* the PROJ string of op */
+    int ngrids;
+    char *grid_name[MAX_GRIDS], *grid_path[MAX_GRIDS];
 };
 
 struct rs_crs_table {
@@ -71,6 +77,90 @@ static PJ *crs_create(rs_geo *g, const char *def, const char *role)
         return NULL;
     }
     return crs;
+}
+
+static char *dup_or_null(const char *s)
+{
+    if (s == NULL)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+/* Fills c's pipeline (the PROJ string of its normalised operation) and the
+ * grids the operation `op` uses (name, and the file PROJ found for it). */
+static int crs_describe_op(rs_geo *g, rs_crs *c, PJ *op)
+{
+    PJ_CONTEXT *ctx = rs_geo_proj(g);
+    const char *ps = proj_as_proj_string(ctx, c->op, PJ_PROJ_5, NULL);
+    c->pipeline = dup_or_null(ps ? ps : "");
+    if (c->pipeline == NULL)
+        return rs_err_set(rs_geo_err(g), RS_ENOMEM, "out of memory");
+    int n = proj_coordoperation_get_grid_used_count(ctx, op);
+    for (int i = 0; i < n && c->ngrids < MAX_GRIDS; i++) {
+        const char *sn = NULL, *fn = NULL, *pf = NULL, *url = NULL;
+        int direct = 0, open = 0, avail = 0;
+        if (!proj_coordoperation_get_grid_used(ctx, op, i, &sn, &fn, &pf, &url, &direct, &open,
+                                               &avail))
+            continue;
+        c->grid_name[c->ngrids] = dup_or_null(sn ? sn : "");
+        c->grid_path[c->ngrids] = dup_or_null(fn ? fn : "");
+        if (c->grid_name[c->ngrids] == NULL || c->grid_path[c->ngrids] == NULL) {
+            free(c->grid_name[c->ngrids]);
+            free(c->grid_path[c->ngrids]);
+            return rs_err_set(rs_geo_err(g), RS_ENOMEM, "out of memory");
+        }
+        c->ngrids++;
+    }
+    return RS_OK;
+}
+
+int rs_crs_new_pipeline(rs_geo *g, const char *pipeline, const char *desc, rs_crs **out)
+{
+    if (g == NULL || out == NULL || pipeline == NULL)
+        return RS_EUSAGE;
+    *out = NULL;
+    rs_crs *c = calloc(1, sizeof *c);
+    if (c == NULL || (c->pipeline = dup_or_null(pipeline)) == NULL) {
+        free(c);
+        return rs_err_set(rs_geo_err(g), RS_ENOMEM, "out of memory");
+    }
+    c->g = g;
+    snprintf(c->desc, sizeof c->desc, "%s", desc ? desc : "");
+    c->op = proj_create(rs_geo_proj(g), c->pipeline);
+    if (c->op == NULL || proj_is_crs(c->op)) {
+        int err = proj_context_errno(rs_geo_proj(g));
+        rs_crs_free(c);
+        return rs_err_set(rs_geo_err(g), RS_EINPUT, "PROJ: cannot make the operation \"%.80s\": %s",
+                          pipeline,
+                          err ? proj_context_errno_string(rs_geo_proj(g), err) : "not an operation");
+    }
+    *out = c;
+    return RS_OK;
+}
+
+int rs_crs_new_like(rs_geo *g, const rs_crs *like, rs_crs **out)
+{
+    if (g == NULL || out == NULL || like == NULL)
+        return RS_EUSAGE;
+    rs_crs *c = NULL;
+    int rc = rs_crs_new_pipeline(g, rs_crs_pipeline(like), like->desc, &c);
+    if (rc != RS_OK)
+        return rc;
+    for (int i = 0; i < like->ngrids; i++, c->ngrids++) {
+        c->grid_name[i] = dup_or_null(like->grid_name[i]);
+        c->grid_path[i] = dup_or_null(like->grid_path[i]);
+        if (c->grid_name[i] == NULL || c->grid_path[i] == NULL) {
+            c->ngrids++;
+            rs_crs_free(c);
+            return rs_err_set(rs_geo_err(g), RS_ENOMEM, "out of memory");
+        }
+    }
+    *out = c;
+    return RS_OK;
 }
 
 int rs_crs_new(rs_geo *g, const char *src, const char *dst, rs_crs **out)
@@ -146,6 +236,11 @@ int rs_crs_new(rs_geo *g, const char *src, const char *dst, rs_crs **out)
         snprintf(c->desc, sizeof c->desc, "%s (accuracy unknown)", name ? name : "?");
     c->op = norm;
     norm = NULL;
+    if ((rc = crs_describe_op(g, c, op)) != RS_OK) {
+        rs_crs_free(c);
+        c = NULL;
+        goto done;
+    }
     *out = c;
 
 done:
@@ -163,6 +258,11 @@ void rs_crs_free(rs_crs *c)
     if (c == NULL)
         return;
     proj_destroy(c->op);
+    free(c->pipeline);
+    for (int i = 0; i < c->ngrids; i++) {
+        free(c->grid_name[i]);
+        free(c->grid_path[i]);
+    }
     free(c);
 }
 
@@ -184,6 +284,16 @@ size_t rs_crs_trans(rs_crs *c, double *x, double *y, size_t n)
 }
 
 const char *rs_crs_describe(const rs_crs *c) { return c ? c->desc : ""; }
+const char *rs_crs_pipeline(const rs_crs *c) { return c && c->pipeline ? c->pipeline : ""; }
+int rs_crs_grid_count(const rs_crs *c) { return c ? c->ngrids : 0; }
+const char *rs_crs_grid_name(const rs_crs *c, int i)
+{
+    return c && i >= 0 && i < c->ngrids ? c->grid_name[i] : "";
+}
+const char *rs_crs_grid_path(const rs_crs *c, int i)
+{
+    return c && i >= 0 && i < c->ngrids ? c->grid_path[i] : "";
+}
 
 /* ---- interpolation table ------------------------------------------------ */
 
@@ -206,22 +316,25 @@ static void table_interp(const rs_crs_table *t, double lon, double lat, double *
 
 /* Measures the table against PROJ at the centre and at the south and west
  * edge midpoints of every cell, plus the north/east edges of the last
- * row/column.  Returns 0 and the largest distance in *max_err, or an RS_E
- * code (a probe PROJ cannot transform is an error: the box is too big). */
+ * row/column, one row of cells at a time (memory: a few arrays of one row).
+ * Returns 0 and the largest distance in *max_err, or an RS_E code (a probe
+ * PROJ cannot transform is an error: the box is too big). */
 static int table_measure(rs_geo *g, rs_crs *c, const rs_crs_table *t, double *max_err)
 {
     size_t cells_x = t->nx - 1, cells_y = t->ny - 1;
-    /* probes per cell: centre, south midpoint, west midpoint; then the
-     * north edge of the top row and the east edge of the last column */
-    size_t n = 3 * cells_x * cells_y + cells_x + cells_y;
-    double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
-    if (x == NULL || y == NULL) {
-        free(x);
-        free(y);
-        return rs_err_set(rs_geo_err(g), RS_ENOMEM, "out of memory");
+    /* per row: centre, south and west midpoints of each cell, the east edge
+     * midpoint of the last cell; the top row adds its north edge midpoints */
+    size_t cap = 4 * cells_x + 1;
+    double *x = malloc(cap * sizeof *x), *y = malloc(cap * sizeof *y);
+    double *px = malloc(cap * sizeof *px), *py = malloc(cap * sizeof *py);
+    int rc = RS_OK;
+    double worst = 0;
+    if (x == NULL || y == NULL || px == NULL || py == NULL) {
+        rc = rs_err_set(rs_geo_err(g), RS_ENOMEM, "out of memory");
+        goto done;
     }
-    size_t k = 0;
     for (size_t j = 0; j < cells_y; j++) {
+        size_t k = 0;
         double la = t->lat0 + (double)j * t->step;
         for (size_t i = 0; i < cells_x; i++) {
             double lo = t->lon0 + (double)i * t->step;
@@ -229,32 +342,25 @@ static int table_measure(rs_geo *g, rs_crs *c, const rs_crs_table *t, double *ma
             x[k] = lo + t->step / 2, y[k++] = la;
             x[k] = lo, y[k++] = la + t->step / 2;
         }
-    }
-    for (size_t i = 0; i < cells_x; i++)
-        x[k] = t->lon0 + ((double)i + 0.5) * t->step, y[k++] = t->lat0 + (double)cells_y * t->step;
-    for (size_t j = 0; j < cells_y; j++)
         x[k] = t->lon0 + (double)cells_x * t->step, y[k++] = t->lat0 + ((double)j + 0.5) * t->step;
-
-    double *px = malloc(n * sizeof *px), *py = malloc(n * sizeof *py);
-    int rc = RS_OK;
-    if (px == NULL || py == NULL) {
-        rc = rs_err_set(rs_geo_err(g), RS_ENOMEM, "out of memory");
-        goto done;
-    }
-    memcpy(px, x, n * sizeof *px);
-    memcpy(py, y, n * sizeof *py);
-    if (rs_crs_trans(c, px, py, n) != 0) {
-        rc = rs_err_set(rs_geo_err(g), RS_EINPUT,
-                        "crs table: PROJ cannot transform every point of the box");
-        goto done;
-    }
-    double worst = 0;
-    for (size_t i = 0; i < n; i++) {
-        double e, nn;
-        table_interp(t, x[i], y[i], &e, &nn);
-        double d = hypot(e - px[i], nn - py[i]);
-        if (d > worst)
-            worst = d;
+        if (j + 1 == cells_y)
+            for (size_t i = 0; i < cells_x; i++)
+                x[k] = t->lon0 + ((double)i + 0.5) * t->step,
+                y[k++] = t->lat0 + (double)cells_y * t->step;
+        memcpy(px, x, k * sizeof *px);
+        memcpy(py, y, k * sizeof *py);
+        if (rs_crs_trans(c, px, py, k) != 0) {
+            rc = rs_err_set(rs_geo_err(g), RS_EINPUT,
+                            "crs table: PROJ cannot transform every point of the box");
+            goto done;
+        }
+        for (size_t i = 0; i < k; i++) {
+            double e, nn;
+            table_interp(t, x[i], y[i], &e, &nn);
+            double d = hypot(e - px[i], nn - py[i]);
+            if (d > worst)
+                worst = d;
+        }
     }
     *max_err = worst;
 done:
@@ -332,3 +438,72 @@ int rs_crs_table_fwd(const rs_crs_table *t, double lon, double lat, double *e, d
 }
 
 double rs_crs_table_max_error(const rs_crs_table *t) { return t ? t->max_err : 0; }
+
+size_t rs_crs_table_nodes(const rs_crs_table *t) { return t ? t->nx * t->ny : 0; }
+
+/* ---- the table as bytes ------------------------------------------------- */
+
+#define TABLE_MAGIC 0x52535431u /* "RST1", native byte order */
+
+typedef struct table_head {
+    uint32_t magic, pad;
+    uint64_t nx, ny;
+    double lon0, lat0, lon1, lat1, step, max_err;
+} table_head;
+
+int rs_crs_table_save(const rs_crs_table *t, unsigned char **buf, size_t *len)
+{
+    if (t == NULL || buf == NULL || len == NULL)
+        return RS_EUSAGE;
+    size_t nodes = t->nx * t->ny, size = sizeof(table_head) + 2 * nodes * sizeof(double);
+    unsigned char *b = malloc(size);
+    if (b == NULL)
+        return RS_ENOMEM;
+    table_head h = {TABLE_MAGIC, 0, t->nx, t->ny, t->lon0, t->lat0, t->lon1, t->lat1, t->step,
+                    t->max_err};
+    memcpy(b, &h, sizeof h);
+    memcpy(b + sizeof h, t->e, nodes * sizeof(double));
+    memcpy(b + sizeof h + nodes * sizeof(double), t->n, nodes * sizeof(double));
+    *buf = b;
+    *len = size;
+    return RS_OK;
+}
+
+int rs_crs_table_load(rs_geo *g, const void *buf, size_t len, rs_crs_table **out)
+{
+    if (g == NULL || out == NULL)
+        return RS_EUSAGE;
+    *out = NULL;
+    table_head h;
+    if (buf == NULL || len < sizeof h)
+        return rs_err_set(rs_geo_err(g), RS_EINPUT, "crs table: stored table is too short");
+    memcpy(&h, buf, sizeof h);
+    double cells = (double)h.nx * (double)h.ny;
+    if (h.magic != TABLE_MAGIC || h.nx < 2 || h.ny < 2 || cells > 1e8 ||
+        len != sizeof h + 2 * (size_t)h.nx * (size_t)h.ny * sizeof(double) ||
+        !isfinite(h.lon0 + h.lat0 + h.lon1 + h.lat1 + h.step + h.max_err) || !(h.step > 0) ||
+        !(h.lon1 > h.lon0) || !(h.lat1 > h.lat0) || !(h.max_err >= 0) ||
+        /* the box must be the node grid's: the same rule as rs_crs_table_new */
+        (uint64_t)ceil((h.lon1 - h.lon0) / h.step - 1e-9) + 1 != h.nx ||
+        (uint64_t)ceil((h.lat1 - h.lat0) / h.step - 1e-9) + 1 != h.ny)
+        return rs_err_set(rs_geo_err(g), RS_EINPUT, "crs table: stored table is damaged");
+    rs_crs_table *t = calloc(1, sizeof *t);
+    size_t nodes = (size_t)h.nx * (size_t)h.ny;
+    if (t == NULL || (t->e = malloc(nodes * sizeof *t->e)) == NULL ||
+        (t->n = malloc(nodes * sizeof *t->n)) == NULL) {
+        rs_crs_table_free(t);
+        return rs_err_set(rs_geo_err(g), RS_ENOMEM, "out of memory");
+    }
+    t->lon0 = h.lon0, t->lat0 = h.lat0, t->lon1 = h.lon1, t->lat1 = h.lat1, t->step = h.step;
+    t->nx = (size_t)h.nx, t->ny = (size_t)h.ny, t->max_err = h.max_err;
+    const unsigned char *b = buf;
+    memcpy(t->e, b + sizeof h, nodes * sizeof(double));
+    memcpy(t->n, b + sizeof h + nodes * sizeof(double), nodes * sizeof(double));
+    for (size_t i = 0; i < nodes; i++)
+        if (!isfinite(t->e[i]) || !isfinite(t->n[i])) {
+            rs_crs_table_free(t);
+            return rs_err_set(rs_geo_err(g), RS_EINPUT, "crs table: stored table is damaged");
+        }
+    *out = t;
+    return RS_OK;
+}

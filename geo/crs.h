@@ -35,6 +35,23 @@ void rs_crs_free(rs_crs *c);
  * the number of points that failed. */
 size_t rs_crs_trans(rs_crs *c, double *x, double *y, size_t n);
 
+/* The same operation as `like`, in context g (for another thread): built
+ * from like's PROJ string, so every point transforms exactly as with like.
+ * Returns 0 and *out, or an RS_E code. */
+int rs_crs_new_like(rs_geo *g, const rs_crs *like, rs_crs **out);
+/* The operation a PROJ string (as rs_crs_pipeline gives) defines, described
+ * as desc; it knows no grid names (rs_crs_grid_count 0).  Returns 0 and
+ * *out, or RS_EINPUT when PROJ cannot make it. */
+int rs_crs_new_pipeline(rs_geo *g, const char *pipeline, const char *desc, rs_crs **out);
+
+/* Borrowed: the operation as a PROJ string ("+proj=pipeline +step ..."). */
+const char *rs_crs_pipeline(const rs_crs *c);
+/* The grid files the operation uses: their names (as PROJ's database
+ * gives them) and the files PROJ found for them ("" when none). */
+int rs_crs_grid_count(const rs_crs *c);
+const char *rs_crs_grid_name(const rs_crs *c, int i);
+const char *rs_crs_grid_path(const rs_crs *c, int i);
+
 /* Borrowed, human readable: the operation in use and its accuracy, e.g.
  * "Inverse of OSGB36 to WGS 84 (6) + British National Grid (accuracy 2 m)". */
 const char *rs_crs_describe(const rs_crs *c);
@@ -52,5 +69,14 @@ void rs_crs_table_free(rs_crs_table *t);
 int rs_crs_table_fwd(const rs_crs_table *t, double lon, double lat, double *e, double *n);
 /* Largest distance (metres) between table and PROJ seen when built. */
 double rs_crs_table_max_error(const rs_crs_table *t);
+/* Number of nodes (memory: 16 bytes each). */
+size_t rs_crs_table_nodes(const rs_crs_table *t);
+
+/* The table as bytes (native byte order; the caller frees *buf), and back.
+ * load checks every size and value and answers RS_EINPUT for bytes that are
+ * not a table save wrote; a loaded table interpolates exactly as the saved
+ * one did. */
+int rs_crs_table_save(const rs_crs_table *t, unsigned char **buf, size_t *len);
+int rs_crs_table_load(rs_geo *g, const void *buf, size_t len, rs_crs_table **out);
 
 #endif

@@ -33,6 +33,7 @@
 #include "district_int.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,7 +53,18 @@ struct rs_districts {
     size_t n;
     rs_district *v;
     double xmin, ymin, xmax, ymax;
+    size_t *slot;  /* open-addressing hash of names: index + 1, 0 empty */
+    size_t nslot;  /* a power of two, at least twice the capacity */
 };
+
+/* FNV-1a of a name, for the name hash. */
+static size_t name_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return (size_t)h;
+}
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -113,7 +125,13 @@ static rs_districts *set_new(rs_geo *g, size_t n)
         return NULL;
     d->g = g;
     d->v = calloc(n ? n : 1, sizeof *d->v);
-    if (d->v == NULL) {
+    d->nslot = 16;
+    while (d->nslot < 2 * n)
+        d->nslot *= 2;
+    d->slot = calloc(d->nslot, sizeof *d->slot);
+    if (d->v == NULL || d->slot == NULL) {
+        free(d->v);
+        free(d->slot);
         free(d);
         return NULL;
     }
@@ -130,12 +148,15 @@ static int set_add(rs_geo *g, rs_districts *d, const char *name, const char *cod
         GEOSGeom_destroy_r(h, geom);
         return rs_err_set(rs_geo_err(g), RS_EINPUT, "%s: empty name", where);
     }
-    for (size_t i = 0; i < d->n; i++)
+    size_t at = name_hash(name) & (d->nslot - 1);
+    for (; d->slot[at] != 0; at = (at + 1) & (d->nslot - 1)) {
+        size_t i = d->slot[at] - 1;
         if (strcmp(d->v[i].name, name) == 0) {
             GEOSGeom_destroy_r(h, geom);
             return rs_err_set(rs_geo_err(g), RS_EINPUT,
                               "%s: name \"%s\" already used by district %zu", where, name, i + 1);
         }
+    }
     double area = 0, xmin, ymin, xmax, ymax;
     int nc = GEOSGetNumCoordinates_r(h, geom);
     if (!GEOSArea_r(h, geom, &area) || nc < 0 || !GEOSGeom_getXMin_r(h, geom, &xmin) ||
@@ -163,6 +184,7 @@ static int set_add(rs_geo *g, rs_districts *d, const char *name, const char *cod
     r->geom = geom;
     r->area = area;
     r->nverts = (size_t)nc;
+    d->slot[at] = d->n + 1;
     if (d->n == 0) {
         d->xmin = xmin, d->ymin = ymin, d->xmax = xmax, d->ymax = ymax;
     } else {
@@ -184,6 +206,7 @@ void rs_districts_free(rs_districts *d)
         GEOSGeom_destroy_r(h, d->v[i].geom);
     }
     free(d->v);
+    free(d->slot);
     free(d);
 }
 

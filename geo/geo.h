@@ -36,7 +36,19 @@ void rs_geo_set_file_hook(rs_geo *g, rs_geo_file_fn fn);
 int rs_geo_file(rs_geo *g, const char *tmp, const char *final, int op);
 
 GEOSContextHandle_t rs_geo_geos(rs_geo *g);
+/* The PROJ context: it finds proj.db and grid files only in the absolute
+ * folders of PROJ's own search list other than the user's (the
+ * installation's data folder, or PROJ_DATA's), never in the current folder,
+ * and never on the network (see rs_geo_proj_confine). */
 PJ_CONTEXT *rs_geo_proj(rs_geo *g);
+/* Applies those limits to any PROJ context.  Returns 0, or -1 out of memory. */
+int rs_geo_proj_confine(PJ_CONTEXT *ctx);
+/* What PROJ's choice of operation depends on besides the CRSs, as text:
+ * PROJ's version, and every file in the folders it may read (name, size,
+ * modification time, inode), proj.db and the grids included.  The same text
+ * means PROJ would choose the same operations.  A new string (caller
+ * frees), or NULL out of memory (error recorded). */
+char *rs_geo_proj_env(rs_geo *g);
 
 /* Copies the last GEOS error (if any) into the context's error record with
  * the given code and "what" prefix; returns code. */

@@ -19,7 +19,8 @@
  * along boundaries therefore cost polygon predicates.
  *
  * Workload: millions of lookups per ingest; most points fall in interior
- * cells and cost one array read.  Built once per ingest (tens of ms).
+ * cells and cost one array read.  Built once when districts are loaded and
+ * kept in the workspace (see rs_locator_save); threads share one grid.
  */
 #include "locator.h"
 
@@ -41,8 +42,21 @@ struct rs_locator {
     uint32_t *cand_off; /* nlists + 1 offsets into cand */
     int32_t *cand;
     size_t nlists, cand_len, lists_cap, cand_cap;
+    int borrowed;       /* cells and candidate lists belong to another locator */
     unsigned long long lookups, fast;
 };
+
+/* District i's prepared geometry, prepared on first use (a district no point
+ * comes near costs nothing); NULL with the error recorded on failure. */
+static const GEOSPreparedGeometry *prep_of(rs_locator *l, int32_t i)
+{
+    if (l->prep[i] == NULL) {
+        l->prep[i] = GEOSPrepare_r(rs_geo_geos(l->g), rs_districts_geom(l->d, (size_t)i));
+        if (l->prep[i] == NULL)
+            rs_geo_fail(l->g, RS_ERR, "locator: prepare");
+    }
+    return l->prep[i];
+}
 
 /* Scratch while building. */
 typedef struct build {
@@ -129,7 +143,8 @@ static void classify(build *b, size_t i0, size_t j0, size_t i1, size_t j1, const
             goto done;
         }
         for (size_t k = 0; k < ncand; k++) {
-            char r = GEOSPreparedIntersects_r(h, l->prep[cand[k]], box);
+            const GEOSPreparedGeometry *pg = prep_of(l, cand[k]);
+            char r = pg ? GEOSPreparedIntersects_r(h, pg, box) : 2;
             if (r == 2) {
                 b->failed = rs_geo_fail(l->g, RS_ERR, "locator: prepared intersects");
                 goto done;
@@ -138,7 +153,8 @@ static void classify(build *b, size_t i0, size_t j0, size_t i1, size_t j1, const
                 hit[nhit++] = cand[k];
         }
         if (nhit == 1) {
-            char r = GEOSPreparedContainsProperly_r(h, l->prep[hit[0]], box);
+            const GEOSPreparedGeometry *pg = prep_of(l, hit[0]);
+            char r = pg ? GEOSPreparedContainsProperly_r(h, pg, box) : 2;
             if (r == 2) {
                 b->failed = rs_geo_fail(l->g, RS_ERR, "locator: prepared contains");
                 goto done;
@@ -241,11 +257,6 @@ int rs_locator_new(rs_geo *g, const rs_districts *d, double cell_m, rs_locator *
     }
     for (size_t i = 0; i < l->n; i++) {
         ids[i] = (int32_t)i;
-        l->prep[i] = GEOSPrepare_r(h, rs_districts_geom(d, i));
-        if (l->prep[i] == NULL) {
-            rc = rs_geo_fail(g, RS_ERR, "locator: prepare");
-            goto fail;
-        }
         GEOSSTRtree_insert_r(h, tree, rs_districts_geom(d, i), &ids[i]);
     }
 
@@ -295,9 +306,11 @@ void rs_locator_free(rs_locator *l)
         if (l->prep[i])
             GEOSPreparedGeom_destroy_r(h, l->prep[i]);
     free(l->prep);
-    free(l->cells);
-    free(l->cand_off);
-    free(l->cand);
+    if (!l->borrowed) {
+        free(l->cells);
+        free(l->cand_off);
+        free(l->cand);
+    }
     free(l);
 }
 
@@ -314,7 +327,8 @@ static int32_t find_slow(rs_locator *l, int32_t code, double e, double n)
     }
     int32_t found = -1;
     for (uint32_t k = l->cand_off[list]; k < l->cand_off[list + 1]; k++) {
-        char r = GEOSPreparedCovers_r(h, l->prep[l->cand[k]], pt);
+        const GEOSPreparedGeometry *pg = prep_of(l, l->cand[k]);
+        char r = pg ? GEOSPreparedCovers_r(h, pg, pt) : 2;
         if (r == 2) {
             rs_geo_fail(l->g, RS_ERR, "locator: prepared covers");
             break;
@@ -354,4 +368,153 @@ int32_t rs_locator_find(rs_locator *l, double e, double n)
 double rs_locator_fast_share(const rs_locator *l)
 {
     return l->lookups ? (double)l->fast / (double)l->lookups : 0;
+}
+
+/* ---- sharing and the locator as bytes ----------------------------------- */
+
+/* A locator over d with no grid yet: its own prepared-geometry slots. */
+static rs_locator *locator_shell(rs_geo *g, const rs_districts *d)
+{
+    rs_locator *l = calloc(1, sizeof *l);
+    if (l == NULL)
+        return NULL;
+    l->g = g;
+    l->d = d;
+    l->n = rs_districts_count(d);
+    l->prep = calloc(l->n ? l->n : 1, sizeof *l->prep);
+    if (l->prep == NULL) {
+        free(l);
+        return NULL;
+    }
+    return l;
+}
+
+int rs_locator_new_sharing(rs_geo *g, const rs_districts *d, const rs_locator *share,
+                           rs_locator **out)
+{
+    if (g == NULL || out == NULL)
+        return RS_EUSAGE;
+    *out = NULL;
+    if (d == NULL || share == NULL || rs_districts_count(d) != share->n)
+        return rs_err_set(rs_geo_err(g), RS_EUSAGE,
+                          "rs_locator_new_sharing: the districts are not the shared locator's");
+    rs_locator *l = locator_shell(g, d);
+    if (l == NULL)
+        return rs_err_set(rs_geo_err(g), RS_ENOMEM, "out of memory");
+    l->x0 = share->x0, l->y0 = share->y0, l->cell = share->cell;
+    l->nx = share->nx, l->ny = share->ny;
+    l->cells = share->cells;
+    l->cand_off = share->cand_off;
+    l->cand = share->cand;
+    l->nlists = share->nlists, l->cand_len = share->cand_len;
+    l->borrowed = 1;
+    *out = l;
+    return RS_OK;
+}
+
+#define LOC_MAGIC 0x52534c31u /* "RSL1", native byte order */
+
+typedef struct loc_head {
+    uint32_t magic, pad;
+    uint64_t n, nx, ny, nlists, cand_len;
+    double x0, y0, cell;
+} loc_head;
+
+int rs_locator_save(const rs_locator *l, unsigned char **buf, size_t *len)
+{
+    if (l == NULL || buf == NULL || len == NULL)
+        return RS_EUSAGE;
+    size_t cells = l->nx * l->ny, offs = l->nlists + 1;
+    size_t size = sizeof(loc_head) + cells * sizeof(int32_t) + offs * sizeof(uint32_t) +
+                  l->cand_len * sizeof(int32_t);
+    unsigned char *b = malloc(size), *p = b;
+    if (b == NULL)
+        return RS_ENOMEM;
+    loc_head h = {LOC_MAGIC, 0, l->n, l->nx, l->ny, l->nlists, l->cand_len, l->x0, l->y0,
+                  l->cell};
+    memcpy(p, &h, sizeof h);
+    p += sizeof h;
+    memcpy(p, l->cells, cells * sizeof(int32_t));
+    p += cells * sizeof(int32_t);
+    if (l->nlists > 0)
+        memcpy(p, l->cand_off, offs * sizeof(uint32_t));
+    else
+        memset(p, 0, sizeof(uint32_t));
+    p += offs * sizeof(uint32_t);
+    if (l->cand_len > 0)
+        memcpy(p, l->cand, l->cand_len * sizeof(int32_t));
+    *buf = b;
+    *len = size;
+    return RS_OK;
+}
+
+/* 1 when the loaded grid and lists are what a build could have made: every
+ * cell value names a district or a list, the offsets rise to cand_len and
+ * every list holds districts in ascending order. */
+static int loaded_ok(const rs_locator *l)
+{
+    size_t cells = l->nx * l->ny;
+    for (size_t i = 0; i < cells; i++) {
+        int32_t v = l->cells[i];
+        if (v >= 0 ? (size_t)v >= l->n : v < -1 && (size_t)(-(int64_t)v - 2) >= l->nlists)
+            return 0;
+    }
+    if (l->cand_off[0] != 0 || l->cand_off[l->nlists] != l->cand_len)
+        return 0;
+    for (size_t k = 0; k < l->nlists; k++) {
+        if (l->cand_off[k + 1] <= l->cand_off[k])
+            return 0;
+        for (uint32_t j = l->cand_off[k]; j < l->cand_off[k + 1]; j++)
+            if (l->cand[j] < 0 || (size_t)l->cand[j] >= l->n ||
+                (j > l->cand_off[k] && l->cand[j] <= l->cand[j - 1]))
+                return 0;
+    }
+    return 1;
+}
+
+int rs_locator_load(rs_geo *g, const rs_districts *d, const void *buf, size_t len,
+                    rs_locator **out)
+{
+    if (g == NULL || out == NULL)
+        return RS_EUSAGE;
+    *out = NULL;
+    loc_head h;
+    if (d == NULL || buf == NULL || len < sizeof h)
+        return rs_err_set(rs_geo_err(g), RS_EINPUT, "locator: stored locator is too short");
+    memcpy(&h, buf, sizeof h);
+    double cells = (double)h.nx * (double)h.ny;
+    if (h.magic != LOC_MAGIC || h.n != rs_districts_count(d) || h.nx < 1 || h.ny < 1 ||
+        cells > 1e8 || h.nlists > (uint64_t)INT32_MAX - 2 || h.cand_len > UINT32_MAX ||
+        !isfinite(h.x0 + h.y0 + h.cell) || !(h.cell > 0) ||
+        len != sizeof h + (size_t)cells * sizeof(int32_t) +
+                   ((size_t)h.nlists + 1) * sizeof(uint32_t) +
+                   (size_t)h.cand_len * sizeof(int32_t))
+        return rs_err_set(rs_geo_err(g), RS_EINPUT,
+                          "locator: stored locator does not match the districts");
+    rs_locator *l = locator_shell(g, d);
+    if (l == NULL)
+        return rs_err_set(rs_geo_err(g), RS_ENOMEM, "out of memory");
+    l->x0 = h.x0, l->y0 = h.y0, l->cell = h.cell;
+    l->nx = (size_t)h.nx, l->ny = (size_t)h.ny;
+    l->nlists = (size_t)h.nlists, l->cand_len = (size_t)h.cand_len;
+    l->cells = malloc((size_t)cells * sizeof *l->cells);
+    l->cand_off = malloc((l->nlists + 1) * sizeof *l->cand_off);
+    l->cand = malloc((l->cand_len ? l->cand_len : 1) * sizeof *l->cand);
+    if (l->cells == NULL || l->cand_off == NULL || l->cand == NULL) {
+        rs_locator_free(l);
+        return rs_err_set(rs_geo_err(g), RS_ENOMEM, "out of memory");
+    }
+    const unsigned char *p = (const unsigned char *)buf + sizeof h;
+    memcpy(l->cells, p, (size_t)cells * sizeof(int32_t));
+    p += (size_t)cells * sizeof(int32_t);
+    memcpy(l->cand_off, p, (l->nlists + 1) * sizeof(uint32_t));
+    p += (l->nlists + 1) * sizeof(uint32_t);
+    memcpy(l->cand, p, l->cand_len * sizeof(int32_t));
+    if (!loaded_ok(l)) {
+        rs_locator_free(l);
+        return rs_err_set(rs_geo_err(g), RS_EINPUT,
+                          "locator: stored locator does not match the districts");
+    }
+    *out = l;
+    return RS_OK;
 }

@@ -11,7 +11,9 @@
  * several districts (or on the edge of one) belongs to the covering district
  * with the lowest index — always the same one.
  *
- * Memory: one int32 per accelerator cell plus the candidate lists.
+ * Memory: one int32 per accelerator cell (at most 512 x 512 when the cell
+ * size is chosen from the extent) plus the candidate lists; a district's
+ * prepared geometry is made the first time a lookup needs it.
  * A locator uses its own rs_geo (GEOS is not shared across threads): create
  * one locator per thread.
  */
@@ -29,6 +31,22 @@ typedef struct rs_locator rs_locator;
  * d must outlive the locator.  Returns 0 and *out or an RS_E code. */
 int rs_locator_new(rs_geo *g, const rs_districts *d, double cell_m, rs_locator **out);
 void rs_locator_free(rs_locator *l);
+
+/* A locator over d (the same set, decoded in this thread's rs_geo) that
+ * borrows share's grid and candidate lists (read-only; share must outlive
+ * it) and prepares its own geometries: the cheap way for each thread of one
+ * run to have its own.  Returns 0 and *out or an RS_E code. */
+int rs_locator_new_sharing(rs_geo *g, const rs_districts *d, const rs_locator *share,
+                           rs_locator **out);
+
+/* The grid and candidate lists as bytes (native byte order; the caller
+ * frees *buf), and back, for the districts they were built from.  load
+ * checks every size and index against d and answers RS_EINPUT for bytes a
+ * save of a locator over d could not have written; a loaded locator answers
+ * every lookup exactly as the saved one. */
+int rs_locator_save(const rs_locator *l, unsigned char **buf, size_t *len);
+int rs_locator_load(rs_geo *g, const rs_districts *d, const void *buf, size_t len,
+                    rs_locator **out);
 
 /* District index covering (e,n), or -1 when none. */
 int32_t rs_locator_find(rs_locator *l, double e, double n);

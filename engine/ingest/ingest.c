@@ -16,6 +16,7 @@
 
 #include "fmt.h"
 #include "ingest_int.h"
+#include "pin.h"
 #include "store.h"
 #include "testhook.h"
 
@@ -128,12 +129,21 @@ int rs_ingest_file(rs_ctx *ctx, rs_kind kind, const char *path, const rs_ingest_
      * records), never in between. */
     if ((rc = rs_store_begin(ctx)) != 0)
         goto done;
-    if ((rc = rs_store_districts_read(ctx, &districts)) != 0)
+    int64_t set = 0;
+    if ((rc = rs_store_districts_read_set(ctx, &districts, &set)) != 0)
         goto done;
     run.districts = districts;
-    if ((rc = rs_placer_new(ctx, districts, &run.placer)) != 0)
+    if ((rc = rs_placer_new_stored(ctx, districts, set, &run.placer)) != 0)
         goto done;
     rs_test_pause("ingest-placed");
+    if ((rc = rs_pin_check(ctx, rs_placer_crs(run.placer), rs_placer_from_pin(run.placer),
+                           opts && opts->allow_new_transform,
+                           &res->transform_replaced)) != 0)
+        goto done;
+    /* a workspace from before the placer cache, or one whose cache did not
+     * check out, gets it now (kept only if this load commits) */
+    if ((rc = rs_placer_save(ctx, run.placer)) != 0)
+        goto done;
     if ((rc = log_file(&run, NULL, 1)) != 0)
         goto done;
     if (sqlite3_prepare_v2(run.db, "INSERT INTO reject(file_id, line, col, reason) "

@@ -61,6 +61,8 @@ typedef struct rs_ingest_opts {
     double fleet_max_mph;
     /* fleet: 1 keeps a ping whose vehicle already has one at that second */
     int fleet_same_time_ok;
+    int allow_new_transform;/* load even when PROJ's WGS84 -> BNG operation is not the
+                               one pinned in the workspace (the pin is replaced) */
 } rs_ingest_opts;
 
 /* The default of rs_ingest_opts.fleet_max_mph. */
@@ -79,6 +81,7 @@ typedef struct rs_ingest_result {
     int64_t outside;   /* rows placed outside every district */
     int64_t skipped;   /* STATS19 adjustment lookup rows of collisions not in the workspace */
     int64_t revised;   /* STATS19 with update: stored rows changed to the file's values */
+    int transform_replaced; /* 1 when allow_new_transform replaced the pinned operation */
     char what[32];     /* what the file was: "telematics", "collisions", "casualties", ... */
     char note[96];     /* how the file was read, for the summary line ("" for nothing) */
 } rs_ingest_result;
@@ -86,7 +89,8 @@ typedef struct rs_ingest_result {
 /* Loads one file ("-" = standard input; .gz read transparently).  The
  * workspace must be open in ctx.  Returns 0 (rows may still have been
  * rejected: see res->rejected), RS_EINPUT when the file is refused whole
- * (nothing stored), or another RS_E code. */
+ * (nothing stored; also when PROJ's WGS84 -> BNG operation is not the one
+ * pinned in the workspace, see pin.h), or another RS_E code. */
 int rs_ingest_file(rs_ctx *ctx, rs_kind kind, const char *path, const rs_ingest_opts *opts,
                    rs_ingest_result *res);
 

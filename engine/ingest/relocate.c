@@ -119,9 +119,16 @@ int rs_relocate_all(rs_ctx *ctx, const rs_districts *d, int64_t *moved)
 {
     rs_placer *pl = NULL;
     int64_t m = 0;
-    int rc = rs_placer_new(ctx, d, &pl);
-    if (rc != 0)
+    int64_t set = 0;
+    /* the caller has just replaced the districts (emptying the placer
+     * cache): build the table and the locator grid now, once, and keep
+     * them for every later ingest */
+    int rc = rs_store_district_set(ctx, &set);
+    if (rc != 0 || (rc = rs_placer_new_stored(ctx, d, set, &pl)) != 0 ||
+        (rc = rs_placer_save(ctx, pl)) != 0) {
+        rs_placer_free(pl);
         return rc;
+    }
     if ((rc = relocate_table(ctx, pl,
                              "SELECT detection_id, e, n, district_id FROM detection",
                              "UPDATE detection SET district_id = ?1 WHERE detection_id = ?2",

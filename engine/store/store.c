@@ -346,7 +346,12 @@ int rs_store_districts_replace(rs_ctx *ctx, const rs_districts *d, const char *s
     int rc;
     if (own && (rc = rs_store_begin(ctx)) != 0)
         return rc;
-    if ((rc = rs_store_exec(ctx, "DELETE FROM district", "replace districts")) != 0)
+    if ((rc = rs_store_exec(ctx,
+                            "DELETE FROM district; DELETE FROM placer_cache; "
+                            "INSERT INTO meta(key, value) VALUES('district_set', '1') "
+                            "ON CONFLICT(key) DO UPDATE SET "
+                            "value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)",
+                            "replace districts")) != 0)
         goto done;
     if (sqlite3_prepare_v2(db,
                            "INSERT INTO district(id, name, code, area_m2, vertices, geom_wkb) "
@@ -453,5 +458,101 @@ done:
     free(wkb);
     free(lens);
     sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- the placer cache (schema 0004) ------------------------------------- */
+
+int rs_store_district_set(rs_ctx *ctx, int64_t *out)
+{
+    char buf[32];
+    *out = 0;
+    int rc = rs_store_meta_get(ctx, "district_set", buf, sizeof buf);
+    if (rc == RS_ENOTFOUND)
+        return 0;
+    if (rc != 0)
+        return rc;
+    *out = strtoll(buf, NULL, 10);
+    return 0;
+}
+
+int rs_store_cache_get(rs_ctx *ctx, const char *name, int64_t set, const char *key, void **data,
+                       size_t *len)
+{
+    sqlite3_stmt *st = NULL;
+    int ret = RS_ENOTFOUND;
+    *data = NULL;
+    *len = 0;
+    if (sqlite3_prepare_v2(rs_ctx_db(ctx),
+                           "SELECT data FROM placer_cache WHERE name = ?1 AND district_set = ?2 "
+                           "AND key = ?3",
+                           -1, &st, NULL) != SQLITE_OK)
+        return rs_store_fail(ctx, "read the placer cache");
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, set);
+    sqlite3_bind_text(st, 3, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_BLOB) {
+        int n = sqlite3_column_bytes(st, 0);
+        const void *b = sqlite3_column_blob(st, 0);
+        void *copy = malloc(n > 0 ? (size_t)n : 1);
+        if (copy == NULL) {
+            ret = rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
+        } else {
+            if (n > 0)
+                memcpy(copy, b, (size_t)n);
+            *data = copy;
+            *len = (size_t)(n > 0 ? n : 0);
+            ret = 0;
+        }
+    } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        ret = rs_store_fail(ctx, "read the placer cache");
+    }
+    sqlite3_finalize(st);
+    return ret;
+}
+
+int rs_store_cache_put(rs_ctx *ctx, const char *name, int64_t set, const char *key,
+                       const void *data, size_t len)
+{
+    sqlite3_stmt *st = NULL;
+    if (len > (size_t)INT32_MAX)
+        return rs_err_set(rs_ctx_err(ctx), RS_EUSAGE, "placer cache entry too large");
+    if (sqlite3_prepare_v2(rs_ctx_db(ctx),
+                           "INSERT INTO placer_cache(name, district_set, key, data) "
+                           "VALUES(?1, ?2, ?3, ?4) ON CONFLICT(name) DO UPDATE SET "
+                           "district_set = excluded.district_set, key = excluded.key, "
+                           "data = excluded.data",
+                           -1, &st, NULL) != SQLITE_OK)
+        return rs_store_fail(ctx, "write the placer cache");
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, set);
+    sqlite3_bind_text(st, 3, key, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 4, data, (int)len, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return rs_store_fail(ctx, "write the placer cache");
+    return 0;
+}
+
+int rs_store_districts_read_set(rs_ctx *ctx, rs_districts **out, int64_t *set)
+{
+    sqlite3 *db = rs_ctx_db(ctx);
+    int own = sqlite3_get_autocommit(db);
+    int rc;
+    *out = NULL;
+    *set = 0;
+    /* one read transaction: the set number and the districts of one snapshot */
+    if (own && (rc = rs_store_exec(ctx, "BEGIN", "read districts")) != 0)
+        return rc;
+    if ((rc = rs_store_district_set(ctx, set)) == 0)
+        rc = rs_store_districts_read(ctx, out);
+    if (own)
+        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    if (rc != 0) {
+        rs_districts_free(*out);
+        *out = NULL;
+    }
     return rc;
 }

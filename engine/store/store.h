@@ -67,6 +67,20 @@ int rs_store_districts_replace(rs_ctx *ctx, const rs_districts *d, const char *s
 /* Reads the stored set; *out is NULL (and 0 returned) when none is loaded. */
 int rs_store_districts_read(rs_ctx *ctx, rs_districts **out);
 
+/* The district set's number: counted up by every rs_store_districts_replace
+ * (0 before the first). */
+int rs_store_district_set(rs_ctx *ctx, int64_t *out);
+/* rs_store_districts_read and rs_store_district_set from one snapshot. */
+int rs_store_districts_read_set(rs_ctx *ctx, rs_districts **out, int64_t *set);
+/* The placer cache: named blobs built from district set `set` (and
+ * whatever else `key` says they depend on).  Replacing the districts
+ * empties it.  get returns 0 and a copy in *data (caller frees), or
+ * RS_ENOTFOUND when there is no entry of that name, set and key. */
+int rs_store_cache_get(rs_ctx *ctx, const char *name, int64_t set, const char *key, void **data,
+                       size_t *len);
+int rs_store_cache_put(rs_ctx *ctx, const char *name, int64_t set, const char *key,
+                       const void *data, size_t len);
+
 /* A text column, never NULL: "" for SQL NULL and for a zero-length BLOB
  * (sqlite3_column_text gives NULL for both; a hand-edited workspace can
  * hold either even in a NOT NULL column).  Every text read of a stored

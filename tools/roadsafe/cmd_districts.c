@@ -129,7 +129,9 @@ static int do_locate(rs_ctx *ctx)
     rs_districts *d = NULL;
     rs_placer *pl = NULL;
     int ret = RS_EXIT_OK;
-    if (rs_store_districts_read(ctx, &d) != 0 || rs_placer_new(ctx, d, &pl) != 0) {
+    int64_t set = 0;
+    if (rs_store_districts_read_set(ctx, &d, &set) != 0 ||
+        rs_placer_new_stored(ctx, d, set, &pl) != 0) {
         rs_districts_free(d);
         return rs_cli_fail(ctx);
     }

@@ -3,10 +3,12 @@
  */
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "fmt.h"
+#include "pin.h"
 #include "place.h"
 #include "store.h"
 #include "timeutil.h"
@@ -50,11 +52,12 @@ static int show(rs_ctx *ctx)
 {
     rs_districts *d = NULL;
     rs_placer *pl = NULL;
-    int64_t v = 0;
+    int64_t v = 0, set = 0;
+    char *pin = NULL, *now = NULL;
     int rc;
     printf("workspace      %s\n", rs_ctx_store_path(ctx));
     printf("schema         version %d\n", rs_store_schema_version(ctx));
-    if ((rc = rs_store_districts_read(ctx, &d)) != 0)
+    if ((rc = rs_store_districts_read_set(ctx, &d, &set)) != 0)
         return rc;
     if (d == NULL) {
         printf("districts      none loaded\n");
@@ -103,7 +106,7 @@ static int show(rs_ctx *ctx)
     if ((rc = rs_store_query_int(ctx, "SELECT count(*) FROM reject", &rej)) != 0)
         goto done;
     printf("files loaded   %lld (rows rejected: %lld)\n", (long long)v, (long long)rej);
-    if ((rc = rs_placer_new(ctx, d, &pl)) != 0)
+    if ((rc = rs_placer_new_stored(ctx, d, set, &pl)) != 0)
         goto done;
     printf("coordinates    WGS84 -> British National Grid (EPSG:27700) by PROJ %d.%d.%d:\n"
            "               %s\n",
@@ -112,7 +115,19 @@ static int show(rs_ctx *ctx)
         printf("               interpolation table over the districts, max error %.2f mm "
                "against PROJ\n",
                rs_placer_table_error(pl) * 1000.0);
+    /* the operation the workspace's positions were made with, when PROJ
+     * would now use another (ingest refuses to load then) */
+    pin = malloc(8192);
+    if (pin != NULL && !rs_placer_from_pin(pl) &&
+        rs_store_meta_get(ctx, "wgs84_bng_operation", pin, 8192) == 0 &&
+        (now = rs_pin_of(ctx, rs_placer_crs(pl))) != NULL && strcmp(pin, now) != 0)
+        printf("               NOT the operation the stored positions were made with:\n"
+               "               stored: %s\n               now:    %s\n",
+               pin, now);
+    rs_err_clear(rs_ctx_err(ctx));
 done:
+    free(pin);
+    free(now);
     rs_placer_free(pl);
     rs_districts_free(d);
     return rc;

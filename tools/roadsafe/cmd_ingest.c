@@ -45,6 +45,9 @@ static void help(void)
         "  --fleet-same-time reject|keep  fleet: a ping whose vehicle already has one at\n"
         "                     that second (default reject)\n"
         "  --quiet            no progress line\n"
+        "  --allow-new-transform  load even when PROJ's WGS84 -> BNG operation is not the\n"
+        "                     one the workspace's positions were made with (it is then\n"
+        "                     replaced); without it such a load is refused\n"
         "  --store FILE       workspace (default $ROADSAFE_STORE, else ./roadsafe.db)\n\n"
         "exit: 0 all rows loaded; 1 some rows rejected; 2 a file refused or usage error.\n");
 }
@@ -129,7 +132,7 @@ int rs_cmd_ingest(int argc, char **argv)
 {
     const char *store = NULL, *h = NULL, *rejects = NULL, *source = NULL, *key_file = NULL,
                *quiet = NULL, *max_rej_s = NULL, *unlocated_ok = NULL, *update = NULL,
-               *max_mph = NULL, *same_time = NULL;
+               *max_mph = NULL, *same_time = NULL, *allow_new = NULL;
     const rs_cli_opt opts[] = {{"store", 1, &store},   {"help", 0, &h},
                                {"rejects", 1, &rejects}, {"source", 1, &source},
                                {"key-file", 1, &key_file}, {"quiet", 0, &quiet},
@@ -137,6 +140,7 @@ int rs_cmd_ingest(int argc, char **argv)
                                {"unlocated-ok", 0, &unlocated_ok}, {"update", 0, &update},
                                {"fleet-max-mph", 1, &max_mph},
                                {"fleet-same-time", 1, &same_time},
+                               {"allow-new-transform", 0, &allow_new},
                                {NULL, 0, NULL}};
     const char **pos = calloc((size_t)argc + 1, sizeof *pos);
     if (pos == NULL)
@@ -310,7 +314,8 @@ int rs_cmd_ingest(int argc, char **argv)
                          .key = have_key ? &key : NULL,
                          .progress = (isatty(2) && !quiet) ? progress : NULL,
                          .progress_user = &ps,
-                         .max_rejects = max_rejects};
+                         .max_rejects = max_rejects,
+                         .allow_new_transform = allow_new != NULL};
     io.unlocated_ok = unlocated_ok != NULL;
     io.update = update != NULL;
     io.fleet_max_mph = fleet_mph;
@@ -330,6 +335,16 @@ int rs_cmd_ingest(int argc, char **argv)
                 ret = code;
             continue;
         }
+        char opname[512] = "?";
+        if (res.transform_replaced &&
+            rs_store_meta_get(ctx, "wgs84_bng_operation_name", opname, sizeof opname) != 0)
+            rs_err_clear(rs_ctx_err(ctx));
+        if (res.transform_replaced)
+            fprintf(stderr,
+                    "roadsafe ingest: the workspace's WGS84 -> BNG operation is now \"%s\" "
+                    "(--allow-new-transform); positions stored before were made with the one "
+                    "it replaced\n",
+                    opname);
         printf("%s (%s): loaded %lld, rejected %lld, already present %lld", files[i], res.what,
                (long long)res.loaded, (long long)res.rejected, (long long)res.present);
         if (res.not_kept)
