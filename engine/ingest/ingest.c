@@ -159,6 +159,8 @@ int rs_ingest_file(rs_ctx *ctx, rs_kind kind, const char *path, const rs_ingest_
     case RS_KIND_STATS19: rc = rs_ingest_stats19(&run); break;
     case RS_KIND_CONCERNS: rc = rs_ingest_concerns(&run); break;
     }
+    if (rc == 0)
+        rc = run.reject_rc; /* a reject that could not be stored fails the load */
     if (rc != 0)
         goto done;
     snprintf(res->what, sizeof res->what, "%s", run.kind_name ? run.kind_name : "");

@@ -37,6 +37,8 @@ typedef struct rs_ingest_run {
     const rs_districts *districts;
     sqlite3_stmt *reject_stmt;
     int64_t ticked;         /* rows at the last progress report */
+    int reject_rc;          /* first failure to store a reject: the load fails with it
+                             * even where a loader does not check the return */
 } rs_ingest_run;
 
 /* ---- ingest.c ----------------------------------------------------------- */
@@ -49,7 +51,9 @@ int rs_ingest_content_loaded(rs_ingest_run *r, int *yes);
 
 /* Records a bad row (current record's line) in the rejects file and table.
  * column may be "" when the problem is the record as a whole.  Returns 0,
- * or an RS_E code when the reject itself cannot be stored. */
+ * or an RS_E code when the reject itself cannot be stored; that code is
+ * also kept in r->reject_rc, and rs_ingest_next and rs_ingest_file return
+ * it, so a loader that goes on to the next row still fails the load. */
 int rs_ingest_reject(rs_ingest_run *r, const char *column, const char *reason);
 /* The same for a record that started at `line` (batched loaders). */
 int rs_ingest_reject_at(rs_ingest_run *r, long line, const char *column, const char *reason);

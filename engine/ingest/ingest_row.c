@@ -46,8 +46,12 @@ int rs_ingest_reject_at(rs_ingest_run *r, long line, const char *column, const c
     sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return rs_store_fail(r->ctx, "store a reject");
+    if (rc != SQLITE_DONE) {
+        int code = rs_store_fail(r->ctx, "store a reject");
+        if (r->reject_rc == 0)
+            r->reject_rc = code;
+        return code;
+    }
     return 0;
 }
 
@@ -90,6 +94,8 @@ const char *rs_ingest_field(rs_ingest_run *r, int i, size_t *len)
 int rs_ingest_next(rs_ingest_run *r, int64_t *rows)
 {
     for (;;) {
+        if (r->reject_rc != 0)
+            return r->reject_rc;
         int got = rs_csv_next(r->csv, rs_ctx_err(r->ctx));
         if (got <= 0)
             return got;

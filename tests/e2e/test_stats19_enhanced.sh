@@ -31,7 +31,7 @@ lacks "$T/out" "very_serious"
 # an enhanced code that is no code, or disagrees with the severity: rejected
 H="collision_index,collision_severity,date,enhanced_severity_collision"
 printf '%s\nA1,2,01/01/2024,5\nA2,2,01/01/2024,4\nA3,3,01/01/2024,6\nA4,1,01/01/2024,5\nA5,2,01/01/2024,-1\n' "$H" > "$T/enh.csv"
-run 1 "$RS" ingest stats19 "$T/enh.csv" --rejects "$T/rej.csv" --store "$W"
+run 1 "$RS" ingest stats19 "$T/enh.csv" --unlocated-ok --rejects "$T/rej.csv" --store "$W"
 has "$T/out" "loaded 2, rejected 3"
 has "$T/rej.csv" "enh.csv,3,enhanced_severity_collision,\"enhanced severity is not 1, 5, 6, 7, 3"
 has "$T/rej.csv" "enh.csv,4,enhanced_severity_collision,enhanced severity disagrees with the severity"

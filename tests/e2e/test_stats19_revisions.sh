@@ -16,9 +16,11 @@ run 0 "$RS" init
 CH='collision_index,collision_year,collision_ref_no,location_easting_osgr,location_northing_osgr,longitude,latitude,police_force,collision_severity,number_of_vehicles,number_of_casualties,date,day_of_week,time,local_authority_district,local_authority_ons_district,local_authority_highway,local_authority_highway_current,first_road_class,first_road_number,road_type,speed_limit,junction_detail_historic,junction_detail,junction_control,second_road_class,second_road_number,pedestrian_crossing_human_control_historic,pedestrian_crossing_physical_facilities_historic,pedestrian_crossing,light_conditions,weather_conditions,road_surface_conditions,special_conditions_at_site,carriageway_hazards_historic,carriageway_hazards,urban_or_rural_area,did_police_officer_attend_scene_of_accident,trunk_road_flag,lsoa_of_accident_location,enhanced_severity_collision,collision_injury_based,collision_adjusted_severity_serious,collision_adjusted_severity_slight'
 KH='collision_index,collision_year,collision_ref_no,vehicle_reference,casualty_reference,casualty_class,sex_of_casualty,age_of_casualty,age_band_of_casualty,casualty_severity,pedestrian_location,pedestrian_movement,car_passenger,bus_or_coach_passenger,pedestrian_road_maintenance_worker,casualty_type,casualty_imd_decile,lsoa_of_casualty,enhanced_casualty_severity,casualty_injury_based,casualty_adjusted_severity_serious,casualty_adjusted_severity_slight,casualty_distance_banding'
 # coll INDEX SEVERITY VEHICLES SPEED_LIMIT EASTING
-coll() { echo "$1,2024,${1:4},$5,206000,0.49,51.73,42,$2,$3,1,14/03/2024,5,08:15,-1,E07000070,E10000012,E10000012,3,120,6,$4,-1,0,4,6,0,-1,-1,0,1,1,1,0,-1,0,1,1,2,E01021234,3,1,0.1,0.9"; }
+# (the enhanced severity agrees with the severity: 5, very serious, for serious)
+enh() { if [ "$1" = 2 ]; then echo 5; else echo "$1"; fi; }
+coll() { echo "$1,2024,${1:4},$5,206000,0.49,51.73,42,$2,$3,1,14/03/2024,5,08:15,-1,E07000070,E10000012,E10000012,3,120,6,$4,-1,0,4,6,0,-1,-1,0,1,1,1,0,-1,0,1,1,2,E01021234,$(enh "$2"),1,0.1,0.9"; }
 # cas INDEX VEH CAS SEVERITY AGE ADJ_SERIOUS
-cas() { echo "$1,2024,${1:4},$2,$3,1,1,$5,7,$4,0,0,0,0,0,9,5,E01021234,3,1,$6,0.5,1"; }
+cas() { echo "$1,2024,${1:4},$2,$3,1,1,$5,7,$4,0,0,0,0,0,9,5,E01021234,$(enh "$4"),1,$6,0.5,1"; }
 { echo "$CH"; coll 2024420000001 3 2 30 571000; coll 2024420000002 2 1 40 573000; coll 2024420000003 3 1 60 575000; } > "$T/coll_v1.csv"
 { echo "$KH"; cas 2024420000001 1 1 3 34 0.5; cas 2024420000002 1 1 2 51 0.5; } > "$T/cas_v1.csv"
 run 0 "$RS" ingest stats19 "$T/coll_v1.csv" "$T/cas_v1.csv" --quiet
