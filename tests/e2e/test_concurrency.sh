@@ -59,10 +59,14 @@ has "$T/s19.out" "casualties): loaded $nk, rejected 0"
 [ -s "$T/heat.png" ] && [ -s "$T/heat.csv" ] && [ -s "$T/heat.shp" ] || fail "heatmap outputs missing"
 
 # --- round 3: the same file twice at once is loaded once ---------------------
-start f1 "$RS" ingest telematics --source fleet "$G/fleet.csv" --store "$W"
-start f2 "$RS" ingest telematics --source fleet "$G/fleet.csv" --store "$W"
+# An excerpt of the fleet file: the second load waits for the first under
+# the 60 s busy timeout, and the whole file's per-vehicle checks under
+# ThreadSanitizer on a busy machine could take longer than that.
+head -n 60001 "$G/fleet.csv" > "$T/fleet.csv"
+start f1 "$RS" ingest telematics --source fleet "$T/fleet.csv" --store "$W"
+start f2 "$RS" ingest telematics --source fleet "$T/fleet.csv" --store "$W"
 join f1 0; join f2 0
-nf=$(rows "$G/fleet.csv")
+nf=$(rows "$T/fleet.csv")
 cat "$T/f1.out" "$T/f2.out" > "$T/fleet.out"
 has "$T/fleet.out" "loaded $nf, rejected 0, already present 0"
 has "$T/fleet.out" "loaded 0, rejected 0, already present $nf"
