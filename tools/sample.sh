@@ -67,6 +67,9 @@ step $RS ksi --by quarter --format md --out "$out/tables/ksi_quarterly.md"
 step $RS ksi --by year --format html --out "$out/tables/ksi_yearly.html"
 step $RS ksi --by year --split district --format csv --out "$out/tables/ksi_by_district.csv"
 step $RS ksi --by year --split road_user --format md --out "$out/tables/ksi_by_road_user.md"
+# districts against the county rate: funnel plot of KSI per km2 with exact Poisson limits
+step $RS ksi --by year --from 2020 --to 2020 --format csv \
+  --out "$out/tables/ksi_2020.csv" --funnel "$out/maps/ksi_funnel_2020.png"
 # the partnership's long-term target (the sample's data run 2015-2020): table, projection
 # (ksi_target_projection.csv) and chart; then kept in the workspace for the board pack
 step $RS ksi --by year --target 2015-2019:50:2030 --out "$out/tables/ksi_target.csv" \
