@@ -90,7 +90,7 @@ op=$(awk -F, 'NR > 1 && $1 != "average" { w = $1; d = $2 } END { print w "," d }
   --out "$out/maps/operation_${op%%,*}" --context "$ctx"
 
 # the weekend plan for the next quarter: ranked and unpredictable (seeded)
-step $RS weekends --start 2021-01-01 --count 13 --mode ranked --out "$out/plan/weekends_ranked"
+step $RS weekends --start 2021-01-01 --count 13 --mode ranked --context "$ctx" --out "$out/plan/weekends_ranked"
 step $RS weekends --start 2021-01-01 --count 13 --mode unpredictable --seed 2021 \
   --format md --out "$out/plan/weekends_unpredictable"
 

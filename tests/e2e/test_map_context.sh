@@ -5,6 +5,9 @@
 #     .shx .dbf .prj .cpg; ogrinfo reads them as EPSG:27700 when installed;
 #   - heatmap --context roads.shp,towns.shp draws a grid, a KDE and a presence
 #     map (exit 0), and the PNG differs from the map without context;
+#   - weekends --out --context draws the plan map with the layers (the PNG
+#     differs from the map without, the tables do not); --context without
+#     --out, and a missing file, are refused (exit 2);
 #   - a missing or garbage context file is refused (exit 2) with the file
 #     and the reason, before any output is written;
 #   - a period with no pings (grid, KDE, presence) still writes every file,
@@ -44,6 +47,18 @@ cmp -s "$T/plain.csv" "$T/ctx.csv" || fail "the context layers changed the cells
 run 0 "$RS" heatmap --out "$T/kde" --kde 500 --pixel 100 --context "$CTX"
 run 0 "$RS" heatmap --out "$T/pres" --metric presence_minutes --context "$G/towns.shp"
 for f in kde pres; do [ -s "$T/$f.png" ] || fail "no $f.png"; done
+
+# --- the weekend plan map -------------------------------------------------------
+run 0 "$RS" weekends --start 2021-01-01 --count 4 --allow-stale --out "$T/wk_plain"
+run 0 "$RS" weekends --start 2021-01-01 --count 4 --allow-stale --out "$T/wk_ctx" --context "$CTX"
+[ -s "$T/wk_ctx.png" ] || fail "no wk_ctx.png"
+cmp -s "$T/wk_plain.png" "$T/wk_ctx.png" && fail "the context layers changed nothing on the plan map"
+cmp -s "$T/wk_plain_plan.csv" "$T/wk_ctx_plan.csv" || fail "the context layers changed the plan"
+run 2 "$RS" weekends --start 2021-01-01 --count 4 --allow-stale --context "$CTX"
+has "$T/err" "only --out writes"
+run 2 "$RS" weekends --start 2021-01-01 --count 4 --allow-stale --out "$T/wk_bad" --context "$T/nothere.shp"
+has "$T/err" "nothere.shp"
+ls "$T/wk_bad".* >/dev/null 2>&1 && fail "a refused --context still wrote wk_bad.*"
 
 # --- bad context files ---------------------------------------------------------
 run 2 "$RS" heatmap --out "$T/bad1" --context "$T/nothere.shp"

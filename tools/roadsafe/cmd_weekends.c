@@ -63,6 +63,9 @@ static void help(void)
         "                            format), PREFIX.shp (+ .shx .dbf .prj .cpg) and\n"
         "                            PREFIX.png; without it the plan and the ranking go to\n"
         "                            standard output\n"
+        "  --context FILE.shp[,...]  context on the --out map: lines drawn as roads, points\n"
+        "                            as labelled places, polygons as outlines (any CRS, by\n"
+        "                            .prj)\n"
         "  --store FILE              workspace (default $ROADSAFE_STORE, else ./roadsafe.db)\n",
         MAX_COUNT);
 }
@@ -196,13 +199,14 @@ int rs_cmd_weekends(int argc, char **argv)
 {
     const char *store = NULL, *h = NULL, *start_s = NULL, *count_s = NULL, *lookback_s = NULL,
                *weights_s = NULL, *cooldown_s = NULL, *seed_s = NULL, *mode_s = NULL,
-               *exclude_s = NULL, *format_s = NULL, *out = NULL, *stale_s = NULL;
+               *exclude_s = NULL, *format_s = NULL, *out = NULL, *stale_s = NULL,
+               *context = NULL;
     const rs_cli_opt opts[] = {
         {"store", 1, &store},         {"help", 0, &h},          {"start", 1, &start_s},
         {"count", 1, &count_s},       {"lookback", 1, &lookback_s}, {"weights", 1, &weights_s},
         {"cooldown", 1, &cooldown_s}, {"seed", 1, &seed_s},     {"mode", 1, &mode_s},
         {"exclude", 1, &exclude_s},   {"format", 1, &format_s}, {"out", 1, &out},
-        {"allow-stale", 0, &stale_s}, {NULL, 0, NULL}};
+        {"allow-stale", 0, &stale_s}, {"context", 1, &context}, {NULL, 0, NULL}};
     const char *pos[1];
     if (rs_cli_parse(CMD, argc, argv, 1, opts, pos, 0) < 0)
         return RS_EXIT_USAGE;
@@ -277,6 +281,14 @@ int rs_cmd_weekends(int argc, char **argv)
     rs_weekend_plan *plan = NULL;
     rs_table *tp = NULL, *tr = NULL;
     char *path = NULL;
+    rs_opt_context oc = {NULL, 0};
+    if (context && out == NULL) {
+        fprintf(stderr, "roadsafe " CMD ": --context draws on the map, which only --out writes\n");
+        ret = RS_EXIT_USAGE;
+        goto done;
+    }
+    if ((ret = rs_opt_context_read(ctx, CMD, context, &oc)) != 0)
+        goto done;
     int erc = parse_exclude(ctx, exclude_s, &excl, &wo.nexclude);
     if (erc != 0) {
         ret = erc == -1 ? RS_EXIT_USAGE : erc;
@@ -393,7 +405,8 @@ int rs_cmd_weekends(int argc, char **argv)
                                     1};
     snprintf(path, plen, "%s.png", out);
     if (rs_weekend_shp_write(ctx, dist, s, plan, out) != 0 ||
-        rs_weekend_map(ctx, dist, s, plan, &mo, path) != 0) {
+        rs_weekend_map_print(ctx, dist, s, plan, &mo, 0, (const rs_context_layer *const *)oc.v,
+                             oc.n, path) != 0) {
         ret = rs_cli_fail(ctx);
         goto done;
     }
@@ -415,6 +428,7 @@ done:
     if (set)
         ret = rs_cli_set_end(CMD, ret == RS_EXIT_OK ? RS_EXIT_FAIL : ret); /* removes them */
     free(path);
+    rs_opt_context_free(&oc);
     rs_table_free(tp);
     rs_table_free(tr);
     rs_weekend_plan_free(plan);
