@@ -48,6 +48,11 @@ run 0 "$RS" ksi --funnel "$T/g.png" --population "$T/pop.csv"
 cp "$T/err" "$T/g.err"
 [ -s "$T/g_per_head.png" ] || fail "no per-head funnel PNG"
 has "$T/g.err" "per 100,000 residents (populations of 2020)"
+# the funnel's CSV beside its PNG may not replace the population file (an input)
+cp "$T/pop.csv" "$T/pop_before.csv"
+run 2 "$RS" ksi --funnel "$T/pop.png" --population "$T/pop.csv"
+has "$T/err" "is an input"
+cmp -s "$T/pop.csv" "$T/pop_before.csv" || fail "the funnel's CSV was written over the population file"
 
 "$PY" - "$T" <<'PY' || fail "funnel figures differ from scipy"
 import csv, sys

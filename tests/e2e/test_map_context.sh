@@ -60,6 +60,15 @@ run 2 "$RS" weekends --start 2021-01-01 --count 4 --allow-stale --out "$T/wk_bad
 has "$T/err" "nothere.shp"
 ls "$T/wk_bad".* >/dev/null 2>&1 && fail "a refused --context still wrote wk_bad.*"
 
+# --- an output may not replace a context layer (an input) ---------------------
+cp "$G/roads.shp" "$T/roads_before.shp"
+run 2 "$RS" heatmap --out "$G/roads" --context "$CTX"
+has "$T/err" "a --context layer"
+run 2 "$RS" weekends --start 2021-01-01 --count 4 --allow-stale --out "$G/towns" --context "$G/roads.shp,$G/towns"
+has "$T/err" "a --context layer"
+cmp -s "$G/roads.shp" "$T/roads_before.shp" || fail "a heat map was written over its own context layer"
+[ -e "$G/roads.csv" ] && fail "the refused heatmap still wrote roads.csv"
+
 # --- bad context files ---------------------------------------------------------
 run 2 "$RS" heatmap --out "$T/bad1" --context "$T/nothere.shp"
 has "$T/err" "nothere.shp"

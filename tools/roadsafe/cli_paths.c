@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -42,6 +43,29 @@ static void add_path(const char *path, const char *suffix, const char *what)
     g->what = what;
     g->have_id = 0;
     nguard++;
+}
+
+/* The shapefiles of a --context list (FILE.shp[,FILE.shp...]): each with
+ * its .shx .dbf .prj .cpg, which a layer written over it would replace. */
+static void add_context(const char *list)
+{
+    static const char *const ext[] = {".shp", ".shx", ".dbf", ".prj", ".cpg"};
+    char stem[GUARD_PATH];
+    for (const char *p = list; *p;) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n > 0 && n < sizeof stem) {
+            memcpy(stem, p, n);
+            stem[n] = '\0';
+            if (n > 4 && strcasecmp(stem + n - 4, ".shp") == 0)
+                stem[n - 4] = '\0';
+            for (size_t k = 0; k < sizeof ext / sizeof ext[0]; k++)
+                add_path(stem, ext[k], "an input (a --context layer)");
+        }
+        p += n;
+        if (*p == ',')
+            p++;
+    }
 }
 
 static void add_stdin(void)
@@ -189,6 +213,17 @@ int rs_cli_guard(const char *cmd, const rs_cli_opt *opts, const char *const *pos
             add_stdin();
         else if (access(pos[i], F_OK) == 0)
             add_path(pos[i], "", "an input");
+    }
+    /* inputs named by options: --population and --traffic files, and each
+     * --context shapefile with the files beside it that make it up */
+    for (const rs_cli_opt *o = opts; o && o->name; o++) {
+        const char *v = o->has_arg ? *o->value : NULL;
+        if (v == NULL || *v == '\0')
+            continue;
+        if (strcmp(o->name, "population") == 0 || strcmp(o->name, "traffic") == 0)
+            add_path(v, "", "an input");
+        else if (strcmp(o->name, "context") == 0)
+            add_context(v);
     }
     for (const rs_cli_opt *o = opts; o && o->name; o++) {
         const char *v = o->has_arg ? *o->value : NULL;

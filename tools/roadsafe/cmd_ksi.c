@@ -258,7 +258,9 @@ static int funnel_one(rs_ctx *ctx, const rs_ksi_result *r, int p0, int p1, const
     strcat(csv, ".csv");
     int ret = RS_EXIT_OK;
     outfile f = {0};
-    if (rs_cli_out_refused(CMD, csv)) {
+    /* the main PNG was checked with the options; FILE_per_head.png and
+     * both CSVs are derived here */
+    if (rs_cli_out_refused(CMD, path) || rs_cli_out_refused(CMD, csv)) {
         ret = RS_EXIT_USAGE;
     } else if (rs_ksi_funnel(ctx, r, p0, p1, d, npop, names, pop, path, words, sizeof words,
                              &t) != RS_OK) {
