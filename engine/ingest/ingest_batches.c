@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "ingest_batches_int.h"
+#include "threads.h"
 
 #define MAX_THREADS 8
 #define RAW_MIN_BYTES 4096 /* shorter quote-free runs are read one record at a time */
@@ -407,20 +408,6 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-/* Threads parsing: one per core (ROADSAFE_THREADS sets the number; 1 runs
- * everything on the calling thread).  More threads than cores would only
- * take turns with the one holding the reader or the store. */
-static int thread_count(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    const char *env = getenv("ROADSAFE_THREADS");
-    if (env && atoi(env) > 0)
-        n = atoi(env);
-    if (n < 1)
-        n = 1;
-    return n > MAX_THREADS ? MAX_THREADS : (int)n;
-}
-
 int rs_tm_run(rs_ingest_run *r, const rs_tm_spec *spec)
 {
     pipeline p;
@@ -434,7 +421,9 @@ int rs_tm_run(rs_ingest_run *r, const rs_tm_spec *spec)
     p.file_name = r->name;
     p.main_placer = r->placer;
     p.r = r;
-    nw = thread_count() - 1;
+    /* one thread per core, or ROADSAFE_THREADS (threads.h): more would only take
+     * turns with the one holding the reader or the store */
+    nw = rs_thread_count(MAX_THREADS) - 1;
     p.nbatch = (size_t)nw * 3 + 4;
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.cv, NULL);
