@@ -52,6 +52,9 @@ has "$T/g.err" "per 100,000 residents (populations of 2020)"
 cp "$T/pop.csv" "$T/pop_before.csv"
 run 2 "$RS" ksi --funnel "$T/pop.png" --population "$T/pop.csv"
 has "$T/err" "is an input"
+# ...and the refusal names the option that made the file, not --out
+has "$T/err" "--funnel $T/pop.csv is an input"
+lacks "$T/err" "--out"
 cmp -s "$T/pop.csv" "$T/pop_before.csv" || fail "the funnel's CSV was written over the population file"
 
 "$PY" - "$T" <<'PY' || fail "funnel figures differ from scipy"

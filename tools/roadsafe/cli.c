@@ -146,7 +146,7 @@ int rs_cli_out_open(const char *cmd, rs_atomic *a, const char *path)
 {
     rs_err e = {0};
     memset(a, 0, sizeof *a);
-    if (rs_cli_out_refused(cmd, path) != 0)
+    if (rs_cli_out_refused(cmd, "out", path) != 0)
         return -1;
     if (rs_atomic_open(&e, a, path) != 0) {
         fprintf(stderr, "roadsafe %s: %s\n", cmd, e.msg);

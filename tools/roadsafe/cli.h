@@ -40,10 +40,11 @@ int rs_cli_parse(const char *cmd, int argc, char **argv, int first, const rs_cli
  * is the workspace (...); writing there would destroy it, so nothing was
  * done"; so is a --rejects that is a pipe, socket, folder or block device.
  * rs_cli_parse calls rs_cli_guard and returns -1 (exit 2) on a refusal;
- * rs_cli_out_open calls rs_cli_out_refused for every file it makes.
+ * rs_cli_out_open calls rs_cli_out_refused (OPT "out") for every file it
+ * makes; a file derived from another option names that option.
  * Both return 0, or -1 after printing. */
 int rs_cli_guard(const char *cmd, const rs_cli_opt *opts, const char *const *pos, int npos);
-int rs_cli_out_refused(const char *cmd, const char *path);
+int rs_cli_out_refused(const char *cmd, const char *opt, const char *path);
 
 /* The workspace path: the command's --store value, else a --store given
  * before the command (roadsafe --store FILE COMMAND ...), else

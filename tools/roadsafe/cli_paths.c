@@ -248,8 +248,8 @@ int rs_cli_guard(const char *cmd, const rs_cli_opt *opts, const char *const *pos
     return 0;
 }
 
-int rs_cli_out_refused(const char *cmd, const char *path)
+int rs_cli_out_refused(const char *cmd, const char *opt, const char *path)
 {
     const guarded *g = clash(path);
-    return g ? refuse(cmd, "out", path, g) : 0;
+    return g ? refuse(cmd, opt, path, g) : 0;
 }

@@ -260,7 +260,7 @@ static int funnel_one(rs_ctx *ctx, const rs_ksi_result *r, int p0, int p1, const
     outfile f = {0};
     /* the main PNG was checked with the options; FILE_per_head.png and
      * both CSVs are derived here */
-    if (rs_cli_out_refused(CMD, path) || rs_cli_out_refused(CMD, csv)) {
+    if (rs_cli_out_refused(CMD, "funnel", path) || rs_cli_out_refused(CMD, "funnel", csv)) {
         ret = RS_EXIT_USAGE;
     } else if (rs_ksi_funnel(ctx, r, p0, p1, d, npop, names, pop, path, words, sizeof words,
                              &t) != RS_OK) {
