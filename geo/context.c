@@ -23,8 +23,6 @@
 #include "crs.h"
 #include "district_int.h"
 
-static void quiet_shapelib_error(const char *message) { (void)message; }
-
 void rs_context_layer_free(rs_context_layer *c)
 {
     if (c == NULL)
@@ -205,7 +203,6 @@ int rs_context_layer_read(rs_geo *g, const char *shp_path, rs_context_layer **ou
         return rs_err_set(rs_geo_err(g), RS_EUSAGE, "context layer: no path");
     shp_paths *p = calloc(1, sizeof *p);
     builder b = {0};
-    char *prj = NULL;
     SHPHandle shp = NULL;
     DBFHandle dbf = NULL;
     rs_crs *crs = NULL;
@@ -223,28 +220,8 @@ int rs_context_layer_read(rs_geo *g, const char *shp_path, rs_context_layer **ou
                         "%s: shape type %u is not points, lines or polygons", p->shp, type);
         goto done;
     }
-    if ((prj = rs_dist_read_prj(g, p->prj)) == NULL) {
-        rc = rs_geo_err(g)->code;
+    if ((rc = rs_shp_open_bng(g, p, &crs, &shp, &dbf)) != RS_OK)
         goto done;
-    }
-    int bng = rs_dist_prj_is_bng(g, p->prj, prj);
-    if (bng < 0) {
-        rc = bng;
-        goto done;
-    }
-    if (!bng && (rc = rs_crs_new(g, prj, "EPSG:27700", &crs)) != RS_OK) {
-        rs_err_prefix(rs_geo_err(g), "%s", p->prj);
-        goto done;
-    }
-    SAHooks hooks;
-    SASetupDefaultHooks(&hooks);
-    hooks.Error = quiet_shapelib_error;
-    if ((shp = SHPOpenLL(p->shp, "rb", &hooks)) == NULL ||
-        (dbf = DBFOpenLL(p->dbf, "rb", &hooks)) == NULL) {
-        rc = rs_err_set(rs_geo_err(g), RS_EINPUT, "%s: shapelib cannot open it",
-                        shp ? p->dbf : p->shp);
-        goto done;
-    }
     if ((b.c = calloc(1, sizeof *b.c)) == NULL || (b.c->name = base_name(p->shp)) == NULL) {
         rc = rs_err_set(rs_geo_err(g), RS_ENOMEM, "out of memory");
         goto done;
@@ -303,7 +280,6 @@ done:
     if (dbf)
         DBFClose(dbf);
     rs_crs_free(crs);
-    free(prj);
     free(p);
     free(b.rec);
     rs_context_layer_free(b.c);

@@ -111,11 +111,6 @@ static char *dbf_text(const char *raw)
     return s;
 }
 
-static void quiet_shapelib_error(const char *message)
-{
-    (void)message; /* see the file comment: failures are reported by return value */
-}
-
 /* ---- the set ------------------------------------------------------------ */
 
 static rs_districts *set_new(rs_geo *g, size_t n)
@@ -238,7 +233,6 @@ int rs_districts_from_shapefile(rs_geo *g, const char *shp_path, const char *nam
                           "rs_districts_from_shapefile: a path and a name field are required");
 
     shp_paths *p = calloc(1, sizeof *p);
-    char *prj = NULL;
     SHPHandle shp = NULL;
     DBFHandle dbf = NULL;
     rs_crs *crs = NULL;
@@ -258,33 +252,8 @@ int rs_districts_from_shapefile(rs_geo *g, const char *shp_path, const char *nam
         rc = rs_err_set(rs_geo_err(g), RS_EINPUT, "%s: no districts in it (0 records)", p->shp);
         goto done;
     }
-    if ((prj = rs_dist_read_prj(g, p->prj)) == NULL) {
-        rc = rs_geo_err(g)->code;
+    if ((rc = rs_shp_open_bng(g, p, &crs, &shp, &dbf)) != RS_OK)
         goto done;
-    }
-    int bng = rs_dist_prj_is_bng(g, p->prj, prj);
-    if (bng < 0) {
-        rc = bng;
-        goto done;
-    }
-    if (!bng && (rc = rs_crs_new(g, prj, "EPSG:27700", &crs)) != RS_OK) {
-        rs_err_prefix(rs_geo_err(g), "%s", p->prj);
-        goto done;
-    }
-
-    SAHooks hooks;
-    SASetupDefaultHooks(&hooks);
-    hooks.Error = quiet_shapelib_error;
-    shp = SHPOpenLL(p->shp, "rb", &hooks);
-    if (shp == NULL) {
-        rc = rs_err_set(rs_geo_err(g), RS_EINPUT, "%s: shapelib cannot open it", p->shp);
-        goto done;
-    }
-    dbf = DBFOpenLL(p->dbf, "rb", &hooks);
-    if (dbf == NULL) {
-        rc = rs_err_set(rs_geo_err(g), RS_EINPUT, "%s: shapelib cannot open it", p->dbf);
-        goto done;
-    }
     int nent = 0, stype = 0;
     SHPGetInfo(shp, &nent, &stype, NULL, NULL);
     if (nent != nrec || DBFGetRecordCount(dbf) != nrec) {
@@ -370,7 +339,6 @@ done:
     if (shp)
         SHPClose(shp);
     rs_crs_free(crs);
-    free(prj);
     free(p);
     return rc;
 }

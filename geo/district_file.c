@@ -317,3 +317,33 @@ int rs_dist_prj_is_bng(rs_geo *g, const char *path, const char *prj)
     proj_destroy(b);
     return same ? 1 : 0;
 }
+
+static void quiet_shapelib_error(const char *message) { (void)message; }
+
+int rs_shp_open_bng(rs_geo *g, const shp_paths *p, rs_crs **crs, SHPHandle *shp,
+                    DBFHandle *dbf)
+{
+    int rc = RS_OK;
+    char *prj = rs_dist_read_prj(g, p->prj);
+    if (prj == NULL)
+        return rs_geo_err(g)->code;
+    int bng = rs_dist_prj_is_bng(g, p->prj, prj);
+    if (bng < 0) {
+        rc = bng;
+        goto done;
+    }
+    if (!bng && (rc = rs_crs_new(g, prj, "EPSG:27700", crs)) != RS_OK) {
+        rs_err_prefix(rs_geo_err(g), "%s", p->prj);
+        goto done;
+    }
+    SAHooks hooks;
+    SASetupDefaultHooks(&hooks);
+    hooks.Error = quiet_shapelib_error;
+    if ((*shp = SHPOpenLL(p->shp, "rb", &hooks)) == NULL ||
+        (*dbf = DBFOpenLL(p->dbf, "rb", &hooks)) == NULL)
+        rc = rs_err_set(rs_geo_err(g), RS_EINPUT, "%s: shapelib cannot open it",
+                        *shp ? p->dbf : p->shp);
+done:
+    free(prj);
+    return rc;
+}

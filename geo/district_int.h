@@ -10,6 +10,7 @@
 #include <shapefil.h>
 #include <stdint.h>
 
+#include "crs.h"
 #include "district.h"
 
 /* The four sibling files of one shapefile (see rs_dist_make_paths). */
@@ -35,6 +36,13 @@ char *rs_dist_read_prj(rs_geo *g, const char *path);
 /* 1 when the CRS text is British National Grid, 0 when it is another CRS,
  * RS_EINPUT (negative) when PROJ does not understand it. */
 int rs_dist_prj_is_bng(rs_geo *g, const char *path, const char *prj);
+/* After the file checks: reads the .prj, makes *crs the transformation to
+ * British National Grid (left NULL when the layer is already in it), and
+ * opens the .shp and .dbf with shapelib (its messages silenced: failures
+ * are reported by return value).  Returns 0, or an RS_E code with the
+ * error set; the caller closes and frees what was made either way. */
+int rs_shp_open_bng(rs_geo *g, const shp_paths *p, rs_crs **crs, SHPHandle *shp,
+                    DBFHandle *dbf);
 
 /* district_geom.c: rings into polygons, validity. */
 
