@@ -8,10 +8,13 @@
  *   CHECK_CONTAINS(hay, needle) substring present (error message checks)
  *   return check_done();        0 when all passed, 1 otherwise
  *   check_skip("why")           exit 77 (CTest "skipped") after saying why
+ *   check_dir_entries(dir)      how many names a folder holds (0 if none)
+ *   check_slurp(path, buf, n)   a small file's text ("" when unreadable)
  */
 #ifndef RS_CHECK_H
 #define RS_CHECK_H
 
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,6 +122,32 @@ static inline const char *check_tmpdir(const char *name)
         exit(1);
     }
     return buf;
+}
+
+/* How many names a folder holds, "." and ".." aside (0 when unreadable). */
+static inline size_t check_dir_entries(const char *dir)
+{
+    size_t n = 0;
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            n++;
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* A small file's text into buf (at most size - 1 bytes; "" when unreadable). */
+static inline void check_slurp(const char *path, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return;
+    size_t n = fread(buf, 1, size - 1, f);
+    buf[n] = '\0';
+    fclose(f);
 }
 
 #endif

@@ -13,30 +13,6 @@
 #include "atomic.h"
 #include "check.h"
 
-static size_t entries(const char *dir)
-{
-    size_t n = 0;
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    while (d && (e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            n++;
-    if (d)
-        closedir(d);
-    return n;
-}
-
-static void slurp(const char *path, char *buf, size_t size)
-{
-    buf[0] = '\0';
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return;
-    size_t n = fread(buf, 1, size - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-}
-
 int main(void)
 {
     const char *dir = check_tmpdir("test_atomic");
@@ -52,26 +28,26 @@ int main(void)
     struct stat st;
     CHECK(stat(path, &st) != 0); /* not there until closed */
     CHECK_EQ_INT(rs_atomic_close(&e, &a, 1), 0);
-    slurp(path, got, sizeof got);
+    check_slurp(path, got, sizeof got);
     CHECK_STR(got, "one\n");
     CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0644);
-    CHECK_EQ_INT((int)entries(dir), 1);
+    CHECK_EQ_INT((int)check_dir_entries(dir), 1);
     CHECK(a.f == NULL && a.tmp == NULL && a.path == NULL);
 
     /* a discarded write leaves the earlier file and no temporary */
     CHECK_EQ_INT(rs_atomic_open(&e, &a, path), 0);
     fputs("two, half written", a.f);
     CHECK_EQ_INT(rs_atomic_close(&e, &a, 0), RS_ERR);
-    slurp(path, got, sizeof got);
+    check_slurp(path, got, sizeof got);
     CHECK_STR(got, "one\n");
-    CHECK_EQ_INT((int)entries(dir), 1);
+    CHECK_EQ_INT((int)check_dir_entries(dir), 1);
     CHECK_EQ_INT(e.code, 0); /* discarding is not an error to report */
 
     /* a replacement is whole */
     CHECK_EQ_INT(rs_atomic_open(&e, &a, path), 0);
     fputs("three\n", a.f);
     CHECK_EQ_INT(rs_atomic_close(&e, &a, 1), 0);
-    slurp(path, got, sizeof got);
+    check_slurp(path, got, sizeof got);
     CHECK_STR(got, "three\n");
 
     /* a folder that does not exist: RS_EIO naming the path */

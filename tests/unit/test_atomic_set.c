@@ -15,30 +15,6 @@
 #include "atomic.h"
 #include "check.h"
 
-static size_t entries(const char *dir)
-{
-    size_t n = 0;
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    while (d && (e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            n++;
-    if (d)
-        closedir(d);
-    return n;
-}
-
-static void slurp(const char *path, char *buf, size_t size)
-{
-    buf[0] = '\0';
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return;
-    size_t n = fread(buf, 1, size - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-}
-
 /* Writes text to path through rs_atomic; 0 or the close's code. */
 static int put(const char *path, const char *text)
 {
@@ -60,42 +36,42 @@ int main(void)
 
     CHECK_EQ_INT(put(a, "old a\n"), 0);
     CHECK_EQ_INT(put(b, "old b\n"), 0);
-    CHECK_EQ_INT(entries(dir), 2);
+    CHECK_EQ_INT(check_dir_entries(dir), 2);
 
     /* finished files wait under their temporary names until the commit */
     CHECK_EQ_INT(rs_atomic_set_begin(&e), 0);
     CHECK_EQ_INT(put(a, "new a\n"), 0);
     CHECK_EQ_INT(put(b, "new b\n"), 0);
-    slurp(a, got, sizeof got);
+    check_slurp(a, got, sizeof got);
     CHECK_STR(got, "old a\n");
-    CHECK_EQ_INT(entries(dir), 4);
+    CHECK_EQ_INT(check_dir_entries(dir), 4);
     CHECK_EQ_INT(rs_atomic_set_commit(&e), 0);
-    slurp(a, got, sizeof got);
+    check_slurp(a, got, sizeof got);
     CHECK_STR(got, "new a\n");
-    slurp(b, got, sizeof got);
+    check_slurp(b, got, sizeof got);
     CHECK_STR(got, "new b\n");
-    CHECK_EQ_INT(entries(dir), 2);
+    CHECK_EQ_INT(check_dir_entries(dir), 2);
 
     /* an abort removes the temporaries: the old set stays */
     CHECK_EQ_INT(rs_atomic_set_begin(&e), 0);
     CHECK_EQ_INT(put(a, "third a\n"), 0);
     rs_atomic_set_abort();
-    slurp(a, got, sizeof got);
+    check_slurp(a, got, sizeof got);
     CHECK_STR(got, "new a\n");
-    CHECK_EQ_INT(entries(dir), 2);
+    CHECK_EQ_INT(check_dir_entries(dir), 2);
 
     /* nested: the inner commit does nothing, the outer one renames */
     CHECK_EQ_INT(rs_atomic_set_begin(&e), 0);
     CHECK_EQ_INT(rs_atomic_set_begin(&e), 0);
     CHECK_EQ_INT(put(a, "inner a\n"), 0);
     CHECK_EQ_INT(rs_atomic_set_commit(&e), 0);
-    slurp(a, got, sizeof got);
+    check_slurp(a, got, sizeof got);
     CHECK_STR(got, "new a\n");
     CHECK_EQ_INT(put(b, "outer b\n"), 0);
     CHECK_EQ_INT(rs_atomic_set_commit(&e), 0);
-    slurp(a, got, sizeof got);
+    check_slurp(a, got, sizeof got);
     CHECK_STR(got, "inner a\n");
-    slurp(b, got, sizeof got);
+    check_slurp(b, got, sizeof got);
     CHECK_STR(got, "outer b\n");
 
     /* a folder where one file goes: refused before any rename */
@@ -106,9 +82,9 @@ int main(void)
     CHECK_EQ_INT(put(b, "fourth b\n"), 0);
     CHECK_EQ_INT(rs_atomic_set_commit(&e), RS_EIO);
     CHECK(strstr(e.msg, "b.png: is a folder") != NULL);
-    slurp(a, got, sizeof got);
+    check_slurp(a, got, sizeof got);
     CHECK_STR(got, "inner a\n");
-    CHECK_EQ_INT(entries(dir), 2);
+    CHECK_EQ_INT(check_dir_entries(dir), 2);
     CHECK_EQ_INT(rmdir(b), 0);
 
     /* a writer's own temporary (geo/) joins the set through rs_atomic_track */
@@ -125,7 +101,7 @@ int main(void)
     CHECK_EQ_INT(rs_atomic_track(t, b, RS_ATOMIC_DONE), 0);
     CHECK(access(b, F_OK) != 0);
     CHECK_EQ_INT(rs_atomic_set_commit(&e), 0);
-    slurp(b, got, sizeof got);
+    check_slurp(b, got, sizeof got);
     CHECK_STR(got, "shape\n");
     CHECK(access(t, F_OK) != 0);
     /* outside a set, DONE renames at once */
@@ -134,7 +110,7 @@ int main(void)
         fclose(f);
     CHECK_EQ_INT(rs_atomic_track(t, b, RS_ATOMIC_DONE), 0);
     CHECK(access(t, F_OK) != 0);
-    slurp(b, got, sizeof got);
+    check_slurp(b, got, sizeof got);
     CHECK_STR(got, "");
     return check_done();
 }
