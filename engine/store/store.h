@@ -20,8 +20,27 @@
 
 enum {
     RS_STORE_CREATE = 1,   /* create the file when absent */
-    RS_STORE_READONLY = 2  /* open for reading only */
+    RS_STORE_READONLY = 2, /* open for reading only */
+    RS_STORE_PG_OK = 4     /* the caller also works on a PostgreSQL workspace */
 };
+
+/* ---- the shared workspace on PostgreSQL ---------------------------------
+ * A path that is a postgresql:// or postgres:// URL (libpq's connection
+ * URI; what it leaves out, libpq takes from PGHOST, PGDATABASE, ... as
+ * usual, so "postgresql://" alone is the PG* variables' database) names a
+ * workspace in that database's schema "roadsafe" (data/schema_pg, the same
+ * versions as data/schema).  rs_store_open opens one only with
+ * RS_STORE_PG_OK: the callers that pass it use nothing of the workspace
+ * but what this header offers, and every function here works on both
+ * backends except rs_store_text (SQLite statements).  Without the flag a
+ * URL is RS_EUSAGE ("not yet available on a PostgreSQL workspace").  The
+ * context's store path is then the URL without its password. */
+int rs_store_is_pg_url(const char *s);
+typedef enum { RS_STORE_SQLITE = 0, RS_STORE_POSTGRESQL = 1 } rs_store_backend_kind;
+rs_store_backend_kind rs_store_backend(rs_ctx *ctx);
+/* *yes = 1 when the workspace holds any record placed in a district
+ * (detection, collision, concern, ping), else 0. */
+int rs_store_has_placed_records(rs_ctx *ctx, int *yes);
 
 /* Busy timeout in milliseconds: how long a command waits for another
  * process's write transaction before giving up with RS_EBUSY. */

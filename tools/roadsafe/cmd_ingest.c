@@ -166,6 +166,13 @@ int rs_cmd_ingest(int argc, char **argv)
         ret = RS_EXIT_USAGE;
         goto done;
     }
+    if (rs_store_is_pg_url(rs_cli_store_path(store))) {
+        ret = rs_cli_not_on_pg(kind == RS_KIND_TELEMATICS ? "ingest telematics"
+                               : kind == RS_KIND_STATS19  ? "ingest stats19"
+                               : kind == RS_KIND_CONCERNS ? "ingest concerns"
+                                                          : "ingest detections");
+        goto done;
+    }
     if (source) {
         if (kind != RS_KIND_TELEMATICS ||
             (strcmp(source, "traffic") != 0 && strcmp(source, "fleet") != 0)) {
