@@ -227,6 +227,28 @@ int rs_store_busy_wait(void *arg, int count)
     return 1;
 }
 
+/* SQLite's own temporary database (file name ""): unlinked as soon as it
+ * is made, so nothing is left behind whatever happens to the process. */
+static int open_scratch(rs_ctx *ctx)
+{
+    sqlite3 *db = NULL;
+    rs_ctx_set_store_path(ctx, "(staging area)");
+    if (sqlite3_open_v2("", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        sqlite3_close_v2(db);
+        return rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "cannot open a staging area");
+    }
+    rs_ctx_set_db(ctx, db);
+    if (rs_store_harden(db) != 0 ||
+        rs_store_exec(ctx, "PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768",
+                      "configure the staging area") != 0 ||
+        migrate(ctx, 0) != 0) {
+        rs_store_close(ctx);
+        return rs_ctx_err(ctx)->code ? rs_ctx_err(ctx)->code : RS_ERR;
+    }
+    return 0;
+}
+
 int rs_store_open(rs_ctx *ctx, const char *path, int flags)
 {
     rs_err *e = rs_ctx_err(ctx);
@@ -240,6 +262,8 @@ int rs_store_open(rs_ctx *ctx, const char *path, int flags)
                               "runs on the SQLite workspace)");
         return rs_pg_open(ctx, path, flags);
     }
+    if (flags & RS_STORE_SCRATCH)
+        return open_scratch(ctx);
     rs_ctx_set_store_path(ctx, path);
     if (stat(path, &sb) != 0) {
         if (!(flags & RS_STORE_CREATE))

@@ -21,7 +21,11 @@
 enum {
     RS_STORE_CREATE = 1,   /* create the file when absent */
     RS_STORE_READONLY = 2, /* open for reading only */
-    RS_STORE_PG_OK = 4     /* the caller also works on a PostgreSQL workspace */
+    RS_STORE_PG_OK = 4,    /* the caller also works on a PostgreSQL workspace */
+    /* a private SQLite workspace in a temporary file that no other process
+     * sees and that vanishes when closed, or when the process dies
+     * (path ignored): a staging area */
+    RS_STORE_SCRATCH = 8
 };
 
 /* ---- the shared workspace on PostgreSQL ---------------------------------
@@ -41,6 +45,33 @@ rs_store_backend_kind rs_store_backend(rs_ctx *ctx);
 /* *yes = 1 when the workspace holds any record placed in a district
  * (detection, collision, concern, ping), else 0. */
 int rs_store_has_placed_records(rs_ctx *ctx, int *yes);
+
+/* Bulk loading a PostgreSQL workspace (store_pg_copy.c).  begin runs
+ * copy_sql, a "COPY table(columns) FROM STDIN (FORMAT binary)", inside
+ * the caller's transaction; then per row rs_copy_row with the number of
+ * fields and one rs_copy_* per field, in the columns' order and types
+ * (int8: bigint, int4: integer, float8: double precision, bytes: text or
+ * bytea); end with ok = 1 sends it (0 or the server's error), with ok = 0
+ * abandons it (RS_ERR; the caller rolls back).  end frees c. */
+typedef struct rs_store_copy rs_store_copy;
+int rs_store_copy_begin(rs_ctx *ctx, const char *copy_sql, rs_store_copy **out);
+void rs_copy_row(rs_store_copy *c, int nfields);
+void rs_copy_null(rs_store_copy *c);
+void rs_copy_int8(rs_store_copy *c, int64_t v);
+void rs_copy_int4(rs_store_copy *c, int32_t v);
+void rs_copy_float8(rs_store_copy *c, double v);
+void rs_copy_bytes(rs_store_copy *c, const void *p, size_t n);
+int rs_store_copy_end(rs_ctx *ctx, rs_store_copy *c, int ok);
+
+/* Streams the rows of a query on a PostgreSQL workspace, one call of fn
+ * each with the text of its first (at most 16) columns (NULL for SQL
+ * NULL); fn returns 0 to go on, an RS_E code to stop (returned). */
+typedef int (*rs_store_row_fn)(void *user, int ncols, const char *const *vals,
+                               const int *lens);
+int rs_store_query_rows(rs_ctx *ctx, const char *sql, rs_store_row_fn fn, void *user);
+/* rs_store_query_int with text parameters $1..$n (PostgreSQL). */
+int rs_store_query_int_args(rs_ctx *ctx, const char *sql, int n, const char *const *args,
+                            int64_t *out);
 
 /* Busy timeout in milliseconds: how long a command waits for another
  * process's write transaction before giving up with RS_EBUSY. */
