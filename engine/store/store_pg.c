@@ -43,7 +43,7 @@ static void redact(const char *url, char *out, size_t size)
         }
     }
     for (; *s && o + 1 < size; s++) {
-        if ((s[-1] == '?' || s[-1] == '&') && strncmp(s, "password=", 9) == 0) {
+        if (s > url && (s[-1] == '?' || s[-1] == '&') && strncmp(s, "password=", 9) == 0) {
             o += (size_t)snprintf(out + o, size - o, "password=*");
             s += 9;
             while (*s && *s != '&')

@@ -95,6 +95,9 @@ lacks "$T/out" "s3cret"
 run 3 "$RS" --store "postgresql://rs_admin:s3cret@/nosuchdb?host=$PGHOST&port=$PGPORT" init
 has "$T/err" "cannot connect to workspace"
 lacks "$T/err" "s3cret"
+run 3 "$RS" --store "postgresql:///nosuchdb?host=$PGHOST&password=s3cret&port=$PGPORT" init
+has "$T/err" "password=*&port="
+lacks "$T/err" "s3cret"
 # a database without a workspace is not started afresh by a loading command
 pgq "CREATE DATABASE empty" >/dev/null
 run 2 "$RS" --store "postgresql:///empty" districts load "$T/none.shp" --name-field N
