@@ -1,6 +1,7 @@
 /*
- * store.h — the workspace: one SQLite file holding districts, the ingest
- * log, rejects and every loaded record.
+ * store.h — the workspace: one SQLite file (or a PostgreSQL database: see
+ * "the shared workspace" below) holding districts, the ingest log, rejects
+ * and every loaded record.
  *
  * Opening applies the schema migrations (data/schema/NNNN_*.sql, compiled
  * in) that the file lacks, each in its own transaction, and records the
@@ -36,7 +37,9 @@ enum {
  * versions as data/schema).  rs_store_open opens one only with
  * RS_STORE_PG_OK: the callers that pass it use nothing of the workspace
  * but what this header offers, and every function here works on both
- * backends except rs_store_text (SQLite statements).  Without the flag a
+ * backends except rs_store_text (SQLite statements) and the bulk functions
+ * at the end (rs_store_copy_*, rs_store_query_rows, rs_store_query_int_args:
+ * PostgreSQL only).  Without the flag a
  * URL is RS_EUSAGE ("not yet available on a PostgreSQL workspace").  The
  * context's store path is then the URL without its password. */
 int rs_store_is_pg_url(const char *s);
