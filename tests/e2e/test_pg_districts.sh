@@ -9,6 +9,7 @@ need_sqlite3
 pg_start
 
 run 0 "$GEN" --out "$T/gen" --seed 7
+G="$T/gen"
 W="$T/ws.db"
 run 0 "$RS" --store "$W" init
 run 0 "$RS" --store postgresql:// init
@@ -35,6 +36,22 @@ same_rows() {
   cmp -s "$T/c_sqlite" "$T/c_pg" || fail "$1: placer cache differs between SQLite and PostgreSQL"
 }
 same_rows "first load"
+# list and locate read the same answers from either workspace
+for fmt in csv md; do
+  run 0 "$RS" --store "$W" districts list --format "$fmt"; cp "$T/out" "$T/list.sqlite"
+  run 0 "$RS" --store postgresql:// districts list --format "$fmt"
+  cmp -s "$T/list.sqlite" "$T/out" || fail "districts list --format $fmt differs"
+done
+has "$T/out" "|"
+# points over the county and beyond it, a header, a bad line
+{ echo "lat,lon"; awk -F, 'NR > 1 && NR % 40 == 0 { print $6 "," $7 }' "$G/detections.csv" 2>/dev/null
+  echo "52.0,1.9"; echo "50.0,-5.5"; echo "not,a point"; } >"$T/points.csv"
+[ "$(wc -l <"$T/points.csv")" -gt 10 ] || fail "too few points to locate"
+run 1 "$RS" --store "$W" districts locate <"$T/points.csv"; cp "$T/out" "$T/loc.sqlite"; cp "$T/err" "$T/loc.sqlite.err"
+run 1 "$RS" --store postgresql:// districts locate <"$T/points.csv"
+cmp -s "$T/loc.sqlite" "$T/out" || fail "districts locate differs"
+cmp -s "$T/loc.sqlite.err" "$T/err" || fail "districts locate tells a bad line differently"
+[ "$(cut -d, -f3 "$T/out" | grep -c .)" -gt 5 ] || fail "too few points located in a district"
 # the layer is the stored polygons, in EPSG:27700
 eq "$(pgq "SELECT count(*) FROM roadsafe.district WHERE ST_SRID(geom) <> 27700 OR NOT ST_IsValid(geom)
   OR abs(ST_Area(geom) - area_m2) > 1e-6 * area_m2")" "0" "district layer against the stored areas"

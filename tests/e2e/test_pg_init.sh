@@ -123,8 +123,6 @@ not_yet() {
 }
 printf 'x' >"$T/in.csv"
 not_yet info info
-not_yet "districts list" districts list
-not_yet "districts locate" districts locate </dev/null
 not_yet "ingest telematics" ingest telematics "$T/in.csv"
 not_yet "ingest telematics" ingest telematics --source fleet "$T/in.csv"
 not_yet "ingest stats19" ingest stats19 "$T/in.csv"

@@ -242,9 +242,9 @@ int rs_cmd_districts(int argc, char **argv)
     }
     rs_ctx *ctx = NULL;
     int ro = strcmp(verb, "load") != 0 ? RS_STORE_READONLY : 0;
-    char what[32]; /* load runs on PostgreSQL too; list and locate not yet */
+    char what[32]; /* load, list and locate run on PostgreSQL too */
     snprintf(what, sizeof what, "districts %s", verb);
-    int ret = rs_cli_open(what, store, ro ? ro : RS_STORE_PG_OK, &ctx);
+    int ret = rs_cli_open(what, store, ro | RS_STORE_PG_OK, &ctx);
     if (ret != 0)
         return ret;
     if (strcmp(verb, "load") == 0)
