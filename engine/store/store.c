@@ -99,6 +99,31 @@ int rs_store_query_int(rs_ctx *ctx, const char *sql, int64_t *out)
     return 0;
 }
 
+int rs_store_query_ints(rs_ctx *ctx, const char *sql, int n, int64_t *out, int *null)
+{
+    for (int i = 0; i < n; i++) {
+        out[i] = 0;
+        null[i] = 1;
+    }
+    if (PG(ctx))
+        return rs_pg_query_ints(ctx, sql, n, out, null);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(rs_ctx_db(ctx), sql, -1, &st, NULL) != SQLITE_OK)
+        return rs_store_fail(ctx, "query");
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        for (int i = 0; i < n && i < sqlite3_column_count(st); i++) {
+            null[i] = sqlite3_column_type(st, i) == SQLITE_NULL;
+            out[i] = sqlite3_column_int64(st, i);
+        }
+    } else if (rc != SQLITE_DONE) {
+        sqlite3_finalize(st);
+        return rs_store_fail(ctx, "query");
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
 int rs_store_has_placed_records(rs_ctx *ctx, int *yes)
 {
     int64_t v = 0;

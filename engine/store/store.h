@@ -144,5 +144,9 @@ const char *rs_store_text(sqlite3_stmt *st, int col);
 /* One integer from a query with no parameters (e.g. a count); 0 when the
  * query returns no row. */
 int rs_store_query_int(rs_ctx *ctx, const char *sql, int64_t *out);
+/* The first n (at most 8) integer columns of a query's first row, on either
+ * backend: out[i] (0 when NULL or no row) and null[i] (1 when NULL or no
+ * row). */
+int rs_store_query_ints(rs_ctx *ctx, const char *sql, int n, int64_t *out, int *null);
 
 #endif

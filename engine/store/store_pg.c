@@ -107,6 +107,19 @@ int rs_pg_query_int(rs_ctx *ctx, const char *sql, int64_t *out)
     return 0;
 }
 
+int rs_pg_query_ints(rs_ctx *ctx, const char *sql, int n, int64_t *out, int *null)
+{
+    PGresult *res = PQexec(rs_pg_conn(ctx), sql);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        return rs_pg_fail(ctx, res, "query");
+    for (int i = 0; PQntuples(res) > 0 && i < n && i < PQnfields(res); i++) {
+        null[i] = PQgetisnull(res, 0, i);
+        out[i] = null[i] ? 0 : strtoll(PQgetvalue(res, 0, i), NULL, 10);
+    }
+    PQclear(res);
+    return 0;
+}
+
 int rs_pg_in_transaction(rs_ctx *ctx)
 {
     PGconn *c = rs_pg_conn(ctx);

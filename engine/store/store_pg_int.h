@@ -36,6 +36,8 @@ int rs_pg_fail(rs_ctx *ctx, PGresult *res, const char *what);
 int rs_pg_exec(rs_ctx *ctx, const char *sql, const char *what);
 /* One integer from a query with no parameters; 0 when no row or NULL. */
 int rs_pg_query_int(rs_ctx *ctx, const char *sql, int64_t *out);
+/* store.h's rs_store_query_ints (out and null set by the caller). */
+int rs_pg_query_ints(rs_ctx *ctx, const char *sql, int n, int64_t *out, int *null);
 
 int rs_pg_begin(rs_ctx *ctx);
 int rs_pg_commit(rs_ctx *ctx);

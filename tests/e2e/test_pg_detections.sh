@@ -89,6 +89,12 @@ same_rows "after A"
 both b "$B"
 has "$T/b.pg.out" "loaded 1, rejected 1, already present 11"
 same_rows "after B"
+# info says the same of both, but for the workspace's name
+run 0 "$RS" --store "$W" info; tail -n +2 "$T/out" >"$T/info.sqlite"
+run 0 "$RS" --store "$P" info; tail -n +2 "$T/out" >"$T/info.pg"
+has "$T/out" "workspace      postgresql://"
+has "$T/info.pg" "detections"
+cmp -s "$T/info.sqlite" "$T/info.pg" || fail "info differs: $(diff "$T/info.sqlite" "$T/info.pg" | head -5)"
 # A again, and under another name: nothing new
 both again "$D"
 has "$T/again.pg.out" "loaded 0, rejected 5, already present"

@@ -122,7 +122,6 @@ not_yet() {
   return 0
 }
 printf 'x' >"$T/in.csv"
-not_yet info info
 not_yet "ingest telematics" ingest telematics "$T/in.csv"
 not_yet "ingest telematics" ingest telematics --source fleet "$T/in.csv"
 not_yet "ingest stats19" ingest stats19 "$T/in.csv"
@@ -137,6 +136,6 @@ not_yet operation operation --district A --weekend 2024-06-01
 not_yet report report --quarter 2020Q2 --out "$T/r.html"
 not_yet weekends weekends --start 2024-06-01 --count 4
 # the command's own --store selects it as well
-run 2 "$RS" info --store postgresql://
-has "$T/err" "info is not yet available on a PostgreSQL workspace"
+run 2 "$RS" ksi --store postgresql://
+has "$T/err" "ksi is not yet available on a PostgreSQL workspace"
 finish
