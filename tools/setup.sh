@@ -4,15 +4,19 @@
 # only when not root.  Usage: tools/setup.sh [--test]   (--test adds the
 # packages the test suite uses: GDAL's command-line tools, sqlite3, python3
 # (checks against the generator's truth; statsmodels for the KSI trend), clang for fuzzing,
-# valgrind, chromium for opening the board pack headless).
+# valgrind, chromium for opening the board pack headless, PostgreSQL 15 with
+# PostGIS for the shared-workspace tests).
 set -euo pipefail
 
-build_pkgs=(build-essential cmake pkg-config libgeos-dev libproj-dev proj-data
+build_pkgs=(build-essential cmake pkg-config libgeos-dev libproj-dev proj-data libpq-dev
             libshp-dev libsqlite3-dev libssl-dev zlib1g-dev libcairo2-dev libgsl-dev)
 # clang builds the fuzz targets; libclang-rt-dev (only recommended by clang,
 # and recommends are not installed) holds libFuzzer and the sanitizer runtimes.
 # python3-statsmodels: the independent Poisson GLM the KSI target test checks against.
-test_pkgs=(gdal-bin sqlite3 python3 python3-statsmodels chromium clang libclang-rt-dev valgrind)
+# postgresql-15 and postgresql-15-postgis-3: the throwaway clusters of the
+# tests of the shared workspace (tests/e2e/pg_lib.sh).
+test_pkgs=(gdal-bin sqlite3 python3 python3-statsmodels chromium clang libclang-rt-dev valgrind
+           postgresql-15 postgresql-15-postgis-3)
 
 want=("${build_pkgs[@]}")
 if [ "${1:-}" = "--test" ]; then

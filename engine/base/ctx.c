@@ -15,6 +15,8 @@ struct rs_ctx {
     char store_path[1024];
     rs_wait_fn wait_fn;
     void *wait_user;
+    void *backend;
+    rs_backend_close_fn backend_close;
 };
 
 rs_ctx *rs_ctx_new(void)
@@ -38,6 +40,8 @@ void rs_ctx_free(rs_ctx *ctx)
         return;
     if (ctx->db)
         sqlite3_close_v2(ctx->db);
+    if (ctx->backend && ctx->backend_close)
+        ctx->backend_close(ctx->backend);
     rs_geo_free(ctx->geo);
     free(ctx);
 }
@@ -50,6 +54,13 @@ const char *rs_ctx_store_path(const rs_ctx *ctx) { return ctx->store_path; }
 void rs_ctx_set_store_path(rs_ctx *ctx, const char *path)
 {
     snprintf(ctx->store_path, sizeof ctx->store_path, "%s", path ? path : "");
+}
+
+void *rs_ctx_backend(rs_ctx *ctx) { return ctx->backend; }
+void rs_ctx_set_backend(rs_ctx *ctx, void *conn, rs_backend_close_fn close_fn)
+{
+    ctx->backend = conn;
+    ctx->backend_close = close_fn;
 }
 
 void rs_ctx_set_wait_notice(rs_ctx *ctx, rs_wait_fn fn, void *user)

@@ -27,6 +27,12 @@ void rs_ctx_set_db(rs_ctx *ctx, sqlite3 *db);
 /* The workspace path given to rs_store_open, or "" */
 const char *rs_ctx_store_path(const rs_ctx *ctx);
 void rs_ctx_set_store_path(rs_ctx *ctx, const char *path);
+/* A workspace on another backend (store.h: PostgreSQL): the store's
+ * connection, opaque here, and how to close it; rs_ctx_free closes it.
+ * NULL when the workspace is an SQLite file or none is open. */
+typedef void (*rs_backend_close_fn)(void *conn);
+void *rs_ctx_backend(rs_ctx *ctx);
+void rs_ctx_set_backend(rs_ctx *ctx, void *conn, rs_backend_close_fn close_fn);
 
 /* Called once per wait, from inside a command, when it has waited a
  * second for another process's write transaction (path: the workspace),

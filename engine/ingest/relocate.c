@@ -129,6 +129,20 @@ int rs_relocate_all(rs_ctx *ctx, const rs_districts *d, int64_t *moved)
         rs_placer_free(pl);
         return rc;
     }
+    if (rs_store_backend(ctx) == RS_STORE_POSTGRESQL) {
+        /* re-assigning stored records is not yet ported to PostgreSQL: a
+         * district set replaces another only while nothing is placed */
+        int any = 0;
+        if ((rc = rs_store_has_placed_records(ctx, &any)) == 0 && any)
+            rc = rs_err_set(rs_ctx_err(ctx), RS_EUSAGE,
+                            "workspace %s already holds records placed in districts, and "
+                            "re-assigning them to a new district set is not yet available on "
+                            "a PostgreSQL workspace; nothing was changed",
+                            rs_ctx_store_path(ctx));
+        if (rc == 0 && moved)
+            *moved = 0;
+        goto done;
+    }
     if ((rc = relocate_table(ctx, pl,
                              "SELECT detection_id, e, n, district_id FROM detection",
                              "UPDATE detection SET district_id = ?1 WHERE detection_id = ?2",

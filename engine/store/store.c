@@ -17,13 +17,25 @@
 #include "pings.h"
 #include "schema_sql.h"
 #include "store_int.h"
+#include "store_pg_int.h"
 
 #define N_MIGRATIONS ((int)(sizeof rs_schema_migrations / sizeof rs_schema_migrations[0]))
 
 int rs_store_schema_version_built(void) { return N_MIGRATIONS; }
 
+/* The backend of the open workspace: PostgreSQL when the context holds a
+ * libpq connection (store_pg*.c), else SQLite (this file). */
+#define PG(ctx) (rs_pg_conn(ctx) != NULL)
+
+rs_store_backend_kind rs_store_backend(rs_ctx *ctx)
+{
+    return PG(ctx) ? RS_STORE_POSTGRESQL : RS_STORE_SQLITE;
+}
+
 int rs_store_fail(rs_ctx *ctx, const char *what)
 {
+    if (PG(ctx))
+        return rs_pg_fail(ctx, NULL, what);
     sqlite3 *db = rs_ctx_db(ctx);
     int rc = db ? sqlite3_errcode(db) : SQLITE_ERROR;
     const char *msg = db ? sqlite3_errmsg(db) : "no workspace open";
@@ -52,6 +64,8 @@ int rs_store_fail(rs_ctx *ctx, const char *what)
 
 int rs_store_exec(rs_ctx *ctx, const char *sql, const char *what)
 {
+    if (PG(ctx))
+        return rs_pg_exec(ctx, sql, what);
     char *msg = NULL;
     int rc = sqlite3_exec(rs_ctx_db(ctx), sql, NULL, NULL, &msg);
     sqlite3_free(msg);
@@ -69,6 +83,8 @@ const char *rs_store_text(sqlite3_stmt *st, int col)
 int rs_store_query_int(rs_ctx *ctx, const char *sql, int64_t *out)
 {
     sqlite3_stmt *st = NULL;
+    if (PG(ctx))
+        return rs_pg_query_int(ctx, sql, out);
     *out = 0;
     if (sqlite3_prepare_v2(rs_ctx_db(ctx), sql, -1, &st, NULL) != SQLITE_OK)
         return rs_store_fail(ctx, "query");
@@ -83,12 +99,59 @@ int rs_store_query_int(rs_ctx *ctx, const char *sql, int64_t *out)
     return 0;
 }
 
-int rs_store_begin(rs_ctx *ctx) { return rs_store_exec(ctx, "BEGIN IMMEDIATE", "begin"); }
+int rs_store_query_ints(rs_ctx *ctx, const char *sql, int n, int64_t *out, int *null)
+{
+    for (int i = 0; i < n; i++) {
+        out[i] = 0;
+        null[i] = 1;
+    }
+    if (PG(ctx))
+        return rs_pg_query_ints(ctx, sql, n, out, null);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(rs_ctx_db(ctx), sql, -1, &st, NULL) != SQLITE_OK)
+        return rs_store_fail(ctx, "query");
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        for (int i = 0; i < n && i < sqlite3_column_count(st); i++) {
+            null[i] = sqlite3_column_type(st, i) == SQLITE_NULL;
+            out[i] = sqlite3_column_int64(st, i);
+        }
+    } else if (rc != SQLITE_DONE) {
+        sqlite3_finalize(st);
+        return rs_store_fail(ctx, "query");
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+int rs_store_has_placed_records(rs_ctx *ctx, int *yes)
+{
+    int64_t v = 0;
+    int rc = rs_store_query_int(ctx,
+                                PG(ctx) ? "SELECT (EXISTS (SELECT 1 FROM detection) OR EXISTS "
+                                          "(SELECT 1 FROM collision) OR EXISTS (SELECT 1 FROM "
+                                          "concern) OR EXISTS (SELECT 1 FROM ping))::int"
+                                        : "SELECT EXISTS (SELECT 1 FROM detection) OR EXISTS "
+                                          "(SELECT 1 FROM collision) OR EXISTS (SELECT 1 FROM "
+                                          "concern) OR EXISTS (SELECT 1 FROM ping_chunk)",
+                                &v);
+    *yes = v != 0;
+    return rc;
+}
+
+int rs_store_begin(rs_ctx *ctx)
+{
+    if (PG(ctx))
+        return rs_pg_begin(ctx);
+    return rs_store_exec(ctx, "BEGIN IMMEDIATE", "begin");
+}
 /* Every write transaction updates the meta row RS_META_COMMITS (and gives
  * the workspace its random id if it has none), so that each transaction in
  * a write-ahead log carries the page holding the id (see store_check.c). */
 int rs_store_commit(rs_ctx *ctx)
 {
+    if (PG(ctx))
+        return rs_pg_commit(ctx);
     return rs_store_exec(ctx,
                          "INSERT INTO meta(key, value) VALUES('" RS_META_WORKSPACE_ID
                          "', lower(hex(randomblob(16)))) ON CONFLICT(key) DO NOTHING; "
@@ -100,13 +163,17 @@ int rs_store_commit(rs_ctx *ctx)
 void rs_store_rollback(rs_ctx *ctx)
 {
     sqlite3 *db = rs_ctx_db(ctx);
-    if (db && !sqlite3_get_autocommit(db))
+    if (PG(ctx))
+        rs_pg_rollback(ctx);
+    else if (db && !sqlite3_get_autocommit(db))
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 int rs_store_schema_version(rs_ctx *ctx)
 {
     int64_t v = 0;
+    if (PG(ctx))
+        return rs_pg_schema_version(ctx);
     if (rs_store_query_int(ctx, "PRAGMA user_version", &v) != 0)
         return -1;
     return (int)v;
@@ -185,12 +252,43 @@ int rs_store_busy_wait(void *arg, int count)
     return 1;
 }
 
+/* SQLite's own temporary database (file name ""): unlinked as soon as it
+ * is made, so nothing is left behind whatever happens to the process. */
+static int open_scratch(rs_ctx *ctx)
+{
+    sqlite3 *db = NULL;
+    rs_ctx_set_store_path(ctx, "(staging area)");
+    if (sqlite3_open_v2("", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        sqlite3_close_v2(db);
+        return rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "cannot open a staging area");
+    }
+    rs_ctx_set_db(ctx, db);
+    if (rs_store_harden(db) != 0 ||
+        rs_store_exec(ctx, "PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768",
+                      "configure the staging area") != 0 ||
+        migrate(ctx, 0) != 0) {
+        rs_store_close(ctx);
+        return rs_ctx_err(ctx)->code ? rs_ctx_err(ctx)->code : RS_ERR;
+    }
+    return 0;
+}
+
 int rs_store_open(rs_ctx *ctx, const char *path, int flags)
 {
     rs_err *e = rs_ctx_err(ctx);
     int readonly = (flags & RS_STORE_READONLY) != 0;
     struct stat sb;
     rs_store_close(ctx);
+    if (rs_store_is_pg_url(path)) {
+        if (!(flags & RS_STORE_PG_OK))
+            return rs_err_set(e, RS_EUSAGE,
+                              "this command is not yet available on a PostgreSQL workspace (it "
+                              "runs on the SQLite workspace)");
+        return rs_pg_open(ctx, path, flags);
+    }
+    if (flags & RS_STORE_SCRATCH)
+        return open_scratch(ctx);
     rs_ctx_set_store_path(ctx, path);
     if (stat(path, &sb) != 0) {
         if (!(flags & RS_STORE_CREATE))
@@ -280,6 +378,11 @@ fail:
 void rs_store_close(rs_ctx *ctx)
 {
     sqlite3 *db = rs_ctx_db(ctx);
+    if (PG(ctx)) {
+        rs_pg_rollback(ctx);
+        PQfinish(rs_pg_conn(ctx));
+        rs_ctx_set_backend(ctx, NULL, NULL);
+    }
     if (db == NULL)
         return;
     rs_store_rollback(ctx);
@@ -290,6 +393,8 @@ void rs_store_close(rs_ctx *ctx)
 int rs_store_meta_set(rs_ctx *ctx, const char *key, const char *value)
 {
     sqlite3_stmt *st = NULL;
+    if (PG(ctx))
+        return rs_pg_meta_set(ctx, key, value);
     int rc = sqlite3_prepare_v2(rs_ctx_db(ctx),
                                 "INSERT INTO meta(key, value) VALUES(?1, ?2) "
                                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -309,6 +414,8 @@ int rs_store_meta_get(rs_ctx *ctx, const char *key, char *buf, unsigned long siz
 {
     sqlite3_stmt *st = NULL;
     int ret = RS_ENOTFOUND;
+    if (PG(ctx))
+        return rs_pg_meta_get(ctx, key, buf, size);
     if (sqlite3_prepare_v2(rs_ctx_db(ctx), "SELECT value FROM meta WHERE key = ?1", -1, &st,
                            NULL) != SQLITE_OK)
         return rs_store_fail(ctx, "read workspace metadata");
@@ -340,6 +447,8 @@ int rs_store_districts_replace(rs_ctx *ctx, const rs_districts *d, const char *s
     sqlite3 *db = rs_ctx_db(ctx);
     if (too_many_districts(ctx, rs_districts_count(d), source && *source ? source : "districts"))
         return RS_EINPUT;
+    if (PG(ctx))
+        return rs_pg_districts_replace(ctx, d, source);
     int own = sqlite3_get_autocommit(db);
     sqlite3_stmt *st = NULL;
     unsigned char *wkb = NULL;
@@ -399,6 +508,8 @@ int rs_store_districts_read(rs_ctx *ctx, rs_districts **out)
     size_t *lens = NULL;
     int rc = 0;
     *out = NULL;
+    if (PG(ctx))
+        return rs_pg_districts_read(ctx, out);
     if (sqlite3_prepare_v2(rs_ctx_db(ctx),
                            "SELECT name, code, geom_wkb FROM district ORDER BY id", -1, &st,
                            NULL) != SQLITE_OK)
@@ -483,6 +594,8 @@ int rs_store_cache_get(rs_ctx *ctx, const char *name, int64_t set, const char *k
     int ret = RS_ENOTFOUND;
     *data = NULL;
     *len = 0;
+    if (PG(ctx))
+        return rs_pg_cache_get(ctx, name, set, key, data, len);
     if (sqlite3_prepare_v2(rs_ctx_db(ctx),
                            "SELECT data FROM placer_cache WHERE name = ?1 AND district_set = ?2 "
                            "AND key = ?3",
@@ -516,6 +629,8 @@ int rs_store_cache_put(rs_ctx *ctx, const char *name, int64_t set, const char *k
                        const void *data, size_t len)
 {
     sqlite3_stmt *st = NULL;
+    if (PG(ctx))
+        return rs_pg_cache_put(ctx, name, set, key, data, len);
     if (len > (size_t)INT32_MAX)
         return rs_err_set(rs_ctx_err(ctx), RS_EUSAGE, "placer cache entry too large");
     if (sqlite3_prepare_v2(rs_ctx_db(ctx),
@@ -539,17 +654,20 @@ int rs_store_cache_put(rs_ctx *ctx, const char *name, int64_t set, const char *k
 int rs_store_districts_read_set(rs_ctx *ctx, rs_districts **out, int64_t *set)
 {
     sqlite3 *db = rs_ctx_db(ctx);
-    int own = sqlite3_get_autocommit(db);
+    int pg = PG(ctx);
+    int own = pg ? !rs_pg_in_transaction(ctx) : sqlite3_get_autocommit(db);
     int rc;
     *out = NULL;
     *set = 0;
-    /* one read transaction: the set number and the districts of one snapshot */
-    if (own && (rc = rs_store_exec(ctx, "BEGIN", "read districts")) != 0)
+    /* one read transaction: the set number and the districts of one
+     * snapshot (on PostgreSQL, REPEATABLE READ gives the one snapshot) */
+    if (own && (rc = rs_store_exec(ctx, pg ? "BEGIN ISOLATION LEVEL REPEATABLE READ" : "BEGIN",
+                                   "read districts")) != 0)
         return rc;
     if ((rc = rs_store_district_set(ctx, set)) == 0)
         rc = rs_store_districts_read(ctx, out);
     if (own)
-        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+        rs_store_exec(ctx, "COMMIT", "read districts");
     if (rc != 0) {
         rs_districts_free(*out);
         *out = NULL;

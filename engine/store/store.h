@@ -1,6 +1,7 @@
 /*
- * store.h — the workspace: one SQLite file holding districts, the ingest
- * log, rejects and every loaded record.
+ * store.h — the workspace: one SQLite file (or a PostgreSQL database: see
+ * "the shared workspace" below) holding districts, the ingest log, rejects
+ * and every loaded record.
  *
  * Opening applies the schema migrations (data/schema/NNNN_*.sql, compiled
  * in) that the file lacks, each in its own transaction, and records the
@@ -20,8 +21,60 @@
 
 enum {
     RS_STORE_CREATE = 1,   /* create the file when absent */
-    RS_STORE_READONLY = 2  /* open for reading only */
+    RS_STORE_READONLY = 2, /* open for reading only */
+    RS_STORE_PG_OK = 4,    /* the caller also works on a PostgreSQL workspace */
+    /* a private SQLite workspace in a temporary file that no other process
+     * sees and that vanishes when closed, or when the process dies
+     * (path ignored): a staging area */
+    RS_STORE_SCRATCH = 8
 };
+
+/* ---- the shared workspace on PostgreSQL ---------------------------------
+ * A path that is a postgresql:// or postgres:// URL (libpq's connection
+ * URI; what it leaves out, libpq takes from PGHOST, PGDATABASE, ... as
+ * usual, so "postgresql://" alone is the PG* variables' database) names a
+ * workspace in that database's schema "roadsafe" (data/schema_pg, the same
+ * versions as data/schema).  rs_store_open opens one only with
+ * RS_STORE_PG_OK: the callers that pass it use nothing of the workspace
+ * but what this header offers, and every function here works on both
+ * backends except rs_store_text (SQLite statements) and the bulk functions
+ * at the end (rs_store_copy_*, rs_store_query_rows, rs_store_query_int_args:
+ * PostgreSQL only).  Without the flag a
+ * URL is RS_EUSAGE ("not yet available on a PostgreSQL workspace").  The
+ * context's store path is then the URL without its password. */
+int rs_store_is_pg_url(const char *s);
+typedef enum { RS_STORE_SQLITE = 0, RS_STORE_POSTGRESQL = 1 } rs_store_backend_kind;
+rs_store_backend_kind rs_store_backend(rs_ctx *ctx);
+/* *yes = 1 when the workspace holds any record placed in a district
+ * (detection, collision, concern, ping), else 0. */
+int rs_store_has_placed_records(rs_ctx *ctx, int *yes);
+
+/* Bulk loading a PostgreSQL workspace (store_pg_copy.c).  begin runs
+ * copy_sql, a "COPY table(columns) FROM STDIN (FORMAT binary)", inside
+ * the caller's transaction; then per row rs_copy_row with the number of
+ * fields and one rs_copy_* per field, in the columns' order and types
+ * (int8: bigint, int4: integer, float8: double precision, bytes: text or
+ * bytea); end with ok = 1 sends it (0 or the server's error), with ok = 0
+ * abandons it (RS_ERR; the caller rolls back).  end frees c. */
+typedef struct rs_store_copy rs_store_copy;
+int rs_store_copy_begin(rs_ctx *ctx, const char *copy_sql, rs_store_copy **out);
+void rs_copy_row(rs_store_copy *c, int nfields);
+void rs_copy_null(rs_store_copy *c);
+void rs_copy_int8(rs_store_copy *c, int64_t v);
+void rs_copy_int4(rs_store_copy *c, int32_t v);
+void rs_copy_float8(rs_store_copy *c, double v);
+void rs_copy_bytes(rs_store_copy *c, const void *p, size_t n);
+int rs_store_copy_end(rs_ctx *ctx, rs_store_copy *c, int ok);
+
+/* Streams the rows of a query on a PostgreSQL workspace, one call of fn
+ * each with the text of its first (at most 16) columns (NULL for SQL
+ * NULL); fn returns 0 to go on, an RS_E code to stop (returned). */
+typedef int (*rs_store_row_fn)(void *user, int ncols, const char *const *vals,
+                               const int *lens);
+int rs_store_query_rows(rs_ctx *ctx, const char *sql, rs_store_row_fn fn, void *user);
+/* rs_store_query_int with text parameters $1..$n (PostgreSQL). */
+int rs_store_query_int_args(rs_ctx *ctx, const char *sql, int n, const char *const *args,
+                            int64_t *out);
 
 /* Busy timeout in milliseconds: how long a command waits for another
  * process's write transaction before giving up with RS_EBUSY. */
@@ -91,5 +144,9 @@ const char *rs_store_text(sqlite3_stmt *st, int col);
 /* One integer from a query with no parameters (e.g. a count); 0 when the
  * query returns no row. */
 int rs_store_query_int(rs_ctx *ctx, const char *sql, int64_t *out);
+/* The first n (at most 8) integer columns of a query's first row, on either
+ * backend: out[i] (0 when NULL or no row) and null[i] (1 when NULL or no
+ * row). */
+int rs_store_query_ints(rs_ctx *ctx, const char *sql, int n, int64_t *out, int *null);
 
 #endif

@@ -127,9 +127,20 @@ rs_ctx *rs_cli_ctx(const char *cmd)
     return ctx;
 }
 
+int rs_cli_not_on_pg(const char *cmd)
+{
+    fprintf(stderr,
+            "roadsafe: %s is not yet available on a PostgreSQL workspace (it runs on the "
+            "SQLite workspace)\n",
+            cmd);
+    return RS_EXIT_USAGE;
+}
+
 int rs_cli_open(const char *cmd, const char *opt_store, int flags, rs_ctx **out)
 {
     *out = NULL;
+    if (rs_store_is_pg_url(rs_cli_store_path(opt_store)) && !(flags & RS_STORE_PG_OK))
+        return rs_cli_not_on_pg(cmd);
     rs_ctx *ctx = rs_cli_ctx(cmd);
     if (ctx == NULL)
         return RS_EXIT_FAIL;

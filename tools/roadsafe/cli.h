@@ -60,6 +60,13 @@ void rs_cli_set_global_store(const char *path);
  * RS_STORE_CREATE, 0 to write).  Returns 0 and *out, or the exit code
  * after printing the reason (the context is then freed). */
 int rs_cli_open(const char *cmd, const char *opt_store, int flags, rs_ctx **out);
+/* A workspace that is a PostgreSQL URL (store.h) is opened only when
+ * flags hold RS_STORE_PG_OK, which a command (or one of its actions) gives
+ * once it runs on PostgreSQL; for any other, rs_cli_open prints
+ * rs_cli_not_on_pg's line and returns its exit code 2 without connecting:
+ * "roadsafe: CMD is not yet available on a PostgreSQL workspace (it runs
+ * on the SQLite workspace)". */
+int rs_cli_not_on_pg(const char *cmd);
 
 /* A context without a workspace (commands that open none, or open it
  * later), with the same message on failure: the context, or NULL after

@@ -11,6 +11,7 @@
  * a clean close) is compared by folder (device and inode) and file name.
  */
 #include "cli.h"
+#include "store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -203,10 +204,12 @@ int rs_cli_guard(const char *cmd, const rs_cli_opt *opts, const char *const *pos
         key = getenv("ROADSAFE_KEY_FILE");
     nguard = 0;
     const char *ws = rs_cli_store_path(store);
-    add_path(ws, "", "the workspace");
-    add_path(ws, "-wal", "the workspace's write-ahead log");
-    add_path(ws, "-shm", "the workspace's shared-memory index");
-    add_path(ws, "-journal", "the workspace's rollback journal");
+    if (!rs_store_is_pg_url(ws)) { /* a database is no file to protect */
+        add_path(ws, "", "the workspace");
+        add_path(ws, "-wal", "the workspace's write-ahead log");
+        add_path(ws, "-shm", "the workspace's shared-memory index");
+        add_path(ws, "-journal", "the workspace's rollback journal");
+    }
     add_path(key, "", "the key file");
     for (int i = 0; i < npos; i++) {
         if (strcmp(pos[i], "-") == 0)

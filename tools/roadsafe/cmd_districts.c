@@ -242,7 +242,9 @@ int rs_cmd_districts(int argc, char **argv)
     }
     rs_ctx *ctx = NULL;
     int ro = strcmp(verb, "load") != 0 ? RS_STORE_READONLY : 0;
-    int ret = rs_cli_open("districts", store, ro, &ctx);
+    char what[32]; /* load, list and locate run on PostgreSQL too */
+    snprintf(what, sizeof what, "districts %s", verb);
+    int ret = rs_cli_open(what, store, ro | RS_STORE_PG_OK, &ctx);
     if (ret != 0)
         return ret;
     if (strcmp(verb, "load") == 0)

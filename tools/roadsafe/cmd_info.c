@@ -1,7 +1,6 @@
 /*
  * cmd_info.c — `roadsafe info`: what the workspace holds.
  */
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,26 +25,20 @@ static void help(void)
  * count, min(t), max(t). */
 static int kind_line(rs_ctx *ctx, const char *label, const char *sql)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(rs_ctx_db(ctx), sql, -1, &st, NULL) != SQLITE_OK)
-        return rs_store_fail(ctx, "read workspace");
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        long long n = sqlite3_column_int64(st, 0);
-        printf("  %-22s %12lld", label, n);
-        if (n > 0 && sqlite3_column_type(st, 1) != SQLITE_NULL) {
-            char a[32], b[32];
-            rs_time_format_utc(sqlite3_column_int64(st, 1), a, sizeof a);
-            rs_time_format_utc(sqlite3_column_int64(st, 2), b, sizeof b);
-            printf("   %s .. %s", a, b);
-        }
-        printf("\n");
-        rc = 0;
-    } else {
-        rc = rs_store_fail(ctx, "read workspace");
+    int64_t v[3];
+    int null[3];
+    int rc = rs_store_query_ints(ctx, sql, 3, v, null);
+    if (rc != 0)
+        return rc;
+    printf("  %-22s %12lld", label, (long long)v[0]);
+    if (v[0] > 0 && !null[1]) {
+        char a[32], b[32];
+        rs_time_format_utc(v[1], a, sizeof a);
+        rs_time_format_utc(v[2], b, sizeof b);
+        printf("   %s .. %s", a, b);
     }
-    sqlite3_finalize(st);
-    return rc;
+    printf("\n");
+    return 0;
 }
 
 static int show(rs_ctx *ctx)
@@ -80,12 +73,16 @@ static int show(rs_ctx *ctx)
         }
     }
     printf("records                           count   first .. last (UTC)\n");
+    /* PostgreSQL keeps a row per ping, SQLite chunks of them */
+    int pg = rs_store_backend(ctx) == RS_STORE_POSTGRESQL;
     if ((rc = kind_line(ctx, "telematics (traffic)",
-                        "SELECT coalesce(sum(n),0), min(t_min), max(t_max) FROM ping_chunk "
-                        "WHERE source='traffic'")) != 0 ||
+                        pg ? "SELECT count(*), min(t), max(t) FROM ping WHERE source='traffic'"
+                           : "SELECT coalesce(sum(n),0), min(t_min), max(t_max) FROM ping_chunk "
+                             "WHERE source='traffic'")) != 0 ||
         (rc = kind_line(ctx, "telematics (fleet)",
-                        "SELECT coalesce(sum(n),0), min(t_min), max(t_max) FROM ping_chunk "
-                        "WHERE source='fleet'")) != 0 ||
+                        pg ? "SELECT count(*), min(t), max(t) FROM ping WHERE source='fleet'"
+                           : "SELECT coalesce(sum(n),0), min(t_min), max(t_max) FROM ping_chunk "
+                             "WHERE source='fleet'")) != 0 ||
         (rc = kind_line(ctx, "detections", "SELECT count(*), min(t), max(t) FROM detection")) !=
             0 ||
         (rc = kind_line(ctx, "collisions", "SELECT count(*), min(t), max(t) FROM collision")) !=
@@ -145,7 +142,7 @@ int rs_cmd_info(int argc, char **argv)
         return RS_EXIT_OK;
     }
     rs_ctx *ctx = NULL;
-    int ret = rs_cli_open("info", store, RS_STORE_READONLY, &ctx);
+    int ret = rs_cli_open("info", store, RS_STORE_READONLY | RS_STORE_PG_OK, &ctx);
     if (ret != 0)
         return ret;
     if (show(ctx) != 0)

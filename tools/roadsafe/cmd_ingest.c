@@ -14,6 +14,7 @@
 #include "ingest.h"
 #include "key.h"
 #include "parse.h"
+#include "ingest_pg.h"
 #include "store.h"
 
 static void help(void)
@@ -166,6 +167,13 @@ int rs_cmd_ingest(int argc, char **argv)
         ret = RS_EXIT_USAGE;
         goto done;
     }
+    /* of the kinds, detections load into a PostgreSQL workspace */
+    if (rs_store_is_pg_url(rs_cli_store_path(store)) && kind != RS_KIND_DETECTIONS) {
+        ret = rs_cli_not_on_pg(kind == RS_KIND_TELEMATICS ? "ingest telematics"
+                               : kind == RS_KIND_STATS19  ? "ingest stats19"
+                                                          : "ingest concerns");
+        goto done;
+    }
     if (source) {
         if (kind != RS_KIND_TELEMATICS ||
             (strcmp(source, "traffic") != 0 && strcmp(source, "fleet") != 0)) {
@@ -275,7 +283,8 @@ int rs_cmd_ingest(int argc, char **argv)
         rej = tmpfile();
         rej_tmp = 1;
     }
-    if (rs_store_open(ctx, rs_cli_store_path(store), 0) != 0 ||
+    if (rs_store_open(ctx, rs_cli_store_path(store),
+                      kind == RS_KIND_DETECTIONS ? RS_STORE_PG_OK : 0) != 0 ||
         (have_key && rs_key_check_workspace(ctx, &key, key_file) != 0)) {
         ret = rs_cli_fail(ctx);
         goto done;
@@ -326,7 +335,9 @@ int rs_cmd_ingest(int argc, char **argv)
         ps.start = now_s();
         ps.last = 0;
         rs_err_clear(rs_ctx_err(ctx));
-        int rc = rs_ingest_file(ctx, kind, files[i], &io, &res);
+        int rc = rs_store_backend(ctx) == RS_STORE_POSTGRESQL
+                     ? rs_ingest_file_pg(ctx, kind, files[i], &io, &res)
+                     : rs_ingest_file(ctx, kind, files[i], &io, &res);
         if (io.progress)
             fprintf(stderr, "\r\033[K");
         if (rc != 0) {

@@ -10,8 +10,10 @@ static void help(void)
 {
     printf("usage: roadsafe init [--store FILE]\n\n"
            "Creates the workspace (one SQLite file) if it does not exist, and brings an\n"
-           "existing one up to this version's schema.\n\n"
-           "  --store FILE   workspace path (default $ROADSAFE_STORE, else ./roadsafe.db)\n");
+           "existing one up to this version's schema.  A postgresql:// URL as the store\n"
+           "makes (or upgrades) the shared workspace in that database's schema roadsafe.\n\n"
+           "  --store FILE|URL  workspace path or postgresql:// URL (default $ROADSAFE_STORE,\n"
+           "                 else ./roadsafe.db)\n");
 }
 
 int rs_cmd_init(int argc, char **argv)
@@ -26,11 +28,11 @@ int rs_cmd_init(int argc, char **argv)
         return RS_EXIT_OK;
     }
     rs_ctx *ctx = NULL;
-    const char *path = rs_cli_store_path(store);
-    int ret = rs_cli_open("init", store, RS_STORE_CREATE, &ctx);
+    int ret = rs_cli_open("init", store, RS_STORE_CREATE | RS_STORE_PG_OK, &ctx);
     if (ret != 0)
         return ret;
-    printf("workspace %s ready (schema version %d)\n", path, rs_store_schema_version(ctx));
+    printf("workspace %s ready (schema version %d)\n", rs_ctx_store_path(ctx),
+           rs_store_schema_version(ctx));
     rs_ctx_free(ctx);
     return ret;
 }

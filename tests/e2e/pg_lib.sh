@@ -1,0 +1,91 @@
+# tests/e2e/pg_lib.sh — a throwaway PostgreSQL 15 + PostGIS cluster for the
+# tests of the shared workspace.  Source it after lib.sh, then call pg_start.
+#
+# pg_start makes a cluster with Debian's own server binaries
+# (/usr/lib/postgresql/15/bin; nothing found on PATH is used, so another
+# initdb or pg_ctl earlier on PATH cannot be picked up by accident) in a
+# fresh mktemp folder, owned by an unprivileged user when the test runs as
+# root (postgres refuses to run as root): `nobody`.  The server listens on
+# a Unix socket in that folder only (listen_addresses = ''), so no TCP port
+# is taken and parallel tests never meet.  pg_ctl -w waits until it accepts
+# connections, and pg_isready confirms it; no sleeps.  An EXIT/INT/TERM
+# trap stops it (pg_ctl stop -m immediate) and removes the folder whatever
+# happens.  Without the server binaries or PostGIS the test is skipped
+# (exit 77).
+#
+# After pg_start: PGHOST (the socket folder), PGPORT, PGUSER (the cluster's
+# superuser), PGDATABASE (an empty database "rs") are exported, so
+# "postgresql://" (libpq's PG* variables) names that database;
+# PG_URL is the same database as an explicit URL; PSQL runs psql quietly
+# and stops at the first error.
+
+PG_BIN=/usr/lib/postgresql/15/bin
+PG_POSTGIS_CONTROL=/usr/share/postgresql/15/extension/postgis.control
+
+pg_skip_unless_available() {
+  local b
+  for b in initdb pg_ctl postgres pg_isready psql; do
+    [ -x "$PG_BIN/$b" ] || { echo "SKIPPED: $PG_BIN/$b is absent (apt-get install postgresql-15)"; exit 77; }
+  done
+  [ -f "$PG_POSTGIS_CONTROL" ] || {
+    echo "SKIPPED: PostGIS for PostgreSQL 15 is absent (apt-get install postgresql-15-postgis-3)"
+    exit 77
+  }
+}
+
+# as_pg_owner CMD...: runs CMD as the cluster's owner, from its folder.
+as_pg_owner() {
+  if [ "$(id -u)" -eq 0 ]; then
+    (cd "$PG_DIR" && runuser -u "$PG_OWNER" -- "$@")
+  else
+    (cd "$PG_DIR" && "$@")
+  fi
+}
+
+pg_stop() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if [ -n "${PG_DIR:-}" ] && [ -d "$PG_DIR" ]; then
+    if [ -f "$PG_DIR/data/postmaster.pid" ]; then
+      as_pg_owner "$PG_BIN/pg_ctl" -D "$PG_DIR/data" stop -m immediate -w -t 120 >/dev/null 2>&1 || true
+    fi
+    rm -rf "$PG_DIR"
+  fi
+  PG_DIR=
+  exit "$rc"
+}
+
+pg_start() {
+  pg_skip_unless_available
+  require runuser
+  PG_OWNER=$(id -un)
+  [ "$(id -u)" -eq 0 ] && PG_OWNER=nobody
+  PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/rs-pg.XXXXXX")
+  trap pg_stop EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  [ "$(id -u)" -eq 0 ] && chown "$PG_OWNER" "$PG_DIR"
+  chmod 700 "$PG_DIR"
+  as_pg_owner "$PG_BIN/initdb" -D "$PG_DIR/data" -U rs_admin --auth=trust -E UTF8 \
+    --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 ||
+    { sed 's/^/    initdb: /' "$PG_DIR/initdb.log" >&2; echo "FAIL: initdb" >&2; exit 1; }
+  # a fixed port number only names the socket file inside PG_DIR (no TCP)
+  as_pg_owner "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 300 \
+    -o "-c listen_addresses='' -c unix_socket_directories='$PG_DIR' -c port=5432 \
+        -c fsync=off -c max_connections=30 -c shared_buffers=16MB" start >/dev/null ||
+    { sed 's/^/    server: /' "$PG_DIR/server.log" >&2; echo "FAIL: pg_ctl start" >&2; exit 1; }
+  export PGHOST=$PG_DIR PGPORT=5432 PGUSER=rs_admin PGDATABASE=postgres
+  unset PGPASSWORD PGSERVICE PGSERVICEFILE PGHOSTADDR PGOPTIONS
+  local i
+  for i in $(seq 1 300); do
+    "$PG_BIN/pg_isready" -q -t 1 && break
+    [ "$i" -eq 300 ] && { echo "FAIL: the server does not accept connections" >&2; exit 1; }
+  done
+  PSQL=("$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -At)
+  "${PSQL[@]}" -c "CREATE DATABASE rs" >/dev/null
+  export PGDATABASE=rs
+  PG_URL="postgresql://rs_admin@/rs?host=$PG_DIR&port=5432"
+}
+
+# pgq SQL: one value (or rows, |-separated) from the test database.
+pgq() { "${PSQL[@]}" -c "$1"; }
