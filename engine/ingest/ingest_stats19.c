@@ -155,7 +155,7 @@ static int load_collisions(rs_ingest_run *r)
     static const char *const n_ib[] = {"collision_injury_based", NULL};
     static const char *const n_ase[] = {"collision_adjusted_severity_serious", NULL};
     static const char *const n_asl[] = {"collision_adjusted_severity_slight", NULL};
-    sqlite3_stmt *ins = NULL, *direct = NULL;
+    sqlite3_stmt *direct = NULL;
     rs_s19_stage *stage = NULL;
     int rc = 0;
     r->kind_name = "collisions";
@@ -192,18 +192,22 @@ static int load_collisions(rs_ingest_run *r)
                                  "injury_based", "collision_injury_based",
                                  "adjusted_serious", "collision_adjusted_severity_serious",
                                  "adjusted_slight", "collision_adjusted_severity_slight", NULL};
-    if ((rc = rs_s19_stage_new(r, "collision", keys, names, &stage)) != 0)
+    /* the parameters ?1.. of every statement a collision is bound into */
+    static const char *const params[] = {
+        "collision_index", "file_id",      "t",          "local_date",        "severity",
+        "e",               "n",            "district_id", "ons_district",     "police_force",
+        "speed_limit",     "vehicles",     "casualties", "enhanced_severity", "injury_based",
+        "adjusted_serious", "adjusted_slight", NULL};
+    if ((rc = rs_s19_stage_new(r, "collision", keys, params, names, &stage)) != 0)
         goto done;
-    char sql[640];
-    static const char cols[] =
-        "(collision_index, file_id, t, local_date, severity, e, n, district_id, ons_district, "
-        "police_force, speed_limit, vehicles, casualties, enhanced_severity, injury_based, "
-        "adjusted_serious, adjusted_slight) "
-        "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)";
-    snprintf(sql, sizeof sql, "INSERT INTO %s%s", rs_s19_stage_table(stage), cols);
-    int bad = sqlite3_prepare_v2(r->db, sql, -1, &ins, NULL) != SQLITE_OK;
-    snprintf(sql, sizeof sql, "INSERT INTO main.collision%s ON CONFLICT DO NOTHING", cols);
-    if (bad || sqlite3_prepare_v2(r->db, sql, -1, &direct, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(r->db,
+                           "INSERT INTO main.collision(collision_index, file_id, t, local_date, "
+                           "severity, e, n, district_id, ons_district, police_force, "
+                           "speed_limit, vehicles, casualties, enhanced_severity, injury_based, "
+                           "adjusted_serious, adjusted_slight) "
+                           "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17) "
+                           "ON CONFLICT DO NOTHING",
+                           -1, &direct, NULL) != SQLITE_OK) {
         rc = rs_store_fail(r->ctx, "prepare collision storage");
         goto done;
     }
@@ -290,10 +294,13 @@ static int load_collisions(rs_ingest_run *r)
             n = round(n * 100.0) / 100.0;
         }
         /* a new collision takes one statement; one whose index is there
-         * already is staged and compared (ingest_stats19_update.c) */
+         * already is compared with it, and revised with --update
+         * (ingest_stats19_update.c): the same values bound into each */
         int got_new = 0;
-        for (int pass = 0; pass < 2; pass++) {
-            sqlite3_stmt *st = pass == 0 ? direct : ins;
+        for (int pass = 0; pass < 3; pass++) {
+            sqlite3_stmt *st = pass == 0   ? direct
+                               : pass == 1 ? rs_s19_stage_compare(stage)
+                                           : rs_s19_stage_update(stage);
             sqlite3_bind_text(st, 1, idx, (int)ilen, SQLITE_STATIC);
             sqlite3_bind_int64(st, 2, r->file_id);
             rs_s19_bind_opt(st, 3, t, have_t);
@@ -332,9 +339,9 @@ static int load_collisions(rs_ingest_run *r)
                 }
                 continue;
             }
-            got_new = sqlite3_step(ins) == SQLITE_DONE ? rs_s19_stage_store(stage)
-                                                       : rs_store_fail(r->ctx, "stage a collision");
-            sqlite3_reset(ins);
+            got_new = pass == 1 ? rs_s19_stage_check(stage) : rs_s19_stage_revise(stage);
+            if (got_new != RS_S19_REVISE)
+                break;
         }
         if (got_new < 0) {
             rc = got_new;
@@ -349,7 +356,6 @@ static int load_collisions(rs_ingest_run *r)
         }
     }
 done:
-    sqlite3_finalize(ins);
     sqlite3_finalize(direct);
     rs_s19_stage_free(stage);
     return rc;
@@ -367,7 +373,7 @@ static int load_casualties(rs_ingest_run *r, int ci, int cv, int cc, int cs)
     static const char *const n_enh[] = {"enhanced_casualty_severity",
                                         "enhanced_severity_casualty", NULL};
     static const char *const n_ib[] = {"casualty_injury_based", NULL};
-    sqlite3_stmt *ins = NULL, *direct = NULL;
+    sqlite3_stmt *direct = NULL;
     rs_s19_stage *stage = NULL;
     int rc = 0;
     r->kind_name = "casualties";
@@ -390,17 +396,21 @@ static int load_casualties(rs_ingest_run *r, int ci, int cv, int cc, int cs)
                                         "enhanced_severity", "enhanced_casualty_severity",
                                         "injury_based", "casualty_injury_based",
                                         NULL};
-    if ((rc = rs_s19_stage_new(r, "casualty", keys, names, &stage)) != 0)
+    /* the parameters ?1.. of every statement a casualty is bound into */
+    static const char *const params[] = {
+        "collision_index", "vehicle_ref",      "casualty_ref",    "severity",
+        "casualty_class",  "casualty_type",    "sex",             "age",
+        "age_band",        "adjusted_serious", "adjusted_slight", "file_id",
+        "enhanced_severity", "injury_based",   NULL};
+    if ((rc = rs_s19_stage_new(r, "casualty", keys, params, names, &stage)) != 0)
         goto done;
-    char sql[640];
-    static const char cols[] =
-        "(collision_index, vehicle_ref, casualty_ref, severity, casualty_class, casualty_type, "
-        "sex, age, age_band, adjusted_serious, adjusted_slight, file_id, enhanced_severity, "
-        "injury_based) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)";
-    snprintf(sql, sizeof sql, "INSERT INTO %s%s", rs_s19_stage_table(stage), cols);
-    int bad = sqlite3_prepare_v2(r->db, sql, -1, &ins, NULL) != SQLITE_OK;
-    snprintf(sql, sizeof sql, "INSERT INTO main.casualty%s ON CONFLICT DO NOTHING", cols);
-    if (bad || sqlite3_prepare_v2(r->db, sql, -1, &direct, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(r->db,
+                           "INSERT INTO main.casualty(collision_index, vehicle_ref, casualty_ref, "
+                           "severity, casualty_class, casualty_type, sex, age, age_band, "
+                           "adjusted_serious, adjusted_slight, file_id, enhanced_severity, "
+                           "injury_based) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14) "
+                           "ON CONFLICT DO NOTHING",
+                           -1, &direct, NULL) != SQLITE_OK) {
         rc = rs_store_fail(r->ctx, "prepare casualty storage");
         goto done;
     }
@@ -460,10 +470,12 @@ static int load_casualties(rs_ingest_run *r, int ci, int cv, int cc, int cs)
         }
         /* a new casualty takes one statement, its collision checked by the
          * casualty table's foreign key; one whose key is there already is
-         * staged and compared (ingest_stats19_update.c) */
+         * compared with it, and revised with --update (ingest_stats19_update.c) */
         int got_new = 0;
-        for (int pass = 0; pass < 2; pass++) {
-            sqlite3_stmt *st = pass == 0 ? direct : ins;
+        for (int pass = 0; pass < 3; pass++) {
+            sqlite3_stmt *st = pass == 0   ? direct
+                               : pass == 1 ? rs_s19_stage_compare(stage)
+                                           : rs_s19_stage_update(stage);
             sqlite3_bind_text(st, 1, idx, (int)ilen, SQLITE_STATIC);
             sqlite3_bind_int64(st, 2, vref);
             sqlite3_bind_int64(st, 3, cref);
@@ -504,9 +516,9 @@ static int load_casualties(rs_ingest_run *r, int ci, int cv, int cc, int cs)
                 }
                 continue;
             }
-            got_new = sqlite3_step(ins) == SQLITE_DONE ? rs_s19_stage_store(stage)
-                                                       : rs_store_fail(r->ctx, "stage a casualty");
-            sqlite3_reset(ins);
+            got_new = pass == 1 ? rs_s19_stage_check(stage) : rs_s19_stage_revise(stage);
+            if (got_new != RS_S19_REVISE)
+                break;
         }
         if (got_new < 0) {
             rc = got_new;
@@ -516,7 +528,6 @@ static int load_casualties(rs_ingest_run *r, int ci, int cv, int cc, int cs)
             r->res->loaded++;
     }
 done:
-    sqlite3_finalize(ins);
     sqlite3_finalize(direct);
     rs_s19_stage_free(stage);
     return rc;
