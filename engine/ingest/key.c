@@ -1,6 +1,8 @@
 /*
  * key.c — the key file and the keyed hash of plates (see key.h): reading
- * and generating the key, its fingerprint in the workspace, normalising a plate, HMAC-SHA-256 (OpenSSL).
+ * and generating the key, its fingerprint in the workspace, normalising a
+ * plate, HMAC-SHA-256 (OpenSSL: one-shot, or with the key set up once for a
+ * whole file, rs_vrm_hasher).
  */
 #include "key.h"
 
