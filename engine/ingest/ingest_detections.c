@@ -11,6 +11,10 @@
  * easting/northing (EPSG:27700); a file with both is placed by easting/
  * northing, and a row whose lat/lon lies more than 50 m from it is
  * rejected with the distance.
+ *
+ * Workload: one thread, one INSERT per row, the plate hashed under a key
+ * set up once per file; a big load sets the table's indexes aside and
+ * builds them once at the end (RS_DET_BULK_ROWS).
  */
 #include <math.h>
 #include <stdio.h>
@@ -83,6 +87,24 @@ static int latlon_disagrees(rs_ingest_run *r, int cla, int clo, double e, double
     return 1;
 }
 
+/* A big load sets the table's indexes aside once this many of its rows
+ * are stored, and builds them again at the end (rs_store_indexes_drop):
+ * the vehicle index is keyed by a hash, so each row would otherwise go to
+ * a random page of it, and once it outgrows the page cache every row costs
+ * a page read and write.  Worth it when the load is at least a quarter of
+ * what the table holds already (the rebuild sorts the whole table). */
+#define RS_DET_BULK_ROWS 100000
+
+/* Detections the workspace holds already, as the ingest log counts them
+ * (enough to weigh a rebuild; no scan of the table). */
+static int stored_detections(rs_ingest_run *r, int64_t *n)
+{
+    return rs_store_query_int(r->ctx,
+                              "SELECT coalesce(sum(rows_loaded), 0) FROM ingest_file WHERE "
+                              "kind = 'detections'",
+                              n);
+}
+
 int rs_ingest_detections(rs_ingest_run *r)
 {
     static const char *const n_id[] = {"detection_id", NULL};
@@ -98,8 +120,10 @@ int rs_ingest_detections(rs_ingest_run *r)
     static const char *const n_limit[] = {"limit_mph", NULL};
     static const char *const n_vrm[] = {"vrm", NULL};
     rs_keyed k = {NULL, NULL, same_detection, "detection", "detection_id",
-                  "detection_id already loaded with different values"};
+                  "detection_id already loaded with different values", NULL, NULL};
     int rc = 0;
+    rs_vrm_hasher *hasher = NULL;
+    rs_store_indexes *aside = NULL;
     char bad_type[128]; /* "unknown device type (TRUCAM, GATSO, ...)" */
     snprintf(bad_type, sizeof bad_type, "unknown device type (%s)", rs_device_list());
     r->kind_name = "detections";
@@ -133,6 +157,14 @@ int rs_ingest_detections(rs_ingest_run *r)
                  RS_DET_LATLON_AGREE_M);
     }
 
+    if ((hasher = rs_vrm_hasher_new(r->opts->key)) == NULL) {
+        rc = rs_err_set(rs_ctx_err(r->ctx), RS_ERR, "cannot set up the keyed hash of plates");
+        goto done;
+    }
+    int64_t before = 0;
+    if ((rc = stored_detections(r, &before)) != 0)
+        goto done;
+    int weighed = 0; /* the rebuild was weighed (once, at RS_DET_BULK_ROWS) */
     if (sqlite3_prepare_v2(r->db,
                            "INSERT INTO detection(detection_id, file_id, t, device_type, "
                            "device_id, site_id, e, n, district_id, speed_cmph, limit_mph, "
@@ -223,8 +255,12 @@ int rs_ingest_detections(rs_ingest_run *r)
         }
         unsigned char veh[32];
         if (!no_plate) {
-            rs_vrm_hash(r->opts->key, norm, nlen, veh);
+            int hrc = rs_vrm_hasher_hash(hasher, norm, nlen, veh);
             memset(norm, 0, sizeof norm);
+            if (hrc != 0) {
+                rc = rs_err_set(rs_ctx_err(r->ctx), RS_ERR, "%s: cannot hash a plate", r->name);
+                goto done;
+            }
         }
         e = round(e * 100.0) / 100.0;
         n = round(n * 100.0) / 100.0;
@@ -256,9 +292,21 @@ int rs_ingest_detections(rs_ingest_run *r)
         }
         if (got_new)
             rs_ingest_loaded(r, dist);
+        if (!weighed && r->res->loaded >= RS_DET_BULK_ROWS) {
+            weighed = 1;
+            if (r->res->loaded * 4 >= before &&
+                (rc = rs_store_indexes_drop(r->ctx, "detection", &aside)) != 0)
+                goto done;
+        }
+    }
+    if (aside != NULL) {
+        rc = rs_store_indexes_restore(r->ctx, aside);
+        aside = NULL;
     }
 done:
     sqlite3_finalize(k.ins);
     sqlite3_finalize(k.get);
+    rs_store_indexes_free(aside);
+    rs_vrm_hasher_free(hasher);
     return rc;
 }

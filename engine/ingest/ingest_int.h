@@ -107,6 +107,10 @@ typedef struct rs_keyed {
     const char *what;  /* "detection": failures read "store a detection", "compare a ..." */
     const char *col;   /* the reject when a stored row differs: column, */
     const char *why;   /* and reason */
+    /* when set, ins failing its foreign key (the row's collision is not in
+     * the workspace) rejects the row with orphan_why (column orphan_col)
+     * instead of failing the load: the key checks the parent, no lookup */
+    const char *orphan_col, *orphan_why;
 } rs_keyed;
 
 /* Inserts the row ins is bound to, else compares it with the stored one:

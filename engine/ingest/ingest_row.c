@@ -262,7 +262,10 @@ int rs_ingest_keyed(rs_ingest_run *r, const rs_keyed *k, const void *row)
 {
     char what[64];
     int step = sqlite3_step(k->ins);
+    int ext = sqlite3_extended_errcode(r->db);
     sqlite3_reset(k->ins);
+    if (step != SQLITE_DONE && ext == SQLITE_CONSTRAINT_FOREIGNKEY && k->orphan_why)
+        return rs_ingest_reject(r, k->orphan_col, k->orphan_why);
     if (step != SQLITE_DONE) {
         snprintf(what, sizeof what, "store a %s", k->what);
         return rs_store_fail(r->ctx, what);

@@ -155,7 +155,7 @@ static int load_collisions(rs_ingest_run *r)
     static const char *const n_ib[] = {"collision_injury_based", NULL};
     static const char *const n_ase[] = {"collision_adjusted_severity_serious", NULL};
     static const char *const n_asl[] = {"collision_adjusted_severity_slight", NULL};
-    sqlite3_stmt *ins = NULL;
+    sqlite3_stmt *direct = NULL;
     rs_s19_stage *stage = NULL;
     int rc = 0;
     r->kind_name = "collisions";
@@ -192,17 +192,22 @@ static int load_collisions(rs_ingest_run *r)
                                  "injury_based", "collision_injury_based",
                                  "adjusted_serious", "collision_adjusted_severity_serious",
                                  "adjusted_slight", "collision_adjusted_severity_slight", NULL};
-    if ((rc = rs_s19_stage_new(r, "collision", keys, names, &stage)) != 0)
+    /* the parameters ?1.. of every statement a collision is bound into */
+    static const char *const params[] = {
+        "collision_index", "file_id",      "t",          "local_date",        "severity",
+        "e",               "n",            "district_id", "ons_district",     "police_force",
+        "speed_limit",     "vehicles",     "casualties", "enhanced_severity", "injury_based",
+        "adjusted_serious", "adjusted_slight", NULL};
+    if ((rc = rs_s19_stage_new(r, "collision", keys, params, names, &stage)) != 0)
         goto done;
-    char sql[640];
-    snprintf(sql, sizeof sql,
-             "INSERT INTO %s(collision_index, file_id, t, local_date, "
-             "severity, e, n, district_id, ons_district, police_force, "
-             "speed_limit, vehicles, casualties, enhanced_severity, injury_based, "
-             "adjusted_serious, adjusted_slight) "
-             "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)",
-             rs_s19_stage_table(stage));
-    if (sqlite3_prepare_v2(r->db, sql, -1, &ins, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(r->db,
+                           "INSERT INTO main.collision(collision_index, file_id, t, local_date, "
+                           "severity, e, n, district_id, ons_district, police_force, "
+                           "speed_limit, vehicles, casualties, enhanced_severity, injury_based, "
+                           "adjusted_serious, adjusted_slight) "
+                           "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17) "
+                           "ON CONFLICT DO NOTHING",
+                           -1, &direct, NULL) != SQLITE_OK) {
         rc = rs_store_fail(r->ctx, "prepare collision storage");
         goto done;
     }
@@ -288,34 +293,56 @@ static int load_collisions(rs_ingest_run *r)
             e = round(e * 100.0) / 100.0;
             n = round(n * 100.0) / 100.0;
         }
-        sqlite3_bind_text(ins, 1, idx, (int)ilen, SQLITE_STATIC);
-        sqlite3_bind_int64(ins, 2, r->file_id);
-        rs_s19_bind_opt(ins, 3, t, have_t);
-        sqlite3_bind_text(ins, 4, date, -1, SQLITE_STATIC);
-        sqlite3_bind_int(ins, 5, sev);
-        if (located) {
-            sqlite3_bind_double(ins, 6, e);
-            sqlite3_bind_double(ins, 7, n);
-        } else {
-            sqlite3_bind_null(ins, 6);
-            sqlite3_bind_null(ins, 7);
+        /* a new collision takes one statement; one whose index is there
+         * already is compared with it, and revised with --update
+         * (ingest_stats19_update.c): the same values bound into each */
+        int got_new = 0;
+        for (int pass = 0; pass < 3; pass++) {
+            sqlite3_stmt *st = pass == 0   ? direct
+                               : pass == 1 ? rs_s19_stage_compare(stage)
+                                           : rs_s19_stage_update(stage);
+            sqlite3_bind_text(st, 1, idx, (int)ilen, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 2, r->file_id);
+            rs_s19_bind_opt(st, 3, t, have_t);
+            sqlite3_bind_text(st, 4, date, -1, SQLITE_STATIC);
+            sqlite3_bind_int(st, 5, sev);
+            if (located) {
+                sqlite3_bind_double(st, 6, e);
+                sqlite3_bind_double(st, 7, n);
+            } else {
+                sqlite3_bind_null(st, 6);
+                sqlite3_bind_null(st, 7);
+            }
+            rs_s19_bind_opt(st, 8, dist, located && dist >= 0);
+            if (olen > 0 && !(olen == 2 && memcmp(ons, "-1", 2) == 0))
+                sqlite3_bind_text(st, 9, ons, (int)olen, SQLITE_STATIC);
+            else
+                sqlite3_bind_null(st, 9);
+            rs_s19_bind_opt(st, 10, pf, ppf);
+            rs_s19_bind_opt(st, 11, sl, psl);
+            rs_s19_bind_opt(st, 12, nv, pnv);
+            rs_s19_bind_opt(st, 13, nc, pnc);
+            rs_s19_bind_opt(st, 14, en, pen);
+            rs_s19_bind_opt(st, 15, ib, pib);
+            rs_s19_bind_dec(st, 16, ase, pase);
+            rs_s19_bind_dec(st, 17, asl, pasl);
+            if (pass == 0) {
+                int step = sqlite3_step(st);
+                sqlite3_reset(st);
+                if (step != SQLITE_DONE) {
+                    got_new = rs_store_fail(r->ctx, "store a collision");
+                    break;
+                }
+                if (sqlite3_changes(r->db) == 1) {
+                    got_new = 1;
+                    break;
+                }
+                continue;
+            }
+            got_new = pass == 1 ? rs_s19_stage_check(stage) : rs_s19_stage_revise(stage);
+            if (got_new != RS_S19_REVISE)
+                break;
         }
-        rs_s19_bind_opt(ins, 8, dist, located && dist >= 0);
-        if (olen > 0 && !(olen == 2 && memcmp(ons, "-1", 2) == 0))
-            sqlite3_bind_text(ins, 9, ons, (int)olen, SQLITE_STATIC);
-        else
-            sqlite3_bind_null(ins, 9);
-        rs_s19_bind_opt(ins, 10, pf, ppf);
-        rs_s19_bind_opt(ins, 11, sl, psl);
-        rs_s19_bind_opt(ins, 12, nv, pnv);
-        rs_s19_bind_opt(ins, 13, nc, pnc);
-        rs_s19_bind_opt(ins, 14, en, pen);
-        rs_s19_bind_opt(ins, 15, ib, pib);
-        rs_s19_bind_dec(ins, 16, ase, pase);
-        rs_s19_bind_dec(ins, 17, asl, pasl);
-        int got_new = sqlite3_step(ins) == SQLITE_DONE ? rs_s19_stage_store(stage)
-                                                       : rs_store_fail(r->ctx, "stage a collision");
-        sqlite3_reset(ins);
         if (got_new < 0) {
             rc = got_new;
             goto done;
@@ -329,7 +356,7 @@ static int load_collisions(rs_ingest_run *r)
         }
     }
 done:
-    sqlite3_finalize(ins);
+    sqlite3_finalize(direct);
     rs_s19_stage_free(stage);
     return rc;
 }
@@ -346,7 +373,7 @@ static int load_casualties(rs_ingest_run *r, int ci, int cv, int cc, int cs)
     static const char *const n_enh[] = {"enhanced_casualty_severity",
                                         "enhanced_severity_casualty", NULL};
     static const char *const n_ib[] = {"casualty_injury_based", NULL};
-    sqlite3_stmt *ins = NULL, *parent = NULL;
+    sqlite3_stmt *direct = NULL;
     rs_s19_stage *stage = NULL;
     int rc = 0;
     r->kind_name = "casualties";
@@ -369,18 +396,21 @@ static int load_casualties(rs_ingest_run *r, int ci, int cv, int cc, int cs)
                                         "enhanced_severity", "enhanced_casualty_severity",
                                         "injury_based", "casualty_injury_based",
                                         NULL};
-    if ((rc = rs_s19_stage_new(r, "casualty", keys, names, &stage)) != 0)
+    /* the parameters ?1.. of every statement a casualty is bound into */
+    static const char *const params[] = {
+        "collision_index", "vehicle_ref",      "casualty_ref",    "severity",
+        "casualty_class",  "casualty_type",    "sex",             "age",
+        "age_band",        "adjusted_serious", "adjusted_slight", "file_id",
+        "enhanced_severity", "injury_based",   NULL};
+    if ((rc = rs_s19_stage_new(r, "casualty", keys, params, names, &stage)) != 0)
         goto done;
-    char sql[640];
-    snprintf(sql, sizeof sql,
-             "INSERT INTO %s(collision_index, vehicle_ref, casualty_ref, "
-             "severity, casualty_class, casualty_type, sex, age, age_band, "
-             "adjusted_serious, adjusted_slight, file_id, enhanced_severity, injury_based) "
-             "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
-             rs_s19_stage_table(stage));
-    if (sqlite3_prepare_v2(r->db, sql, -1, &ins, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(r->db, "SELECT 1 FROM collision WHERE collision_index = ?1", -1,
-                           &parent, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(r->db,
+                           "INSERT INTO main.casualty(collision_index, vehicle_ref, casualty_ref, "
+                           "severity, casualty_class, casualty_type, sex, age, age_band, "
+                           "adjusted_serious, adjusted_slight, file_id, enhanced_severity, "
+                           "injury_based) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14) "
+                           "ON CONFLICT DO NOTHING",
+                           -1, &direct, NULL) != SQLITE_OK) {
         rc = rs_store_fail(r->ctx, "prepare casualty storage");
         goto done;
     }
@@ -438,42 +468,58 @@ static int load_casualties(rs_ingest_run *r, int ci, int cv, int cc, int cs)
                              "adjustment factor out of range 0-1");
             continue;
         }
-        sqlite3_bind_text(parent, 1, idx, (int)ilen, SQLITE_STATIC);
-        int step = sqlite3_step(parent);
-        sqlite3_reset(parent);
-        if (step != SQLITE_ROW && step != SQLITE_DONE) {
-            rc = rs_store_fail(r->ctx, "find a casualty's collision");
-            goto done;
+        /* a new casualty takes one statement, its collision checked by the
+         * casualty table's foreign key; one whose key is there already is
+         * compared with it, and revised with --update (ingest_stats19_update.c) */
+        int got_new = 0;
+        for (int pass = 0; pass < 3; pass++) {
+            sqlite3_stmt *st = pass == 0   ? direct
+                               : pass == 1 ? rs_s19_stage_compare(stage)
+                                           : rs_s19_stage_update(stage);
+            sqlite3_bind_text(st, 1, idx, (int)ilen, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 2, vref);
+            sqlite3_bind_int64(st, 3, cref);
+            sqlite3_bind_int(st, 4, sev);
+            rs_s19_bind_opt(st, 5, cl, pcl);
+            rs_s19_bind_opt(st, 6, ty, pty);
+            rs_s19_bind_opt(st, 7, sx, psx);
+            rs_s19_bind_opt(st, 8, ag, pag);
+            rs_s19_bind_opt(st, 9, ab, pab);
+            if (pad)
+                sqlite3_bind_double(st, 10, ad);
+            else
+                sqlite3_bind_null(st, 10);
+            if (pas)
+                sqlite3_bind_double(st, 11, as);
+            else
+                sqlite3_bind_null(st, 11);
+            sqlite3_bind_int64(st, 12, r->file_id);
+            rs_s19_bind_opt(st, 13, en, pen);
+            rs_s19_bind_opt(st, 14, ib, pib);
+            if (pass == 0) {
+                int step = sqlite3_step(st);
+                int ext = sqlite3_extended_errcode(r->db);
+                sqlite3_reset(st);
+                if (step != SQLITE_DONE && ext == SQLITE_CONSTRAINT_FOREIGNKEY) {
+                    got_new = rs_ingest_reject(r, rs_csv_header(r->csv, (size_t)ci),
+                                               "no such collision in the workspace (load the "
+                                               "collision file first)");
+                    break;
+                }
+                if (step != SQLITE_DONE) {
+                    got_new = rs_store_fail(r->ctx, "store a casualty");
+                    break;
+                }
+                if (sqlite3_changes(r->db) == 1) {
+                    got_new = 1;
+                    break;
+                }
+                continue;
+            }
+            got_new = pass == 1 ? rs_s19_stage_check(stage) : rs_s19_stage_revise(stage);
+            if (got_new != RS_S19_REVISE)
+                break;
         }
-        if (step == SQLITE_DONE) {
-            rs_ingest_reject(r, rs_csv_header(r->csv, (size_t)ci),
-                             "no such collision in the workspace (load the collision file "
-                             "first)");
-            continue;
-        }
-        sqlite3_bind_text(ins, 1, idx, (int)ilen, SQLITE_STATIC);
-        sqlite3_bind_int64(ins, 2, vref);
-        sqlite3_bind_int64(ins, 3, cref);
-        sqlite3_bind_int(ins, 4, sev);
-        rs_s19_bind_opt(ins, 5, cl, pcl);
-        rs_s19_bind_opt(ins, 6, ty, pty);
-        rs_s19_bind_opt(ins, 7, sx, psx);
-        rs_s19_bind_opt(ins, 8, ag, pag);
-        rs_s19_bind_opt(ins, 9, ab, pab);
-        if (pad)
-            sqlite3_bind_double(ins, 10, ad);
-        else
-            sqlite3_bind_null(ins, 10);
-        if (pas)
-            sqlite3_bind_double(ins, 11, as);
-        else
-            sqlite3_bind_null(ins, 11);
-        sqlite3_bind_int64(ins, 12, r->file_id);
-        rs_s19_bind_opt(ins, 13, en, pen);
-        rs_s19_bind_opt(ins, 14, ib, pib);
-        int got_new = sqlite3_step(ins) == SQLITE_DONE ? rs_s19_stage_store(stage)
-                                                       : rs_store_fail(r->ctx, "stage a casualty");
-        sqlite3_reset(ins);
         if (got_new < 0) {
             rc = got_new;
             goto done;
@@ -482,9 +528,8 @@ static int load_casualties(rs_ingest_run *r, int ci, int cv, int cc, int cs)
             r->res->loaded++;
     }
 done:
-    sqlite3_finalize(ins);
+    sqlite3_finalize(direct);
     rs_s19_stage_free(stage);
-    sqlite3_finalize(parent);
     return rc;
 }
 

@@ -35,19 +35,28 @@ int rs_ingest_s19_adjustment(rs_ingest_run *r, int ci, int cv, int cc, int cas);
 
 typedef struct rs_s19_stage rs_s19_stage;
 
-/* Prepares the staging of rows of table ("collision", "casualty"), keyed by
- * the columns keys (NULL-ended); names maps stored column names to the
- * file's (pairs, NULL-ended) for rejects.  The loader binds each row with an
- * INSERT into rs_s19_stage_table(s) (the table's own column names), steps
- * it, then calls rs_s19_stage_store.  Returns 0 or an RS_E code. */
+/* Prepares the comparison of rows of table ("collision", "casualty") that
+ * are loaded already, keyed by the columns keys (NULL-ended).  params names
+ * the table column of each of the loader's parameters ?1, ?2, ... (NULL-
+ * ended; it must hold the keys); names maps stored column names to the
+ * file's (pairs, NULL-ended) for rejects.  The loader inserts each row
+ * with INSERT ... ON CONFLICT DO NOTHING; when that finds the key there it
+ * binds the same parameters into rs_s19_stage_compare(s) and calls
+ * rs_s19_stage_check.  Returns 0 or an RS_E code. */
 int rs_s19_stage_new(rs_ingest_run *r, const char *table, const char *const *keys,
-                     const char *const *names, rs_s19_stage **out);
-/* "temp.s19_collision": the one-row table the loader inserts into. */
-const char *rs_s19_stage_table(const rs_s19_stage *s);
-/* Stores the staged row: 1 when its key was new (the caller counts it
- * loaded), 0 when it was there (counted present, revised, or rejected), or
- * an RS_E code.  The staging table is empty afterwards. */
-int rs_s19_stage_store(rs_s19_stage *s);
+                     const char *const *params, const char *const *names, rs_s19_stage **out);
+sqlite3_stmt *rs_s19_stage_compare(rs_s19_stage *s);
+sqlite3_stmt *rs_s19_stage_update(rs_s19_stage *s);
+/* rs_s19_stage_check's answer when the row differs and --update is given:
+ * bind the row into rs_s19_stage_update(s), then call rs_s19_stage_revise. */
+#define RS_S19_REVISE 2
+/* Compares the bound row with the stored one: 0 when counted present or
+ * rejected (naming the first column that differs), RS_S19_REVISE, or an
+ * RS_E code. */
+int rs_s19_stage_check(rs_s19_stage *s);
+/* Gives the stored row the bound row's values (counted revised): 0 or an
+ * RS_E code. */
+int rs_s19_stage_revise(rs_s19_stage *s);
 void rs_s19_stage_free(rs_s19_stage *s);
 
 #endif

@@ -8,7 +8,8 @@
  * Adjusted_Serious, Adjusted_Slight, Injury_Based`).
  *
  * A vehicle whose collision is not in the workspace is rejected, as a
- * casualty is.  The lookup covers every casualty in Great Britain since
+ * casualty is (found by the table's foreign key as the row is stored, so a
+ * vehicle costs one statement).  The lookup covers every casualty in Great Britain since
  * 2004, so its rows for collisions not in the workspace are skipped and
  * counted (res->skipped), never stored: a force's workspace keeps its own.
  * Rows are keyed (collision index, vehicle reference[, casualty
@@ -77,8 +78,8 @@ int rs_ingest_s19_vehicles(rs_ingest_run *r, int ci, int cv)
     const char *const *names[NF] = {n_type, n_esc, n_tow, n_sex, n_age, n_band, n_cc, n_prop, n_agev};
     int col[NF];
     rs_keyed k = {NULL, NULL, same_vehicle, "vehicle", "vehicle_reference",
-                  "vehicle already loaded with different values"};
-    sqlite3_stmt *parent = NULL;
+                  "vehicle already loaded with different values", NULL,
+                  "no such collision in the workspace (load the collision file first)"};
     int rc = 0;
     r->kind_name = "vehicles";
     for (int i = 0; i < NF; i++)
@@ -86,6 +87,7 @@ int rs_ingest_s19_vehicles(rs_ingest_run *r, int ci, int cv)
             return RS_EINPUT;
     if (col[0] < 0)
         return rs_ingest_missing(r, "vehicle_type");
+    k.orphan_col = rs_csv_header(r->csv, (size_t)ci);
     if (sqlite3_prepare_v2(r->db,
                            "INSERT INTO vehicle(collision_index, vehicle_ref, vehicle_type, "
                            "escooter, towing, sex_of_driver, age_of_driver, age_band_of_driver, "
@@ -96,9 +98,7 @@ int rs_ingest_s19_vehicles(rs_ingest_run *r, int ci, int cv)
         sqlite3_prepare_v2(r->db,
                            "SELECT coalesce(vehicle_type, -1), coalesce(escooter, -1) FROM vehicle "
                            "WHERE collision_index = ?1 AND vehicle_ref = ?2",
-                           -1, &k.get, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(r->db, "SELECT 1 FROM collision WHERE collision_index = ?1", -1,
-                           &parent, NULL) != SQLITE_OK) {
+                           -1, &k.get, NULL) != SQLITE_OK) {
         rc = rs_store_fail(r->ctx, "prepare vehicle storage");
         goto done;
     }
@@ -133,17 +133,7 @@ int rs_ingest_s19_vehicles(rs_ingest_run *r, int ci, int cv)
             rs_ingest_reject(r, "age_of_driver", "age out of range 0-120");
             continue;
         }
-        int miss = rs_s19_parent_missing(r, parent, idx, ilen);
-        if (miss < 0) {
-            rc = miss;
-            goto done;
-        }
-        if (miss) {
-            rs_ingest_reject(r, rs_csv_header(r->csv, (size_t)ci),
-                             "no such collision in the workspace (load the collision file "
-                             "first)");
-            continue;
-        }
+        /* the collision is checked by the vehicle table's foreign key */
         sqlite3_bind_text(k.ins, 1, idx, (int)ilen, SQLITE_STATIC);
         sqlite3_bind_int64(k.ins, 2, vref);
         for (int i = 0; i < NF; i++)
@@ -163,7 +153,6 @@ int rs_ingest_s19_vehicles(rs_ingest_run *r, int ci, int cv)
 done:
     sqlite3_finalize(k.ins);
     sqlite3_finalize(k.get);
-    sqlite3_finalize(parent);
     return rc;
 }
 
@@ -189,7 +178,7 @@ int rs_ingest_s19_adjustment(rs_ingest_run *r, int ci, int cv, int cc, int cas)
                                        NULL};
     static const char *const n_ib[] = {"injury_based", "casualty_injury_based", NULL};
     rs_keyed k = {NULL, NULL, same_adjustment, "casualty adjustment", "casualty_reference",
-                  "casualty adjustment already loaded with different values"};
+                  "casualty adjustment already loaded with different values", NULL, NULL};
     sqlite3_stmt *parent = NULL;
     int rc = 0;
     r->kind_name = "casualty adjustments";

@@ -8,14 +8,18 @@
  * counted as revised.  The file is one transaction, so a file's revisions
  * are applied together or not at all.
  *
- * How: the loader binds each row into a one-row temporary table shaped like
- * the stored one (rs_s19_stage_table names it); rs_s19_stage_store then
- * inserts it into the workspace when its key is new, else compares it
- * column by column in SQL.  The columns compared are read from the
- * workspace's schema, so a column added to the table later is compared too.
- * Stored columns that are not the file's values are left out: the key, the
- * ingest file the row came from, and the district (found from the
- * location, which is compared).
+ * How: a new row costs the loader one INSERT ... ON CONFLICT DO NOTHING
+ * into the table.  When that finds the key there, the loader binds the same
+ * parameters into rs_s19_stage_compare(s), which lines the stored row up
+ * with the file's (a one-row VALUES shaped like the table, no temporary
+ * table) and compares them in SQL: a row the same in every column (a
+ * re-load of the same file) returns nothing at once, else each column is
+ * compared; with --update it then
+ * binds them into rs_s19_stage_update(s).  The columns compared are read
+ * from the workspace's schema, so a column added to the table later is
+ * compared too.  Stored columns that are not the file's values are left
+ * out: the key, the ingest file the row came from, and the district (found
+ * from the location, which is compared).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,8 +34,7 @@
 struct rs_s19_stage {
     rs_ingest_run *r;
     const char *what; /* "collision", "casualty" */
-    char stage[48];   /* temp.s19_collision */
-    sqlite3_stmt *insert, *compare, *update, *clear;
+    sqlite3_stmt *compare, *update;
     int ncmp;
     char *cmp_name[MAX_COLS]; /* stored column of each compared flag */
     const char *const *names; /* stored -> file column names, pairs, NULL-ended */
@@ -42,6 +45,15 @@ static int is_in(const char *s, const char *const *list)
     for (; *list; list++)
         if (strcmp(s, *list) == 0)
             return 1;
+    return 0;
+}
+
+/* The parameter number (1-based) of column c in params, or 0. */
+static int param_of(const char *c, const char *const *params)
+{
+    for (int i = 0; params[i]; i++)
+        if (strcmp(c, params[i]) == 0)
+            return i + 1;
     return 0;
 }
 
@@ -68,10 +80,11 @@ static int prepare(rs_ingest_run *r, sqlite3_stmt **st, char *sql)
 }
 
 int rs_s19_stage_new(rs_ingest_run *r, const char *table, const char *const *keys,
-                     const char *const *names, rs_s19_stage **out)
+                     const char *const *params, const char *const *names, rs_s19_stage **out)
 {
     static const char *const not_compared[] = {"file_id", "district_id", NULL};
-    char sql[512], cols[4096] = "", setl[4096] = "", flags[6144] = "", on[512] = "";
+    char sql[512], cols[4096] = "", vals[1024] = "", setl[4096] = "", flags[6144] = "",
+                   on[512] = "", same[4096] = "";
     sqlite3_stmt *info = NULL;
     int rc = 0;
     *out = NULL;
@@ -81,22 +94,24 @@ int rs_s19_stage_new(rs_ingest_run *r, const char *table, const char *const *key
     s->r = r;
     s->what = table;
     s->names = names;
-    snprintf(s->stage, sizeof s->stage, "temp.s19_%s", table);
-    snprintf(sql, sizeof sql,
-             "DROP TABLE IF EXISTS %s; CREATE TEMP TABLE s19_%s AS SELECT * FROM main.%s "
-             "WHERE 0",
-             s->stage, table, table);
-    if ((rc = rs_store_exec(r->ctx, sql, "prepare the STATS19 comparison")) != 0)
-        goto fail;
     snprintf(sql, sizeof sql, "PRAGMA main.table_info(%s)", table);
     if (sqlite3_prepare_v2(r->db, sql, -1, &info, NULL) != SQLITE_OK)
         goto sqlfail;
     int step, bad = 0;
     while ((step = sqlite3_step(info)) == SQLITE_ROW) {
         const char *c = rs_store_text(info, 1);
+        int p = param_of(c, params);
         bad |= put(cols, sizeof cols, "%s%s", cols[0] ? ", " : "", c);
-        if (is_in(c, keys))
+        /* a column the loader does not give is NULL in the file's row */
+        if (p > 0)
+            bad |= put(vals, sizeof vals, "%s?%d", vals[0] ? ", " : "", p);
+        else
+            bad |= put(vals, sizeof vals, "%sNULL", vals[0] ? ", " : "");
+        if (is_in(c, keys)) {
+            bad |= p == 0; /* the key must be the loader's */
+            bad |= put(on, sizeof on, "%sm.%s = ?%d", on[0] ? " AND " : "", c, p);
             continue;
+        }
         if (strcmp(c, "file_id") != 0)
             bad |= put(setl, sizeof setl, "%s%s", setl[0] ? ", " : "", c);
         if (is_in(c, not_compared))
@@ -106,6 +121,7 @@ int rs_s19_stage_new(rs_ingest_run *r, const char *table, const char *const *key
             break;
         }
         s->ncmp++;
+        bad |= put(same, sizeof same, "%sm.%s IS s.%s", same[0] ? " AND " : "", c, c);
         /* equal, both missing, or numbers within rounding of the stored ones */
         bad |= put(flags, sizeof flags, "%s(m.%s IS s.", flags[0] ? ", " : "", c);
         bad |= put(flags, sizeof flags, "%s OR (typeof(m.%s) IN ('integer', 'real') AND ", c, c);
@@ -115,30 +131,19 @@ int rs_s19_stage_new(rs_ingest_run *r, const char *table, const char *const *key
     }
     if (step != SQLITE_DONE)
         goto sqlfail;
-    for (const char *const *k = keys; *k; k++) {
-        bad |= put(on, sizeof on, "%sm.%s = s.", k == keys ? "" : " AND ", *k);
-        bad |= put(on, sizeof on, "%s%s", *k, "");
-    }
-    if (bad || s->ncmp == 0) {
+    if (bad || s->ncmp == 0 || on[0] == '\0') {
         rc = rs_err_set(rs_ctx_err(r->ctx), RS_ERR, "internal error: the %s table's columns",
                         table);
         goto fail;
     }
-    /* "WHERE true": an upsert after a SELECT needs a WHERE to parse */
-    if (prepare(r, &s->insert,
-                sqlite3_mprintf("INSERT INTO main.%s(%s) SELECT %s FROM %s WHERE true "
-                                "ON CONFLICT DO NOTHING",
-                                table, cols, cols, s->stage)) != 0 ||
-        prepare(r, &s->compare,
-                sqlite3_mprintf("SELECT %s FROM main.%s m JOIN %s s ON %s", flags, table,
-                                s->stage, on)) != 0 ||
+    if (prepare(r, &s->compare,
+                sqlite3_mprintf("WITH s(%s) AS (VALUES(%s)) SELECT %s FROM main.%s m, s WHERE %s "
+                                "AND NOT (%s)",
+                                cols, vals, flags, table, on, same)) != 0 ||
         prepare(r, &s->update,
-                sqlite3_mprintf("UPDATE main.%s AS m SET (%s) = (SELECT %s FROM %s) WHERE "
-                                "EXISTS (SELECT 1 FROM %s s WHERE %s)",
-                                table, setl, setl, s->stage, s->stage, on)) != 0)
-        goto sqlfail;
-    snprintf(sql, sizeof sql, "DELETE FROM %s", s->stage);
-    if (sqlite3_prepare_v2(r->db, sql, -1, &s->clear, NULL) != SQLITE_OK)
+                sqlite3_mprintf("WITH s(%s) AS (VALUES(%s)) UPDATE main.%s AS m SET (%s) = "
+                                "(SELECT %s FROM s) WHERE %s",
+                                cols, vals, table, setl, setl, on)) != 0)
         goto sqlfail;
     sqlite3_finalize(info);
     *out = s;
@@ -151,24 +156,24 @@ fail:
     return rc;
 }
 
-const char *rs_s19_stage_table(const rs_s19_stage *s)
+sqlite3_stmt *rs_s19_stage_compare(rs_s19_stage *s)
 {
-    return s->stage;
+    return s->compare;
+}
+
+sqlite3_stmt *rs_s19_stage_update(rs_s19_stage *s)
+{
+    return s->update;
 }
 
 void rs_s19_stage_free(rs_s19_stage *s)
 {
     if (s == NULL)
         return;
-    sqlite3_finalize(s->insert);
     sqlite3_finalize(s->compare);
     sqlite3_finalize(s->update);
-    sqlite3_finalize(s->clear);
     for (int i = 0; i < s->ncmp; i++)
         free(s->cmp_name[i]);
-    char sql[96];
-    snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS %s", s->stage);
-    sqlite3_exec(s->r->db, sql, NULL, NULL, NULL);
     free(s);
 }
 
@@ -181,29 +186,10 @@ static const char *file_name(const rs_s19_stage *s, const char *c)
     return c;
 }
 
-static int step_done(rs_s19_stage *s, sqlite3_stmt *st, const char *what)
-{
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        char msg[64];
-        snprintf(msg, sizeof msg, "%s a %s", what, s->what);
-        return rs_store_fail(s->r->ctx, msg);
-    }
-    return 0;
-}
-
-int rs_s19_stage_store(rs_s19_stage *s)
+int rs_s19_stage_check(rs_s19_stage *s)
 {
     rs_ingest_run *r = s->r;
-    int rc;
-    if ((rc = step_done(s, s->insert, "store")) != 0)
-        goto done;
-    if (sqlite3_changes(r->db) == 1) {
-        rc = 1;
-        goto done;
-    }
-    /* the key was there: which column differs, if any */
+    /* which column differs, if any */
     int differs = -1, step = sqlite3_step(s->compare);
     for (int i = 0; step == SQLITE_ROW && differs < 0 && i < s->ncmp; i++)
         if (sqlite3_column_int(s->compare, i) == 0)
@@ -212,24 +198,34 @@ int rs_s19_stage_store(rs_s19_stage *s)
     if (step != SQLITE_ROW && step != SQLITE_DONE) {
         char msg[64];
         snprintf(msg, sizeof msg, "compare a %s", s->what);
-        rc = rs_store_fail(r->ctx, msg);
-        goto done;
+        return rs_store_fail(r->ctx, msg);
     }
-    if (step == SQLITE_ROW && differs < 0) {
+    /* no row: every column is the same (the insert just found the key,
+     * so the stored row is there); a row with no flag 0: the same within
+     * rounding */
+    if (step == SQLITE_DONE || differs < 0) {
         r->res->present++;
-        rc = 0;
-    } else if (r->opts && r->opts->update) {
-        if ((rc = step_done(s, s->update, "revise")) == 0)
-            r->res->revised++;
-    } else {
-        char why[160];
-        snprintf(why, sizeof why,
-                 "%s already loaded with a different value here (the file may be a revision: "
-                 "--update applies it)",
-                 s->what);
-        rc = rs_ingest_reject(r, differs >= 0 ? file_name(s, s->cmp_name[differs]) : "", why);
+        return 0;
     }
-done:;
-    int crc = step_done(s, s->clear, "clear the staged");
-    return rc < 0 ? rc : crc != 0 ? crc : rc;
+    if (r->opts && r->opts->update)
+        return RS_S19_REVISE;
+    char why[160];
+    snprintf(why, sizeof why,
+             "%s already loaded with a different value here (the file may be a revision: "
+             "--update applies it)",
+             s->what);
+    return rs_ingest_reject(r, differs >= 0 ? file_name(s, s->cmp_name[differs]) : "", why);
+}
+
+int rs_s19_stage_revise(rs_s19_stage *s)
+{
+    int rc = sqlite3_step(s->update);
+    sqlite3_reset(s->update);
+    if (rc != SQLITE_DONE) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "revise a %s", s->what);
+        return rs_store_fail(s->r->ctx, msg);
+    }
+    s->r->res->revised++;
+    return 0;
 }

@@ -1,6 +1,8 @@
 /*
  * key.c — the key file and the keyed hash of plates (see key.h): reading
- * and generating the key, its fingerprint in the workspace, normalising a plate, HMAC-SHA-256 (OpenSSL).
+ * and generating the key, its fingerprint in the workspace, normalising a
+ * plate, HMAC-SHA-256 (OpenSSL: one-shot, or with the key set up once for a
+ * whole file, rs_vrm_hasher).
  */
 #include "key.h"
 
@@ -8,9 +10,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <openssl/core_names.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -190,4 +194,46 @@ void rs_vrm_hash(const rs_key *key, const char *norm, size_t len, unsigned char 
 {
     unsigned int olen = 32;
     HMAC(EVP_sha256(), key->bytes, (int)key->len, (const unsigned char *)norm, len, out, &olen);
+}
+
+struct rs_vrm_hasher {
+    EVP_MAC *mac;
+    EVP_MAC_CTX *ctx;
+};
+
+void rs_vrm_hasher_free(rs_vrm_hasher *h)
+{
+    if (h == NULL)
+        return;
+    EVP_MAC_CTX_free(h->ctx);
+    EVP_MAC_free(h->mac);
+    free(h);
+}
+
+rs_vrm_hasher *rs_vrm_hasher_new(const rs_key *key)
+{
+    rs_vrm_hasher *h = calloc(1, sizeof *h);
+    if (h == NULL)
+        return NULL;
+    char digest[] = "SHA256";
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                           OSSL_PARAM_construct_end()};
+    if ((h->mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL ||
+        (h->ctx = EVP_MAC_CTX_new(h->mac)) == NULL ||
+        EVP_MAC_init(h->ctx, key->bytes, key->len, params) != 1) {
+        rs_vrm_hasher_free(h);
+        return NULL;
+    }
+    return h;
+}
+
+int rs_vrm_hasher_hash(rs_vrm_hasher *h, const char *norm, size_t len, unsigned char out[32])
+{
+    size_t olen = 0;
+    /* a NULL key starts again from the key set up in rs_vrm_hasher_new */
+    if (EVP_MAC_init(h->ctx, NULL, 0, NULL) != 1 ||
+        EVP_MAC_update(h->ctx, (const unsigned char *)norm, len) != 1 ||
+        EVP_MAC_final(h->ctx, out, &olen, 32) != 1 || olen != 32)
+        return -1;
+    return 0;
 }

@@ -52,4 +52,14 @@ int rs_vrm_normalise(const char *vrm, size_t len, char *out, size_t *out_len);
 /* HMAC-SHA-256 of the normalised plate under key. */
 void rs_vrm_hash(const rs_key *key, const char *norm, size_t len, unsigned char out[32]);
 
+/* The same keyed hash with the key set up once, for hashing many plates:
+ * HMAC() per plate sets the key up again each time (and looks the digest
+ * up), which costs more than the hash itself.  One hasher per thread.
+ * rs_vrm_hasher_new returns NULL when out of memory (or OpenSSL fails);
+ * rs_vrm_hasher_hash returns 0, or -1 when OpenSSL fails. */
+typedef struct rs_vrm_hasher rs_vrm_hasher;
+rs_vrm_hasher *rs_vrm_hasher_new(const rs_key *key);
+int rs_vrm_hasher_hash(rs_vrm_hasher *h, const char *norm, size_t len, unsigned char out[32]);
+void rs_vrm_hasher_free(rs_vrm_hasher *h);
+
 #endif

@@ -149,4 +149,17 @@ int rs_store_query_int(rs_ctx *ctx, const char *sql, int64_t *out);
  * row). */
 int rs_store_query_ints(rs_ctx *ctx, const char *sql, int n, int64_t *out, int *null);
 
+/* A big load into one table: rs_store_indexes_drop drops the table's own
+ * secondary indexes (not those SQLite makes for its keys) inside the
+ * caller's write transaction, remembering their SQL; rs_store_indexes_restore
+ * builds them again from that same SQL (one sort per index instead of an
+ * insert at a random place per row) and frees x, which must be done before
+ * the transaction commits.  A failed load rolls both back with the rest.
+ * rs_store_indexes_free frees x without restoring (then roll back).  Each
+ * returns 0 or an RS_E code. */
+typedef struct rs_store_indexes rs_store_indexes;
+int rs_store_indexes_drop(rs_ctx *ctx, const char *table, rs_store_indexes **out);
+int rs_store_indexes_restore(rs_ctx *ctx, rs_store_indexes *x);
+void rs_store_indexes_free(rs_store_indexes *x);
+
 #endif

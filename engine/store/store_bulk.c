@@ -1,0 +1,104 @@
+/*
+ * store_bulk.c — setting a table's secondary indexes aside for a big load
+ * (see store.h: rs_store_indexes_drop).
+ *
+ * A big file inserted row by row into a table whose index is keyed at
+ * random (a detection's vehicle hash) touches a random page of that index
+ * per row; once the index outgrows the page cache every row reads and
+ * writes a page.  Building the index afterwards sorts the rows once
+ * instead.  The indexes are dropped and re-created inside the caller's
+ * write transaction, from the very SQL text sqlite_schema held, so the
+ * committed schema is the same as before (the schema check compares it
+ * with the migrations), and a load that fails rolls the drop back too.
+ */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store.h"
+
+#define MAX_INDEXES 16
+
+struct rs_store_indexes {
+    int n;
+    char *name[MAX_INDEXES];
+    char *sql[MAX_INDEXES];
+};
+
+void rs_store_indexes_free(rs_store_indexes *x)
+{
+    if (x == NULL)
+        return;
+    for (int i = 0; i < x->n; i++) {
+        free(x->name[i]);
+        free(x->sql[i]);
+    }
+    free(x);
+}
+
+int rs_store_indexes_drop(rs_ctx *ctx, const char *table, rs_store_indexes **out)
+{
+    sqlite3 *db = rs_ctx_db(ctx);
+    sqlite3_stmt *st = NULL;
+    int rc = 0, step;
+    *out = NULL;
+    rs_store_indexes *x = calloc(1, sizeof *x);
+    if (x == NULL)
+        return rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
+    /* sql is NULL for the indexes SQLite makes itself (PRIMARY KEY, UNIQUE) */
+    if (sqlite3_prepare_v2(db,
+                           "SELECT name, sql FROM main.sqlite_schema WHERE type = 'index' AND "
+                           "tbl_name = ?1 AND sql IS NOT NULL ORDER BY rowid",
+                           -1, &st, NULL) != SQLITE_OK) {
+        rc = rs_store_fail(ctx, "list a table's indexes");
+        goto fail;
+    }
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (x->n == MAX_INDEXES) {
+            rc = rs_err_set(rs_ctx_err(ctx), RS_ERR, "internal error: too many indexes on %s",
+                            table);
+            goto fail;
+        }
+        x->name[x->n] = strdup(rs_store_text(st, 0));
+        x->sql[x->n] = strdup(rs_store_text(st, 1));
+        if (x->name[x->n] == NULL || x->sql[x->n] == NULL) {
+            x->n++;
+            rc = rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
+            goto fail;
+        }
+        x->n++;
+    }
+    if (step != SQLITE_DONE) {
+        rc = rs_store_fail(ctx, "list a table's indexes");
+        goto fail;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    for (int i = 0; i < x->n; i++) {
+        char *sql = sqlite3_mprintf("DROP INDEX main.\"%w\"", x->name[i]);
+        if (sql == NULL) {
+            rc = rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
+            goto fail;
+        }
+        rc = rs_store_exec(ctx, sql, "set an index aside for a big load");
+        sqlite3_free(sql);
+        if (rc != 0)
+            goto fail;
+    }
+    *out = x;
+    return 0;
+fail:
+    sqlite3_finalize(st);
+    rs_store_indexes_free(x);
+    return rc;
+}
+
+int rs_store_indexes_restore(rs_ctx *ctx, rs_store_indexes *x)
+{
+    int rc = 0;
+    for (int i = 0; x && i < x->n && rc == 0; i++)
+        rc = rs_store_exec(ctx, x->sql[i], "rebuild an index after a big load");
+    rs_store_indexes_free(x);
+    return rc;
+}
