@@ -6,7 +6,11 @@
  * roads repeat them), then each distinct position, in (easting, northing)
  * order, adds its weighted kernel to the pixels within the radius.  Kernels
  * that depend on d² only (quartic, triweight, Epanechnikov, uniform) never
- * take a square root.
+ * take a square root.  When the radius and the pixel are whole metres
+ * (the usual case) every offset from a point to a pixel centre is an exact
+ * multiple of half a metre, and the kernel's values are read from a table
+ * of rows (kernel_table) computed once by the same expression: the same
+ * bits, without a division per pixel.
  *
  * Memory is bounded by the raster, not by the pings.  When the pings a
  * filter may pass fit the working budget (heat_int.h) they are collected
@@ -128,7 +132,61 @@ typedef struct kde_raster {
     double xmin, ymax, h, h2, px, norm;
     size_t rows, cols;
     rs_kernel kernel;
+    /* The table plan (kernel_table): offsets from points to pixel centres
+     * are exact multiples of 1/sub metre, so the kernel is looked up, not
+     * computed, from rows of the table laid out as the raster's rows are. */
+    double *kt;      /* NULL: computed */
+    int64_t sub, S, hs, I, W, x_i, y_i;
 } kde_raster;
+
+/* Builds k->kt when the radius, the pixel and the raster's corner are
+ * whole metres (positions are whole metres too), so that every offset the
+ * computed plan forms is exact.  In units of 1/sub metre, the offset from
+ * a point to a pixel centre is (ax + i*S, dy), ax in [0, S) the point's
+ * place within a pixel, i in [-I-1, I]; kt holds, per ax and |dy| <= hs,
+ * the row of W = 2I+2 values over i: each, to the bit, the value
+ * KERNEL(d²/h²) the computed plan gives that pixel (0 beyond the radius,
+ * never read). */
+static void kernel_table(kde_raster *k)
+{
+    double h = k->h, px = k->px;
+    if (h != floor(h) || px != floor(px) || px < 1 || h < 1 || h > 100000 || px > 100000 ||
+        k->xmin != floor(k->xmin) || k->ymax != floor(k->ymax) || fabs(k->xmin) > 1e9 ||
+        fabs(k->ymax) > 1e9 || k->rows > INT32_MAX || k->cols > INT32_MAX)
+        return;
+    int64_t sub = ((int64_t)px % 2 == 0) ? 1 : 2, S = sub * (int64_t)px, hs = sub * (int64_t)h;
+    int64_t I = hs / S, W = 2 * I + 2;
+    if ((double)S * (double)(hs + 1) * (double)W > (double)((int64_t)1 << 22))
+        return;
+    double *kt = calloc((size_t)(S * (hs + 1) * W), sizeof *kt);
+    if (kt == NULL)
+        return; /* the computed plan gives the same values */
+    double h2 = k->h2, s2 = (double)(sub * sub);
+    for (int64_t ax = 0; ax < S; ax++)
+        for (int64_t ady = 0; ady <= hs; ady++)
+            for (int64_t i = -I - 1; i <= I; i++) {
+                int64_t dx = ax + i * S, q = dx * dx + ady * ady;
+                if (q > hs * hs)
+                    continue;
+                double u2 = ((double)q / s2) / h2, v = 0;
+                switch (k->kernel) {
+                case RS_KERNEL_QUARTIC: v = (1.0 - u2) * (1.0 - u2); break;
+                case RS_KERNEL_TRIANGULAR: v = 1.0 - sqrt(u2); break;
+                case RS_KERNEL_UNIFORM: v = 1.0; break;
+                case RS_KERNEL_TRIWEIGHT: v = (1.0 - u2) * (1.0 - u2) * (1.0 - u2); break;
+                case RS_KERNEL_EPANECHNIKOV: v = 1.0 - u2; break;
+                }
+                kt[(ax * (hs + 1) + ady) * W + i + I + 1] = v;
+            }
+    k->kt = kt;
+    k->sub = sub;
+    k->S = S;
+    k->hs = hs;
+    k->I = I;
+    k->W = W;
+    k->x_i = (int64_t)k->xmin;
+    k->y_i = (int64_t)k->ymax;
+}
 
 /* Allocates the raster over the points' box [xmin, xmax] x [ymin, ymax]
  * grown by the radius, anchored at the top-left as QGIS does. */
@@ -163,7 +221,73 @@ static int raster_open(rs_ctx *ctx, const rs_kde_opts *o, double xmin, double xm
     k->px = px;
     k->kernel = o->kernel;
     k->norm = o->scaled ? kernel_norm(o->kernel) / (RS_PI * h * h) * (o->per_km2 ? 1e6 : 1) : 1.0;
+    kernel_table(k);
     return 0;
+}
+
+static int64_t floor_div(int64_t a, int64_t b) /* b > 0 */
+{
+    return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+static int64_t ceil_div(int64_t a, int64_t b) /* b > 0 */
+{
+    return -floor_div(-a, b);
+}
+
+/* floor(sqrt(v)), v >= 0, exactly. */
+static int64_t isqrt64(int64_t v)
+{
+    int64_t r = (int64_t)sqrt((double)v);
+    while (r > 0 && r * r > v)
+        r--;
+    while ((r + 1) * (r + 1) <= v)
+        r++;
+    return r;
+}
+
+/* accumulate_rows with the kernel table: in units of 1/sub metre the
+ * offset from a point to the centre of pixel (c, row) is X0 + c*S across
+ * and Y0 - row*S down, so the pixels within the radius are found in
+ * integers (the same pixels as the computed plan's d² <= h² test), and
+ * each receives w * norm * kernel in the same order as there. */
+static void accumulate_rows_table(const kde_raster *k, const kde_pt *pts, size_t m, long row_lo,
+                                  long row_hi)
+{
+    const double *kt = k->kt;
+    double norm = k->norm;
+    int64_t sub = k->sub, S = k->S, hs = k->hs, qmax = hs * hs, W = k->W, I = k->I;
+    int64_t cols = (int64_t)k->cols;
+    for (size_t q = 0; q < m; q++) {
+        int64_t X0 = sub * (k->x_i - pts[q].e) + S / 2;
+        int64_t Y0 = sub * (k->y_i - pts[q].n) - S / 2;
+        int64_t kx = floor_div(X0, S), ax = X0 - kx * S;
+        double w = pts[q].w, wn = w * norm;
+        int64_t r0 = ceil_div(Y0 - hs, S), r1 = floor_div(Y0 + hs, S);
+        if (r0 < row_lo)
+            r0 = row_lo;
+        if (r1 > row_hi - 1)
+            r1 = row_hi - 1;
+        const double *tab = kt + ax * (hs + 1) * W + kx + I + 1;
+        for (int64_t row = r0; row <= r1; row++) {
+            int64_t dy = Y0 - row * S, ady = dy < 0 ? -dy : dy;
+            int64_t half = isqrt64(qmax - ady * ady);
+            int64_t c0 = ceil_div(-half - X0, S), c1 = floor_div(half - X0, S);
+            if (c0 < 0)
+                c0 = 0;
+            if (c1 > cols - 1)
+                c1 = cols - 1;
+            double *restrict line = k->r->v + (size_t)row * (size_t)cols;
+            const double *restrict trow = tab + ady * W;
+            for (int64_t c = c0; c <= c1; c++)
+                line[c] += wn * trow[c];
+            if (k->count) {
+                double *restrict cline = k->count + (size_t)row * (size_t)cols;
+                for (int64_t c = c0; c <= c1; c++)
+                    cline[c] += w;
+            }
+        }
+    }
 }
 
 /* The loop of accumulate_rows for one kernel, KERNEL(u2) its raw value:
@@ -212,6 +336,10 @@ static int raster_open(rs_ctx *ctx, const rs_kde_opts *o, double xmin, double xm
 static void accumulate_rows(const kde_raster *k, const kde_pt *pts, size_t m, long row_lo,
                             long row_hi)
 {
+    if (k->kt) {
+        accumulate_rows_table(k, pts, m, row_lo, row_hi);
+        return;
+    }
     double xmin = k->xmin, ymax = k->ymax, h = k->h, h2 = k->h2, px = k->px, norm = k->norm;
     long cols = (long)k->cols;
     switch (k->kernel) {
@@ -273,7 +401,9 @@ static void raster_close(const rs_kde_opts *o, kde_raster *k, rs_raster **out)
             if (k->count[q] < o->min_count)
                 k->r->v[q] = NAN;
     free(k->count);
+    free(k->kt);
     k->count = NULL;
+    k->kt = NULL;
     *out = k->r;
     k->r = NULL;
 }
@@ -282,8 +412,10 @@ static void raster_drop(kde_raster *k)
 {
     rs_raster_free(k->r);
     free(k->count);
+    free(k->kt);
     k->r = NULL;
     k->count = NULL;
+    k->kt = NULL;
 }
 
 int rs_heat_kde_points(rs_ctx *ctx, rs_kde_point *pts, size_t npts, const rs_kde_opts *o,
