@@ -1,6 +1,6 @@
 /*
- * heat_kde.c — kernel density of stored pings and of weighted points (see
- * heat.h).
+ * heat_kde.c — kernel density of weighted points (see heat.h): kernels,
+ * the raster and its accumulation; stored pings come from heat_kde_scan.c.
  *
  * Identical positions are merged first (pings carry 1 m positions, so
  * roads repeat them), then each distinct position, in (easting, northing)
@@ -12,15 +12,8 @@
  * of rows (kernel_table) computed once by the same expression: the same
  * bits, without a division per pixel.
  *
- * Memory is bounded by the raster, not by the pings.  When the pings a
- * filter may pass fit the working budget (heat_int.h) they are collected
- * at once.  Otherwise a first pass finds the extent and counts the points
- * per 64 m band of easting; the bands are grouped into strips that fit the
- * budget, and each strip is one more pass that collects only its points,
- * merging identical positions whenever its buffer fills.  Strips run west
- * to east and each is sorted, so every pixel receives its additions in
- * exactly the order the one-pass plan gives it: the raster is the same to
- * the last bit whichever plan ran.
+ * Points come sorted by a stable radix sort (rs_kde_sort_merge).  Stored
+ * pings are collected in heat_kde_scan.c.
  *
  * Accumulation is split by raster rows across threads (threads.h); each
  * thread visits every point but writes only its own rows, so the order of
@@ -39,7 +32,6 @@
 #include "threads.h"
 
 #define RS_PI 3.14159265358979323846
-#define BAND_M 64 /* easting bands of 64 m for planning strips */
 #define MAX_KDE_THREADS 16
 
 int rs_kernel_parse(const char *s, rs_kernel *out)
@@ -90,7 +82,6 @@ double rs_kernel_value(rs_kernel k, double d, double h, int scaled)
     return scaled ? v * kernel_norm(k) / (RS_PI * h * h) : v;
 }
 
-typedef rs_kde_point kde_pt;
 
 static int cmp_pt(const void *x, const void *y)
 {
@@ -102,9 +93,54 @@ static int cmp_pt(const void *x, const void *y)
 
 /* Sorts pts[0..n) and merges identical positions into weights; returns
  * the number of distinct positions. */
-static size_t sort_merge(kde_pt *pts, size_t n)
+static uint64_t pt_key(const kde_pt *p)
 {
-    qsort(pts, n, sizeof *pts, cmp_pt);
+    return (uint64_t)((uint32_t)p->e ^ 0x80000000u) << 32 | ((uint32_t)p->n ^ 0x80000000u);
+}
+
+/* Sorts pts[0..n) by (e, n) keeping the order of equal positions (as
+ * glibc's merge sort did before): a least-significant-digit radix sort,
+ * 16 bits a pass, skipping the digits every key shares.  0, or -1 when
+ * out of memory. */
+static int radix_sort(kde_pt *pts, size_t n)
+{
+    kde_pt *tmp = malloc(n * sizeof *tmp);
+    size_t *count = malloc(65536 * sizeof *count);
+    if (tmp == NULL || count == NULL) {
+        free(tmp);
+        free(count);
+        return -1;
+    }
+    kde_pt *src = pts, *dst = tmp;
+    for (int shift = 0; shift < 64; shift += 16) {
+        memset(count, 0, 65536 * sizeof *count);
+        for (size_t q = 0; q < n; q++)
+            count[(pt_key(&src[q]) >> shift) & 0xffff]++;
+        if (count[(pt_key(&src[0]) >> shift) & 0xffff] == n)
+            continue; /* one digit for all: the order stands */
+        size_t at = 0;
+        for (size_t d = 0; d < 65536; d++) {
+            size_t c = count[d];
+            count[d] = at;
+            at += c;
+        }
+        for (size_t q = 0; q < n; q++)
+            dst[count[(pt_key(&src[q]) >> shift) & 0xffff]++] = src[q];
+        kde_pt *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != pts)
+        memcpy(pts, src, n * sizeof *pts);
+    free(tmp);
+    free(count);
+    return 0;
+}
+
+size_t rs_kde_sort_merge(kde_pt *pts, size_t n)
+{
+    if (n < 4096 || radix_sort(pts, n) != 0)
+        qsort(pts, n, sizeof *pts, cmp_pt);
     size_t m = 0;
     for (size_t k = 0; k < n; k++) {
         if (m > 0 && pts[m - 1].e == pts[k].e && pts[m - 1].n == pts[k].n)
@@ -115,7 +151,7 @@ static size_t sort_merge(kde_pt *pts, size_t n)
     return m;
 }
 
-static int kde_options_ok(rs_ctx *ctx, const rs_kde_opts *o)
+int rs_kde_options_ok(rs_ctx *ctx, const rs_kde_opts *o)
 {
     if (!(o->radius > 0) || !(o->pixel > 0))
         return rs_err_set(rs_ctx_err(ctx), RS_EUSAGE, "KDE radius and pixel size must be > 0");
@@ -126,18 +162,6 @@ static int kde_options_ok(rs_ctx *ctx, const rs_kde_opts *o)
 
 /* ---- the raster and its accumulation ------------------------------------ */
 
-typedef struct kde_raster {
-    rs_raster *r;
-    double *count;   /* weights within the radius, when min_count > 1 */
-    double xmin, ymax, h, h2, px, norm;
-    size_t rows, cols;
-    rs_kernel kernel;
-    /* The table plan (kernel_table): offsets from points to pixel centres
-     * are exact multiples of 1/sub metre, so the kernel is looked up, not
-     * computed, from rows of the table laid out as the raster's rows are. */
-    double *kt;      /* NULL: computed */
-    int64_t sub, S, hs, I, W, x_i, y_i;
-} kde_raster;
 
 /* Builds k->kt when the radius, the pixel and the raster's corner are
  * whole metres (positions are whole metres too), so that every offset the
@@ -190,7 +214,7 @@ static void kernel_table(kde_raster *k)
 
 /* Allocates the raster over the points' box [xmin, xmax] x [ymin, ymax]
  * grown by the radius, anchored at the top-left as QGIS does. */
-static int raster_open(rs_ctx *ctx, const rs_kde_opts *o, double xmin, double xmax,
+int rs_kde_raster_open(rs_ctx *ctx, const rs_kde_opts *o, double xmin, double xmax,
                        double ymin, double ymax, kde_raster *k)
 {
     double h = o->radius, px = o->pixel;
@@ -367,7 +391,7 @@ static void *acc_thread(void *arg)
 }
 
 /* Adds pts[0..m) to the whole raster, rows split across threads. */
-static void accumulate(const kde_raster *k, const kde_pt *pts, size_t m)
+void rs_kde_accumulate(const kde_raster *k, const kde_pt *pts, size_t m)
 {
     int nt = rs_thread_count(MAX_KDE_THREADS);
     /* a thread per few points only pays when there is work to share */
@@ -394,7 +418,7 @@ static void accumulate(const kde_raster *k, const kde_pt *pts, size_t m)
             pthread_join(tid[t], NULL);
 }
 
-static void raster_close(const rs_kde_opts *o, kde_raster *k, rs_raster **out)
+void rs_kde_raster_close(const rs_kde_opts *o, kde_raster *k, rs_raster **out)
 {
     if (k->count)
         for (size_t q = 0; q < k->rows * k->cols; q++)
@@ -408,7 +432,7 @@ static void raster_close(const rs_kde_opts *o, kde_raster *k, rs_raster **out)
     k->r = NULL;
 }
 
-static void raster_drop(kde_raster *k)
+void rs_kde_raster_drop(kde_raster *k)
 {
     rs_raster_free(k->r);
     free(k->count);
@@ -424,11 +448,11 @@ int rs_heat_kde_points(rs_ctx *ctx, rs_kde_point *pts, size_t npts, const rs_kde
     kde_raster k;
     int rc;
     *out = NULL;
-    if ((rc = kde_options_ok(ctx, o)) != 0)
+    if ((rc = rs_kde_options_ok(ctx, o)) != 0)
         return rc;
     if (npts == 0)
         return rs_err_set(rs_ctx_err(ctx), RS_ENOTFOUND, "no points for the kernel density");
-    size_t m = sort_merge(pts, npts);
+    size_t m = rs_kde_sort_merge(pts, npts);
     double xmin = pts[0].e, xmax = pts[0].e, ymin = pts[0].n, ymax = pts[0].n;
     for (size_t q = 1; q < m; q++) {
         xmin = fmin(xmin, pts[q].e);
@@ -436,198 +460,10 @@ int rs_heat_kde_points(rs_ctx *ctx, rs_kde_point *pts, size_t npts, const rs_kde
         ymin = fmin(ymin, pts[q].n);
         ymax = fmax(ymax, pts[q].n);
     }
-    if ((rc = raster_open(ctx, o, xmin, xmax, ymin, ymax, &k)) != 0)
+    if ((rc = rs_kde_raster_open(ctx, o, xmin, xmax, ymin, ymax, &k)) != 0)
         return rc;
-    accumulate(&k, pts, m);
-    raster_close(o, &k, out);
+    rs_kde_accumulate(&k, pts, m);
+    rs_kde_raster_close(o, &k, out);
     return 0;
 }
 
-/* ---- from stored pings ----------------------------------------------------- */
-
-static int point_of(const rs_kde_opts *o, const rs_ping *p)
-{
-    if (o->metric == RS_METRIC_SPEEDING)
-        return rs_ping_speeding(p->speed, p->limit);
-    if (o->metric == RS_METRIC_OVER)
-        return rs_ping_over_threshold(p->speed, p->limit);
-    return 1;
-}
-
-/* Collects the points of one strip [e_lo, e_hi) of easting (all of them
- * when e_lo > e_hi), merging identical positions whenever the buffer is
- * full; grows the buffer only when merging frees less than a quarter. */
-typedef struct kde_collect {
-    const rs_kde_opts *o;
-    int64_t e_lo, e_hi;
-    int all;
-    kde_pt *pts;
-    size_t n, cap;
-    int oom;
-} kde_collect;
-
-static int collect_visit(void *user, const rs_ping *p, size_t n)
-{
-    kde_collect *a = user;
-    for (size_t q = 0; q < n; q++) {
-        if (!point_of(a->o, &p[q]))
-            continue;
-        if (!a->all && (p[q].e < a->e_lo || p[q].e >= a->e_hi))
-            continue;
-        if (a->n == a->cap) {
-            if (a->cap > 0)
-                a->n = sort_merge(a->pts, a->n);
-            if (a->cap == 0 || a->n > a->cap - a->cap / 4) {
-                size_t nc = a->cap ? a->cap * 2 : 1 << 16;
-                kde_pt *np = realloc(a->pts, nc * sizeof *np);
-                if (np == NULL) {
-                    a->oom = 1;
-                    return 1;
-                }
-                a->pts = np;
-                a->cap = nc;
-            }
-        }
-        a->pts[a->n++] = (kde_pt){p[q].e, p[q].n, 1.0};
-    }
-    return 0;
-}
-
-/* First pass of the bounded plan: the points' box and their count per
- * easting band. */
-typedef struct kde_plan {
-    const rs_kde_opts *o;
-    int32_t emin, emax, nmin, nmax;
-    uint64_t n;
-    uint64_t *band;     /* points per band, from band_base */
-    int64_t band_base;  /* band of the table's first entry */
-    size_t nbands;
-    int oom;
-} kde_plan;
-
-/* The band of easting e: floor(e / BAND_M). */
-static int64_t band_of(int32_t e)
-{
-    return e >= 0 ? e / BAND_M : -((-(int64_t)e + BAND_M - 1) / BAND_M);
-}
-
-static int plan_visit(void *user, const rs_ping *p, size_t n)
-{
-    kde_plan *a = user;
-    for (size_t q = 0; q < n; q++) {
-        if (!point_of(a->o, &p[q]))
-            continue;
-        int32_t e = p[q].e, nn = p[q].n;
-        if (a->n == 0) {
-            a->emin = a->emax = e;
-            a->nmin = a->nmax = nn;
-        } else {
-            if (e < a->emin) a->emin = e;
-            if (e > a->emax) a->emax = e;
-            if (nn < a->nmin) a->nmin = nn;
-            if (nn > a->nmax) a->nmax = nn;
-        }
-        a->n++;
-        int64_t b = band_of(e);
-        if (a->nbands == 0 || b < a->band_base || b >= a->band_base + (int64_t)a->nbands) {
-            int64_t lo = a->nbands ? (b < a->band_base ? b : a->band_base) : b;
-            int64_t hi = a->nbands ? (b >= a->band_base + (int64_t)a->nbands ? b + 1
-                                                                           : a->band_base + (int64_t)a->nbands)
-                                   : b + 1;
-            /* grow by at least half again, so a sweep across the county costs O(bands) */
-            int64_t want = hi - lo, have = (int64_t)a->nbands;
-            if (want < have + have / 2) {
-                if (b < a->band_base)
-                    lo = hi - (have + have / 2);
-                else
-                    hi = lo + (have + have / 2);
-            }
-            size_t nb = (size_t)(hi - lo);
-            uint64_t *nbuf = calloc(nb, sizeof *nbuf);
-            if (nbuf == NULL) {
-                a->oom = 1;
-                return 1;
-            }
-            if (a->nbands)
-                memcpy(nbuf + (a->band_base - lo), a->band, a->nbands * sizeof *nbuf);
-            free(a->band);
-            a->band = nbuf;
-            a->band_base = lo;
-            a->nbands = nb;
-        }
-        a->band[b - a->band_base]++;
-    }
-    return 0;
-}
-
-int rs_heat_kde(rs_ctx *ctx, const rs_ping_filter *f, const rs_kde_opts *o, rs_raster **out)
-{
-    int rc;
-    *out = NULL;
-    if ((rc = kde_options_ok(ctx, o)) != 0)
-        return rc;
-    if (o->metric != RS_METRIC_PINGS && o->metric != RS_METRIC_SPEEDING &&
-        o->metric != RS_METRIC_OVER)
-        return rs_err_set(rs_ctx_err(ctx), RS_EUSAGE,
-                          "kernel density needs a count metric (pings, speeding or "
-                          "over_threshold), not %s",
-                          rs_metric_name(o->metric));
-    size_t budget = rs_heat_budget() / sizeof(kde_pt);
-    if (budget < 1024)
-        budget = 1024;
-    int64_t bound = 0;
-    if ((rc = rs_pings_count_bound(ctx, f, &bound)) != 0)
-        return rc;
-    if ((uint64_t)bound <= budget) {
-        /* one pass: every point in memory at once */
-        kde_collect a = {o, 0, 0, 1, NULL, 0, 0, 0};
-        rc = rs_pings_scan(ctx, f, collect_visit, &a);
-        if (a.oom)
-            rc = rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory collecting points");
-        if (rc == 0 && a.n == 0)
-            rc = rs_err_set(rs_ctx_err(ctx), RS_ENOTFOUND, "no pings match the filters");
-        if (rc == 0)
-            rc = rs_heat_kde_points(ctx, a.pts, a.n, o, out);
-        free(a.pts);
-        return rc;
-    }
-    /* bounded plan: extent and easting bands first, then a pass per strip */
-    kde_plan pl;
-    memset(&pl, 0, sizeof pl);
-    pl.o = o;
-    rc = rs_pings_scan(ctx, f, plan_visit, &pl);
-    if (pl.oom)
-        rc = rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory planning the kernel density");
-    if (rc == 0 && pl.n == 0)
-        rc = rs_err_set(rs_ctx_err(ctx), RS_ENOTFOUND, "no pings match the filters");
-    kde_raster k;
-    memset(&k, 0, sizeof k);
-    if (rc == 0)
-        rc = raster_open(ctx, o, pl.emin, pl.emax, pl.nmin, pl.nmax, &k);
-    kde_collect a = {o, 0, 0, 0, NULL, 0, 0, 0};
-    size_t b = 0;
-    while (rc == 0 && b < pl.nbands) {
-        /* a strip: consecutive bands holding at most the budget (at least one band) */
-        uint64_t inside = pl.band[b];
-        size_t e = b + 1;
-        while (e < pl.nbands && inside + pl.band[e] <= budget)
-            inside += pl.band[e++];
-        if (inside > 0) {
-            a.e_lo = (pl.band_base + (int64_t)b) * BAND_M;
-            a.e_hi = (pl.band_base + (int64_t)e) * BAND_M;
-            a.n = 0;
-            rc = rs_pings_scan(ctx, f, collect_visit, &a);
-            if (a.oom)
-                rc = rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory collecting points");
-            if (rc == 0)
-                accumulate(&k, a.pts, sort_merge(a.pts, a.n));
-        }
-        b = e;
-    }
-    if (rc == 0)
-        raster_close(o, &k, out);
-    raster_drop(&k);
-    free(a.pts);
-    free(pl.band);
-    return rc;
-}
