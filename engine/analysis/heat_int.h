@@ -44,6 +44,7 @@ typedef struct kde_raster {
      * are exact multiples of 1/sub metre, so the kernel is looked up, not
      * computed, from rows of the table laid out as the raster's rows are. */
     double *kt;      /* NULL: computed */
+    void *span;      /* int32_t[2] per (|dy|, ax): the i within the radius */
     int64_t sub, S, hs, I, W, x_i, y_i;
 } kde_raster;
 

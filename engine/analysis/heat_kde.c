@@ -163,14 +163,35 @@ int rs_kde_options_ok(rs_ctx *ctx, const rs_kde_opts *o)
 /* ---- the raster and its accumulation ------------------------------------ */
 
 
+static int64_t floor_div(int64_t a, int64_t b) /* b > 0 */
+{
+    return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+static int64_t ceil_div(int64_t a, int64_t b) /* b > 0 */
+{
+    return -floor_div(-a, b);
+}
+
+/* floor(sqrt(v)), v >= 0, exactly. */
+static int64_t isqrt64(int64_t v)
+{
+    int64_t r = (int64_t)sqrt((double)v);
+    while (r > 0 && r * r > v)
+        r--;
+    while ((r + 1) * (r + 1) <= v)
+        r++;
+    return r;
+}
+
 /* Builds k->kt when the radius, the pixel and the raster's corner are
  * whole metres (positions are whole metres too), so that every offset the
  * computed plan forms is exact.  In units of 1/sub metre, the offset from
  * a point to a pixel centre is (ax + i*S, dy), ax in [0, S) the point's
- * place within a pixel, i in [-I-1, I]; kt holds, per ax and |dy| <= hs,
- * the row of W = 2I+2 values over i: each, to the bit, the value
- * KERNEL(d²/h²) the computed plan gives that pixel (0 beyond the radius,
- * never read). */
+ * place within a pixel, i in [-I-1, I]; kt holds, per |dy| <= hs and then
+ * per ax (so points a metre apart read neighbouring rows), the row of
+ * W = 2I+2 values over i: each, to the bit, the value KERNEL(d²/h²) the
+ * computed plan gives that pixel (0 beyond the radius, never read). */
 static void kernel_table(kde_raster *k)
 {
     double h = k->h, px = k->px;
@@ -183,11 +204,19 @@ static void kernel_table(kde_raster *k)
     if ((double)S * (double)(hs + 1) * (double)W > (double)((int64_t)1 << 22))
         return;
     double *kt = calloc((size_t)(S * (hs + 1) * W), sizeof *kt);
-    if (kt == NULL)
+    int32_t(*span)[2] = malloc((size_t)(S * (hs + 1)) * sizeof *span);
+    if (kt == NULL || span == NULL) {
+        free(kt);
+        free(span);
         return; /* the computed plan gives the same values */
+    }
     double h2 = k->h2, s2 = (double)(sub * sub);
     for (int64_t ax = 0; ax < S; ax++)
-        for (int64_t ady = 0; ady <= hs; ady++)
+        for (int64_t ady = 0; ady <= hs; ady++) {
+            /* the i within the radius: |ax + i*S| <= half */
+            int64_t half = isqrt64(hs * hs - ady * ady);
+            span[ady * S + ax][0] = (int32_t)ceil_div(-half - ax, S);
+            span[ady * S + ax][1] = (int32_t)floor_div(half - ax, S);
             for (int64_t i = -I - 1; i <= I; i++) {
                 int64_t dx = ax + i * S, q = dx * dx + ady * ady;
                 if (q > hs * hs)
@@ -200,9 +229,11 @@ static void kernel_table(kde_raster *k)
                 case RS_KERNEL_TRIWEIGHT: v = (1.0 - u2) * (1.0 - u2) * (1.0 - u2); break;
                 case RS_KERNEL_EPANECHNIKOV: v = 1.0 - u2; break;
                 }
-                kt[(ax * (hs + 1) + ady) * W + i + I + 1] = v;
+                kt[(ady * S + ax) * W + i + I + 1] = v;
             }
+        }
     k->kt = kt;
+    k->span = span;
     k->sub = sub;
     k->S = S;
     k->hs = hs;
@@ -249,27 +280,6 @@ int rs_kde_raster_open(rs_ctx *ctx, const rs_kde_opts *o, double xmin, double xm
     return 0;
 }
 
-static int64_t floor_div(int64_t a, int64_t b) /* b > 0 */
-{
-    return a >= 0 ? a / b : -((-a + b - 1) / b);
-}
-
-static int64_t ceil_div(int64_t a, int64_t b) /* b > 0 */
-{
-    return -floor_div(-a, b);
-}
-
-/* floor(sqrt(v)), v >= 0, exactly. */
-static int64_t isqrt64(int64_t v)
-{
-    int64_t r = (int64_t)sqrt((double)v);
-    while (r > 0 && r * r > v)
-        r--;
-    while ((r + 1) * (r + 1) <= v)
-        r++;
-    return r;
-}
-
 /* accumulate_rows with the kernel table: in units of 1/sub metre the
  * offset from a point to the centre of pixel (c, row) is X0 + c*S across
  * and Y0 - row*S down, so the pixels within the radius are found in
@@ -279,8 +289,9 @@ static void accumulate_rows_table(const kde_raster *k, const kde_pt *pts, size_t
                                   long row_hi)
 {
     const double *kt = k->kt;
+    const int32_t(*span)[2] = (const int32_t(*)[2])k->span;
     double norm = k->norm;
-    int64_t sub = k->sub, S = k->S, hs = k->hs, qmax = hs * hs, W = k->W, I = k->I;
+    int64_t sub = k->sub, S = k->S, hs = k->hs, W = k->W, I = k->I;
     int64_t cols = (int64_t)k->cols;
     for (size_t q = 0; q < m; q++) {
         int64_t X0 = sub * (k->x_i - pts[q].e) + S / 2;
@@ -292,17 +303,26 @@ static void accumulate_rows_table(const kde_raster *k, const kde_pt *pts, size_t
             r0 = row_lo;
         if (r1 > row_hi - 1)
             r1 = row_hi - 1;
-        const double *tab = kt + ax * (hs + 1) * W + kx + I + 1;
+        /* row `row` reads the table at |dy| = |Y0 - row*S|: its columns
+         * c = i - kx for the i of span, clipped to the raster */
+        const double *tab = kt + ax * W + kx + I + 1;
         for (int64_t row = r0; row <= r1; row++) {
             int64_t dy = Y0 - row * S, ady = dy < 0 ? -dy : dy;
-            int64_t half = isqrt64(qmax - ady * ady);
-            int64_t c0 = ceil_div(-half - X0, S), c1 = floor_div(half - X0, S);
+            if (row + 3 <= r1) { /* the table row three ahead, while this one is added */
+                int64_t d3 = Y0 - (row + 3) * S;
+                const char *t3 = (const char *)(tab + (d3 < 0 ? -d3 : d3) * S * W);
+                __builtin_prefetch(t3);
+                __builtin_prefetch(t3 + 64);
+                __builtin_prefetch(t3 + 128);
+            }
+            const int32_t *sp = span[ady * S + ax];
+            int64_t c0 = sp[0] - kx, c1 = sp[1] - kx;
             if (c0 < 0)
                 c0 = 0;
             if (c1 > cols - 1)
                 c1 = cols - 1;
             double *restrict line = k->r->v + (size_t)row * (size_t)cols;
-            const double *restrict trow = tab + ady * W;
+            const double *restrict trow = tab + ady * S * W;
             for (int64_t c = c0; c <= c1; c++)
                 line[c] += wn * trow[c];
             if (k->count) {
@@ -426,8 +446,10 @@ void rs_kde_raster_close(const rs_kde_opts *o, kde_raster *k, rs_raster **out)
                 k->r->v[q] = NAN;
     free(k->count);
     free(k->kt);
+    free(k->span);
     k->count = NULL;
     k->kt = NULL;
+    k->span = NULL;
     *out = k->r;
     k->r = NULL;
 }
@@ -437,9 +459,11 @@ void rs_kde_raster_drop(kde_raster *k)
     rs_raster_free(k->r);
     free(k->count);
     free(k->kt);
+    free(k->span);
     k->r = NULL;
     k->count = NULL;
     k->kt = NULL;
+    k->span = NULL;
 }
 
 int rs_heat_kde_points(rs_ctx *ctx, rs_kde_point *pts, size_t npts, const rs_kde_opts *o,
