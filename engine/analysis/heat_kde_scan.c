@@ -34,7 +34,8 @@ static int point_of(const rs_kde_opts *o, const rs_ping *p)
 
 /* Collects the points of one strip [e_lo, e_hi) of easting (all of them
  * when e_lo > e_hi), merging identical positions whenever the buffer is
- * full; grows the buffer only when merging frees less than a quarter. */
+ * full; grows the buffer when merging frees less than half (each merge
+ * sorts the whole buffer, so it must free room for many points). */
 typedef struct kde_collect {
     const rs_kde_opts *o;
     int64_t e_lo, e_hi;
@@ -55,7 +56,7 @@ static int collect_visit(void *user, const rs_ping *p, size_t n)
         if (a->n == a->cap) {
             if (a->cap > 0)
                 a->n = rs_kde_sort_merge(a->pts, a->n);
-            if (a->cap == 0 || a->n > a->cap - a->cap / 4) {
+            if (a->cap == 0 || a->n > a->cap / 2) {
                 size_t nc = a->cap ? a->cap * 2 : 1 << 16;
                 kde_pt *np = realloc(a->pts, nc * sizeof *np);
                 if (np == NULL) {
@@ -114,6 +115,9 @@ static int collect_pass(rs_ctx *ctx, const rs_ping_filter *f, kde_collect *a, in
             memcpy(a[0].pts + a[0].n, a[t].pts, a[t].n * sizeof *a[t].pts);
         a[0].n += a[t].n;
         a[t].n = 0;
+        free(a[t].pts); /* a[0] holds them now: keep one copy */
+        a[t].pts = NULL;
+        a[t].cap = 0;
     }
     if (a[0].oom)
         return rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory collecting points");
