@@ -35,13 +35,15 @@ static int point_of(const rs_kde_opts *o, const rs_ping *p)
 /* Collects the points of one strip [e_lo, e_hi) of easting (all of them
  * when e_lo > e_hi), merging identical positions whenever the buffer is
  * full; grows the buffer when merging frees less than half (each merge
- * sorts the whole buffer, so it must free room for many points). */
+ * sorts the whole buffer, so it must free room for many points), but past
+ * `max` (the thread's share of the budget) only when merging frees none. */
 typedef struct kde_collect {
     const rs_kde_opts *o;
     int64_t e_lo, e_hi;
     int all;
     kde_pt *pts;
     size_t n, cap;
+    size_t max;         /* past this, grow only when a merge frees nothing */
     int oom;
 } kde_collect;
 
@@ -56,7 +58,7 @@ static int collect_visit(void *user, const rs_ping *p, size_t n)
         if (a->n == a->cap) {
             if (a->cap > 0)
                 a->n = rs_kde_sort_merge(a->pts, a->n);
-            if (a->cap == 0 || a->n > a->cap / 2) {
+            if (a->cap == 0 || (a->n > a->cap / 2 && (a->cap < a->max || a->n == a->cap))) {
                 size_t nc = a->cap ? a->cap * 2 : 1 << 16;
                 kde_pt *np = realloc(a->pts, nc * sizeof *np);
                 if (np == NULL) {
@@ -90,6 +92,7 @@ static int collect_pass(rs_ctx *ctx, const rs_ping_filter *f, kde_collect *a, in
             a[t].e_lo = a[0].e_lo;
             a[t].e_hi = a[0].e_hi;
             a[t].all = a[0].all;
+            a[t].max = a[0].max;
         }
         a[t].n = 0;
         a[t].oom = 0;
@@ -98,6 +101,8 @@ static int collect_pass(rs_ctx *ctx, const rs_ping_filter *f, kde_collect *a, in
     int rc = rs_heat_scan(ctx, f, nt, collect_work, states);
     size_t total = 0;
     for (int t = 0; t < nt; t++) {
+        if (nt > 1 && a[t].n > 0) /* each thread's own duplicates first: less to copy */
+            a[t].n = rs_kde_sort_merge(a[t].pts, a[t].n);
         total += a[t].n;
         a[0].oom |= a[t].oom;
     }
@@ -251,7 +256,7 @@ int rs_heat_kde(rs_ctx *ctx, const rs_ping_filter *f, const rs_kde_opts *o, rs_r
         return rc;
     if ((uint64_t)bound <= budget) {
         /* one pass: every point in memory at once */
-        a[0] = (kde_collect){o, 0, 0, 1, NULL, 0, 0, 0};
+        a[0] = (kde_collect){o, 0, 0, 1, NULL, 0, 0, budget / (2 * (size_t)nt), 0};
         rc = collect_pass(ctx, f, a, nt);
         if (rc == 0 && a[0].n == 0)
             rc = rs_err_set(rs_ctx_err(ctx), RS_ENOTFOUND, "no pings match the filters");
@@ -286,7 +291,7 @@ int rs_heat_kde(rs_ctx *ctx, const rs_ping_filter *f, const rs_kde_opts *o, rs_r
     memset(&k, 0, sizeof k);
     if (rc == 0)
         rc = rs_kde_raster_open(ctx, o, pl.emin, pl.emax, pl.nmin, pl.nmax, &k);
-    a[0] = (kde_collect){o, 0, 0, 0, NULL, 0, 0, 0};
+    a[0] = (kde_collect){o, 0, 0, 0, NULL, 0, 0, budget / (2 * (size_t)nt), 0};
     size_t b = 0;
     while (rc == 0 && b < pl.nbands) {
         /* a strip: consecutive bands holding at most the budget (at least one band) */
