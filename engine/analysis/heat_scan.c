@@ -38,7 +38,10 @@ typedef struct scan_pool {
 /* Runs the work on filled buffer b with state s, then frees b. */
 static void run_one(scan_pool *p, int b, void *s)
 {
-    int rc = p->stop ? 0 : p->work(s, p->buf[b], p->len[b]);
+    pthread_mutex_lock(&p->mu);
+    int stopped = p->stop;
+    pthread_mutex_unlock(&p->mu);
+    int rc = stopped ? 0 : p->work(s, p->buf[b], p->len[b]);
     pthread_mutex_lock(&p->mu);
     if (rc != 0 && p->stop == 0)
         p->stop = rc;
