@@ -127,6 +127,8 @@ static int write_grid(FILE *f, const rs_raster *r, int digits)
             int n;
             if (isnan(v[col]))
                 n = fprintf(f, col ? " " NODATA : NODATA);
+            else if (v[col] == 0 && !signbit(v[col]))
+                n = fputs(col ? " 0" : "0", f) == EOF ? -1 : 1; /* what %g writes, faster */
             else
                 n = fprintf(f, col ? " %.*g" : "%.*g", digits, v[col]);
             if (n < 0)

@@ -13,11 +13,19 @@
  * takes a pass of its own into a 65,536-bin histogram of its speeds.
  * Either way memory is bounded by the budget plus the cells, and the
  * figures are identical.
+ *
+ * The first pass runs on every core (heat_scan.c): each thread counts into
+ * cells of its own (a dense window of cells in front of its hash table)
+ * and takes the next slots of the shared per-ping arrays for each batch;
+ * the parts are added up and the slots renumbered at the end.  Counts are
+ * integers and a percentile depends only on the multiset of speeds, so
+ * the figures do not depend on the split.
  */
 #include "heat.h"
 #include "heat_int.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,7 +102,20 @@ typedef struct grid_acc {
     size_t npings, pcap;
     int keep;             /* 1: fill ping_cell/ping_speed */
     int oom;
+    /* a thread's part of a parallel scan (heat_scan.c): ping_cell and
+     * ping_speed are shared, each batch taking the next `n` slots from
+     * *used; the batches' slots are noted to renumber their cells */
+    atomic_size_t *used;
+    size_t (*batch)[2];   /* {first slot, pings} */
+    size_t nbatch, batch_cap;
+    /* a dense window of cells in front of the hash table: dense[(j - dj0)
+     * * dw + (i - di0)] is the cell's index + 1, 0 not yet looked up */
+    uint32_t *dense;
+    int64_t di0, dj0, dw, dh;
+    int dense_full;       /* the window reached DENSE_MAX: no more growth */
 } grid_acc;
+
+#define DENSE_MAX ((int64_t)1 << 20) /* cells in the window: 4 MB a thread */
 
 static uint64_t cell_hash(int64_t i, int64_t j)
 {
@@ -166,52 +187,188 @@ static int64_t cell_find(const grid_acc *a, int64_t i, int64_t j)
     return -1;
 }
 
+/* Grows a's window to take in cell (i, j), with room around it, and
+ * fills it from the cells known so far; leaves it as it was when that
+ * would pass DENSE_MAX cells (or memory runs out). */
+static void dense_grow(grid_acc *a, int64_t i, int64_t j)
+{
+    int64_t i0 = i, i1 = i, j0 = j, j1 = j;
+    if (a->dense) {
+        i0 = i < a->di0 ? i : a->di0;
+        j0 = j < a->dj0 ? j : a->dj0;
+        i1 = i > a->di0 + a->dw - 1 ? i : a->di0 + a->dw - 1;
+        j1 = j > a->dj0 + a->dh - 1 ? j : a->dj0 + a->dh - 1;
+    }
+    if (i1 - i0 >= DENSE_MAX || j1 - j0 >= DENSE_MAX || (i1 - i0 + 1) * (j1 - j0 + 1) > DENSE_MAX) {
+        a->dense_full = 1;
+        return;
+    }
+    int64_t pi = (i1 - i0) / 2 + 16, pj = (j1 - j0) / 2 + 16;
+    if ((i1 - i0 + 1 + 2 * pi) * (j1 - j0 + 1 + 2 * pj) > DENSE_MAX)
+        pi = pj = 0;
+    i0 -= pi;
+    i1 += pi;
+    j0 -= pj;
+    j1 += pj;
+    int64_t w = i1 - i0 + 1, h = j1 - j0 + 1;
+    uint32_t *d = calloc((size_t)(w * h), sizeof *d);
+    if (d == NULL) {
+        a->dense_full = 1;
+        return;
+    }
+    for (size_t k = 0; k < a->ncells; k++) {
+        int64_t ci = a->cells[k].i - i0, cj = a->cells[k].j - j0;
+        if (ci >= 0 && ci < w && cj >= 0 && cj < h)
+            d[cj * w + ci] = (uint32_t)(k + 1);
+    }
+    free(a->dense);
+    a->dense = d;
+    a->di0 = i0;
+    a->dj0 = j0;
+    a->dw = w;
+    a->dh = h;
+}
+
+/* cell_index through the dense window. */
+static int64_t cell_lookup(grid_acc *a, int64_t i, int64_t j)
+{
+    uint64_t di = (uint64_t)(i - a->di0), dj = (uint64_t)(j - a->dj0);
+    if (a->dense && di < (uint64_t)a->dw && dj < (uint64_t)a->dh) {
+        uint32_t v = a->dense[dj * (uint64_t)a->dw + di];
+        if (v)
+            return (int64_t)v - 1;
+        int64_t idx = cell_index(a, i, j);
+        if (idx >= 0)
+            a->dense[dj * (uint64_t)a->dw + di] = (uint32_t)(idx + 1);
+        return idx;
+    }
+    int64_t idx = cell_index(a, i, j);
+    if (idx >= 0 && !a->dense_full)
+        dense_grow(a, i, j);
+    return idx;
+}
+
 static int grid_visit(void *user, const rs_ping *p, size_t n)
 {
     grid_acc *a = user;
-    if (a->keep && a->npings + n > a->pcap) {
-        size_t nc = a->pcap ? a->pcap * 2 : 1 << 20;
-        while (nc < a->npings + n)
-            nc *= 2;
-        uint32_t *pc = realloc(a->ping_cell, nc * sizeof *pc);
-        if (pc)
-            a->ping_cell = pc;
-        uint16_t *ps = realloc(a->ping_speed, nc * sizeof *ps);
-        if (ps)
-            a->ping_speed = ps;
-        if (!pc || !ps) {
+    size_t at = 0;
+    if (a->keep) {
+        /* the slots were sized from the stored count, a bound of what passes */
+        at = atomic_fetch_add(a->used, n);
+        if (at + n > a->pcap) {
             a->oom = 1;
             return 1;
         }
-        a->pcap = nc;
+        if (a->nbatch == a->batch_cap) {
+            size_t nc = a->batch_cap ? a->batch_cap * 2 : 64;
+            size_t(*nb)[2] = realloc(a->batch, nc * sizeof *nb);
+            if (nb == NULL) {
+                a->oom = 1;
+                return 1;
+            }
+            a->batch = nb;
+            a->batch_cap = nc;
+        }
+        a->batch[a->nbatch][0] = at;
+        a->batch[a->nbatch][1] = n;
+        a->nbatch++;
     }
+    /* the last cell's bounds: a square cell (i, j) is exactly the points
+     * with size*i <= x < size*(i+1), and likewise y (geo/grid.h) */
+    int square = a->grid.kind == RS_GRID_SQUARE && a->grid.size >= 1e-3;
+    double size = a->grid.size, inv = 1.0 / size, bx0 = 1, bx1 = 0, by0 = 1, by1 = 0;
     int64_t last_i = INT64_MIN, last_j = INT64_MIN, last_k = -1;
+    uint32_t *pc = a->keep ? a->ping_cell + at : NULL;
+    uint16_t *ps = a->keep ? a->ping_speed + at : NULL;
     for (size_t k = 0; k < n; k++) {
-        int64_t i, j;
-        rs_grid_cell(&a->grid, p[k].e, p[k].n, &i, &j);
-        int64_t idx = (i == last_i && j == last_j) ? last_k : cell_index(a, i, j);
-        if (idx < 0) {
-            a->oom = 1;
-            return 1;
+        double x = p[k].e, y = p[k].n;
+        int64_t idx;
+        if (x >= bx0 && x < bx1 && y >= by0 && y < by1) {
+            idx = last_k;
+        } else {
+            int64_t i, j;
+            if (square) {
+                /* the unique i with size*i <= x < size*(i+1), as geo/grid.c
+                 * finds it, from a product instead of a quotient */
+                i = (int64_t)floor(x * inv);
+                j = (int64_t)floor(y * inv);
+                while (x < size * (double)i)
+                    i--;
+                while (x >= size * (double)(i + 1))
+                    i++;
+                while (y < size * (double)j)
+                    j--;
+                while (y >= size * (double)(j + 1))
+                    j++;
+            } else {
+                rs_grid_cell(&a->grid, x, y, &i, &j);
+            }
+            idx = (i == last_i && j == last_j) ? last_k : cell_lookup(a, i, j);
+            if (idx < 0) {
+                a->oom = 1;
+                return 1;
+            }
+            last_i = i;
+            last_j = j;
+            last_k = idx;
+            if (square) {
+                bx0 = size * (double)i;
+                bx1 = size * (double)(i + 1);
+                by0 = size * (double)j;
+                by1 = size * (double)(j + 1);
+            }
         }
-        last_i = i;
-        last_j = j;
-        last_k = idx;
         acc_cell *c = &a->cells[idx];
+        uint16_t speed = p[k].speed;
+        uint8_t limit = p[k].limit;
         c->pings++;
-        if (rs_ping_speeding(p[k].speed, p[k].limit)) {
+        if (rs_ping_speeding(speed, limit)) {
             c->speeding++;
-            c->excess_cmph += (int64_t)p[k].speed - (int64_t)p[k].limit * 100;
+            c->excess_cmph += (int64_t)speed - (int64_t)limit * 100;
         }
-        if (rs_ping_over_threshold(p[k].speed, p[k].limit))
+        if (rs_ping_over_threshold(speed, limit))
             c->over++;
         if (p[k].district >= 0 && p[k].district < c->min_district)
             c->min_district = p[k].district;
-        if (a->keep) {
-            a->ping_cell[a->npings] = (uint32_t)idx;
-            a->ping_speed[a->npings] = p[k].speed;
-            a->npings++;
+        if (pc) {
+            pc[k] = (uint32_t)idx;
+            ps[k] = speed;
         }
+    }
+    return 0;
+}
+
+static int grid_work(void *state, const rs_ping *p, size_t n) { return grid_visit(state, p, n); }
+
+/* Folds the threads' parts into a (empty, keep and arrays as the parts'):
+ * cells added up, each part's slots renumbered to a's cells. */
+static int merge_parts(grid_acc *a, grid_acc *part, int nt)
+{
+    for (int t = 0; t < nt; t++) {
+        grid_acc *q = &part[t];
+        uint32_t *map = malloc((q->ncells ? q->ncells : 1) * sizeof *map);
+        if (map == NULL)
+            return -1;
+        for (size_t k = 0; k < q->ncells; k++) {
+            const acc_cell *c = &q->cells[k];
+            int64_t g = cell_index(a, c->i, c->j);
+            if (g < 0) {
+                free(map);
+                return -1;
+            }
+            acc_cell *o = &a->cells[g];
+            o->pings += c->pings;
+            o->speeding += c->speeding;
+            o->over += c->over;
+            o->excess_cmph += c->excess_cmph;
+            if (c->min_district < o->min_district)
+                o->min_district = c->min_district;
+            map[k] = (uint32_t)g;
+        }
+        for (size_t b = 0; a->keep && b < q->nbatch; b++)
+            for (size_t x = q->batch[b][0]; x < q->batch[b][0] + q->batch[b][1]; x++)
+                a->ping_cell[x] = map[a->ping_cell[x]];
+        free(map);
     }
     return 0;
 }
@@ -441,7 +598,35 @@ int rs_heat_grid_build(rs_ctx *ctx, const rs_ping_filter *f, const rs_grid *g,
         }
         a.pcap = (size_t)stored;
     }
-    rc = rs_pings_scan(ctx, f, grid_visit, &a);
+    /* every thread counts into cells of its own; a's are their sum */
+    int nt = rs_heat_threads();
+    grid_acc part[16];
+    void *states[16];
+    atomic_size_t used = 0;
+    if (nt > 16)
+        nt = 16;
+    for (int t = 0; t < nt; t++) {
+        memset(&part[t], 0, sizeof part[t]);
+        part[t].grid = *g;
+        part[t].keep = a.keep;
+        part[t].ping_cell = a.ping_cell;
+        part[t].ping_speed = a.ping_speed;
+        part[t].pcap = a.pcap;
+        part[t].used = &used;
+        states[t] = &part[t];
+    }
+    rc = rs_heat_scan(ctx, f, nt, grid_work, states);
+    for (int t = 0; t < nt; t++)
+        a.oom |= part[t].oom;
+    if (rc == 0 && !a.oom && merge_parts(&a, part, nt) != 0)
+        a.oom = 1;
+    a.npings = atomic_load(&used);
+    for (int t = 0; t < nt; t++) {
+        free(part[t].cells);
+        free(part[t].slots);
+        free(part[t].batch);
+        free(part[t].dense);
+    }
     if (a.oom) {
         rc = rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory building the grid");
         goto done;

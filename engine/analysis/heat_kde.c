@@ -1,22 +1,19 @@
 /*
- * heat_kde.c — kernel density of stored pings and of weighted points (see
- * heat.h).
+ * heat_kde.c — kernel density of weighted points (see heat.h): kernels,
+ * the raster and its accumulation; stored pings come from heat_kde_scan.c.
  *
  * Identical positions are merged first (pings carry 1 m positions, so
  * roads repeat them), then each distinct position, in (easting, northing)
  * order, adds its weighted kernel to the pixels within the radius.  Kernels
  * that depend on d² only (quartic, triweight, Epanechnikov, uniform) never
- * take a square root.
+ * take a square root.  When the radius and the pixel are whole metres
+ * (the usual case) every offset from a point to a pixel centre is an exact
+ * multiple of half a metre, and the kernel's values are read from a table
+ * of rows (kernel_table) computed once by the same expression: the same
+ * bits, without a division per pixel.
  *
- * Memory is bounded by the raster, not by the pings.  When the pings a
- * filter may pass fit the working budget (heat_int.h) they are collected
- * at once.  Otherwise a first pass finds the extent and counts the points
- * per 64 m band of easting; the bands are grouped into strips that fit the
- * budget, and each strip is one more pass that collects only its points,
- * merging identical positions whenever its buffer fills.  Strips run west
- * to east and each is sorted, so every pixel receives its additions in
- * exactly the order the one-pass plan gives it: the raster is the same to
- * the last bit whichever plan ran.
+ * Points come sorted by a stable radix sort (rs_kde_sort_merge).  Stored
+ * pings are collected in heat_kde_scan.c.
  *
  * Accumulation is split by raster rows across threads (threads.h); each
  * thread visits every point but writes only its own rows, so the order of
@@ -35,7 +32,6 @@
 #include "threads.h"
 
 #define RS_PI 3.14159265358979323846
-#define BAND_M 64 /* easting bands of 64 m for planning strips */
 #define MAX_KDE_THREADS 16
 
 int rs_kernel_parse(const char *s, rs_kernel *out)
@@ -86,7 +82,6 @@ double rs_kernel_value(rs_kernel k, double d, double h, int scaled)
     return scaled ? v * kernel_norm(k) / (RS_PI * h * h) : v;
 }
 
-typedef rs_kde_point kde_pt;
 
 static int cmp_pt(const void *x, const void *y)
 {
@@ -98,9 +93,54 @@ static int cmp_pt(const void *x, const void *y)
 
 /* Sorts pts[0..n) and merges identical positions into weights; returns
  * the number of distinct positions. */
-static size_t sort_merge(kde_pt *pts, size_t n)
+static uint64_t pt_key(const kde_pt *p)
 {
-    qsort(pts, n, sizeof *pts, cmp_pt);
+    return (uint64_t)((uint32_t)p->e ^ 0x80000000u) << 32 | ((uint32_t)p->n ^ 0x80000000u);
+}
+
+/* Sorts pts[0..n) by (e, n) keeping the order of equal positions (as
+ * glibc's merge sort did before): a least-significant-digit radix sort,
+ * 16 bits a pass, skipping the digits every key shares.  0, or -1 when
+ * out of memory. */
+static int radix_sort(kde_pt *pts, size_t n)
+{
+    kde_pt *tmp = malloc(n * sizeof *tmp);
+    size_t *count = malloc(65536 * sizeof *count);
+    if (tmp == NULL || count == NULL) {
+        free(tmp);
+        free(count);
+        return -1;
+    }
+    kde_pt *src = pts, *dst = tmp;
+    for (int shift = 0; shift < 64; shift += 16) {
+        memset(count, 0, 65536 * sizeof *count);
+        for (size_t q = 0; q < n; q++)
+            count[(pt_key(&src[q]) >> shift) & 0xffff]++;
+        if (count[(pt_key(&src[0]) >> shift) & 0xffff] == n)
+            continue; /* one digit for all: the order stands */
+        size_t at = 0;
+        for (size_t d = 0; d < 65536; d++) {
+            size_t c = count[d];
+            count[d] = at;
+            at += c;
+        }
+        for (size_t q = 0; q < n; q++)
+            dst[count[(pt_key(&src[q]) >> shift) & 0xffff]++] = src[q];
+        kde_pt *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != pts)
+        memcpy(pts, src, n * sizeof *pts);
+    free(tmp);
+    free(count);
+    return 0;
+}
+
+size_t rs_kde_sort_merge(kde_pt *pts, size_t n)
+{
+    if (n < 4096 || radix_sort(pts, n) != 0)
+        qsort(pts, n, sizeof *pts, cmp_pt);
     size_t m = 0;
     for (size_t k = 0; k < n; k++) {
         if (m > 0 && pts[m - 1].e == pts[k].e && pts[m - 1].n == pts[k].n)
@@ -111,7 +151,7 @@ static size_t sort_merge(kde_pt *pts, size_t n)
     return m;
 }
 
-static int kde_options_ok(rs_ctx *ctx, const rs_kde_opts *o)
+int rs_kde_options_ok(rs_ctx *ctx, const rs_kde_opts *o)
 {
     if (!(o->radius > 0) || !(o->pixel > 0))
         return rs_err_set(rs_ctx_err(ctx), RS_EUSAGE, "KDE radius and pixel size must be > 0");
@@ -122,17 +162,90 @@ static int kde_options_ok(rs_ctx *ctx, const rs_kde_opts *o)
 
 /* ---- the raster and its accumulation ------------------------------------ */
 
-typedef struct kde_raster {
-    rs_raster *r;
-    double *count;   /* weights within the radius, when min_count > 1 */
-    double xmin, ymax, h, h2, px, norm;
-    size_t rows, cols;
-    rs_kernel kernel;
-} kde_raster;
+
+static int64_t floor_div(int64_t a, int64_t b) /* b > 0 */
+{
+    return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+static int64_t ceil_div(int64_t a, int64_t b) /* b > 0 */
+{
+    return -floor_div(-a, b);
+}
+
+/* floor(sqrt(v)), v >= 0, exactly. */
+static int64_t isqrt64(int64_t v)
+{
+    int64_t r = (int64_t)sqrt((double)v);
+    while (r > 0 && r * r > v)
+        r--;
+    while ((r + 1) * (r + 1) <= v)
+        r++;
+    return r;
+}
+
+/* Builds k->kt when the radius, the pixel and the raster's corner are
+ * whole metres (positions are whole metres too), so that every offset the
+ * computed plan forms is exact.  In units of 1/sub metre, the offset from
+ * a point to a pixel centre is (ax + i*S, dy), ax in [0, S) the point's
+ * place within a pixel, i in [-I-1, I]; kt holds, per |dy| <= hs and then
+ * per ax (so points a metre apart read neighbouring rows), the row of
+ * W = 2I+2 values over i: each, to the bit, the value KERNEL(d²/h²) the
+ * computed plan gives that pixel (0 beyond the radius, never read). */
+static void kernel_table(kde_raster *k)
+{
+    double h = k->h, px = k->px;
+    if (h != floor(h) || px != floor(px) || px < 1 || h < 1 || h > 100000 || px > 100000 ||
+        k->xmin != floor(k->xmin) || k->ymax != floor(k->ymax) || fabs(k->xmin) > 1e9 ||
+        fabs(k->ymax) > 1e9 || k->rows > INT32_MAX || k->cols > INT32_MAX)
+        return;
+    int64_t sub = ((int64_t)px % 2 == 0) ? 1 : 2, S = sub * (int64_t)px, hs = sub * (int64_t)h;
+    int64_t I = hs / S, W = 2 * I + 2;
+    if ((double)S * (double)(hs + 1) * (double)W > (double)((int64_t)1 << 22))
+        return;
+    double *kt = calloc((size_t)(S * (hs + 1) * W), sizeof *kt);
+    int32_t(*span)[2] = malloc((size_t)(S * (hs + 1)) * sizeof *span);
+    if (kt == NULL || span == NULL) {
+        free(kt);
+        free(span);
+        return; /* the computed plan gives the same values */
+    }
+    double h2 = k->h2, s2 = (double)(sub * sub);
+    for (int64_t ax = 0; ax < S; ax++)
+        for (int64_t ady = 0; ady <= hs; ady++) {
+            /* the i within the radius: |ax + i*S| <= half */
+            int64_t half = isqrt64(hs * hs - ady * ady);
+            span[ady * S + ax][0] = (int32_t)ceil_div(-half - ax, S);
+            span[ady * S + ax][1] = (int32_t)floor_div(half - ax, S);
+            for (int64_t i = -I - 1; i <= I; i++) {
+                int64_t dx = ax + i * S, q = dx * dx + ady * ady;
+                if (q > hs * hs)
+                    continue;
+                double u2 = ((double)q / s2) / h2, v = 0;
+                switch (k->kernel) {
+                case RS_KERNEL_QUARTIC: v = (1.0 - u2) * (1.0 - u2); break;
+                case RS_KERNEL_TRIANGULAR: v = 1.0 - sqrt(u2); break;
+                case RS_KERNEL_UNIFORM: v = 1.0; break;
+                case RS_KERNEL_TRIWEIGHT: v = (1.0 - u2) * (1.0 - u2) * (1.0 - u2); break;
+                case RS_KERNEL_EPANECHNIKOV: v = 1.0 - u2; break;
+                }
+                kt[(ady * S + ax) * W + i + I + 1] = v;
+            }
+        }
+    k->kt = kt;
+    k->span = span;
+    k->sub = sub;
+    k->S = S;
+    k->hs = hs;
+    k->I = I;
+    k->W = W;
+    k->x_i = (int64_t)k->xmin;
+    k->y_i = (int64_t)k->ymax;
+}
 
 /* Allocates the raster over the points' box [xmin, xmax] x [ymin, ymax]
  * grown by the radius, anchored at the top-left as QGIS does. */
-static int raster_open(rs_ctx *ctx, const rs_kde_opts *o, double xmin, double xmax,
+int rs_kde_raster_open(rs_ctx *ctx, const rs_kde_opts *o, double xmin, double xmax,
                        double ymin, double ymax, kde_raster *k)
 {
     double h = o->radius, px = o->pixel;
@@ -163,7 +276,62 @@ static int raster_open(rs_ctx *ctx, const rs_kde_opts *o, double xmin, double xm
     k->px = px;
     k->kernel = o->kernel;
     k->norm = o->scaled ? kernel_norm(o->kernel) / (RS_PI * h * h) * (o->per_km2 ? 1e6 : 1) : 1.0;
+    kernel_table(k);
     return 0;
+}
+
+/* accumulate_rows with the kernel table: in units of 1/sub metre the
+ * offset from a point to the centre of pixel (c, row) is X0 + c*S across
+ * and Y0 - row*S down, so the pixels within the radius are found in
+ * integers (the same pixels as the computed plan's d² <= h² test), and
+ * each receives w * norm * kernel in the same order as there. */
+static void accumulate_rows_table(const kde_raster *k, const kde_pt *pts, size_t m, long row_lo,
+                                  long row_hi)
+{
+    const double *kt = k->kt;
+    const int32_t(*span)[2] = (const int32_t(*)[2])k->span;
+    double norm = k->norm;
+    int64_t sub = k->sub, S = k->S, hs = k->hs, W = k->W, I = k->I;
+    int64_t cols = (int64_t)k->cols;
+    for (size_t q = 0; q < m; q++) {
+        int64_t X0 = sub * (k->x_i - pts[q].e) + S / 2;
+        int64_t Y0 = sub * (k->y_i - pts[q].n) - S / 2;
+        int64_t kx = floor_div(X0, S), ax = X0 - kx * S;
+        double w = pts[q].w, wn = w * norm;
+        int64_t r0 = ceil_div(Y0 - hs, S), r1 = floor_div(Y0 + hs, S);
+        if (r0 < row_lo)
+            r0 = row_lo;
+        if (r1 > row_hi - 1)
+            r1 = row_hi - 1;
+        /* row `row` reads the table at |dy| = |Y0 - row*S|: its columns
+         * c = i - kx for the i of span, clipped to the raster */
+        const double *tab = kt + ax * W + kx + I + 1;
+        for (int64_t row = r0; row <= r1; row++) {
+            int64_t dy = Y0 - row * S, ady = dy < 0 ? -dy : dy;
+            if (row + 3 <= r1) { /* the table row three ahead, while this one is added */
+                int64_t d3 = Y0 - (row + 3) * S;
+                const char *t3 = (const char *)(tab + (d3 < 0 ? -d3 : d3) * S * W);
+                __builtin_prefetch(t3);
+                __builtin_prefetch(t3 + 64);
+                __builtin_prefetch(t3 + 128);
+            }
+            const int32_t *sp = span[ady * S + ax];
+            int64_t c0 = sp[0] - kx, c1 = sp[1] - kx;
+            if (c0 < 0)
+                c0 = 0;
+            if (c1 > cols - 1)
+                c1 = cols - 1;
+            double *restrict line = k->r->v + (size_t)row * (size_t)cols;
+            const double *restrict trow = tab + ady * S * W;
+            for (int64_t c = c0; c <= c1; c++)
+                line[c] += wn * trow[c];
+            if (k->count) {
+                double *restrict cline = k->count + (size_t)row * (size_t)cols;
+                for (int64_t c = c0; c <= c1; c++)
+                    cline[c] += w;
+            }
+        }
+    }
 }
 
 /* The loop of accumulate_rows for one kernel, KERNEL(u2) its raw value:
@@ -212,6 +380,10 @@ static int raster_open(rs_ctx *ctx, const rs_kde_opts *o, double xmin, double xm
 static void accumulate_rows(const kde_raster *k, const kde_pt *pts, size_t m, long row_lo,
                             long row_hi)
 {
+    if (k->kt) {
+        accumulate_rows_table(k, pts, m, row_lo, row_hi);
+        return;
+    }
     double xmin = k->xmin, ymax = k->ymax, h = k->h, h2 = k->h2, px = k->px, norm = k->norm;
     long cols = (long)k->cols;
     switch (k->kernel) {
@@ -239,7 +411,7 @@ static void *acc_thread(void *arg)
 }
 
 /* Adds pts[0..m) to the whole raster, rows split across threads. */
-static void accumulate(const kde_raster *k, const kde_pt *pts, size_t m)
+void rs_kde_accumulate(const kde_raster *k, const kde_pt *pts, size_t m)
 {
     int nt = rs_thread_count(MAX_KDE_THREADS);
     /* a thread per few points only pays when there is work to share */
@@ -266,24 +438,32 @@ static void accumulate(const kde_raster *k, const kde_pt *pts, size_t m)
             pthread_join(tid[t], NULL);
 }
 
-static void raster_close(const rs_kde_opts *o, kde_raster *k, rs_raster **out)
+void rs_kde_raster_close(const rs_kde_opts *o, kde_raster *k, rs_raster **out)
 {
     if (k->count)
         for (size_t q = 0; q < k->rows * k->cols; q++)
             if (k->count[q] < o->min_count)
                 k->r->v[q] = NAN;
     free(k->count);
+    free(k->kt);
+    free(k->span);
     k->count = NULL;
+    k->kt = NULL;
+    k->span = NULL;
     *out = k->r;
     k->r = NULL;
 }
 
-static void raster_drop(kde_raster *k)
+void rs_kde_raster_drop(kde_raster *k)
 {
     rs_raster_free(k->r);
     free(k->count);
+    free(k->kt);
+    free(k->span);
     k->r = NULL;
     k->count = NULL;
+    k->kt = NULL;
+    k->span = NULL;
 }
 
 int rs_heat_kde_points(rs_ctx *ctx, rs_kde_point *pts, size_t npts, const rs_kde_opts *o,
@@ -292,11 +472,11 @@ int rs_heat_kde_points(rs_ctx *ctx, rs_kde_point *pts, size_t npts, const rs_kde
     kde_raster k;
     int rc;
     *out = NULL;
-    if ((rc = kde_options_ok(ctx, o)) != 0)
+    if ((rc = rs_kde_options_ok(ctx, o)) != 0)
         return rc;
     if (npts == 0)
         return rs_err_set(rs_ctx_err(ctx), RS_ENOTFOUND, "no points for the kernel density");
-    size_t m = sort_merge(pts, npts);
+    size_t m = rs_kde_sort_merge(pts, npts);
     double xmin = pts[0].e, xmax = pts[0].e, ymin = pts[0].n, ymax = pts[0].n;
     for (size_t q = 1; q < m; q++) {
         xmin = fmin(xmin, pts[q].e);
@@ -304,198 +484,10 @@ int rs_heat_kde_points(rs_ctx *ctx, rs_kde_point *pts, size_t npts, const rs_kde
         ymin = fmin(ymin, pts[q].n);
         ymax = fmax(ymax, pts[q].n);
     }
-    if ((rc = raster_open(ctx, o, xmin, xmax, ymin, ymax, &k)) != 0)
+    if ((rc = rs_kde_raster_open(ctx, o, xmin, xmax, ymin, ymax, &k)) != 0)
         return rc;
-    accumulate(&k, pts, m);
-    raster_close(o, &k, out);
+    rs_kde_accumulate(&k, pts, m);
+    rs_kde_raster_close(o, &k, out);
     return 0;
 }
 
-/* ---- from stored pings ----------------------------------------------------- */
-
-static int point_of(const rs_kde_opts *o, const rs_ping *p)
-{
-    if (o->metric == RS_METRIC_SPEEDING)
-        return rs_ping_speeding(p->speed, p->limit);
-    if (o->metric == RS_METRIC_OVER)
-        return rs_ping_over_threshold(p->speed, p->limit);
-    return 1;
-}
-
-/* Collects the points of one strip [e_lo, e_hi) of easting (all of them
- * when e_lo > e_hi), merging identical positions whenever the buffer is
- * full; grows the buffer only when merging frees less than a quarter. */
-typedef struct kde_collect {
-    const rs_kde_opts *o;
-    int64_t e_lo, e_hi;
-    int all;
-    kde_pt *pts;
-    size_t n, cap;
-    int oom;
-} kde_collect;
-
-static int collect_visit(void *user, const rs_ping *p, size_t n)
-{
-    kde_collect *a = user;
-    for (size_t q = 0; q < n; q++) {
-        if (!point_of(a->o, &p[q]))
-            continue;
-        if (!a->all && (p[q].e < a->e_lo || p[q].e >= a->e_hi))
-            continue;
-        if (a->n == a->cap) {
-            if (a->cap > 0)
-                a->n = sort_merge(a->pts, a->n);
-            if (a->cap == 0 || a->n > a->cap - a->cap / 4) {
-                size_t nc = a->cap ? a->cap * 2 : 1 << 16;
-                kde_pt *np = realloc(a->pts, nc * sizeof *np);
-                if (np == NULL) {
-                    a->oom = 1;
-                    return 1;
-                }
-                a->pts = np;
-                a->cap = nc;
-            }
-        }
-        a->pts[a->n++] = (kde_pt){p[q].e, p[q].n, 1.0};
-    }
-    return 0;
-}
-
-/* First pass of the bounded plan: the points' box and their count per
- * easting band. */
-typedef struct kde_plan {
-    const rs_kde_opts *o;
-    int32_t emin, emax, nmin, nmax;
-    uint64_t n;
-    uint64_t *band;     /* points per band, from band_base */
-    int64_t band_base;  /* band of the table's first entry */
-    size_t nbands;
-    int oom;
-} kde_plan;
-
-/* The band of easting e: floor(e / BAND_M). */
-static int64_t band_of(int32_t e)
-{
-    return e >= 0 ? e / BAND_M : -((-(int64_t)e + BAND_M - 1) / BAND_M);
-}
-
-static int plan_visit(void *user, const rs_ping *p, size_t n)
-{
-    kde_plan *a = user;
-    for (size_t q = 0; q < n; q++) {
-        if (!point_of(a->o, &p[q]))
-            continue;
-        int32_t e = p[q].e, nn = p[q].n;
-        if (a->n == 0) {
-            a->emin = a->emax = e;
-            a->nmin = a->nmax = nn;
-        } else {
-            if (e < a->emin) a->emin = e;
-            if (e > a->emax) a->emax = e;
-            if (nn < a->nmin) a->nmin = nn;
-            if (nn > a->nmax) a->nmax = nn;
-        }
-        a->n++;
-        int64_t b = band_of(e);
-        if (a->nbands == 0 || b < a->band_base || b >= a->band_base + (int64_t)a->nbands) {
-            int64_t lo = a->nbands ? (b < a->band_base ? b : a->band_base) : b;
-            int64_t hi = a->nbands ? (b >= a->band_base + (int64_t)a->nbands ? b + 1
-                                                                           : a->band_base + (int64_t)a->nbands)
-                                   : b + 1;
-            /* grow by at least half again, so a sweep across the county costs O(bands) */
-            int64_t want = hi - lo, have = (int64_t)a->nbands;
-            if (want < have + have / 2) {
-                if (b < a->band_base)
-                    lo = hi - (have + have / 2);
-                else
-                    hi = lo + (have + have / 2);
-            }
-            size_t nb = (size_t)(hi - lo);
-            uint64_t *nbuf = calloc(nb, sizeof *nbuf);
-            if (nbuf == NULL) {
-                a->oom = 1;
-                return 1;
-            }
-            if (a->nbands)
-                memcpy(nbuf + (a->band_base - lo), a->band, a->nbands * sizeof *nbuf);
-            free(a->band);
-            a->band = nbuf;
-            a->band_base = lo;
-            a->nbands = nb;
-        }
-        a->band[b - a->band_base]++;
-    }
-    return 0;
-}
-
-int rs_heat_kde(rs_ctx *ctx, const rs_ping_filter *f, const rs_kde_opts *o, rs_raster **out)
-{
-    int rc;
-    *out = NULL;
-    if ((rc = kde_options_ok(ctx, o)) != 0)
-        return rc;
-    if (o->metric != RS_METRIC_PINGS && o->metric != RS_METRIC_SPEEDING &&
-        o->metric != RS_METRIC_OVER)
-        return rs_err_set(rs_ctx_err(ctx), RS_EUSAGE,
-                          "kernel density needs a count metric (pings, speeding or "
-                          "over_threshold), not %s",
-                          rs_metric_name(o->metric));
-    size_t budget = rs_heat_budget() / sizeof(kde_pt);
-    if (budget < 1024)
-        budget = 1024;
-    int64_t bound = 0;
-    if ((rc = rs_pings_count_bound(ctx, f, &bound)) != 0)
-        return rc;
-    if ((uint64_t)bound <= budget) {
-        /* one pass: every point in memory at once */
-        kde_collect a = {o, 0, 0, 1, NULL, 0, 0, 0};
-        rc = rs_pings_scan(ctx, f, collect_visit, &a);
-        if (a.oom)
-            rc = rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory collecting points");
-        if (rc == 0 && a.n == 0)
-            rc = rs_err_set(rs_ctx_err(ctx), RS_ENOTFOUND, "no pings match the filters");
-        if (rc == 0)
-            rc = rs_heat_kde_points(ctx, a.pts, a.n, o, out);
-        free(a.pts);
-        return rc;
-    }
-    /* bounded plan: extent and easting bands first, then a pass per strip */
-    kde_plan pl;
-    memset(&pl, 0, sizeof pl);
-    pl.o = o;
-    rc = rs_pings_scan(ctx, f, plan_visit, &pl);
-    if (pl.oom)
-        rc = rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory planning the kernel density");
-    if (rc == 0 && pl.n == 0)
-        rc = rs_err_set(rs_ctx_err(ctx), RS_ENOTFOUND, "no pings match the filters");
-    kde_raster k;
-    memset(&k, 0, sizeof k);
-    if (rc == 0)
-        rc = raster_open(ctx, o, pl.emin, pl.emax, pl.nmin, pl.nmax, &k);
-    kde_collect a = {o, 0, 0, 0, NULL, 0, 0, 0};
-    size_t b = 0;
-    while (rc == 0 && b < pl.nbands) {
-        /* a strip: consecutive bands holding at most the budget (at least one band) */
-        uint64_t inside = pl.band[b];
-        size_t e = b + 1;
-        while (e < pl.nbands && inside + pl.band[e] <= budget)
-            inside += pl.band[e++];
-        if (inside > 0) {
-            a.e_lo = (pl.band_base + (int64_t)b) * BAND_M;
-            a.e_hi = (pl.band_base + (int64_t)e) * BAND_M;
-            a.n = 0;
-            rc = rs_pings_scan(ctx, f, collect_visit, &a);
-            if (a.oom)
-                rc = rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory collecting points");
-            if (rc == 0)
-                accumulate(&k, a.pts, sort_merge(a.pts, a.n));
-        }
-        b = e;
-    }
-    if (rc == 0)
-        raster_close(o, &k, out);
-    raster_drop(&k);
-    free(a.pts);
-    free(pl.band);
-    return rc;
-}
