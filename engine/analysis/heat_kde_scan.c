@@ -251,10 +251,14 @@ int rs_heat_kde(rs_ctx *ctx, const rs_ping_filter *f, const rs_kde_opts *o, rs_r
         nt = 16;
     kde_collect a[16];
     memset(a, 0, sizeof a);
+    /* With several threads a pass's points are held twice for a moment
+     * (each thread's buffer, then all of them together in a[0]), so a pass
+     * may gather only half the budget. */
+    size_t pass = nt > 1 ? budget / 2 : budget;
     int64_t bound = 0;
     if ((rc = rs_pings_count_bound(ctx, f, &bound)) != 0)
         return rc;
-    if ((uint64_t)bound <= budget) {
+    if ((uint64_t)bound <= pass) {
         /* one pass: every point in memory at once */
         a[0] = (kde_collect){o, 0, 0, 1, NULL, 0, 0, budget / (2 * (size_t)nt), 0};
         rc = collect_pass(ctx, f, a, nt);
@@ -294,10 +298,10 @@ int rs_heat_kde(rs_ctx *ctx, const rs_ping_filter *f, const rs_kde_opts *o, rs_r
     a[0] = (kde_collect){o, 0, 0, 0, NULL, 0, 0, budget / (2 * (size_t)nt), 0};
     size_t b = 0;
     while (rc == 0 && b < pl.nbands) {
-        /* a strip: consecutive bands holding at most the budget (at least one band) */
+        /* a strip: consecutive bands holding at most a pass (at least one band) */
         uint64_t inside = pl.band[b];
         size_t e = b + 1;
-        while (e < pl.nbands && inside + pl.band[e] <= budget)
+        while (e < pl.nbands && inside + pl.band[e] <= pass)
             inside += pl.band[e++];
         if (inside > 0) {
             a[0].e_lo = (pl.band_base + (int64_t)b) * BAND_M;
