@@ -105,7 +105,7 @@ int rs_ingest_file(rs_ctx *ctx, rs_kind kind, const char *path, const rs_ingest_
 {
     rs_ingest_run run;
     rs_districts *districts = NULL;
-    int rc;
+    int rc, direct = 0;
     memset(res, 0, sizeof *res);
     memset(&run, 0, sizeof run);
     run.ctx = ctx;
@@ -127,6 +127,10 @@ int rs_ingest_file(rs_ctx *ctx, rs_kind kind, const char *path, const rs_ingest_
      * another process either commits before (and this run places against
      * the new set) or waits until this run commits (and re-assigns its
      * records), never in between. */
+    /* Telematics are the big loads: written straight into the database
+     * file, not through the write-ahead log (store.h, direct writing). */
+    if (kind == RS_KIND_TELEMATICS || kind == RS_KIND_FLEET)
+        direct = rs_store_direct_begin(ctx);
     if ((rc = rs_store_begin(ctx)) != 0)
         goto done;
     int64_t set = 0;
@@ -202,6 +206,8 @@ done:
     sqlite3_finalize(run.reject_stmt);
     if (rc != 0)
         rs_store_rollback(ctx);
+    if (direct)
+        rs_store_direct_end(ctx);
     if (opts && opts->rejects)
         fflush(opts->rejects);
     rs_placer_free(run.placer);
