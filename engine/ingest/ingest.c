@@ -11,6 +11,7 @@
 #include "ingest.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -100,6 +101,23 @@ static int log_file(rs_ingest_run *r, const char *sha_hex, int create)
     return 0;
 }
 
+/* 1 when a file is big enough to be written directly (store.h): stored
+ * size at least ROADSAFE_DIRECT_LOAD_MB megabytes (default 64; 0: every
+ * file, stdin too).  Switching the journal costs a few fsyncs each way,
+ * more than a small load saves. */
+static int big_load(const rs_csv *csv)
+{
+    const char *env = getenv("ROADSAFE_DIRECT_LOAD_MB");
+    char *end = NULL;
+    long mb = env && *env ? strtol(env, &end, 10) : 64;
+    if (env && *env && (*end != '\0' || mb < 0))
+        mb = 64;
+    if (mb == 0)
+        return 1;
+    int64_t size = rs_csv_size(csv);
+    return size >= 0 && size >= (int64_t)mb * 1000000;
+}
+
 int rs_ingest_file(rs_ctx *ctx, rs_kind kind, const char *path, const rs_ingest_opts *opts,
                    rs_ingest_result *res)
 {
@@ -129,7 +147,7 @@ int rs_ingest_file(rs_ctx *ctx, rs_kind kind, const char *path, const rs_ingest_
      * records), never in between. */
     /* Telematics are the big loads: written straight into the database
      * file, not through the write-ahead log (store.h, direct writing). */
-    if (kind == RS_KIND_TELEMATICS || kind == RS_KIND_FLEET)
+    if ((kind == RS_KIND_TELEMATICS || kind == RS_KIND_FLEET) && big_load(run.csv))
         direct = rs_store_direct_begin(ctx);
     if ((rc = rs_store_begin(ctx)) != 0)
         goto done;

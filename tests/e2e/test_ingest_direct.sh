@@ -9,6 +9,7 @@
 # open the load goes through the log as before.
 source "$(dirname "$0")/lib.sh"
 need_sqlite3
+export ROADSAFE_DIRECT_LOAD_MB=0   # every load direct, however small (default: 64 MB and up)
 
 run 0 "$GEN" --out "$T/gen" --seed 11
 G="$T/gen"
@@ -85,4 +86,19 @@ has "$T/out" "loaded $nt, rejected 0"
 printf '.quit\n' >&8; exec 8>&-
 wait "$holder" || true
 eq "$(sql "$T/o.db" "SELECT sum(n) FROM ping_chunk")" "$nt" "pings stored through the log"
+
+# --- 4: a file below ROADSAFE_DIRECT_LOAD_MB goes through the log ----------
+run 0 "$RS" init --store "$T/s.db"
+run 0 "$RS" districts load "$G/districts.shp" --name-field NAME --store "$T/s.db"
+mkfifo "$T/go2"
+ROADSAFE_DIRECT_LOAD_MB=1000 ROADSAFE_TEST_PAUSE="ingest-placed:$T/go2" \
+  "$RS" ingest telematics "$G/telematics.csv" --store "$T/s.db" >"$T/s.out" 2>"$T/s.err" &
+sin=$!
+while ! grep -q "paused at ingest-placed" "$T/s.err" && kill -0 "$sin" 2>/dev/null; do
+  sleep 0.05; done
+eq "$(od -An -tu1 -j18 -N1 "$T/s.db" | tr -d ' ')" "2" "journal mode during a small load"
+exec 9<>"$T/go2"; echo go >&9; exec 9>&-
+st=0; wait "$sin" || st=$?
+eq "$st" "0" "small load: exit"
+has "$T/s.out" "loaded $nt, rejected 0"
 finish
