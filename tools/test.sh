@@ -3,7 +3,7 @@
 # test suite twice: a Release build and an AddressSanitizer +
 # UndefinedBehaviorSanitizer build, both with warnings as errors.  A
 # ThreadSanitizer build then runs the tests of the threaded telematics ingest
-# (unit.test_ingest, e2e.test_ingest, e2e.test_concurrency).  Then, when
+# (unit.test_ingest, e2e.test_ingest, e2e.test_ingest_direct, e2e.test_concurrency).  Then, when
 # clang is installed, a libFuzzer build (-DROADSAFE_FUZZ=ON) fuzzes each
 # tests/fuzz target for RS_FUZZ_SECONDS (default 60) under ASan+UBSan,
 # starting from its seed corpus; a crash fails the run and leaves the input
@@ -32,7 +32,7 @@ dir=build-test-tsan
 cmake -S . -B "$dir" -DROADSAFE_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo -DROADSAFE_TSAN=ON >/dev/null
 cmake --build "$dir" -j "$jobs" --target roadsafe roadsafe-gen test_ingest
 (cd "$dir" && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-   ctest --output-on-failure --no-tests=error -R '^(unit[.]test_ingest|e2e[.]test_ingest|e2e[.]test_concurrency)$')
+   ctest --output-on-failure --no-tests=error -R '^(unit[.]test_ingest|e2e[.]test_ingest|e2e[.]test_ingest_direct|e2e[.]test_concurrency)$')
 
 if command -v clang >/dev/null; then
   echo "== fuzz build ==" >&2

@@ -11,6 +11,7 @@
 #include "ingest.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -100,12 +101,29 @@ static int log_file(rs_ingest_run *r, const char *sha_hex, int create)
     return 0;
 }
 
+/* 1 when a file is big enough to be written directly (store.h): stored
+ * size at least ROADSAFE_DIRECT_LOAD_MB megabytes (default 64; 0: every
+ * file, stdin too).  Switching the journal costs a few fsyncs each way,
+ * more than a small load saves. */
+static int big_load(const rs_csv *csv)
+{
+    const char *env = getenv("ROADSAFE_DIRECT_LOAD_MB");
+    char *end = NULL;
+    long mb = env && *env ? strtol(env, &end, 10) : 64;
+    if (env && *env && (*end != '\0' || mb < 0))
+        mb = 64;
+    if (mb == 0)
+        return 1;
+    int64_t size = rs_csv_size(csv);
+    return size >= 0 && size >= (int64_t)mb * 1000000;
+}
+
 int rs_ingest_file(rs_ctx *ctx, rs_kind kind, const char *path, const rs_ingest_opts *opts,
                    rs_ingest_result *res)
 {
     rs_ingest_run run;
     rs_districts *districts = NULL;
-    int rc;
+    int rc, direct = 0;
     memset(res, 0, sizeof *res);
     memset(&run, 0, sizeof run);
     run.ctx = ctx;
@@ -127,6 +145,10 @@ int rs_ingest_file(rs_ctx *ctx, rs_kind kind, const char *path, const rs_ingest_
      * another process either commits before (and this run places against
      * the new set) or waits until this run commits (and re-assigns its
      * records), never in between. */
+    /* Telematics are the big loads: written straight into the database
+     * file, not through the write-ahead log (store.h, direct writing). */
+    if ((kind == RS_KIND_TELEMATICS || kind == RS_KIND_FLEET) && big_load(run.csv))
+        direct = rs_store_direct_begin(ctx);
     if ((rc = rs_store_begin(ctx)) != 0)
         goto done;
     int64_t set = 0;
@@ -202,6 +224,8 @@ done:
     sqlite3_finalize(run.reject_stmt);
     if (rc != 0)
         rs_store_rollback(ctx);
+    if (direct)
+        rs_store_direct_end(ctx);
     if (opts && opts->rejects)
         fflush(opts->rejects);
     rs_placer_free(run.placer);

@@ -33,6 +33,7 @@
 #define MAX_THREADS 8
 #define RAW_MIN_BYTES 4096 /* shorter quote-free runs are read one record at a time */
 #define RAW_CHECK_EVERY 16 /* records between looks for such a run */
+#define SMALL_FILE_BYTES (1 << 20) /* stored size below which no worker starts */
 
 enum { B_FREE, B_FILLED, B_BUSY, B_DONE };
 
@@ -424,6 +425,11 @@ int rs_tm_run(rs_ingest_run *r, const rs_tm_spec *spec)
     /* one thread per core, or ROADSAFE_THREADS (threads.h): more would only take
      * turns with the one holding the reader or the store */
     nw = rs_thread_count(MAX_THREADS) - 1;
+    /* a small file is parsed by the calling thread alone: a worker's own
+     * GEOS and PROJ contexts and districts would cost more than it saves */
+    int64_t size = rs_csv_size(r->csv);
+    if (size >= 0 && size < SMALL_FILE_BYTES)
+        nw = 0;
     p.nbatch = (size_t)nw * 3 + 4;
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.cv, NULL);

@@ -169,6 +169,32 @@ void rs_store_rollback(rs_ctx *ctx)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+int rs_store_direct_begin(rs_ctx *ctx)
+{
+    sqlite3 *db = rs_ctx_db(ctx);
+    sqlite3_stmt *st = NULL;
+    int direct = 0;
+    if (db == NULL || !sqlite3_get_autocommit(db))
+        return 0;
+    /* no waiting: another connection open means it stays WAL */
+    sqlite3_busy_handler(db, NULL, NULL);
+    if (sqlite3_prepare_v2(db, "PRAGMA journal_mode=DELETE", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        const char *mode = (const char *)sqlite3_column_text(st, 0);
+        direct = mode != NULL && strcmp(mode, "delete") == 0;
+    }
+    sqlite3_finalize(st);
+    sqlite3_busy_handler(db, rs_store_busy_wait, ctx);
+    return direct;
+}
+
+void rs_store_direct_end(rs_ctx *ctx)
+{
+    sqlite3 *db = rs_ctx_db(ctx);
+    if (db != NULL && sqlite3_get_autocommit(db))
+        sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+}
+
 int rs_store_schema_version(rs_ctx *ctx)
 {
     int64_t v = 0;
@@ -274,6 +300,15 @@ static int open_scratch(rs_ctx *ctx)
     return 0;
 }
 
+/* 1 when a non-empty rollback journal lies beside the workspace. */
+static int hot_journal(const char *path)
+{
+    char j[4096];
+    struct stat sb;
+    return (size_t)snprintf(j, sizeof j, "%s-journal", path) < sizeof j && stat(j, &sb) == 0 &&
+           sb.st_size > 0;
+}
+
 int rs_store_open(rs_ctx *ctx, const char *path, int flags)
 {
     rs_err *e = rs_ctx_err(ctx);
@@ -301,6 +336,14 @@ int rs_store_open(rs_ctx *ctx, const char *path, int flags)
     }
     if (!readonly && rs_store_check_wal(ctx, path) != 0)
         return e->code;
+    if (readonly && hot_journal(path)) {
+        /* A direct load was killed (rs_store_direct_begin): its journal is
+         * rolled back by a short read-write connection first, since a
+         * read-only one cannot. */
+        if (rs_store_open(ctx, path, 0) != 0)
+            return e->code ? e->code : RS_ERR;
+        rs_store_close(ctx);
+    }
     sqlite3 *db = NULL;
     int oflags = readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     if (sqlite3_open_v2(path, &db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {

@@ -101,6 +101,23 @@ int rs_store_begin(rs_ctx *ctx);
 int rs_store_commit(rs_ctx *ctx);
 void rs_store_rollback(rs_ctx *ctx);
 
+/* Direct writing, for one big load.  In WAL mode every page a transaction
+ * writes goes to the log and is copied into the database a second time by
+ * the checkpoint.  rs_store_direct_begin, called outside a transaction,
+ * switches the workspace to a rollback journal when no other connection
+ * has it open (it does not wait for one): pages the transaction appends
+ * are then written once, straight into the database file, and only the
+ * original content of the few pages it changes goes to the journal.
+ * Returns 1 when switched, 0 when the workspace stays in WAL mode (the load
+ * is just as correct, only slower).  While a direct load runs, a reader
+ * waits (busy timeout) once the load holds the file's exclusive lock, and
+ * then sees the committed state; a SIGKILL leaves a hot journal that the
+ * next connection rolls back.  rs_store_direct_end, after the commit or
+ * rollback, puts the workspace back in WAL mode (every later open does so
+ * too, should it fail here). */
+int rs_store_direct_begin(rs_ctx *ctx);
+void rs_store_direct_end(rs_ctx *ctx);
+
 /* Runs SQL with no results; on failure records "what: sqlite message". */
 int rs_store_exec(rs_ctx *ctx, const char *sql, const char *what);
 

@@ -108,7 +108,7 @@ while [ "$kills" -lt "$MIN_KILLS" ] && [ "$iter" -lt "$max_rounds" ]; do
   k=${kinds[$((iter % ${#kinds[@]}))]}
   iter=$((iter + 1))
   W="$T/ws.db"
-  rm -f "$W" "$W-wal" "$W-shm"
+  rm -f "$W" "$W-wal" "$W-shm" "$W-journal"
   cp "$T/base.db" "$W"
   # every other round the file is half loaded already by an earlier killed
   # run: kill the second attempt too
@@ -116,7 +116,9 @@ while [ "$kills" -lt "$MIN_KILLS" ] && [ "$iter" -lt "$max_rounds" ]; do
   for _ in $(seq "$attempts"); do
     ms=$(( (RANDOM * 32768 + RANDOM) % window[$k] ))
     # shellcheck disable=SC2046
-    "$RS" ingest $(args_of "$k") --quiet --store "$W" >/dev/null 2>"$T/ingest.err" &
+    # fleet files are loaded directly (rollback journal), telematics through the WAL
+    ROADSAFE_DIRECT_LOAD_MB=$([ "$k" = fleet ] && echo 0 || echo 64) \
+      "$RS" ingest $(args_of "$k") --quiet --store "$W" >/dev/null 2>"$T/ingest.err" &
     pid=$!
     sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
     kill -KILL "$pid" 2>/dev/null || true
