@@ -89,3 +89,40 @@ pg_start() {
 
 # pgq SQL: one value (or rows, |-separated) from the test database.
 pgq() { "${PSQL[@]}" -c "$1"; }
+
+# pg_kill_at_copy ARG...: run roadsafe ARG... until it pauses between its
+# COPY and its commit (ROADSAFE_TEST_PAUSE point ingest-pg-copied), then
+# SIGKILL it; its stderr is in $T/k.err.
+pg_kill_at_copy() {
+  rm -f "$T/go"; mkfifo "$T/go"
+  ROADSAFE_TEST_PAUSE="ingest-pg-copied:$T/go" "$RS" "$@" >"$T/k.out" 2>"$T/k.err" &
+  local pid=$!
+  while ! grep -q "paused at ingest-pg-copied" "$T/k.err" && kill -0 "$pid" 2>/dev/null; do
+    sleep 0.05; done
+  grep -q "paused at ingest-pg-copied" "$T/k.err" || fail "the load did not reach its pause point"
+  kill -KILL "$pid"; wait "$pid" 2>/dev/null || true
+}
+
+# pg_both NAME FILE...: the test's `load STORE FILE...` on the SQLite
+# workspace $W, then on $P; the same summary lines and rejects (kept as
+# $T/NAME.{sqlite,pg}.{out,rej}).
+pg_both() {
+  local name=$1; shift
+  load "$W" "$@"; cp "$T/out" "$T/$name.sqlite.out"; cp "$T/rej" "$T/$name.sqlite.rej"
+  load "$P" "$@"; cp "$T/out" "$T/$name.pg.out"; cp "$T/rej" "$T/$name.pg.rej"
+  cmp -s "$T/$name.sqlite.out" "$T/$name.pg.out" ||
+    fail "$name: summary differs: $(cat "$T/$name.sqlite.out") / $(cat "$T/$name.pg.out")"
+  cmp -s "$T/$name.sqlite.rej" "$T/$name.pg.rej" || fail "$name: rejects differ"
+}
+
+# pg_pair: the sample data in $G (roadsafe-gen, seed 9) and two workspaces
+# with its districts: SQLite $W and PostgreSQL $P.
+pg_pair() {
+  run 0 "$GEN" --out "$T/gen" --seed 9
+  G="$T/gen" W="$T/ws.db" P=postgresql://
+  local s
+  for s in "$W" "$P"; do
+    run 0 "$RS" --store "$s" init
+    run 0 "$RS" --store "$s" districts load "$G/districts.shp" --name-field NAME --code-field CODE
+  done
+}

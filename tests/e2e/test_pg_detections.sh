@@ -10,16 +10,9 @@
 need_sqlite3
 pg_start
 
-run 0 "$GEN" --out "$T/gen" --seed 9
-G="$T/gen"
-W="$T/ws.db"
-P=postgresql://
 run 0 "$RS" keygen "$T/key"
 export ROADSAFE_KEY_FILE="$T/key"
-for s in "$W" "$P"; do
-  run 0 "$RS" --store "$s" init
-  run 0 "$RS" --store "$s" districts load "$G/districts.shp" --name-field NAME --code-field CODE
-done
+pg_pair
 
 # A: the sample's detections with bad rows among them (unknown device, bad
 # time, empty id, a plate that is no plate, a repeated row, a repeated id
@@ -49,14 +42,6 @@ load() { # load STORE FILE...: summary lines in $T/out, rejects in $T/rej
   local s=$1; shift
   run "$WANT" "$RS" --store "$s" ingest detections --quiet --rejects "$T/rej" "$@"
 }
-both() { # both NAME FILE...: the same load on each; same stdout and rejects
-  local name=$1; shift
-  load "$W" "$@"; cp "$T/out" "$T/$name.sqlite.out"; cp "$T/rej" "$T/$name.sqlite.rej"
-  load "$P" "$@"; cp "$T/out" "$T/$name.pg.out"; cp "$T/rej" "$T/$name.pg.rej"
-  cmp -s "$T/$name.sqlite.out" "$T/$name.pg.out" ||
-    fail "$name: summary differs: $(cat "$T/$name.sqlite.out") / $(cat "$T/$name.pg.out")"
-  cmp -s "$T/$name.sqlite.rej" "$T/$name.pg.rej" || fail "$name: rejects differ"
-}
 same_rows() {
   sql "$W" "SELECT detection_id, t, device_type, device_id, site_id, printf('%.2f', e),
     printf('%.2f', n), coalesce(district_id, -1), speed_cmph, limit_mph,
@@ -82,11 +67,11 @@ same_rows() {
 }
 
 WANT=1
-both a "$D"
+pg_both a "$D"
 has "$T/a.pg.out" "rejected 5"
 has "$T/a.pg.rej" "detection_id already loaded with different values"
 same_rows "after A"
-both b "$B"
+pg_both b "$B"
 has "$T/b.pg.out" "loaded 1, rejected 1, already present 11"
 same_rows "after B"
 # info says the same of both, but for the workspace's name
@@ -96,10 +81,10 @@ has "$T/out" "workspace      postgresql://"
 has "$T/info.pg" "detections"
 cmp -s "$T/info.sqlite" "$T/info.pg" || fail "info differs: $(diff "$T/info.sqlite" "$T/info.pg" | head -5)"
 # A again, and under another name: nothing new
-both again "$D"
+pg_both again "$D"
 has "$T/again.pg.out" "loaded 0, rejected 5, already present"
 cp "$D" "$T/renamed.csv"
-both renamed "$T/renamed.csv"
+pg_both renamed "$T/renamed.csv"
 same_rows "after the reloads" reloaded
 # unlike SQLite (which logs every load of a detections file, with its
 # rejects), PostgreSQL keeps one log entry, and one set of rejects, per content
@@ -123,14 +108,7 @@ eq "$(pgq "SELECT count(*) FROM roadsafe.detection WHERE geom IS NULL OR ST_X(ge
 C="$T/c.csv"
 { head -n 1 "$G/detections.csv"; tail -n 2000 "$G/detections.csv" | sed 's/^\([A-Z0-9]*\)-/\1K-/'; } >"$C"
 before=$(pgq "SELECT count(*) FROM roadsafe.detection")
-mkfifo "$T/go"
-ROADSAFE_TEST_PAUSE="ingest-pg-copied:$T/go" \
-  "$RS" --store "$P" ingest detections --quiet "$C" >"$T/k.out" 2>"$T/k.err" &
-pid=$!
-while ! grep -q "paused at ingest-pg-copied" "$T/k.err" && kill -0 "$pid" 2>/dev/null; do
-  sleep 0.05; done
-grep -q "paused at ingest-pg-copied" "$T/k.err" || fail "the load did not reach its pause point"
-kill -KILL "$pid"; wait "$pid" 2>/dev/null || true
+pg_kill_at_copy --store "$P" ingest detections --quiet "$C"
 eq "$(pgq "SELECT count(*) FROM roadsafe.detection")" "$before" "detections after the kill"
 eq "$(pgq "SELECT count(*) FROM roadsafe.ingest_file WHERE name = '$C'")" "0" "log entry after the kill"
 # and the file loads whole afterwards

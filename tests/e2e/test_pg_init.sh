@@ -125,7 +125,6 @@ printf 'x' >"$T/in.csv"
 not_yet "ingest telematics" ingest telematics "$T/in.csv"
 not_yet "ingest telematics" ingest telematics --source fleet "$T/in.csv"
 not_yet "ingest stats19" ingest stats19 "$T/in.csv"
-not_yet "ingest concerns" ingest concerns "$T/in.csv"
 not_yet heatmap heatmap --out "$T/h"
 not_yet export export districts --out "$T/e"
 not_yet ksi ksi

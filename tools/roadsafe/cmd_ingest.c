@@ -129,6 +129,12 @@ static int same_file(const char *a, const char *b)
     return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+/* The kinds that load into a PostgreSQL workspace (ingest_pg.h). */
+static int pg_kind(rs_kind kind)
+{
+    return kind == RS_KIND_DETECTIONS || kind == RS_KIND_CONCERNS;
+}
+
 int rs_cmd_ingest(int argc, char **argv)
 {
     const char *store = NULL, *h = NULL, *rejects = NULL, *source = NULL, *key_file = NULL,
@@ -167,11 +173,10 @@ int rs_cmd_ingest(int argc, char **argv)
         ret = RS_EXIT_USAGE;
         goto done;
     }
-    /* of the kinds, detections load into a PostgreSQL workspace */
-    if (rs_store_is_pg_url(rs_cli_store_path(store)) && kind != RS_KIND_DETECTIONS) {
+    /* of the kinds, detections and concerns load into a PostgreSQL workspace */
+    if (rs_store_is_pg_url(rs_cli_store_path(store)) && !pg_kind(kind)) {
         ret = rs_cli_not_on_pg(kind == RS_KIND_TELEMATICS ? "ingest telematics"
-                               : kind == RS_KIND_STATS19  ? "ingest stats19"
-                                                          : "ingest concerns");
+                                                          : "ingest stats19");
         goto done;
     }
     if (source) {
@@ -284,7 +289,7 @@ int rs_cmd_ingest(int argc, char **argv)
         rej_tmp = 1;
     }
     if (rs_store_open(ctx, rs_cli_store_path(store),
-                      kind == RS_KIND_DETECTIONS ? RS_STORE_PG_OK : 0) != 0 ||
+                      pg_kind(kind) ? RS_STORE_PG_OK : 0) != 0 ||
         (have_key && rs_key_check_workspace(ctx, &key, key_file) != 0)) {
         ret = rs_cli_fail(ctx);
         goto done;

@@ -1,12 +1,13 @@
 /*
- * ingest_detections_pg.c — detections into a PostgreSQL workspace (see
- * ingest_pg.h for the plan: stage in SQLite with the unchanged loader,
- * then one COPY transaction).
+ * ingest_pg.c — files into a PostgreSQL workspace (see ingest_pg.h for
+ * the plan: stage in SQLite with the unchanged loader, then one COPY
+ * transaction).  Each kind is a pg_kind: the tables it writes and whether
+ * stored rows are staged beside the file's.
  *
- * Workload: the file is read twice (once for its detection ids, once by
- * the loader); the staging area holds the file's rows and the stored rows
- * that share their ids, on disk in a temporary file, so memory does not
- * grow with the file.
+ * Workload: a detections file is read twice (once for its detection ids,
+ * once by the loader), a concerns file once; the staging area holds the
+ * file's rows and the stored rows that share their ids, on disk in a
+ * temporary file, so memory does not grow with the file.
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -223,83 +224,84 @@ done:
     return rc;
 }
 
-/* The staging load's own rows (file fid) into the workspace as file pgid. */
-static int copy_out(rs_ctx *ctx, rs_ctx *stage, int64_t fid, int64_t pgid)
+/* A table the staging load writes and the workspace receives: its
+ * columns but file_id, and their PostgreSQL types, one letter each: t text,
+ * b bytea, 8 bigint, 4 integer, f double precision (NULL passes as NULL). */
+typedef struct {
+    const char *table, *cols, *types;
+} pg_table;
+
+static const pg_table t_detection = {"detection",
+                                     "detection_id, t, device_type, device_id, site_id, e, n, "
+                                     "district_id, speed_cmph, limit_mph, vehicle",
+                                     "t8tttff444b"};
+static const pg_table t_concern = {"concern", "t, e, n, district_id, source", "8ff4t"};
+static const pg_table t_reject = {"reject", "line, col, reason", "8tt"};
+
+/* The staging load's rows of table tb (file fid) into the workspace as
+ * file pgid. */
+static int copy_table(rs_ctx *ctx, rs_ctx *stage, const pg_table *tb, int64_t fid, int64_t pgid)
 {
+    char sql[512];
     sqlite3_stmt *st = NULL;
     rs_store_copy *c = NULL;
-    int rc = rs_store_copy_begin(ctx,
-                                 "COPY roadsafe.detection(detection_id, file_id, t, "
-                                 "device_type, device_id, site_id, e, n, district_id, "
-                                 "speed_cmph, limit_mph, vehicle) FROM STDIN (FORMAT binary)",
-                                 &c);
+    int nc = (int)strlen(tb->types);
+    snprintf(sql, sizeof sql, "COPY roadsafe.%s(file_id, %s) FROM STDIN (FORMAT binary)",
+             tb->table, tb->cols);
+    int rc = rs_store_copy_begin(ctx, sql, &c);
     if (rc != 0)
         return rc;
-    if (sqlite3_prepare_v2(rs_ctx_db(stage),
-                           "SELECT detection_id, t, device_type, device_id, site_id, e, n, "
-                           "district_id, speed_cmph, limit_mph, vehicle FROM detection "
-                           "WHERE file_id = ?1",
-                           -1, &st, NULL) != SQLITE_OK) {
+    snprintf(sql, sizeof sql, "SELECT %s FROM %s WHERE file_id = ?1", tb->cols, tb->table);
+    if (sqlite3_prepare_v2(rs_ctx_db(stage), sql, -1, &st, NULL) != SQLITE_OK) {
         rs_store_copy_end(ctx, c, 0);
-        return pass_error(ctx, stage, rs_store_fail(stage, "read the staged detections"));
+        return pass_error(ctx, stage, rs_store_fail(stage, "read the staged rows"));
     }
     sqlite3_bind_int64(st, 1, fid);
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        rs_copy_row(c, 12);
-        rs_copy_bytes(c, sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+        rs_copy_row(c, nc + 1);
         rs_copy_int8(c, pgid);
-        rs_copy_int8(c, sqlite3_column_int64(st, 1));
-        for (int i = 2; i <= 4; i++)
-            rs_copy_bytes(c, sqlite3_column_text(st, i), (size_t)sqlite3_column_bytes(st, i));
-        rs_copy_float8(c, sqlite3_column_double(st, 5));
-        rs_copy_float8(c, sqlite3_column_double(st, 6));
-        if (sqlite3_column_type(st, 7) == SQLITE_NULL)
-            rs_copy_null(c);
-        else
-            rs_copy_int4(c, sqlite3_column_int(st, 7));
-        rs_copy_int4(c, sqlite3_column_int(st, 8));
-        rs_copy_int4(c, sqlite3_column_int(st, 9));
-        if (sqlite3_column_type(st, 10) == SQLITE_NULL)
-            rs_copy_null(c);
-        else
-            rs_copy_bytes(c, sqlite3_column_blob(st, 10), (size_t)sqlite3_column_bytes(st, 10));
+        for (int i = 0; i < nc; i++) {
+            if (sqlite3_column_type(st, i) == SQLITE_NULL) {
+                rs_copy_null(c);
+                continue;
+            }
+            switch (tb->types[i]) {
+            case '8': rs_copy_int8(c, sqlite3_column_int64(st, i)); break;
+            case '4': rs_copy_int4(c, sqlite3_column_int(st, i)); break;
+            case 'f': rs_copy_float8(c, sqlite3_column_double(st, i)); break;
+            case 'b':
+                rs_copy_bytes(c, sqlite3_column_blob(st, i), (size_t)sqlite3_column_bytes(st, i));
+                break;
+            default:
+                rs_copy_bytes(c, sqlite3_column_text(st, i), (size_t)sqlite3_column_bytes(st, i));
+            }
+        }
     }
     if (step != SQLITE_DONE) {
-        rc = pass_error(ctx, stage, rs_store_fail(stage, "read the staged detections"));
+        rc = pass_error(ctx, stage, rs_store_fail(stage, "read the staged rows"));
         rs_store_copy_end(ctx, c, 0);
     } else {
         rc = rs_store_copy_end(ctx, c, 1);
     }
     sqlite3_finalize(st);
-    if (rc != 0)
-        return rc;
-    /* and the file's rejects */
-    if ((rc = rs_store_copy_begin(ctx,
-                                  "COPY roadsafe.reject(file_id, line, col, reason) FROM STDIN "
-                                  "(FORMAT binary)",
-                                  &c)) != 0)
-        return rc;
-    if (sqlite3_prepare_v2(rs_ctx_db(stage),
-                           "SELECT line, col, reason FROM reject WHERE file_id = ?1", -1, &st,
-                           NULL) != SQLITE_OK) {
-        rs_store_copy_end(ctx, c, 0);
-        return pass_error(ctx, stage, rs_store_fail(stage, "read the staged rejects"));
-    }
-    sqlite3_bind_int64(st, 1, fid);
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        rs_copy_row(c, 4);
-        rs_copy_int8(c, pgid);
-        rs_copy_int8(c, sqlite3_column_int64(st, 0));
-        rs_copy_bytes(c, sqlite3_column_text(st, 1), (size_t)sqlite3_column_bytes(st, 1));
-        rs_copy_bytes(c, sqlite3_column_text(st, 2), (size_t)sqlite3_column_bytes(st, 2));
-    }
-    rc = rs_store_copy_end(ctx, c, step == SQLITE_DONE);
-    if (step != SQLITE_DONE)
-        rc = pass_error(ctx, stage, rs_store_fail(stage, "read the staged rejects"));
-    sqlite3_finalize(st);
     return rc;
 }
+
+/* What a kind loads on PostgreSQL: its log name, its tables (in the order
+ * of their references), and whether stored rows sharing the file's ids
+ * are staged first (kinds whose identity is the content need none). */
+typedef struct {
+    rs_kind kind;
+    const char *name;
+    const pg_table *tables[4];
+    int stage_ids;
+} pg_kind;
+
+static const pg_kind pg_kinds[] = {
+    {RS_KIND_DETECTIONS, "detections", {&t_detection, &t_reject}, 1},
+    {RS_KIND_CONCERNS, "concerns", {&t_concern, &t_reject}, 0},
+};
 
 /* The pin the staging load recorded (a first load, or one allowed to
  * replace it) becomes the workspace's. */
@@ -326,13 +328,18 @@ int rs_ingest_file_pg(rs_ctx *ctx, rs_kind kind, const char *path, const rs_inge
                       rs_ingest_result *res)
 {
     memset(res, 0, sizeof *res);
-    if (kind != RS_KIND_DETECTIONS)
+    const pg_kind *k = NULL;
+    for (size_t i = 0; i < sizeof pg_kinds / sizeof pg_kinds[0]; i++)
+        if (pg_kinds[i].kind == kind)
+            k = &pg_kinds[i];
+    if (k == NULL)
         return rs_err_set(rs_ctx_err(ctx), RS_EUSAGE,
-                          "only detections load into a PostgreSQL workspace yet");
+                          "this kind does not load into a PostgreSQL workspace yet");
     if (strcmp(path, "-") == 0)
         return rs_err_set(rs_ctx_err(ctx), RS_EUSAGE,
-                          "detections from standard input cannot be loaded into a PostgreSQL "
-                          "workspace yet; name the file");
+                          "%s from standard input cannot be loaded into a PostgreSQL "
+                          "workspace yet; name the file",
+                          k->name);
     rs_ctx *stage = rs_ctx_new();
     if (stage == NULL)
         return rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
@@ -351,7 +358,8 @@ int rs_ingest_file_pg(rs_ctx *ctx, rs_kind kind, const char *path, const rs_inge
         (rc = rs_store_exec(ctx, "LOCK TABLE roadsafe.district IN SHARE MODE",
                             "lock the district set")) != 0 ||
         (rc = stage_workspace(ctx, stage)) != 0 ||
-        (rc = copy_ids(ctx, path, path)) != 0 || (rc = stage_stored(ctx, stage)) != 0)
+        (k->stage_ids &&
+         ((rc = copy_ids(ctx, path, path)) != 0 || (rc = stage_stored(ctx, stage)) != 0)))
         goto done;
     if ((rc = rs_ingest_file(stage, kind, path, opts, res)) != 0) {
         rc = pass_error(ctx, stage, rc);
@@ -377,15 +385,15 @@ int rs_ingest_file_pg(rs_ctx *ctx, rs_kind kind, const char *path, const rs_inge
     snprintf(nl, sizeof nl, "%lld", (long long)res->loaded);
     snprintf(nr, sizeof nr, "%lld", (long long)res->rejected);
     snprintf(np, sizeof np, "%lld", (long long)res->present);
-    const char *args[6] = {path, sha, loaded_at, nl, nr, np};
+    const char *args[7] = {path, sha, loaded_at, nl, nr, np, k->name};
     /* the same content already loaded (or being loaded: this waits for
      * that transaction) gives no row */
     if ((rc = rs_store_query_int_args(ctx,
                                       "INSERT INTO roadsafe.ingest_file(kind, name, sha256, "
                                       "loaded_at, rows_loaded, rows_rejected, rows_present) "
-                                      "VALUES('detections', $1, $2, $3, $4, $5, $6) "
+                                      "VALUES($7, $1, $2, $3, $4, $5, $6) "
                                       "ON CONFLICT (kind, sha256) DO NOTHING RETURNING id",
-                                      6, args, &pgid)) != 0)
+                                      7, args, &pgid)) != 0)
         goto done;
     if (pgid == 0) {
         rs_store_rollback(ctx);
@@ -394,7 +402,10 @@ int rs_ingest_file_pg(rs_ctx *ctx, rs_kind kind, const char *path, const rs_inge
         res->outside = 0;
         goto done;
     }
-    if ((rc = copy_out(ctx, stage, fid, pgid)) != 0 || (rc = copy_pin(ctx, stage)) != 0)
+    for (int i = 0; i < 4 && k->tables[i]; i++)
+        if ((rc = copy_table(ctx, stage, k->tables[i], fid, pgid)) != 0)
+            goto done;
+    if ((rc = copy_pin(ctx, stage)) != 0)
         goto done;
     rs_test_pause("ingest-pg-copied");
     rc = rs_store_commit(ctx);
