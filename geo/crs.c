@@ -30,7 +30,10 @@
 
 struct rs_crs {
     rs_geo *g;
-    PJ *op;          /* normalised for visualisation: x/y = lon/lat, E/N */
+    PJ *op;          /* normalised for visualisation: x/y = lon/lat, E/N;
+                      * made from pipeline on first use (crs_op) when the
+                      * rs_crs came from a PROJ string */
+    int op_failed;   /* crs_op could not make it: every point fails */
     char desc[512];
     char *pipeline;  /* the PROJ string of op */
     int ngrids;
@@ -118,6 +121,25 @@ static int crs_describe_op(rs_geo *g, rs_crs *c, PJ *op)
     return RS_OK;
 }
 
+/* c's operation, made from its PROJ string the first time; NULL (with the
+ * reason in c's geo error) when PROJ cannot make it. */
+static PJ *crs_op(rs_crs *c)
+{
+    if (c->op != NULL || c->op_failed)
+        return c->op;
+    rs_geo *g = c->g;
+    c->op = proj_create(rs_geo_proj(g), c->pipeline);
+    if (c->op == NULL || proj_is_crs(c->op)) {
+        int err = proj_context_errno(rs_geo_proj(g));
+        proj_destroy(c->op);
+        c->op = NULL;
+        c->op_failed = 1;
+        rs_err_set(rs_geo_err(g), RS_EINPUT, "PROJ: cannot make the operation \"%.80s\": %s",
+                   c->pipeline, err ? proj_context_errno_string(rs_geo_proj(g), err) : "not an operation");
+    }
+    return c->op;
+}
+
 int rs_crs_new_pipeline(rs_geo *g, const char *pipeline, const char *desc, rs_crs **out)
 {
     if (g == NULL || out == NULL || pipeline == NULL)
@@ -130,14 +152,9 @@ int rs_crs_new_pipeline(rs_geo *g, const char *pipeline, const char *desc, rs_cr
     }
     c->g = g;
     snprintf(c->desc, sizeof c->desc, "%s", desc ? desc : "");
-    c->op = proj_create(rs_geo_proj(g), c->pipeline);
-    if (c->op == NULL || proj_is_crs(c->op)) {
-        int err = proj_context_errno(rs_geo_proj(g));
-        rs_crs_free(c);
-        return rs_err_set(rs_geo_err(g), RS_EINPUT, "PROJ: cannot make the operation \"%.80s\": %s",
-                          pipeline,
-                          err ? proj_context_errno_string(rs_geo_proj(g), err) : "not an operation");
-    }
+    /* proj_create opens PROJ's database: left to the first point that
+     * needs PROJ (an ingest whose points the interpolation table serves
+     * never does) */
     *out = c;
     return RS_OK;
 }
@@ -270,6 +287,11 @@ size_t rs_crs_trans(rs_crs *c, double *x, double *y, size_t n)
 {
     if (c == NULL || n == 0)
         return 0;
+    if (crs_op(c) == NULL) {
+        for (size_t i = 0; i < n; i++)
+            x[i] = y[i] = HUGE_VAL;
+        return n;
+    }
     proj_errno_reset(c->op);
     proj_trans_generic(c->op, PJ_FWD, x, sizeof *x, n, y, sizeof *y, n, NULL, 0, 0, NULL, 0, 0);
     proj_errno_reset(c->op);

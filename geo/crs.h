@@ -41,7 +41,9 @@ size_t rs_crs_trans(rs_crs *c, double *x, double *y, size_t n);
 int rs_crs_new_like(rs_geo *g, const rs_crs *like, rs_crs **out);
 /* The operation a PROJ string (as rs_crs_pipeline gives) defines, described
  * as desc; it knows no grid names (rs_crs_grid_count 0).  Returns 0 and
- * *out, or RS_EINPUT when PROJ cannot make it. */
+ * *out.  PROJ makes the operation at the first rs_crs_trans (opening its
+ * database costs more than a small ingest): when it cannot, every point
+ * of that and later calls fails, with the reason in g's error. */
 int rs_crs_new_pipeline(rs_geo *g, const char *pipeline, const char *desc, rs_crs **out);
 
 /* Borrowed: the operation as a PROJ string ("+proj=pipeline +step ..."). */

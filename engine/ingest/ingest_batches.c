@@ -146,6 +146,7 @@ static int parse_raw(const pipeline *p, rs_placer *pl, rs_csv *mr, rs_tm_batch *
 
 static int parse_batch(const pipeline *p, rs_placer *pl, rs_csv *mr, rs_tm_batch *b)
 {
+    b->vlast_row = -1;
     if (b->raw)
         return parse_raw(p, pl, mr, b);
     parse_split(p, pl, b);

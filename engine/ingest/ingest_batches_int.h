@@ -15,6 +15,7 @@
 
 #define RS_TM_BATCH 8192 /* records per batch */
 #define RS_TM_NFIELD 6   /* time, lat, lon, speed, limit, vehicle */
+#define RS_TM_VLAST 64   /* longest vehicle id whose hash a batch reuses */
 
 enum { RS_TM_TIME, RS_TM_LAT, RS_TM_LON, RS_TM_SPEED, RS_TM_LIMIT, RS_TM_VEHICLE };
 
@@ -39,6 +40,12 @@ typedef struct rs_tm_batch {
     const char *rej_col[RS_TM_BATCH]; /* NULL: good ping */
     const char *rej_reason[RS_TM_BATCH];
     unsigned char (*vhash)[32]; /* fleet: keyed hash of vehicle_id */
+    /* fleet: the last vehicle id hashed in this batch and the row holding
+     * its hash (vlast_row -1: none yet); reset before each parse.  Fleet
+     * files are sorted by vehicle, so most rows reuse it. */
+    char vlast[RS_TM_VLAST];
+    size_t vlast_len;
+    long vlast_row;
 } rs_tm_batch;
 
 /* What the loader gives the pipeline; read-only while it runs. */

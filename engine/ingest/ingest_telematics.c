@@ -97,7 +97,18 @@ static void parse_row(const void *user, rs_placer *pl, rs_tm_batch *b, size_t k,
     if (p->fleet) {
         if (l[RS_TM_VEHICLE] == 0)
             REJECT("vehicle_id", "empty vehicle id");
-        rs_vrm_hash(p->key, f[RS_TM_VEHICLE], l[RS_TM_VEHICLE], b->vhash[k]);
+        size_t vl = l[RS_TM_VEHICLE];
+        if (b->vlast_row >= 0 && vl == b->vlast_len && memcmp(f[RS_TM_VEHICLE], b->vlast, vl) == 0) {
+            memcpy(b->vhash[k], b->vhash[b->vlast_row], 32); /* same vehicle as before */
+        } else {
+            rs_vrm_hash(p->key, f[RS_TM_VEHICLE], vl, b->vhash[k]);
+            b->vlast_row = -1;
+            if (vl <= sizeof b->vlast) {
+                memcpy(b->vlast, f[RS_TM_VEHICLE], vl);
+                b->vlast_len = vl;
+                b->vlast_row = (long)k;
+            }
+        }
     }
 #undef REJECT
 }
