@@ -17,6 +17,7 @@
 
 #include "csv.h"
 #include "ingest_pg.h"
+#include "ingest_pg_int.h"
 #include "place.h"
 #include "store.h"
 #include "testhook.h"
@@ -27,7 +28,7 @@ static const char *const pin_keys[] = {"wgs84_bng_operation", "wgs84_bng_operati
 #define N_PIN_KEYS (sizeof pin_keys / sizeof pin_keys[0])
 
 /* The error of the staging context, as the workspace's. */
-static int pass_error(rs_ctx *ctx, rs_ctx *stage, int rc)
+int rs_stage_error(rs_ctx *ctx, rs_ctx *stage, int rc)
 {
     rs_err *se = rs_ctx_err(stage);
     return rs_err_set(rs_ctx_err(ctx), se->code ? se->code : rc, "%s",
@@ -40,7 +41,7 @@ static int hexval(int ch)
 }
 
 /* Hex text (PostgreSQL's encode(x, 'hex')) into bytes; NULL when bad. */
-static unsigned char *unhex(const char *s, int len, size_t *n)
+unsigned char *rs_stage_unhex(const char *s, int len, size_t *n)
 {
     if (len < 0 || len % 2)
         return NULL;
@@ -63,7 +64,7 @@ static int cache_row(void *user, int ncols, const char *const *v, const int *len
     size_t n = 0;
     if (ncols < 4 || !v[0] || !v[1] || !v[2] || !v[3])
         return 0;
-    unsigned char *data = unhex(v[3], lens[3], &n);
+    unsigned char *data = rs_stage_unhex(v[3], lens[3], &n);
     if (data == NULL)
         return rs_err_set(rs_ctx_err(stage), RS_ENOMEM, "cannot copy the placer cache");
     int rc = rs_store_cache_put(stage, v[0], strtoll(v[1], NULL, 10), v[2], data, n);
@@ -112,7 +113,7 @@ static int stage_workspace(rs_ctx *ctx, rs_ctx *stage)
         goto stage_fail;
     goto done;
 stage_fail:
-    rc = pass_error(ctx, stage, rc);
+    rc = rs_stage_error(ctx, stage, rc);
 done:
     rs_store_rollback(stage);
     rs_districts_free(d);
@@ -176,7 +177,7 @@ static int stored_row(void *user, int ncols, const char *const *v, const int *le
     sqlite3_bind_int64(st, 9, strtoll(v[8], NULL, 10));
     sqlite3_bind_int64(st, 10, strtoll(v[9], NULL, 10));
     size_t n = 0;
-    unsigned char *veh = v[10] ? unhex(v[10], lens[10], &n) : NULL;
+    unsigned char *veh = v[10] ? rs_stage_unhex(v[10], lens[10], &n) : NULL;
     if (veh)
         sqlite3_bind_blob(st, 11, veh, (int)n, SQLITE_TRANSIENT);
     else
@@ -199,13 +200,13 @@ static int stage_stored(rs_ctx *ctx, rs_ctx *stage)
                             "rows_loaded, rows_rejected, rows_present) "
                             "VALUES(0, 'workspace', '', '', 0, 0, 0, 0)",
                             "stage stored detections")) != 0)
-        return pass_error(ctx, stage, rc);
+        return rs_stage_error(ctx, stage, rc);
     if (sqlite3_prepare_v2(rs_ctx_db(stage),
                            "INSERT INTO detection(detection_id, file_id, t, device_type, "
                            "device_id, site_id, e, n, district_id, speed_cmph, limit_mph, "
                            "vehicle) VALUES(?1, 0, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                            -1, &p.ins, NULL) != SQLITE_OK) {
-        rc = pass_error(ctx, stage, rs_store_fail(stage, "stage stored detections"));
+        rc = rs_stage_error(ctx, stage, rs_store_fail(stage, "stage stored detections"));
         goto done;
     }
     rc = rs_store_query_rows(ctx,
@@ -215,21 +216,15 @@ static int stage_stored(rs_ctx *ctx, rs_ctx *stage)
                              "WHERE d.detection_id IN (SELECT detection_id FROM rs_ids)",
                              stored_row, &p);
     if (rc != 0 && rs_ctx_err(stage)->code)
-        rc = pass_error(ctx, stage, rc);
+        rc = rs_stage_error(ctx, stage, rc);
     if (rc == 0 && (rc = rs_store_commit(stage)) != 0)
-        rc = pass_error(ctx, stage, rc);
+        rc = rs_stage_error(ctx, stage, rc);
 done:
     sqlite3_finalize(p.ins);
     rs_store_rollback(stage);
     return rc;
 }
 
-/* A table the staging load writes and the workspace receives: its
- * columns but file_id, and their PostgreSQL types, one letter each: t text,
- * b bytea, 8 bigint, 4 integer, f double precision (NULL passes as NULL). */
-typedef struct {
-    const char *table, *cols, *types;
-} pg_table;
 
 static const pg_table t_detection = {"detection",
                                      "detection_id, t, device_type, device_id, site_id, e, n, "
@@ -240,7 +235,7 @@ static const pg_table t_reject = {"reject", "line, col, reason", "8tt"};
 
 /* The staging load's rows of table tb (file fid) into the workspace as
  * file pgid. */
-static int copy_table(rs_ctx *ctx, rs_ctx *stage, const pg_table *tb, int64_t fid, int64_t pgid)
+int rs_stage_copy_table(rs_ctx *ctx, rs_ctx *stage, const pg_table *tb, int64_t fid, int64_t pgid)
 {
     char sql[512];
     sqlite3_stmt *st = NULL;
@@ -254,7 +249,7 @@ static int copy_table(rs_ctx *ctx, rs_ctx *stage, const pg_table *tb, int64_t fi
     snprintf(sql, sizeof sql, "SELECT %s FROM %s WHERE file_id = ?1", tb->cols, tb->table);
     if (sqlite3_prepare_v2(rs_ctx_db(stage), sql, -1, &st, NULL) != SQLITE_OK) {
         rs_store_copy_end(ctx, c, 0);
-        return pass_error(ctx, stage, rs_store_fail(stage, "read the staged rows"));
+        return rs_stage_error(ctx, stage, rs_store_fail(stage, "read the staged rows"));
     }
     sqlite3_bind_int64(st, 1, fid);
     int step;
@@ -279,7 +274,7 @@ static int copy_table(rs_ctx *ctx, rs_ctx *stage, const pg_table *tb, int64_t fi
         }
     }
     if (step != SQLITE_DONE) {
-        rc = pass_error(ctx, stage, rs_store_fail(stage, "read the staged rows"));
+        rc = rs_stage_error(ctx, stage, rs_store_fail(stage, "read the staged rows"));
         rs_store_copy_end(ctx, c, 0);
     } else {
         rc = rs_store_copy_end(ctx, c, 1);
@@ -289,18 +284,20 @@ static int copy_table(rs_ctx *ctx, rs_ctx *stage, const pg_table *tb, int64_t fi
 }
 
 /* What a kind loads on PostgreSQL: its log name, its tables (in the order
- * of their references), and whether stored rows sharing the file's ids
- * are staged first (kinds whose identity is the content need none). */
+ * of their references), whether stored rows sharing the file's ids are
+ * staged first (kinds whose identity is the content need none), and its
+ * own hooks (ingest_pg_int.h). */
 typedef struct {
     rs_kind kind;
     const char *name;
     const pg_table *tables[4];
     int stage_ids;
+    pg_hooks hooks;
 } pg_kind;
 
 static const pg_kind pg_kinds[] = {
-    {RS_KIND_DETECTIONS, "detections", {&t_detection, &t_reject}, 1},
-    {RS_KIND_CONCERNS, "concerns", {&t_concern, &t_reject}, 0},
+    {RS_KIND_DETECTIONS, "detections", {&t_detection, &t_reject}, 1, {NULL, NULL}},
+    {RS_KIND_CONCERNS, "concerns", {&t_concern, &t_reject}, 0, {NULL, NULL}},
 };
 
 /* The pin the staging load recorded (a first load, or one allowed to
@@ -313,7 +310,7 @@ static int copy_pin(rs_ctx *ctx, rs_ctx *stage)
         if (rc == RS_ENOTFOUND)
             continue;
         if (rc != 0)
-            return pass_error(ctx, stage, rc);
+            return rs_stage_error(ctx, stage, rc);
         rc = rs_store_meta_get(ctx, pin_keys[i], have, sizeof have);
         if (rc != 0 && rc != RS_ENOTFOUND)
             return rc;
@@ -324,14 +321,24 @@ static int copy_pin(rs_ctx *ctx, rs_ctx *stage)
     return 0;
 }
 
+static const pg_kind *find_kind(rs_kind kind)
+{
+    for (size_t i = 0; i < sizeof pg_kinds / sizeof pg_kinds[0]; i++)
+        if (pg_kinds[i].kind == kind)
+            return &pg_kinds[i];
+    return NULL;
+}
+
+int rs_ingest_pg_kind(rs_kind kind)
+{
+    return find_kind(kind) != NULL;
+}
+
 int rs_ingest_file_pg(rs_ctx *ctx, rs_kind kind, const char *path, const rs_ingest_opts *opts,
                       rs_ingest_result *res)
 {
     memset(res, 0, sizeof *res);
-    const pg_kind *k = NULL;
-    for (size_t i = 0; i < sizeof pg_kinds / sizeof pg_kinds[0]; i++)
-        if (pg_kinds[i].kind == kind)
-            k = &pg_kinds[i];
+    const pg_kind *k = find_kind(kind);
     if (k == NULL)
         return rs_err_set(rs_ctx_err(ctx), RS_EUSAGE,
                           "this kind does not load into a PostgreSQL workspace yet");
@@ -345,7 +352,7 @@ int rs_ingest_file_pg(rs_ctx *ctx, rs_kind kind, const char *path, const rs_inge
         return rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
     int rc = rs_store_open(stage, "", RS_STORE_SCRATCH);
     if (rc != 0) {
-        rc = pass_error(ctx, stage, rc);
+        rc = rs_stage_error(ctx, stage, rc);
         rs_ctx_free(stage);
         return rc;
     }
@@ -359,10 +366,11 @@ int rs_ingest_file_pg(rs_ctx *ctx, rs_kind kind, const char *path, const rs_inge
                             "lock the district set")) != 0 ||
         (rc = stage_workspace(ctx, stage)) != 0 ||
         (k->stage_ids &&
-         ((rc = copy_ids(ctx, path, path)) != 0 || (rc = stage_stored(ctx, stage)) != 0)))
+         ((rc = copy_ids(ctx, path, path)) != 0 || (rc = stage_stored(ctx, stage)) != 0)) ||
+        (k->hooks.before && (rc = k->hooks.before(ctx, stage, path)) != 0))
         goto done;
     if ((rc = rs_ingest_file(stage, kind, path, opts, res)) != 0) {
-        rc = pass_error(ctx, stage, rc);
+        rc = rs_stage_error(ctx, stage, rc);
         goto done;
     }
     int64_t fid = 0, pgid = 0;
@@ -402,8 +410,10 @@ int rs_ingest_file_pg(rs_ctx *ctx, rs_kind kind, const char *path, const rs_inge
         res->outside = 0;
         goto done;
     }
+    if (k->hooks.send && (rc = k->hooks.send(ctx, stage, fid, pgid)) != 0)
+        goto done;
     for (int i = 0; i < 4 && k->tables[i]; i++)
-        if ((rc = copy_table(ctx, stage, k->tables[i], fid, pgid)) != 0)
+        if ((rc = rs_stage_copy_table(ctx, stage, k->tables[i], fid, pgid)) != 0)
             goto done;
     if ((rc = copy_pin(ctx, stage)) != 0)
         goto done;

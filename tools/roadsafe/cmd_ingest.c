@@ -132,7 +132,7 @@ static int same_file(const char *a, const char *b)
 /* The kinds that load into a PostgreSQL workspace (ingest_pg.h). */
 static int pg_kind(rs_kind kind)
 {
-    return kind == RS_KIND_DETECTIONS || kind == RS_KIND_CONCERNS;
+    return rs_ingest_pg_kind(kind);
 }
 
 int rs_cmd_ingest(int argc, char **argv)
@@ -173,12 +173,6 @@ int rs_cmd_ingest(int argc, char **argv)
         ret = RS_EXIT_USAGE;
         goto done;
     }
-    /* of the kinds, detections and concerns load into a PostgreSQL workspace */
-    if (rs_store_is_pg_url(rs_cli_store_path(store)) && !pg_kind(kind)) {
-        ret = rs_cli_not_on_pg(kind == RS_KIND_TELEMATICS ? "ingest telematics"
-                                                          : "ingest stats19");
-        goto done;
-    }
     if (source) {
         if (kind != RS_KIND_TELEMATICS ||
             (strcmp(source, "traffic") != 0 && strcmp(source, "fleet") != 0)) {
@@ -188,6 +182,13 @@ int rs_cmd_ingest(int argc, char **argv)
         }
         if (strcmp(source, "fleet") == 0)
             kind = RS_KIND_FLEET;
+    }
+    /* the kinds not yet loaded into a PostgreSQL workspace say so */
+    if (rs_store_is_pg_url(rs_cli_store_path(store)) && !pg_kind(kind)) {
+        ret = rs_cli_not_on_pg(kind == RS_KIND_TELEMATICS ? "ingest telematics"
+                               : kind == RS_KIND_FLEET    ? "ingest telematics --source fleet"
+                                                          : "ingest stats19");
+        goto done;
     }
     int64_t max_rejects = 0; /* the default */
     if (max_rej_s) {

@@ -1,0 +1,48 @@
+/*
+ * ingest_pg_int.h — private to engine/ingest: the pieces of a staged load
+ * into a PostgreSQL workspace (ingest_pg.h gives the plan) that each kind's
+ * own file uses.  ingest_pg.c runs the load: staging area, one workspace
+ * transaction, the kind's hooks, the log entry, the tables, the commit.
+ */
+#ifndef RS_INGEST_PG_INT_H
+#define RS_INGEST_PG_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ctx.h"
+#include "ingest.h"
+
+/* The staging context's error, recorded as the workspace's (rc when the
+ * stage recorded none); returns the code. */
+int rs_stage_error(rs_ctx *ctx, rs_ctx *stage, int rc);
+
+/* Hex text (PostgreSQL's encode(x, 'hex')) into malloc'd bytes; NULL when
+ * malformed or out of memory. */
+unsigned char *rs_stage_unhex(const char *s, int len, size_t *n);
+
+/* A table the staging load writes and the workspace receives: its columns
+ * but file_id, and their PostgreSQL types, one letter each: t text, b bytea,
+ * 8 bigint, 4 integer, f double precision (NULL passes as NULL). */
+typedef struct {
+    const char *table, *cols, *types;
+} pg_table;
+
+/* The staged rows of table tb loaded by staged file fid, into the
+ * workspace as file pgid (binary COPY, inside the caller's transaction). */
+int rs_stage_copy_table(rs_ctx *ctx, rs_ctx *stage, const pg_table *tb, int64_t fid,
+                        int64_t pgid);
+
+/* What a kind does beyond the common load (each may be NULL):
+ * before: after the workspace's districts, cache and pin are staged and
+ *         before the file is loaded into the stage (inside the workspace
+ *         transaction): stage the stored rows the loader must see;
+ * send:   after the log entry (pgid) is written and before the kind's
+ *         tables are copied: send what a table copy cannot (rows of
+ *         another shape, revisions of stored rows). */
+typedef struct {
+    int (*before)(rs_ctx *ctx, rs_ctx *stage, const char *path);
+    int (*send)(rs_ctx *ctx, rs_ctx *stage, int64_t fid, int64_t pgid);
+} pg_hooks;
+
+#endif
