@@ -185,9 +185,7 @@ int rs_cmd_ingest(int argc, char **argv)
     }
     /* the kinds not yet loaded into a PostgreSQL workspace say so */
     if (rs_store_is_pg_url(rs_cli_store_path(store)) && !pg_kind(kind)) {
-        ret = rs_cli_not_on_pg(kind == RS_KIND_TELEMATICS ? "ingest telematics"
-                               : kind == RS_KIND_FLEET    ? "ingest telematics --source fleet"
-                                                          : "ingest stats19");
+        ret = rs_cli_not_on_pg(kind == RS_KIND_STATS19 ? "ingest stats19" : "ingest telematics");
         goto done;
     }
     int64_t max_rejects = 0; /* the default */
