@@ -67,9 +67,35 @@ void rs_target_format(const rs_target_spec *t, char *buf, size_t size)
 
 /* ---- the stored target -------------------------------------------------------- */
 
+typedef struct {
+    rs_target_spec *out;
+    int *found;
+} target_row;
+
+static int pg_target_row(void *user, int ncols, const char *const *v, const int *lens)
+{
+    (void)lens;
+    target_row *t = user;
+    if (ncols < 4 || !v[0] || !v[1] || !v[2] || !v[3])
+        return 0;
+    t->out->base_from = atoi(v[0]);
+    t->out->base_to = atoi(v[1]);
+    t->out->pct = strtod(v[2], NULL); /* the server's shortest exact text */
+    t->out->year = atoi(v[3]);
+    *t->found = 1;
+    return 0;
+}
+
 int rs_target_load(rs_ctx *ctx, rs_target_spec *out, int *found)
 {
     *found = 0;
+    if (rs_store_backend(ctx) == RS_STORE_POSTGRESQL) {
+        target_row t = {out, found};
+        return rs_store_query_rows(ctx,
+                                   "SELECT base_from, base_to, pct, year FROM "
+                                   "roadsafe.ksi_target WHERE id = 1",
+                                   pg_target_row, &t);
+    }
     sqlite3 *db = rs_ctx_db(ctx);
     sqlite3_stmt *st = NULL;
     if (db == NULL ||
@@ -104,16 +130,28 @@ static int in_transaction(rs_ctx *ctx, const char *sql, const char *what)
 int rs_target_save(rs_ctx *ctx, const rs_target_spec *t)
 {
     char sql[256];
-    snprintf(sql, sizeof sql,
-             "INSERT OR REPLACE INTO ksi_target(id, base_from, base_to, pct, year) "
-             "VALUES (1, %d, %d, %.17g, %d)",
-             t->base_from, t->base_to, t->pct, t->year);
+    if (rs_store_backend(ctx) == RS_STORE_POSTGRESQL)
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO roadsafe.ksi_target(id, base_from, base_to, pct, year) "
+                 "VALUES (1, %d, %d, %.17g, %d) ON CONFLICT (id) DO UPDATE SET "
+                 "base_from = excluded.base_from, base_to = excluded.base_to, "
+                 "pct = excluded.pct, year = excluded.year",
+                 t->base_from, t->base_to, t->pct, t->year);
+    else
+        snprintf(sql, sizeof sql,
+                 "INSERT OR REPLACE INTO ksi_target(id, base_from, base_to, pct, year) "
+                 "VALUES (1, %d, %d, %.17g, %d)",
+                 t->base_from, t->base_to, t->pct, t->year);
     return in_transaction(ctx, sql, "save the KSI target");
 }
 
 int rs_target_clear(rs_ctx *ctx)
 {
-    return in_transaction(ctx, "DELETE FROM ksi_target", "clear the KSI target");
+    return in_transaction(ctx,
+                          rs_store_backend(ctx) == RS_STORE_POSTGRESQL
+                              ? "DELETE FROM roadsafe.ksi_target"
+                              : "DELETE FROM ksi_target",
+                          "clear the KSI target");
 }
 
 /* ---- the Poisson fit ---------------------------------------------------------- */

@@ -300,6 +300,26 @@ static int open_scratch(rs_ctx *ctx)
     return 0;
 }
 
+/* A reader of a PostgreSQL workspace: the workspace as one snapshot in a
+ * staging area (rs_store_snapshot), named by the URL in every message. */
+static int open_snapshot(rs_ctx *ctx, const char *url)
+{
+    rs_ctx *pg = rs_ctx_new();
+    if (pg == NULL)
+        return rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
+    int rc = rs_pg_open(pg, url, RS_STORE_READONLY);
+    if (rc == 0 && (rc = open_scratch(ctx)) == 0) {
+        rs_ctx_set_store_path(ctx, rs_ctx_store_path(pg));
+        rc = rs_store_snapshot(pg, ctx);
+    }
+    if (rc != 0 && rs_ctx_err(pg)->code)
+        rs_err_set(rs_ctx_err(ctx), rs_ctx_err(pg)->code, "%s", rs_ctx_err(pg)->msg);
+    if (rc != 0)
+        rs_store_close(ctx);
+    rs_ctx_free(pg);
+    return rc;
+}
+
 /* 1 when a non-empty rollback journal lies beside the workspace. */
 static int hot_journal(const char *path)
 {
@@ -316,11 +336,13 @@ int rs_store_open(rs_ctx *ctx, const char *path, int flags)
     struct stat sb;
     rs_store_close(ctx);
     if (rs_store_is_pg_url(path)) {
-        if (!(flags & RS_STORE_PG_OK))
-            return rs_err_set(e, RS_EUSAGE,
-                              "this command is not yet available on a PostgreSQL workspace (it "
-                              "runs on the SQLite workspace)");
-        return rs_pg_open(ctx, path, flags);
+        if (flags & RS_STORE_PG_OK)
+            return rs_pg_open(ctx, path, flags);
+        if (flags & RS_STORE_READONLY)
+            return open_snapshot(ctx, path);
+        return rs_err_set(e, RS_EUSAGE,
+                          "this command is not yet available on a PostgreSQL workspace (it "
+                          "runs on the SQLite workspace)");
     }
     if (flags & RS_STORE_SCRATCH)
         return open_scratch(ctx);

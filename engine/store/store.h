@@ -39,15 +39,24 @@ enum {
  * but what this header offers, and every function here works on both
  * backends except rs_store_text (SQLite statements) and the bulk functions
  * at the end (rs_store_copy_*, rs_store_query_rows, rs_store_query_int_args:
- * PostgreSQL only).  Without the flag a
- * URL is RS_EUSAGE ("not yet available on a PostgreSQL workspace").  The
- * context's store path is then the URL without its password. */
+ * PostgreSQL only).  Without the flag, a RS_STORE_READONLY open of a URL
+ * reads the whole workspace, as one consistent snapshot, into a staging
+ * area (RS_STORE_SCRATCH) and gives that: an SQLite workspace, so every
+ * reader runs unchanged and gives the same answers on both backends
+ * (rs_store_snapshot); a writer without the flag is RS_EUSAGE ("not yet
+ * available on a PostgreSQL workspace").  The context's store path is then
+ * the URL without its password. */
 int rs_store_is_pg_url(const char *s);
 typedef enum { RS_STORE_SQLITE = 0, RS_STORE_POSTGRESQL = 1 } rs_store_backend_kind;
 rs_store_backend_kind rs_store_backend(rs_ctx *ctx);
 /* *yes = 1 when the workspace holds any record placed in a district
  * (detection, collision, concern, ping), else 0. */
 int rs_store_has_placed_records(rs_ctx *ctx, int *yes);
+
+/* Copies every table of PostgreSQL workspace pg into the empty staging
+ * area lite (store_pg_snapshot.c), in one REPEATABLE READ READ ONLY
+ * transaction: a snapshot that waits for no load.  Errors are pg's. */
+int rs_store_snapshot(rs_ctx *pg, rs_ctx *lite);
 
 /* Bulk loading a PostgreSQL workspace (store_pg_copy.c).  begin runs
  * copy_sql, a "COPY table(columns) FROM STDIN (FORMAT binary)", inside

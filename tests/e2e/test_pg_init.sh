@@ -125,16 +125,28 @@ printf 'x' >"$T/in.csv"
 not_yet "ingest telematics" ingest telematics "$T/in.csv"
 not_yet "ingest telematics" ingest telematics --source fleet "$T/in.csv"
 not_yet "ingest stats19" ingest stats19 "$T/in.csv"
-not_yet heatmap heatmap --out "$T/h"
-not_yet export export districts --out "$T/e"
-not_yet ksi ksi
-not_yet target target show
-not_yet target target set 2015-2017:40:2030
-not_yet reoffend reoffend
-not_yet operation operation --district A --weekend 2024-06-01
-not_yet report report --quarter 2020Q2 --out "$T/r.html"
-not_yet weekends weekends --start 2024-06-01 --count 4
-# the command's own --store selects it as well
-run 2 "$RS" ksi --store postgresql://
-has "$T/err" "ksi is not yet available on a PostgreSQL workspace"
+# every reader reads the workspace through a snapshot (test_pg_read.sh):
+# on the empty workspace it says and exits what it does on an empty SQLite
+# one, the output paths aside
+run 0 "$RS" --store "$T/empty.db" init
+as_sqlite() { # NAME ARG...: the same exit, stdout and stderr on both
+  local name=$1; shift
+  local a b
+  "$RS" --store "$T/empty.db" "$@" >"$T/s.out" 2>"$T/s.err" && a=0 || a=$?
+  "$RS" --store postgresql:// "$@" >"$T/p.out" 2>"$T/p.err" && b=0 || b=$?
+  eq "$b" "$a" "$name: exit on PostgreSQL"
+  cmp -s "$T/s.out" "$T/p.out" || fail "$name: stdout differs: $(cat "$T/s.out") / $(cat "$T/p.out")"
+  cmp -s "$T/s.err" "$T/p.err" || fail "$name: stderr differs: $(cat "$T/s.err") / $(cat "$T/p.err")"
+}
+as_sqlite heatmap heatmap --out "$T/h"
+as_sqlite export export districts --out "$T/e"
+as_sqlite ksi ksi
+as_sqlite target target show
+as_sqlite reoffend reoffend
+as_sqlite operation operation --district A --weekend 2024-06-01
+as_sqlite report report --quarter 2020Q2 --out "$T/r.html"
+as_sqlite weekends weekends --start 2024-06-01 --count 4
+# the command's own --store selects the workspace as well
+run 0 "$RS" ksi --store postgresql://
+has "$T/err" "no casualties in the workspace"
 finish

@@ -139,7 +139,9 @@ int rs_cli_not_on_pg(const char *cmd)
 int rs_cli_open(const char *cmd, const char *opt_store, int flags, rs_ctx **out)
 {
     *out = NULL;
-    if (rs_store_is_pg_url(rs_cli_store_path(opt_store)) && !(flags & RS_STORE_PG_OK))
+    /* readers read a PostgreSQL workspace through a snapshot (store.h) */
+    if (rs_store_is_pg_url(rs_cli_store_path(opt_store)) &&
+        !(flags & (RS_STORE_PG_OK | RS_STORE_READONLY)))
         return rs_cli_not_on_pg(cmd);
     rs_ctx *ctx = rs_cli_ctx(cmd);
     if (ctx == NULL)
