@@ -2,25 +2,38 @@
 # tools/sample.sh — quick-start command (1): set up, build, generate the
 # sample county, load it into a fresh workspace and write every output the
 # engine has into one folder, named at the end.
-#   usage: tools/sample.sh [OUT_DIR] [--seed N] [--scale S]   (default out/sample)
+#   usage: tools/sample.sh [OUT_DIR] [--seed N] [--scale S] [--store URL] [--key FILE]
+#   (default out/sample; --store postgresql://... runs the job on an empty
+#   PostgreSQL workspace instead of OUT_DIR/roadsafe.db; --key uses that key
+#   file instead of making OUT_DIR/input/sample.key.  RS_BUILD=DIR uses the
+#   roadsafe already built in DIR: no setup, no build.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=out/sample
 seed=1
 scale=1
+store=
+key=
 while [ $# -gt 0 ]; do
   case "$1" in
     --seed) seed=$2; shift 2 ;;
     --scale) scale=$2; shift 2 ;;
-    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    --store) store=$2; shift 2 ;;
+    --key) key=$2; shift 2 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
     *) out=$1; shift ;;
   esac
 done
 
-tools/setup.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j "$(nproc 2>/dev/null || echo 2)" >/dev/null
-RS=build/roadsafe
+if [ -n "${RS_BUILD:-}" ]; then
+  bin=$RS_BUILD
+else
+  tools/setup.sh
+  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build build -j "$(nproc 2>/dev/null || echo 2)" >/dev/null
+  bin=build
+fi
+RS=$bin/roadsafe
 
 rm -rf "$out"
 mkdir -p "$out"
@@ -29,11 +42,21 @@ step() { echo "+ $*" >>"$log"; "$@" >>"$log" 2>&1; }
 # ingest exits 1 when some rows were rejected; that is a result, not a failure
 step_partial() { echo "+ $*" >>"$log"; "$@" >>"$log" 2>&1 || [ $? -eq 1 ]; }
 
-step build/roadsafe-gen --out "$out/input" --seed "$seed" --scale "$scale"
-export ROADSAFE_STORE="$out/roadsafe.db"
-export ROADSAFE_KEY_FILE="$out/input/sample.key"   # a real force keeps its key elsewhere
+step "$bin/roadsafe-gen" --out "$out/input" --seed "$seed" --scale "$scale"
+export ROADSAFE_STORE="${store:-$out/roadsafe.db}"
 step $RS init
-step $RS keygen "$ROADSAFE_KEY_FILE"
+# the job is the sample county alone: a workspace that holds files already
+# (a PostgreSQL database used before) would mix them in
+if ! $RS info | grep -q '^files loaded   0 '; then
+  echo "sample.sh: workspace $ROADSAFE_STORE already holds loaded files; the sample job needs an empty one" >&2
+  exit 2
+fi
+if [ -n "$key" ]; then
+  export ROADSAFE_KEY_FILE="$key"
+else
+  export ROADSAFE_KEY_FILE="$out/input/sample.key"   # a real force keeps its key elsewhere
+  step $RS keygen "$ROADSAFE_KEY_FILE"
+fi
 step $RS districts load "$out/input/districts.shp" --name-field NAME --code-field CODE
 step_partial $RS ingest telematics --quiet --rejects "$out/rejects_telematics.csv" "$out/input/telematics.csv"
 step_partial $RS ingest telematics --source fleet --quiet --rejects "$out/rejects_fleet.csv" "$out/input/fleet.csv"
