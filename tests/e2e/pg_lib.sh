@@ -45,6 +45,12 @@ as_pg_owner() {
 pg_stop() {
   local rc=$?
   trap - EXIT INT TERM
+  if [ -n "${PG2_DIR:-}" ] && [ -d "$PG2_DIR" ]; then
+    if [ -f "$PG2_DIR/data/postmaster.pid" ]; then
+      as_pg_owner "$PG_BIN/pg_ctl" -D "$PG2_DIR/data" stop -m immediate -w -t 120 >/dev/null 2>&1 || true
+    fi
+    rm -rf "$PG2_DIR"
+  fi
   if [ -n "${PG_DIR:-}" ] && [ -d "$PG_DIR" ]; then
     if [ -f "$PG_DIR/data/postmaster.pid" ]; then
       as_pg_owner "$PG_BIN/pg_ctl" -D "$PG_DIR/data" stop -m immediate -w -t 120 >/dev/null 2>&1 || true
@@ -85,6 +91,32 @@ pg_start() {
   "${PSQL[@]}" -c "CREATE DATABASE rs" >/dev/null
   export PGDATABASE=rs
   PG_URL="postgresql://rs_admin@/rs?host=$PG_DIR&port=5432"
+}
+
+# pg_start_second (after pg_start): a second throwaway cluster, the same
+# way, in its own folder PG2_DIR (socket there, no TCP), with an empty
+# database "region"; stopped and removed with the first.  PG2_CONN is its
+# libpq connection string and PSQL2 runs psql on it.
+pg_start_second() {
+  PG2_DIR=$(mktemp -d "${TMPDIR:-/tmp}/rs-pg2.XXXXXX")
+  [ "$(id -u)" -eq 0 ] && chown "$PG_OWNER" "$PG2_DIR"
+  chmod 700 "$PG2_DIR"
+  as_pg_owner "$PG_BIN/initdb" -D "$PG2_DIR/data" -U rs_admin --auth=trust -E UTF8 \
+    --locale=C.UTF-8 >"$PG2_DIR/initdb.log" 2>&1 ||
+    { sed 's/^/    initdb: /' "$PG2_DIR/initdb.log" >&2; echo "FAIL: initdb (second cluster)" >&2; exit 1; }
+  as_pg_owner "$PG_BIN/pg_ctl" -D "$PG2_DIR/data" -l "$PG2_DIR/server.log" -w -t 300 \
+    -o "-c listen_addresses='' -c unix_socket_directories='$PG2_DIR' -c port=5432 \
+        -c fsync=off -c max_connections=30 -c shared_buffers=16MB" start >/dev/null ||
+    { sed 's/^/    server: /' "$PG2_DIR/server.log" >&2; echo "FAIL: pg_ctl start (second cluster)" >&2; exit 1; }
+  local i
+  for i in $(seq 1 300); do
+    "$PG_BIN/pg_isready" -q -t 1 -h "$PG2_DIR" -p 5432 && break
+    [ "$i" -eq 300 ] && { echo "FAIL: the second server does not accept connections" >&2; exit 1; }
+  done
+  PSQL2=("$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -At -h "$PG2_DIR" -p 5432 -U rs_admin)
+  "${PSQL2[@]}" -d postgres -c "CREATE DATABASE region" >/dev/null
+  PSQL2+=(-d region)
+  PG2_CONN="host=$PG2_DIR port=5432 user=rs_admin dbname=region"
 }
 
 # pgq SQL: one value (or rows, |-separated) from the test database.
