@@ -6,6 +6,7 @@
  * base/atomic.h, the shapefile with geo/shpout, the PNG through png.h.
  */
 #include "heat_out.h"
+#include "heat_out_int.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -26,14 +27,7 @@
     "Patrol presence from the force's fleet telematics. Boundaries: district polygons "       \
     "loaded in the workspace. Made with roadsafe."
 
-typedef struct clip {
-    rs_districts *d;
-    GEOSGeometry *area;             /* owned: union of districts or a clone of one */
-    const GEOSPreparedGeometry *prep;
-    double xmin, ymin, xmax, ymax;
-} clip;
-
-static void clip_free(rs_geo *g, clip *c)
+void rs_heat_clip_free(rs_geo *g, clip *c)
 {
     GEOSContextHandle_t h = rs_geo_geos(g);
     if (c->prep)
@@ -44,7 +38,7 @@ static void clip_free(rs_geo *g, clip *c)
     memset(c, 0, sizeof *c);
 }
 
-static int clip_init(rs_ctx *ctx, int district, clip *c)
+int rs_heat_clip_init(rs_ctx *ctx, int district, clip *c)
 {
     rs_geo *g = rs_ctx_geo(ctx);
     GEOSContextHandle_t h = rs_geo_geos(g);
@@ -87,7 +81,7 @@ static int clip_init(rs_ctx *ctx, int district, clip *c)
 /* The cell's polygon, clipped to the clip area: a new geometry, or NULL
  * when GEOS failed (its message is left for rs_geo_fail).  A cell with no
  * polygonal part inside the area is kept whole, so its pings stay visible. */
-static GEOSGeometry *cell_geom(rs_geo *g, const rs_grid *grid, const rs_heat_cell *cell,
+GEOSGeometry *rs_heat_cell_geom(rs_geo *g, const rs_grid *grid, const rs_heat_cell *cell,
                                const clip *c)
 {
     GEOSContextHandle_t h = rs_geo_geos(g);
@@ -153,7 +147,7 @@ done:
     return out;
 }
 
-static const char *district_name(const clip *c, int32_t d)
+const char *rs_heat_district_name(const clip *c, int32_t d)
 {
     if (c->d == NULL || d < 0 || (size_t)d >= rs_districts_count(c->d))
         return "";
@@ -167,7 +161,7 @@ static void write_csv_presence(FILE *f, const rs_heat_grid *h, const clip *c, co
     for (size_t k = 0; k < h->ncells; k++) {
         const rs_heat_cell *cell = &h->cells[k];
         fprintf(f, "%lld,%lld,%.1f,%.1f,", (long long)cell->i, (long long)cell->j, cell->x, cell->y);
-        rs_csv_put(f, district_name(c, cell->district));
+        rs_csv_put(f, rs_heat_district_name(c, cell->district));
         if (cell->withheld)
             fputs(",,,,,1\n", f);
         else
@@ -195,7 +189,7 @@ static int write_csv(rs_ctx *ctx, const rs_heat_grid *h, const clip *c, const rs
     for (size_t k = 0; k < h->ncells; k++) {
         const rs_heat_cell *cell = &h->cells[k];
         fprintf(f, "%lld,%lld,%.1f,%.1f,", (long long)cell->i, (long long)cell->j, cell->x, cell->y);
-        rs_csv_put(f, district_name(c, cell->district));
+        rs_csv_put(f, rs_heat_district_name(c, cell->district));
         if (cell->withheld) {
             fputs(",,,,,,,,,1\n", f);
             continue;
@@ -239,7 +233,7 @@ static int write_shp(rs_ctx *ctx, const rs_heat_grid *h, const clip *c, const rs
         return rc;
     for (size_t k = 0; k < h->ncells; k++) {
         const rs_heat_cell *cell = &h->cells[k];
-        GEOSGeometry *geom = cell_geom(g, &h->grid, cell, c);
+        GEOSGeometry *geom = rs_heat_cell_geom(g, &h->grid, cell, c);
         if (geom == NULL) {
             rs_shpout_abort(w);
             return rs_geo_fail(g, RS_ERR, "cell polygon");
@@ -256,7 +250,7 @@ static int write_shp(rs_ctx *ctx, const rs_heat_grid *h, const clip *c, const rs
         rs_fmt_fixed(me, sizeof me, wh ? NAN : cell->mean_excess, 2);
         rs_fmt_fixed(p85, sizeof p85, wh ? NAN : cell->p85, 2);
         rs_fmt_fixed(val, sizeof val, rs_heat_cell_value(cell, o->metric), 2);
-        const char *vals[] = {ci, cj, district_name(c, cell->district), wh ? "" : p, wh ? "" : s,
+        const char *vals[] = {ci, cj, rs_heat_district_name(c, cell->district), wh ? "" : p, wh ? "" : s,
                               wh ? "" : ov, ss, so, me, p85, val, wh ? "1" : "0"};
         if (presence) { /* GAPS, PRES_MIN, VEHICLES, VALUE, WITHHELD */
             snprintf(s, sizeof s, "%u", cell->vehicles);
@@ -299,7 +293,7 @@ static const char *default_title(const clip *c, int district, rs_metric metric, 
                                  size_t size)
 {
     snprintf(buf, size, "%s, %s", plain_title(metric),
-             district >= 0 ? district_name(c, district) : "all districts");
+             district >= 0 ? rs_heat_district_name(c, district) : "all districts");
     return buf;
 }
 
@@ -402,7 +396,7 @@ static int write_grid(rs_ctx *ctx, const rs_heat_grid *h, const rs_heat_out *o)
 {
     clip c;
     rs_map *m = NULL;
-    int rc = clip_init(ctx, o->district, &c);
+    int rc = rs_heat_clip_init(ctx, o->district, &c);
     if (rc != 0)
         goto done;
     if ((rc = write_csv(ctx, h, &c, o)) != 0 || (rc = write_shp(ctx, h, &c, o)) != 0)
@@ -448,7 +442,7 @@ static int write_grid(rs_ctx *ctx, const rs_heat_grid *h, const rs_heat_out *o)
         int withheld = h->cells[k].withheld != 0;
         if (isnan(v) && !withheld)
             continue;
-        GEOSGeometry *geom = cell_geom(g, &h->grid, &h->cells[k], &c);
+        GEOSGeometry *geom = rs_heat_cell_geom(g, &h->grid, &h->cells[k], &c);
         if (geom == NULL) {
             rc = rs_geo_fail(g, RS_ERR, "cell polygon");
             goto done;
@@ -467,7 +461,7 @@ static int write_grid(rs_ctx *ctx, const rs_heat_grid *h, const rs_heat_out *o)
     rc = rs_map_write_png(m, png);
 done:
     rs_map_free(m);
-    clip_free(rs_ctx_geo(ctx), &c);
+    rs_heat_clip_free(rs_ctx_geo(ctx), &c);
     return rc;
 }
 
@@ -477,7 +471,7 @@ static int write_kde(rs_ctx *ctx, const rs_raster *r, const char *legend_label,
     clip c;
     rs_map *m = NULL;
     char path[4096];
-    int rc = clip_init(ctx, o->district, &c);
+    int rc = rs_heat_clip_init(ctx, o->district, &c);
     if (rc != 0)
         goto done;
     snprintf(path, sizeof path, "%s.asc", o->prefix);
@@ -489,7 +483,7 @@ static int write_kde(rs_ctx *ctx, const rs_raster *r, const char *legend_label,
              : o->metric == RS_METRIC_SPEEDING ? "Density of speeding pings"
              : o->metric == RS_METRIC_PRESENCE ? "Density of patrol presence (minutes)"
                                                : "Density of pings over the enforcement threshold",
-             o->district >= 0 ? district_name(&c, o->district) : "all districts");
+             o->district >= 0 ? rs_heat_district_name(&c, o->district) : "all districts");
     size_t npx = r->cols * r->rows;
     int capped;
     double top = legend_top(o, r->v, npx, &capped);
@@ -520,6 +514,6 @@ static int write_kde(rs_ctx *ctx, const rs_raster *r, const char *legend_label,
     rc = rs_map_write_png(m, path);
 done:
     rs_map_free(m);
-    clip_free(rs_ctx_geo(ctx), &c);
+    rs_heat_clip_free(rs_ctx_geo(ctx), &c);
     return rc;
 }

@@ -54,4 +54,20 @@ int rs_heat_write_grid(rs_ctx *ctx, const rs_heat_grid *h, const rs_heat_out *o)
 int rs_heat_write_kde(rs_ctx *ctx, const rs_raster *r, const char *legend_label,
                       const rs_heat_out *o);
 
+/* What a published layer records beside its cells. */
+typedef struct rs_heat_publish_info {
+    const char *name;    /* the layer's name, unique in the workspace */
+    const char *source;  /* traffic | fleet */
+    const char *grid;    /* square:SIZE | hex:SIZE, as given */
+    const char *filters; /* period and filters in words (the map's subtitle) */
+} rs_heat_publish_info;
+
+/* Keeps grid h in workspace ws as heat layer info->name (tables
+ * heat_layer and heat_cell, schema 8), replacing a layer of that name, in
+ * one transaction: the cells of PREFIX.shp with the same polygons, the
+ * value unrounded, a withheld cell without pings or value.  ctx gives the
+ * districts the cells are clipped to (it may be a snapshot of ws). */
+int rs_heat_publish(rs_ctx *ctx, rs_ctx *ws, const rs_heat_publish_info *info,
+                    const rs_heat_grid *h, const rs_heat_out *o);
+
 #endif

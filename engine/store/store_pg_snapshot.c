@@ -50,6 +50,8 @@ static const struct {
     {"casualty_adjustment", "collision_index, vehicle_ref, casualty_ref"},
     {"concern", "id"},
     {"ksi_target", "id"},
+    {"heat_layer", "name"},
+    {"heat_cell", "layer, cell_j, cell_i"},
 };
 #define N_TABLES (sizeof tables / sizeof tables[0])
 

@@ -51,6 +51,9 @@ static void help(void)
         "  --attribution TEXT        map attribution line\n"
         "  --context FILE.shp[,...]  context on the map: lines drawn as roads, points as\n"
         "                            labelled places, polygons as outlines (any CRS, by .prj)\n"
+        "  --publish NAME            also keep the grid in the workspace as heat layer NAME\n"
+        "                            (tables heat_layer, heat_cell; replaces a layer of that\n"
+        "                            name), for GIS straight from the workspace\n"
         "  --store FILE              workspace (default $ROADSAFE_STORE, else ./roadsafe.db)\n");
 }
 
@@ -86,7 +89,7 @@ int rs_cmd_heatmap(int argc, char **argv)
                *days_s = NULL, *hours = NULL, *metric_s = NULL, *grid_s = NULL, *kde_s = NULL,
                *pixel_s = NULL, *kernel_s = NULL, *scaled = NULL, *per_km2 = NULL,
                *min_s = NULL, *scale_s = NULL, *title = NULL, *attribution = NULL, *out = NULL,
-               *source = NULL, *gap_cap = NULL, *context = NULL;
+               *source = NULL, *gap_cap = NULL, *context = NULL, *publish = NULL;
     const rs_cli_opt opts[] = {
         {"store", 1, &store},   {"help", 0, &h},          {"district", 1, &district},
         {"from", 1, &from},     {"to", 1, &to},           {"days", 1, &days_s},
@@ -95,7 +98,7 @@ int rs_cmd_heatmap(int argc, char **argv)
         {"scaled", 0, &scaled}, {"per-km2", 0, &per_km2}, {"min-count", 1, &min_s},
         {"scale-max", 1, &scale_s}, {"title", 1, &title}, {"attribution", 1, &attribution},
         {"out", 1, &out},       {"source", 1, &source},   {"gap-cap", 1, &gap_cap},
-        {"context", 1, &context}, {NULL, 0, NULL}};
+        {"context", 1, &context}, {"publish", 1, &publish}, {NULL, 0, NULL}};
     const char *pos[1];
     if (rs_cli_parse("heatmap", argc, argv, 1, opts, pos, 0) < 0)
         return RS_EXIT_USAGE;
@@ -169,6 +172,22 @@ int rs_cmd_heatmap(int argc, char **argv)
     if (!kde_s && (pixel_s || kernel_s || scaled || per_km2)) {
         fprintf(stderr, "roadsafe heatmap: --pixel, --kernel, --scaled and --per-km2 need --kde\n");
         return RS_EXIT_USAGE;
+    }
+    if (publish) {
+        size_t n = strlen(publish), ok = n > 0 && n <= 63;
+        for (size_t i = 0; ok && i < n; i++)
+            ok = (publish[i] >= 'a' && publish[i] <= 'z') || (publish[i] >= 'A' && publish[i] <= 'Z') ||
+                 (publish[i] >= '0' && publish[i] <= '9') || strchr("_-.", publish[i]) != NULL;
+        if (!ok) {
+            fprintf(stderr, "roadsafe heatmap: --publish NAME is 1 to 63 letters, digits, '_', "
+                            "'-' or '.'\n");
+            return RS_EXIT_USAGE;
+        }
+        if (kde_s) {
+            fprintf(stderr, "roadsafe heatmap: --publish keeps a grid; a --kde raster is not "
+                            "published\n");
+            return RS_EXIT_USAGE;
+        }
     }
     if (kde_s) {
         if (grid_s) {
@@ -302,6 +321,25 @@ int rs_cmd_heatmap(int argc, char **argv)
             printf("%zu cells (%zu withheld: fewer than %u pings) from %llu pings; written %s.shp, "
                "%s.csv, %s.png\n",
                hg->ncells, hg->withheld, min_count, (unsigned long long)hg->pings, out, out, out);
+        if (publish) {
+            /* the grid was read from a snapshot (or a read-only connection):
+             * the layer is written by a connection that may write */
+            rs_ctx *ws = NULL;
+            char gname[48];
+            snprintf(gname, sizeof gname, "%s:%g", grid.kind == RS_GRID_HEX ? "hex" : "square",
+                     grid.size);
+            rs_heat_publish_info info = {publish, f.source, gname, sub};
+            if ((ret = rs_cli_open("heatmap", store, RS_STORE_PG_OK, &ws)) != 0)
+                goto done;
+            if (rs_heat_publish(ctx, ws, &info, hg, &ho) != 0) {
+                ret = rs_cli_fail(ws);
+                rs_ctx_free(ws);
+                goto done;
+            }
+            rs_ctx_free(ws);
+            printf("published as heat layer %s in the workspace (%zu cells in table heat_cell)\n",
+                   publish, hg->ncells);
+        }
         if (hg->pings == 0) {
             fprintf(stderr, "roadsafe heatmap: no %s in the period and filters; %s.png says "
                             "so\n",
