@@ -8,7 +8,8 @@
 # corrected file without --update (rejects) and with it (revisions, the
 # rows keeping the file they came from); a casualty file whose collisions
 # are missing, then loaded again once they are; a load killed (SIGKILL)
-# between its COPY and its commit leaves nothing, revisions included.
+# between its COPY and its commit leaves nothing, revisions included;
+# loads at the same moment wait for one another.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pg_lib.sh"
 need_sqlite3
@@ -168,4 +169,40 @@ both killed 0 "$T/coll_k.csv"
 has "$T/killed.pg.out" "rejected 0, already present 0"
 both killed_fix 0 --update "$T/coll_fix2.csv"
 has "$T/killed_fix.pg.out" "revised 10"
+
+# loads at the same moment wait for one another: a second load of the same
+# collision file finds its rows, a casualty file its collisions
+awk -F, -v OFS=, 'NR == 1 { print; next } NR <= 501 { $1 = "C" $1; print }' \
+  "$G/collisions.csv" >"$T/coll_c.csv"
+awk -F, -v OFS=, 'NR == FNR { if (FNR > 1) c[$1] = 1; next }
+  FNR == 1 { print; next } ("C" $1) in c { $1 = "C" $1; print }' \
+  "$T/coll_c.csv" "$G/casualties.csv" >"$T/cas_c.csv"
+ncas=$(($(wc -l <"$T/cas_c.csv") - 1))
+rm -f "$T/go"; mkfifo "$T/go"
+ROADSAFE_TEST_PAUSE="ingest-pg-copied:$T/go" \
+  "$RS" --store "$P" ingest stats19 --quiet "$T/coll_c.csv" >"$T/l1.out" 2>"$T/l1.err" &
+l1=$!
+while ! grep -q "paused at ingest-pg-copied" "$T/l1.err" && kill -0 "$l1" 2>/dev/null; do
+  sleep 0.05; done
+"$RS" --store "$P" ingest stats19 --quiet "$T/coll_c.csv" >"$T/l2.out" 2>"$T/l2.err" &
+l2=$!
+"$RS" --store "$P" ingest stats19 --quiet "$T/cas_c.csv" >"$T/l3.out" 2>"$T/l3.err" &
+l3=$!
+# both wait on the server (lock waits) until the first commits
+while [ "$(pgq "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'roadsafe'
+  AND wait_event_type = 'Lock'")" != "2" ] && kill -0 "$l2" 2>/dev/null && kill -0 "$l3" 2>/dev/null
+do sleep 0.05; done
+exec 9<>"$T/go"; echo go >&9; exec 9>&-
+st=0; wait "$l1" || st=$?; eq "$st" "0" "first loader"
+st=0; wait "$l2" || st=$?; eq "$st" "0" "second loader"
+st=0; wait "$l3" || st=$?; eq "$st" "0" "casualty loader"
+has "$T/l1.out" "loaded 500, rejected 0, already present 0"
+has "$T/l2.out" "loaded 0, rejected 0, already present 500"
+has "$T/l3.out" "loaded $ncas, rejected 0, already present 0"
+eq "$(pgq "SELECT count(*) FROM roadsafe.ingest_file WHERE name = '$T/coll_c.csv'")" "1" \
+  "log entries of the file loaded twice at once"
+
+# standard input is not read twice: refused, clearly
+run 2 "$RS" --store "$P" ingest stats19 - <"$G/collisions.csv"
+has "$T/err" "stats19 from standard input cannot be loaded into a PostgreSQL workspace yet"
 finish
