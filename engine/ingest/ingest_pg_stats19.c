@@ -157,6 +157,10 @@ static int copy_ids(rs_ctx *ctx, const char *path)
         }
         /* a read failure: the loader meets it again and says so */
         rc = rs_store_copy_end(ctx, c, 1);
+        /* (a national file holds millions: the joins are planned on its
+         * real size) */
+        if (rc == 0)
+            rc = rs_store_exec(ctx, "ANALYZE rs_s19_ids", "stage collision indexes");
     }
     rs_csv_close(csv);
     return rc;
