@@ -201,6 +201,10 @@ static int stage_table(rs_ctx *ctx, rs_ctx *stage, const pg_table *tb)
     char sql[1024], params[256] = "";
     stager p = {stage, tb, NULL};
     int nc = (int)strlen(tb->types);
+    if (nc > 16)
+        return rs_err_set(rs_ctx_err(ctx), RS_ERR,
+                          "internal error: the %s table has more columns than are staged",
+                          tb->table);
     for (int i = 1; i <= nc; i++) {
         size_t len = strlen(params);
         snprintf(params + len, sizeof params - len, "%s?%d", i > 1 ? ", " : "", i);
