@@ -296,8 +296,11 @@ typedef struct {
 } pg_kind;
 
 static const pg_kind pg_kinds[] = {
-    {RS_KIND_DETECTIONS, "detections", {&t_detection, &t_reject}, 1, {NULL, NULL}},
-    {RS_KIND_CONCERNS, "concerns", {&t_concern, &t_reject}, 0, {NULL, NULL}},
+    {RS_KIND_DETECTIONS, "detections", {&t_detection, &t_reject}, 1, {NULL, NULL, NULL}},
+    {RS_KIND_CONCERNS, "concerns", {&t_concern, &t_reject}, 0, {NULL, NULL, NULL}},
+    /* its four tables are sent by its hook, collisions first */
+    {RS_KIND_STATS19, "stats19", {&t_reject}, 0,
+     {rs_pg_s19_before, rs_pg_s19_send, rs_pg_s19_again}},
 };
 
 /* The pin the staging load recorded (a first load, or one allowed to
@@ -402,6 +405,8 @@ int rs_ingest_file_pg(rs_ctx *ctx, rs_kind kind, const char *path, const rs_inge
                                       "VALUES($7, $1, $2, $3, $4, $5, $6) "
                                       "ON CONFLICT (kind, sha256) DO NOTHING RETURNING id",
                                       7, args, &pgid)) != 0)
+        goto done;
+    if (pgid == 0 && k->hooks.again && (rc = k->hooks.again(ctx, k->name, sha, res, &pgid)) != 0)
         goto done;
     if (pgid == 0) {
         rs_store_rollback(ctx);

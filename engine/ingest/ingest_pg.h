@@ -12,6 +12,9 @@
  * entry is unique by (kind, SHA-256 of the content), so a file loads once:
  * a second loader of the same content, at the same moment too, waits for
  * the first and then stores nothing (its rows count as already present).
+ * STATS19 rows are judged by their keys, not by the content: a content
+ * logged before loads again into its entry when it brings something new
+ * (ingest_pg_stats19.c).
  */
 #ifndef RS_INGEST_PG_H
 #define RS_INGEST_PG_H

@@ -39,10 +39,25 @@ int rs_stage_copy_table(rs_ctx *ctx, rs_ctx *stage, const pg_table *tb, int64_t 
  *         transaction): stage the stored rows the loader must see;
  * send:   after the log entry (pgid) is written and before the kind's
  *         tables are copied: send what a table copy cannot (rows of
- *         another shape, revisions of stored rows). */
+ *         another shape, revisions of stored rows);
+ * again:  when the content (kind, sha256) is logged already, for kinds
+ *         whose rows are judged by their keys, not by the file's content:
+ *         set *pgid to the log entry to load the staged result into (it
+ *         then goes on as a new one would), or leave it 0 to store
+ *         nothing (the rows count as already present). */
 typedef struct {
     int (*before)(rs_ctx *ctx, rs_ctx *stage, const char *path);
     int (*send)(rs_ctx *ctx, rs_ctx *stage, int64_t fid, int64_t pgid);
+    int (*again)(rs_ctx *ctx, const char *kind, const char *sha, const rs_ingest_result *res,
+                 int64_t *pgid);
 } pg_hooks;
+
+/* STATS19 (ingest_pg_stats19.c): the stored rows of the file's collisions
+ * staged; their revisions and the file's rows sent; a content loaded
+ * before loads again into its log entry when it brings something new. */
+int rs_pg_s19_before(rs_ctx *ctx, rs_ctx *stage, const char *path);
+int rs_pg_s19_send(rs_ctx *ctx, rs_ctx *stage, int64_t fid, int64_t pgid);
+int rs_pg_s19_again(rs_ctx *ctx, const char *kind, const char *sha, const rs_ingest_result *res,
+                    int64_t *pgid);
 
 #endif

@@ -124,7 +124,10 @@ not_yet() {
 printf 'x' >"$T/in.csv"
 not_yet "ingest telematics" ingest telematics "$T/in.csv"
 not_yet "ingest telematics" ingest telematics --source fleet "$T/in.csv"
-not_yet "ingest stats19" ingest stats19 "$T/in.csv"
+# ingest stats19 loads (test_pg_stats19.sh): this file is judged, and refused, by its loader
+run 2 "$RS" --store postgresql:// ingest stats19 "$T/in.csv"
+has "$T/err" "not a STATS19 file"
+lacks "$T/err" "not yet available"
 # every reader reads the workspace through a snapshot (test_pg_read.sh):
 # on the empty workspace it says and exits what it does on an empty SQLite
 # one, the output paths aside
