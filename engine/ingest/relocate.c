@@ -151,10 +151,11 @@ static int relocate_sqlite(rs_ctx *ctx, rs_placer *pl, int64_t *moved)
 typedef struct {
     rs_ctx *ctx;
     rs_placer *pl;
-    int int_key;         /* key is a bigint (else text) */
-    int pings;           /* rows are distinct ping positions */
+    int int_key;          /* key is a bigint (else text) */
+    int pings;            /* rows are distinct ping positions */
     const char *copy_sql; /* into the temporary table */
-    rs_store_copy *copy; /* open while a batch has changes */
+    rs_store_copy *copy;  /* open while a batch has changes */
+    int64_t copied;       /* rows sent to the temporary table */
 } pg_pass;
 
 static int pg_batch(void *user, const rs_store_batch *b)
@@ -177,6 +178,7 @@ static int pg_batch(void *user, const rs_store_batch *b)
         }
         if (p->copy == NULL && (rc = rs_store_copy_begin(p->ctx, p->copy_sql, &p->copy)) != 0)
             return rc;
+        p->copied++;
         if (p->pings) {
             rs_copy_row(p->copy, 3);
             rs_copy_int4(p->copy, (int32_t)rs_store_batch_int(b, r, 0));
@@ -215,16 +217,18 @@ static int pg_relocate(rs_ctx *ctx, rs_placer *pl, int int_key, int pings,
     char create[160];
     snprintf(create, sizeof create, "CREATE TEMP TABLE rs_moved (%s) ON COMMIT DROP", columns);
     pg_pass p = {ctx, pl, int_key, pings, "COPY pg_temp.rs_moved FROM STDIN (FORMAT binary)",
-                 NULL};
+                 NULL, 0};
     int64_t n = 0;
     int rc;
     if ((rc = rs_store_exec(ctx, create, "relocate records")) != 0 ||
         (rc = rs_store_cursor_batches(ctx, select_sql, PG_BATCH, pg_batch, &p)) != 0)
         goto done;
     /* statistics, so the join below is planned for the rows there are */
-    if ((rc = rs_store_exec(ctx, "ANALYZE pg_temp.rs_moved", "relocate records")) != 0 ||
-        (rc = rs_store_exec_count(ctx, update_sql, "relocate records", &n)) != 0 ||
-        (rc = rs_store_exec(ctx, "DROP TABLE pg_temp.rs_moved", "relocate records")) != 0)
+    if (p.copied > 0 &&
+        ((rc = rs_store_exec(ctx, "ANALYZE pg_temp.rs_moved", "relocate records")) != 0 ||
+         (rc = rs_store_exec_count(ctx, update_sql, "relocate records", &n)) != 0))
+        goto done;
+    if ((rc = rs_store_exec(ctx, "DROP TABLE pg_temp.rs_moved", "relocate records")) != 0)
         goto done;
     *moved += n;
 done:
