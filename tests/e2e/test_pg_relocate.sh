@@ -200,4 +200,28 @@ cmp -s "$T/before.records" "$T/after.records" || fail "the killed load changed a
 reload a2 "$A"
 [ "$(moved a2)" -ge "$(moved b)" ] || fail "set A after B: too few records moved back: $(moved a2)"
 cmp -s "$T/det.pg" "$T/det.b" && fail "set A after B: detections kept set B's districts"
+
+# a load that starts while a districts load runs waits for it, then places
+# its rows with the new set (never a mix); on SQLite, the same in sequence
+N="$T/late.csv"
+{ head -n 1 "$G/concerns.csv"; tail -n +2 "$G/concerns.csv" | sed 's/^2020-/2024-/'; } >"$N"
+ROADSAFE_TEST_PAUSE="districts-relocated:$T/go" "$RS" --store "$P" districts load "$B" \
+  --name-field NAME --code-field CODE >"$T/w.pg.out" 2>"$T/w.pg.err" &
+pid=$!
+while ! grep -q "paused at districts-relocated" "$T/w.pg.err" && kill -0 "$pid" 2>/dev/null; do
+  sleep 0.05; done
+"$RS" --store "$P" ingest concerns --quiet "$N" >"$T/n.pg.out" 2>"$T/n.pg.err" &
+ing=$!
+while [ "$(pgq "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'roadsafe'
+  AND wait_event_type = 'Lock'")" = "0" ] && kill -0 "$ing" 2>/dev/null; do sleep 0.05; done
+exec 9<>"$T/go"; echo go >&9; exec 9>&-
+st=0; wait "$pid" || st=$?; eq "$st" "0" "the districts load"
+st=0; wait "$ing" || st=$?; eq "$st" "0" "the load that waited"
+run 0 "$RS" --store "$W" districts load "$B" --name-field NAME --code-field CODE
+grep -v "paused at" "$T/w.pg.err" >"$T/w.pg.err2" || true
+cmp -s "$T/out" "$T/w.pg.out" || fail "the waited-for load says different things: $(cat "$T/w.pg.out")"
+cmp -s "$T/err" "$T/w.pg.err2" || fail "the waited-for load warns differently"
+run 0 "$RS" --store "$W" ingest concerns --quiet "$N"
+cmp -s "$T/out" "$T/n.pg.out" || fail "the load that waited says different things: $(cat "$T/n.pg.out")"
+same_districts "after a load that waited"
 finish
