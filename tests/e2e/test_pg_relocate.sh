@@ -132,8 +132,12 @@ reload a "$A"
 eq "$(moved a)" "$(($(grep -vc '|-1$' "$T/col.pg") + $(grep -vc '|-1$' "$T/ping.pg")))" \
   "set A again: records moved (the collisions and pings inside the county)"
 # set B: records of every kind move
+for k in det col con ping; do cp "$T/$k.pg" "$T/$k.a"; done
 reload b "$B"
 [ "$(moved b)" -gt 1000 ] || fail "set B moved too few records: $(moved b)"
+for k in det col con ping; do
+  cmp -s "$T/$k.a" "$T/$k.pg" && fail "set B moved no $k record"
+done
 cp "$T/det.pg" "$T/det.b"; cp "$T/ping.pg" "$T/ping.b"
 [ "$(cut -d'|' -f5 "$T/ping.b" | sort -u | wc -l)" -gt 5 ] || fail "pings in too few districts"
 grep -q '|-1$' "$T/ping.b" || fail "no ping outside every district"
