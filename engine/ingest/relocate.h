@@ -2,7 +2,9 @@
  * relocate.h — re-assign the district of every stored record after the
  * district set changes (`roadsafe districts load`), so records keep
  * answering "which district?" against the set in force.  Runs inside the
- * caller's transaction: a failure rolls back with the district change.
+ * caller's transaction (which must be open on a PostgreSQL workspace):
+ * a failure rolls back with the district change.  Both backends place
+ * with the same rs_placer, so they give the same districts and counts.
  */
 #ifndef RS_RELOCATE_H
 #define RS_RELOCATE_H

@@ -38,8 +38,8 @@ enum {
  * RS_STORE_PG_OK: the callers that pass it use nothing of the workspace
  * but what this header offers, and every function here works on both
  * backends except rs_store_text (SQLite statements) and the bulk functions
- * at the end (rs_store_copy_*, rs_store_query_rows, rs_store_query_int_args:
- * PostgreSQL only).  Without the flag, a RS_STORE_READONLY open of a URL
+ * at the end (rs_store_copy_*, rs_store_query_rows, rs_store_query_int_args,
+ * rs_store_cursor_batches, rs_store_exec_count: PostgreSQL only).  Without the flag, a RS_STORE_READONLY open of a URL
  * reads the whole workspace, as one consistent snapshot, into a staging
  * area (RS_STORE_SCRATCH) and gives that: an SQLite workspace, so every
  * reader runs unchanged and gives the same answers on both backends
@@ -84,6 +84,29 @@ int rs_store_query_rows(rs_ctx *ctx, const char *sql, rs_store_row_fn fn, void *
 /* rs_store_query_int with text parameters $1..$n (PostgreSQL). */
 int rs_store_query_int_args(rs_ctx *ctx, const char *sql, int n, const char *const *args,
                             int64_t *out);
+
+/* Reads a big query on a PostgreSQL workspace through a cursor in the
+ * caller's open transaction (store_pg_cursor.c): fn gets the rows
+ * batch_rows at a time, in binary, and between two calls the connection
+ * is free for other statements (a COPY, an UPDATE).  Columns must be
+ * smallint, integer, bigint, double precision, text or bytea.  fn returns
+ * 0 to go on, an RS_E code to stop (returned).  Memory: one batch. */
+typedef struct rs_store_batch rs_store_batch;
+typedef int (*rs_store_batch_fn)(void *user, const rs_store_batch *b);
+int rs_store_cursor_batches(rs_ctx *ctx, const char *sql, int batch_rows, rs_store_batch_fn fn,
+                            void *user);
+int rs_store_batch_rows(const rs_store_batch *b);
+int rs_store_batch_isnull(const rs_store_batch *b, int row, int col);
+/* smallint, integer or bigint (0 for NULL) */
+int64_t rs_store_batch_int(const rs_store_batch *b, int row, int col);
+/* double precision (0 for NULL) */
+double rs_store_batch_float8(const rs_store_batch *b, int row, int col);
+/* text or bytea: borrowed bytes, valid during fn; *len their number */
+const void *rs_store_batch_bytes(const rs_store_batch *b, int row, int col, size_t *len);
+/* Runs one statement on a PostgreSQL workspace; *rows gets the number of
+ * rows it inserted, updated or deleted.  On failure records "what: server
+ * message". */
+int rs_store_exec_count(rs_ctx *ctx, const char *sql, const char *what, int64_t *rows);
 
 /* Busy timeout in milliseconds: how long a command waits for another
  * process's write transaction before giving up with RS_EBUSY. */
