@@ -298,6 +298,8 @@ typedef struct {
 static const pg_kind pg_kinds[] = {
     {RS_KIND_DETECTIONS, "detections", {&t_detection, &t_reject}, 1, {NULL, NULL}},
     {RS_KIND_CONCERNS, "concerns", {&t_concern, &t_reject}, 0, {NULL, NULL}},
+    {RS_KIND_TELEMATICS, "telematics", {&t_reject}, 0, {NULL, rs_pg_traffic_send}},
+    {RS_KIND_FLEET, "fleet", {&t_reject}, 0, {rs_pg_fleet_before, rs_pg_fleet_send}},
 };
 
 /* The pin the staging load recorded (a first load, or one allowed to
@@ -367,7 +369,7 @@ int rs_ingest_file_pg(rs_ctx *ctx, rs_kind kind, const char *path, const rs_inge
         (rc = stage_workspace(ctx, stage)) != 0 ||
         (k->stage_ids &&
          ((rc = copy_ids(ctx, path, path)) != 0 || (rc = stage_stored(ctx, stage)) != 0)) ||
-        (k->hooks.before && (rc = k->hooks.before(ctx, stage, path)) != 0))
+        (k->hooks.before && (rc = k->hooks.before(ctx, stage, path, opts)) != 0))
         goto done;
     if ((rc = rs_ingest_file(stage, kind, path, opts, res)) != 0) {
         rc = rs_stage_error(ctx, stage, rc);

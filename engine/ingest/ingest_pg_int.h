@@ -36,13 +36,26 @@ int rs_stage_copy_table(rs_ctx *ctx, rs_ctx *stage, const pg_table *tb, int64_t 
 /* What a kind does beyond the common load (each may be NULL):
  * before: after the workspace's districts, cache and pin are staged and
  *         before the file is loaded into the stage (inside the workspace
- *         transaction): stage the stored rows the loader must see;
+ *         transaction): stage the stored rows the loader must see (opts
+ *         are the load's: what the loader compares may depend on them);
  * send:   after the log entry (pgid) is written and before the kind's
  *         tables are copied: send what a table copy cannot (rows of
  *         another shape, revisions of stored rows). */
 typedef struct {
-    int (*before)(rs_ctx *ctx, rs_ctx *stage, const char *path);
+    int (*before)(rs_ctx *ctx, rs_ctx *stage, const char *path, const rs_ingest_opts *opts);
     int (*send)(rs_ctx *ctx, rs_ctx *stage, int64_t fid, int64_t pgid);
 } pg_hooks;
+
+/* Telematics and fleet pings (ingest_pg_pings.c).  before of fleet: the
+ * fleet loaders are serialised (the vehicle ids they hand out), the
+ * workspace's fleet vehicles are staged with their ids, and so are the
+ * stored fleet pings the per-vehicle checks compare the file's with.
+ * send: the month partitions the staged pings need are made and committed
+ * on a second connection, then the pings are sent (fleet: the new
+ * vehicles first). */
+int rs_pg_fleet_before(rs_ctx *ctx, rs_ctx *stage, const char *path,
+                       const rs_ingest_opts *opts);
+int rs_pg_traffic_send(rs_ctx *ctx, rs_ctx *stage, int64_t fid, int64_t pgid);
+int rs_pg_fleet_send(rs_ctx *ctx, rs_ctx *stage, int64_t fid, int64_t pgid);
 
 #endif
