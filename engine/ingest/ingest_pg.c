@@ -323,6 +323,31 @@ static int copy_pin(rs_ctx *ctx, rs_ctx *stage)
     return 0;
 }
 
+/* The staging load's rejects (written to tmp) onto the caller's file.
+ * For a content already loaded, of a kind known by its content (ingest.h),
+ * SQLite's loader rolls back before it writes its closing line on the
+ * rejects not kept; drop_last (that line was written) leaves it out too. */
+static void pass_rejects(FILE *tmp, FILE *out, int drop_last)
+{
+    char buf[8192];
+    long keep = ftell(tmp);
+    for (long pos = keep - 2; drop_last && pos >= -1; pos--) {
+        if (pos < 0 || (fseek(tmp, pos, SEEK_SET) == 0 && getc(tmp) == '\n')) {
+            keep = pos + 1;
+            break;
+        }
+    }
+    rewind(tmp);
+    while (keep > 0) {
+        size_t n = fread(buf, 1, keep < (long)sizeof buf ? (size_t)keep : sizeof buf, tmp);
+        if (n == 0)
+            break;
+        fwrite(buf, 1, n, out);
+        keep -= (long)n;
+    }
+    fflush(out);
+}
+
 static const pg_kind *find_kind(rs_kind kind)
 {
     for (size_t i = 0; i < sizeof pg_kinds / sizeof pg_kinds[0]; i++)
@@ -352,6 +377,10 @@ int rs_ingest_file_pg(rs_ctx *ctx, rs_kind kind, const char *path, const rs_inge
     rs_ctx *stage = rs_ctx_new();
     if (stage == NULL)
         return rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
+    /* the loader's rejects go through a temporary file (pass_rejects) */
+    rs_ingest_opts so;
+    FILE *rejects = NULL, *caller_rejects = opts ? opts->rejects : NULL;
+    int reloaded = 0;
     int rc = rs_store_open(stage, "", RS_STORE_SCRATCH);
     if (rc != 0) {
         rc = rs_stage_error(ctx, stage, rc);
@@ -371,6 +400,14 @@ int rs_ingest_file_pg(rs_ctx *ctx, rs_kind kind, const char *path, const rs_inge
          ((rc = copy_ids(ctx, path, path)) != 0 || (rc = stage_stored(ctx, stage)) != 0)) ||
         (k->hooks.before && (rc = k->hooks.before(ctx, stage, path, opts)) != 0))
         goto done;
+    if (opts && opts->rejects) {
+        so = *opts;
+        if ((so.rejects = rejects = tmpfile()) == NULL) {
+            rc = rs_err_set(rs_ctx_err(ctx), RS_EIO, "cannot make a temporary file for rejects");
+            goto done;
+        }
+        opts = &so;
+    }
     if ((rc = rs_ingest_file(stage, kind, path, opts, res)) != 0) {
         rc = rs_stage_error(ctx, stage, rc);
         goto done;
@@ -406,6 +443,7 @@ int rs_ingest_file_pg(rs_ctx *ctx, rs_kind kind, const char *path, const rs_inge
                                       7, args, &pgid)) != 0)
         goto done;
     if (pgid == 0) {
+        reloaded = kind == RS_KIND_TELEMATICS || kind == RS_KIND_FLEET || kind == RS_KIND_CONCERNS;
         rs_store_rollback(ctx);
         res->present += res->loaded;
         res->loaded = 0;
@@ -424,6 +462,10 @@ int rs_ingest_file_pg(rs_ctx *ctx, rs_kind kind, const char *path, const rs_inge
 done:
     if (rc != 0)
         rs_store_rollback(ctx);
+    if (rejects) {
+        pass_rejects(rejects, caller_rejects, reloaded && res->not_kept > 0);
+        fclose(rejects);
+    }
     rs_ctx_free(stage);
     return rc;
 }

@@ -118,6 +118,9 @@ same_pings "after F3"
 # each again, and under another name: nothing new, the same words
 pg_both again_a "$A"
 has "$T/again_a.pg.out" "loaded 0, rejected 4, already present"
+# with fewer rejects kept than there are: no closing line for a reload
+pg_both capped --max-rejects 2 "$A"
+lacks "$T/capped.pg.rej" "more rejected rows not kept"
 pg_both again_f1 --source fleet "$F1"
 cp "$F2" "$T/renamed.csv"
 # (checked on its own, as the SQLite loader checks a content already loaded:
