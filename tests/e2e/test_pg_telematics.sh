@@ -7,7 +7,8 @@
 # and the default partition stays empty; a file loads once by its content;
 # a load killed (SIGKILL) between its COPY and its commit leaves nothing,
 # then loads whole; a reader is answered, with the old count, while a load
-# waits before its commit.
+# waits before its commit, and another load makes its month meanwhile; two
+# fleet loaders at once hand out the ids two loads in a row would.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pg_lib.sh"
 need_sqlite3
@@ -174,4 +175,32 @@ st=0; wait "$l1" || st=$?; eq "$st" "0" "the paused loader"
 has "$T/l1.out" "loaded 10000, rejected 0"
 eq "$(pgq "SELECT count(*) FROM roadsafe.ping")" "$((before + 10001))" "pings after both loads"
 eq "$(pgq "SELECT count(*) FROM roadsafe.ping_other")" "0" "the default partition"
+
+# two fleet loaders at once, each with a new vehicle: the second waits for
+# the first (the fleet lock), and the ids are those of the two loads one
+# after the other on SQLite
+G1="$T/g1.csv" G2="$T/g2.csv"
+{ head -n 1 "$FL"; sed -n '40001,41000p' "$FL"; echo "2020-06-01T09:00:00Z,EX-NEW-03,51.57,0.55,15.0,20,228"; } >"$G1"
+{ head -n 1 "$FL"; sed -n '41001,42000p' "$FL"; echo "2020-06-01T09:00:00Z,EX-NEW-04,51.57,0.55,15.0,20,228"; } >"$G2"
+# (the two traffic loads above ran on PostgreSQL only)
+run 0 "$RS" --store "$W" ingest telematics --quiet "$D"
+run 0 "$RS" --store "$W" ingest telematics --quiet "$E"
+run 0 "$RS" --store "$W" ingest telematics --source fleet --quiet "$G1"
+run 0 "$RS" --store "$W" ingest telematics --source fleet --quiet "$G2"
+rm -f "$T/go"; mkfifo "$T/go"
+ROADSAFE_TEST_PAUSE="ingest-pg-copied:$T/go" \
+  "$RS" --store "$P" ingest telematics --source fleet --quiet "$G1" >"$T/l1.out" 2>"$T/l1.err" &
+l1=$!
+while ! grep -q "paused at ingest-pg-copied" "$T/l1.err" && kill -0 "$l1" 2>/dev/null; do
+  sleep 0.05; done
+"$RS" --store "$P" ingest telematics --source fleet --quiet "$G2" >"$T/l2.out" 2>"$T/l2.err" &
+l2=$!
+while [ "$(pgq "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'roadsafe'
+  AND wait_event_type = 'Lock'")" = "0" ] && kill -0 "$l2" 2>/dev/null; do sleep 0.05; done
+exec 9<>"$T/go"; echo go >&9; exec 9>&-
+st=0; wait "$l1" || st=$?; eq "$st" "0" "first fleet loader"
+st=0; wait "$l2" || st=$?; eq "$st" "0" "second fleet loader"
+has "$T/l1.out" "loaded 1001, rejected 0"
+has "$T/l2.out" "loaded 1001, rejected 0"
+same_pings "after two fleet loaders at once"
 finish
