@@ -68,8 +68,9 @@ mkdir -p "$out/maps" "$out/layers" "$out/tables" "$out/plan"
 # the county's roads and towns, drawn on every map so a reader can place a cell
 ctx="$out/input/roads.shp,$out/input/towns.shp"
 # heat maps: counts for GIS, shares for communities (small cells withheld), density
+# (the first also kept in the workspace as layer over_threshold_250m, for GIS from there)
 step $RS heatmap --out "$out/maps/over_threshold_250m" --metric over_threshold --min-count 1 \
-  --context "$ctx"
+  --context "$ctx" --publish over_threshold_250m
 step $RS heatmap --out "$out/maps/share_over_250m" --metric share_over --min-count 30 \
   --title "Where drivers speed: share of pings over the enforcement threshold" --context "$ctx"
 step $RS heatmap --out "$out/maps/weekend_share_over_hex300" --metric share_over --days weekend \

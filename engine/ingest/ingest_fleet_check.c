@@ -166,6 +166,13 @@ static int keep_old(void *user, const rs_ping *p, size_t n)
 
 /* Copies the stored pings of the file's vehicles that could bear on its
  * pings (within the time the limit needs to cross the grid) to fleet_old. */
+int64_t rs_fleet_check_window(double max_mph)
+{
+    if (max_mph == 0)
+        max_mph = RS_FLEET_MAX_MPH;
+    return max_mph > 0 ? (int64_t)ceil(GRID_DIAGONAL_M / (max_mph * 1609.344 / 3600.0)) : 0;
+}
+
 static int load_old(rs_fleet_check *c)
 {
     int64_t w = c->mps > 0 ? (int64_t)ceil(GRID_DIAGONAL_M / c->mps) : 0;

@@ -32,4 +32,10 @@ int rs_fleet_check_finish(rs_fleet_check *c, int (*keep)(void *user, const rs_pi
                           void *user);
 void rs_fleet_check_free(rs_fleet_check *c);
 
+/* How far, in seconds, a vehicle's stored pings can bear on the checks of
+ * a file's pings (max_mph as for rs_fleet_check_new): those stored more
+ * than this before the file's first ping or after its last never change a
+ * decision.  0 when no speed is checked (same seconds only). */
+int64_t rs_fleet_check_window(double max_mph);
+
 #endif

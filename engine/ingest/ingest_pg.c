@@ -301,6 +301,8 @@ static const pg_kind pg_kinds[] = {
     /* its four tables are sent by its hook, collisions first */
     {RS_KIND_STATS19, "stats19", {&t_reject}, 0,
      {rs_pg_s19_before, rs_pg_s19_send, rs_pg_s19_again}},
+    {RS_KIND_TELEMATICS, "telematics", {&t_reject}, 0, {NULL, rs_pg_traffic_send, NULL}},
+    {RS_KIND_FLEET, "fleet", {&t_reject}, 0, {rs_pg_fleet_before, rs_pg_fleet_send, NULL}},
 };
 
 /* The pin the staging load recorded (a first load, or one allowed to
@@ -322,6 +324,31 @@ static int copy_pin(rs_ctx *ctx, rs_ctx *stage)
             return rc;
     }
     return 0;
+}
+
+/* The staging load's rejects (written to tmp) onto the caller's file.
+ * For a content already loaded, of a kind known by its content (ingest.h),
+ * SQLite's loader rolls back before it writes its closing line on the
+ * rejects not kept; drop_last (that line was written) leaves it out too. */
+static void pass_rejects(FILE *tmp, FILE *out, int drop_last)
+{
+    char buf[8192];
+    long keep = ftell(tmp);
+    for (long pos = keep - 2; drop_last && pos >= -1; pos--) {
+        if (pos < 0 || (fseek(tmp, pos, SEEK_SET) == 0 && getc(tmp) == '\n')) {
+            keep = pos + 1;
+            break;
+        }
+    }
+    rewind(tmp);
+    while (keep > 0) {
+        size_t n = fread(buf, 1, keep < (long)sizeof buf ? (size_t)keep : sizeof buf, tmp);
+        if (n == 0)
+            break;
+        fwrite(buf, 1, n, out);
+        keep -= (long)n;
+    }
+    fflush(out);
 }
 
 static const pg_kind *find_kind(rs_kind kind)
@@ -353,6 +380,10 @@ int rs_ingest_file_pg(rs_ctx *ctx, rs_kind kind, const char *path, const rs_inge
     rs_ctx *stage = rs_ctx_new();
     if (stage == NULL)
         return rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
+    /* the loader's rejects go through a temporary file (pass_rejects) */
+    rs_ingest_opts so;
+    FILE *rejects = NULL, *caller_rejects = opts ? opts->rejects : NULL;
+    int reloaded = 0;
     int rc = rs_store_open(stage, "", RS_STORE_SCRATCH);
     if (rc != 0) {
         rc = rs_stage_error(ctx, stage, rc);
@@ -370,21 +401,32 @@ int rs_ingest_file_pg(rs_ctx *ctx, rs_kind kind, const char *path, const rs_inge
         (rc = stage_workspace(ctx, stage)) != 0 ||
         (k->stage_ids &&
          ((rc = copy_ids(ctx, path, path)) != 0 || (rc = stage_stored(ctx, stage)) != 0)) ||
-        (k->hooks.before && (rc = k->hooks.before(ctx, stage, path)) != 0))
+        (k->hooks.before && (rc = k->hooks.before(ctx, stage, path, opts)) != 0))
         goto done;
+    if (opts && opts->rejects) {
+        so = *opts;
+        if ((so.rejects = rejects = tmpfile()) == NULL) {
+            rc = rs_err_set(rs_ctx_err(ctx), RS_EIO, "cannot make a temporary file for rejects");
+            goto done;
+        }
+        opts = &so;
+    }
     if ((rc = rs_ingest_file(stage, kind, path, opts, res)) != 0) {
         rc = rs_stage_error(ctx, stage, rc);
         goto done;
     }
     int64_t fid = 0, pgid = 0;
-    char sha[80] = "";
+    char sha[80] = "", logkind[32] = "";
     sqlite3_stmt *st = NULL;
+    /* the log entry as the SQLite load wrote it: its kind is the file's
+     * (a STATS19 file is logged as collisions, casualties, ...) */
     if (sqlite3_prepare_v2(rs_ctx_db(stage),
-                           "SELECT id, sha256 FROM ingest_file ORDER BY id DESC LIMIT 1", -1, &st,
-                           NULL) == SQLITE_OK &&
+                           "SELECT id, sha256, kind FROM ingest_file ORDER BY id DESC LIMIT 1", -1,
+                           &st, NULL) == SQLITE_OK &&
         sqlite3_step(st) == SQLITE_ROW) {
         fid = sqlite3_column_int64(st, 0);
         snprintf(sha, sizeof sha, "%s", (const char *)sqlite3_column_text(st, 1));
+        snprintf(logkind, sizeof logkind, "%s", (const char *)sqlite3_column_text(st, 2));
     }
     sqlite3_finalize(st);
     if (fid <= 0) {
@@ -396,7 +438,7 @@ int rs_ingest_file_pg(rs_ctx *ctx, rs_kind kind, const char *path, const rs_inge
     snprintf(nl, sizeof nl, "%lld", (long long)res->loaded);
     snprintf(nr, sizeof nr, "%lld", (long long)res->rejected);
     snprintf(np, sizeof np, "%lld", (long long)res->present);
-    const char *args[7] = {path, sha, loaded_at, nl, nr, np, k->name};
+    const char *args[7] = {path, sha, loaded_at, nl, nr, np, logkind};
     /* the same content already loaded (or being loaded: this waits for
      * that transaction) gives no row */
     if ((rc = rs_store_query_int_args(ctx,
@@ -406,9 +448,10 @@ int rs_ingest_file_pg(rs_ctx *ctx, rs_kind kind, const char *path, const rs_inge
                                       "ON CONFLICT (kind, sha256) DO NOTHING RETURNING id",
                                       7, args, &pgid)) != 0)
         goto done;
-    if (pgid == 0 && k->hooks.again && (rc = k->hooks.again(ctx, k->name, sha, res, &pgid)) != 0)
+    if (pgid == 0 && k->hooks.again && (rc = k->hooks.again(ctx, logkind, sha, res, &pgid)) != 0)
         goto done;
     if (pgid == 0) {
+        reloaded = kind == RS_KIND_TELEMATICS || kind == RS_KIND_FLEET || kind == RS_KIND_CONCERNS;
         rs_store_rollback(ctx);
         res->present += res->loaded;
         res->loaded = 0;
@@ -427,6 +470,10 @@ int rs_ingest_file_pg(rs_ctx *ctx, rs_kind kind, const char *path, const rs_inge
 done:
     if (rc != 0)
         rs_store_rollback(ctx);
+    if (rejects) {
+        pass_rejects(rejects, caller_rejects, reloaded && res->not_kept > 0);
+        fclose(rejects);
+    }
     rs_ctx_free(stage);
     return rc;
 }

@@ -36,7 +36,8 @@ int rs_stage_copy_table(rs_ctx *ctx, rs_ctx *stage, const pg_table *tb, int64_t 
 /* What a kind does beyond the common load (each may be NULL):
  * before: after the workspace's districts, cache and pin are staged and
  *         before the file is loaded into the stage (inside the workspace
- *         transaction): stage the stored rows the loader must see;
+ *         transaction): stage the stored rows the loader must see (opts
+ *         are the load's: what the loader compares may depend on them);
  * send:   after the log entry (pgid) is written and before the kind's
  *         tables are copied: send what a table copy cannot (rows of
  *         another shape, revisions of stored rows);
@@ -46,7 +47,7 @@ int rs_stage_copy_table(rs_ctx *ctx, rs_ctx *stage, const pg_table *tb, int64_t 
  *         then goes on as a new one would), or leave it 0 to store
  *         nothing (the rows count as already present). */
 typedef struct {
-    int (*before)(rs_ctx *ctx, rs_ctx *stage, const char *path);
+    int (*before)(rs_ctx *ctx, rs_ctx *stage, const char *path, const rs_ingest_opts *opts);
     int (*send)(rs_ctx *ctx, rs_ctx *stage, int64_t fid, int64_t pgid);
     int (*again)(rs_ctx *ctx, const char *kind, const char *sha, const rs_ingest_result *res,
                  int64_t *pgid);
@@ -55,9 +56,22 @@ typedef struct {
 /* STATS19 (ingest_pg_stats19.c): the stored rows of the file's collisions
  * staged; their revisions and the file's rows sent; a content loaded
  * before loads again into its log entry when it brings something new. */
-int rs_pg_s19_before(rs_ctx *ctx, rs_ctx *stage, const char *path);
+int rs_pg_s19_before(rs_ctx *ctx, rs_ctx *stage, const char *path,
+                     const rs_ingest_opts *opts);
 int rs_pg_s19_send(rs_ctx *ctx, rs_ctx *stage, int64_t fid, int64_t pgid);
 int rs_pg_s19_again(rs_ctx *ctx, const char *kind, const char *sha, const rs_ingest_result *res,
                     int64_t *pgid);
+
+/* Telematics and fleet pings (ingest_pg_pings.c).  before of fleet: the
+ * fleet loaders are serialised (the vehicle ids they hand out), the
+ * workspace's fleet vehicles are staged with their ids, and so are the
+ * stored fleet pings the per-vehicle checks compare the file's with.
+ * send: the month partitions the staged pings need are made and committed
+ * on a second connection, then the pings are sent (fleet: the new
+ * vehicles first). */
+int rs_pg_fleet_before(rs_ctx *ctx, rs_ctx *stage, const char *path,
+                       const rs_ingest_opts *opts);
+int rs_pg_traffic_send(rs_ctx *ctx, rs_ctx *stage, int64_t fid, int64_t pgid);
+int rs_pg_fleet_send(rs_ctx *ctx, rs_ctx *stage, int64_t fid, int64_t pgid);
 
 #endif

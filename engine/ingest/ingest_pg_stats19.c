@@ -241,8 +241,9 @@ static int note_revisions(rs_ctx *ctx, rs_ctx *stage, const pg_table *tb, int nk
     return rc != 0 ? rs_stage_error(ctx, stage, rc) : 0;
 }
 
-int rs_pg_s19_before(rs_ctx *ctx, rs_ctx *stage, const char *path)
+int rs_pg_s19_before(rs_ctx *ctx, rs_ctx *stage, const char *path, const rs_ingest_opts *opts)
 {
+    (void)opts; /* every STATS19 option acts on rows the staged ones already show */
     /* one STATS19 load at a time: what it compares with stays as read
      * (readers take ACCESS SHARE, which this lock lets through) */
     int rc = rs_store_exec(ctx, "LOCK TABLE roadsafe.collision IN SHARE ROW EXCLUSIVE MODE",

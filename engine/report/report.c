@@ -227,6 +227,25 @@ static const char *base_name(const char *p)
     return s ? s + 1 : p;
 }
 
+/* The workspace as the board reads it: an SQLite file by its name, a
+ * PostgreSQL workspace by its database (the URL's host part, a socket
+ * folder or a server name, says nothing to the board). */
+static void workspace_name(const char *path, char *buf, size_t size)
+{
+    if (!rs_store_is_pg_url(path)) {
+        snprintf(buf, size, "%s", base_name(path));
+        return;
+    }
+    const char *p = strstr(path, "://") + 3;
+    const char *db = p + strcspn(p, "/?");
+    db += *db == '/';
+    int n = (int)strcspn(db, "?");
+    if (*db == '?' || n == 0)
+        snprintf(buf, size, "PostgreSQL workspace");
+    else
+        snprintf(buf, size, "PostgreSQL database %.*s", n, db);
+}
+
 static int title_block(rs_rep *r)
 {
     FILE *f = r->f;
@@ -262,8 +281,9 @@ static int title_block(rs_rep *r)
     fputs("</dd>\n<dt>Data used</dt><dd>", f);
     rs_rep_printf(r, "up to the end of %s only", q_end);
     fputs("</dd>\n<dt>Workspace</dt><dd>", f);
-    rs_rep_printf(r, "%s (schema version %d)", base_name(rs_ctx_store_path(r->ctx)),
-                  rs_store_schema_version(r->ctx));
+    char ws[256];
+    workspace_name(rs_ctx_store_path(r->ctx), ws, sizeof ws);
+    rs_rep_printf(r, "%s (schema version %d)", ws, rs_store_schema_version(r->ctx));
     fputs("</dd>\n", f);
     char src[1024] = "";
     if (r->nd > 0 && rs_store_meta_get(r->ctx, "districts_source", src, sizeof src) == 0) {

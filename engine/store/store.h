@@ -62,8 +62,8 @@ int rs_store_snapshot(rs_ctx *pg, rs_ctx *lite);
  * copy_sql, a "COPY table(columns) FROM STDIN (FORMAT binary)", inside
  * the caller's transaction; then per row rs_copy_row with the number of
  * fields and one rs_copy_* per field, in the columns' order and types
- * (int8: bigint, int4: integer, float8: double precision, bytes: text or
- * bytea); end with ok = 1 sends it (0 or the server's error), with ok = 0
+ * (int8: bigint, int4: integer, int2: smallint, float8: double precision,
+ * bytes: text or bytea); end with ok = 1 sends it (0 or the server's error), with ok = 0
  * abandons it (RS_ERR; the caller rolls back).  end frees c. */
 typedef struct rs_store_copy rs_store_copy;
 int rs_store_copy_begin(rs_ctx *ctx, const char *copy_sql, rs_store_copy **out);
@@ -71,6 +71,7 @@ void rs_copy_row(rs_store_copy *c, int nfields);
 void rs_copy_null(rs_store_copy *c);
 void rs_copy_int8(rs_store_copy *c, int64_t v);
 void rs_copy_int4(rs_store_copy *c, int32_t v);
+void rs_copy_int2(rs_store_copy *c, int16_t v);
 void rs_copy_float8(rs_store_copy *c, double v);
 void rs_copy_bytes(rs_store_copy *c, const void *p, size_t n);
 int rs_store_copy_end(rs_ctx *ctx, rs_store_copy *c, int ok);
@@ -107,6 +108,13 @@ const void *rs_store_batch_bytes(const rs_store_batch *b, int row, int col, size
  * rows it inserted, updated or deleted.  On failure records "what: server
  * message". */
 int rs_store_exec_count(rs_ctx *ctx, const char *sql, const char *what, int64_t *rows);
+
+/* A second connection to ctx's PostgreSQL workspace (the same server,
+ * database and credentials; autocommit; search_path roadsafe, public) in
+ * out, a fresh context, for work that must commit apart from ctx's open
+ * transaction (store_pg_sibling.c).  The schema is not migrated again.
+ * Returns 0 or an RS_E code in out's error. */
+int rs_store_pg_sibling(rs_ctx *ctx, rs_ctx *out);
 
 /* Busy timeout in milliseconds: how long a command waits for another
  * process's write transaction before giving up with RS_EBUSY. */

@@ -93,6 +93,11 @@ void rs_copy_int4(rs_store_copy *c, int32_t v)
     put_be(c, 4, 4);
     put_be(c, (uint32_t)v, 4);
 }
+void rs_copy_int2(rs_store_copy *c, int16_t v)
+{
+    put_be(c, 2, 4);
+    put_be(c, (uint16_t)v, 2);
+}
 void rs_copy_float8(rs_store_copy *c, double v)
 {
     uint64_t u;

@@ -29,12 +29,19 @@ n=$(PGDATABASE=roadsafe pgq "SELECT count(*) FROM roadsafe.district")
 [ "$n" -gt 0 ] || fail "no districts loaded"
 # a month partition made after the grants
 PGUSER=roadsafe_loader PGDATABASE=roadsafe pgq "SELECT roadsafe.ping_month(1700000000)" >/dev/null
+# pings loaded after the grants, into month partitions the load makes
+PGUSER=roadsafe_loader run 0 "$RS" --store "$URL" ingest telematics --quiet "$T/gen/telematics.csv"
+pings=$(PGDATABASE=roadsafe pgq "SELECT count(*) FROM roadsafe.ping")
+[ "$pings" -gt 0 ] || fail "no pings loaded"
 
 an() { PGUSER=roadsafe_analyst PGDATABASE=roadsafe "${PSQL[@]}" -c "$1"; }
 # the analyst reads the tables and the layers
 eq "$(an "SELECT count(*) FROM roadsafe.district")" "$n" "analyst reads districts"
 eq "$(an "SELECT count(*) FROM roadsafe.district WHERE ST_SRID(geom) = 27700")" "$n" "analyst reads the layer"
 eq "$(an "SELECT count(*) FROM roadsafe.ping_2023_11")" "0" "analyst reads a later partition"
+eq "$(an "SELECT count(*) FROM roadsafe.ping")" "$pings" "analyst reads the pings"
+eq "$(an "SELECT count(*) FROM roadsafe.ping_2020_01")" \
+  "$(PGDATABASE=roadsafe pgq "SELECT count(*) FROM roadsafe.ping_2020_01")" "analyst reads a partition a load made"
 eq "$(an "SELECT value FROM roadsafe.meta WHERE key = 'schema_version'")" \
   "$(PGDATABASE=roadsafe pgq "SELECT value FROM roadsafe.meta WHERE key = 'schema_version'")" "analyst reads meta"
 # and writes nothing
