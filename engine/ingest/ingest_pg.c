@@ -233,35 +233,32 @@ static const pg_table t_detection = {"detection",
 static const pg_table t_concern = {"concern", "t, e, n, district_id, source", "8ff4t"};
 static const pg_table t_reject = {"reject", "line, col, reason", "8tt"};
 
-/* The staging load's rows of table tb (file fid) into the workspace as
- * file pgid. */
-int rs_stage_copy_table(rs_ctx *ctx, rs_ctx *stage, const pg_table *tb, int64_t fid, int64_t pgid)
+int rs_stage_copy_rows(rs_ctx *ctx, rs_ctx *stage, const char *copy_sql, const char *sel,
+                       int64_t fid, int64_t lead, const char *types, const char *what)
 {
-    char sql[512];
     sqlite3_stmt *st = NULL;
     rs_store_copy *c = NULL;
-    int nc = (int)strlen(tb->types);
-    snprintf(sql, sizeof sql, "COPY roadsafe.%s(file_id, %s) FROM STDIN (FORMAT binary)",
-             tb->table, tb->cols);
-    int rc = rs_store_copy_begin(ctx, sql, &c);
+    int nc = (int)strlen(types);
+    int rc = rs_store_copy_begin(ctx, copy_sql, &c);
     if (rc != 0)
         return rc;
-    snprintf(sql, sizeof sql, "SELECT %s FROM %s WHERE file_id = ?1", tb->cols, tb->table);
-    if (sqlite3_prepare_v2(rs_ctx_db(stage), sql, -1, &st, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(rs_ctx_db(stage), sel, -1, &st, NULL) != SQLITE_OK) {
         rs_store_copy_end(ctx, c, 0);
-        return rs_stage_error(ctx, stage, rs_store_fail(stage, "read the staged rows"));
+        return rs_stage_error(ctx, stage, rs_store_fail(stage, what));
     }
-    sqlite3_bind_int64(st, 1, fid);
+    if (fid >= 0)
+        sqlite3_bind_int64(st, 1, fid);
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        rs_copy_row(c, nc + 1);
-        rs_copy_int8(c, pgid);
+        rs_copy_row(c, nc + (lead >= 0));
+        if (lead >= 0)
+            rs_copy_int8(c, lead);
         for (int i = 0; i < nc; i++) {
             if (sqlite3_column_type(st, i) == SQLITE_NULL) {
                 rs_copy_null(c);
                 continue;
             }
-            switch (tb->types[i]) {
+            switch (types[i]) {
             case '8': rs_copy_int8(c, sqlite3_column_int64(st, i)); break;
             case '4': rs_copy_int4(c, sqlite3_column_int(st, i)); break;
             case 'f': rs_copy_float8(c, sqlite3_column_double(st, i)); break;
@@ -274,13 +271,24 @@ int rs_stage_copy_table(rs_ctx *ctx, rs_ctx *stage, const pg_table *tb, int64_t 
         }
     }
     if (step != SQLITE_DONE) {
-        rc = rs_stage_error(ctx, stage, rs_store_fail(stage, "read the staged rows"));
+        rc = rs_stage_error(ctx, stage, rs_store_fail(stage, what));
         rs_store_copy_end(ctx, c, 0);
     } else {
         rc = rs_store_copy_end(ctx, c, 1);
     }
     sqlite3_finalize(st);
     return rc;
+}
+
+/* The staging load's rows of table tb (file fid) into the workspace as
+ * file pgid. */
+int rs_stage_copy_table(rs_ctx *ctx, rs_ctx *stage, const pg_table *tb, int64_t fid, int64_t pgid)
+{
+    char copy[512], sel[512];
+    snprintf(copy, sizeof copy, "COPY roadsafe.%s(file_id, %s) FROM STDIN (FORMAT binary)",
+             tb->table, tb->cols);
+    snprintf(sel, sizeof sel, "SELECT %s FROM %s WHERE file_id = ?1", tb->cols, tb->table);
+    return rs_stage_copy_rows(ctx, stage, copy, sel, fid, pgid, tb->types, "read the staged rows");
 }
 
 /* What a kind loads on PostgreSQL: its log name, its tables (in the order

@@ -28,6 +28,13 @@ typedef struct {
     const char *table, *cols, *types;
 } pg_table;
 
+/* The rows of the stage's query sel (its ?1 bound to fid when fid >= 0;
+ * columns of types, letters as for pg_table) into the workspace by
+ * copy_sql, a binary COPY in the caller's transaction whose first column
+ * gets lead when lead >= 0 (a file id); what names a stage failure. */
+int rs_stage_copy_rows(rs_ctx *ctx, rs_ctx *stage, const char *copy_sql, const char *sel,
+                       int64_t fid, int64_t lead, const char *types, const char *what);
+
 /* The staged rows of table tb loaded by staged file fid, into the
  * workspace as file pgid (binary COPY, inside the caller's transaction). */
 int rs_stage_copy_table(rs_ctx *ctx, rs_ctx *stage, const pg_table *tb, int64_t fid,

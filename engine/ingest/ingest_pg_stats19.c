@@ -283,44 +283,7 @@ done:
 static int copy_rows(rs_ctx *ctx, rs_ctx *stage, const char *copy_sql, const char *sel,
                      const char *types)
 {
-    sqlite3_stmt *st = NULL;
-    rs_store_copy *c = NULL;
-    int nc = (int)strlen(types);
-    int rc = rs_store_copy_begin(ctx, copy_sql, &c);
-    if (rc != 0)
-        return rc;
-    if (sqlite3_prepare_v2(rs_ctx_db(stage), sel, -1, &st, NULL) != SQLITE_OK) {
-        rs_store_copy_end(ctx, c, 0);
-        return rs_stage_error(ctx, stage, rs_store_fail(stage, "read the revised rows"));
-    }
-    int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        rs_copy_row(c, nc);
-        for (int i = 0; i < nc; i++) {
-            if (sqlite3_column_type(st, i) == SQLITE_NULL) {
-                rs_copy_null(c);
-                continue;
-            }
-            switch (types[i]) {
-            case '8': rs_copy_int8(c, sqlite3_column_int64(st, i)); break;
-            case '4': rs_copy_int4(c, sqlite3_column_int(st, i)); break;
-            case 'f': rs_copy_float8(c, sqlite3_column_double(st, i)); break;
-            case 'b':
-                rs_copy_bytes(c, sqlite3_column_blob(st, i), (size_t)sqlite3_column_bytes(st, i));
-                break;
-            default:
-                rs_copy_bytes(c, sqlite3_column_text(st, i), (size_t)sqlite3_column_bytes(st, i));
-            }
-        }
-    }
-    if (step != SQLITE_DONE) {
-        rc = rs_stage_error(ctx, stage, rs_store_fail(stage, "read the revised rows"));
-        rs_store_copy_end(ctx, c, 0);
-    } else {
-        rc = rs_store_copy_end(ctx, c, 1);
-    }
-    sqlite3_finalize(st);
-    return rc;
+    return rs_stage_copy_rows(ctx, stage, copy_sql, sel, -1, -1, types, "read the revised rows");
 }
 
 /* The staged rows of table tb the load revised, onto the workspace's

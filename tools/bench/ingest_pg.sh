@@ -8,8 +8,11 @@
 # a temporary folder, as tests/e2e/pg_lib.sh makes it, but with fsync on
 # and shared_buffers 256MB: a durable server, not a test one), each with
 # wall time, roadsafe's CPU time and peak RSS, the server's CPU time, and
-# the size of what was stored.  The cluster is stopped and removed at the
-# end, whatever happens.
+# the size of what was stored; then the same heat maps from both (a 250 m
+# grid and a 500 m quartic KDE at 100 m pixels: on PostgreSQL a reader
+# first copies the workspace into its snapshot, store.h), each with wall,
+# CPU and peak RSS, and whether the two backends' outputs are identical.
+# The cluster is stopped and removed at the end, whatever happens.
 #   usage: tools/bench/ingest_pg.sh [WORKDIR] [SIZES]   (SIZES: 1e6 1e7)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -85,6 +88,26 @@ for size in $sizes; do
   awk -v r="$rows" -v w="$wall" -v c="$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" -v m="$rss" -v s="$(( s1 - s0 ))" \
     -v z="$z" 'BEGIN {
     printf "postgresql: wall %6.2f s, roadsafe CPU %6.2f s, peak RSS %4.0f MB, %.2f million pings/s, server CPU %.2f s, ping table %.0f MB\n", w, c, m / 1024, r / w / 1e6, s / 100, z / 1e6 }'
+  # heat maps from each backend (readers; on PostgreSQL through the snapshot)
+  for job in "grid --min-count 1" "kde --kde 500 --pixel 100 --min-count 1"; do
+    name=${job%% *}; args=${job#* }
+    for b in sqlite postgresql; do
+      st="$work/ws.db"; [ "$b" = postgresql ] && st="$url"
+      # shellcheck disable=SC2086
+      /usr/bin/time -f "%e %U %S %M" -o "$work/time.txt" \
+        build/roadsafe --store "$st" heatmap --out "$work/heat-$b-$name" $args >/dev/null
+      read -r wall user sys rss < "$work/time.txt"
+      awk -v n="$name" -v b="$b" -v w="$wall" -v c="$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" \
+        -v m="$rss" 'BEGIN { printf "heatmap %-4s %-10s wall %6.2f s, roadsafe CPU %6.2f s, peak RSS %4.0f MB\n", n, b, w, c, m / 1024 }'
+    done
+    for ext in csv dbf asc png; do
+      [ -e "$work/heat-sqlite-$name.$ext" ] || continue
+      cmp -s "$work/heat-sqlite-$name.$ext" "$work/heat-postgresql-$name.$ext" &&
+        echo "heatmap $name.$ext: identical on both backends" ||
+        echo "heatmap $name.$ext: DIFFERS between the backends"
+    done
+  done
+  rm -f "$work"/heat-*
   echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 done
 rm -f "$work"/ws.db* "$work/time.txt"
