@@ -290,7 +290,7 @@ static int copy_rows(rs_ctx *ctx, rs_ctx *stage, const char *copy_sql, const cha
  * (every column but the key and the file the row came from). */
 static int send_revisions(rs_ctx *ctx, rs_ctx *stage, const pg_table *tb, int nkeys)
 {
-    char sql[2048], defs[1024] = "", keys[256] = "", set[1024] = "", from[1024] = "",
+    char sql[4096], defs[1024] = "", keys[256] = "", set[1024] = "", from[1024] = "",
                     on[512] = "", what[64];
     int64_t n = 0;
     int nc = (int)strlen(tb->types);
@@ -316,15 +316,18 @@ static int send_revisions(rs_ctx *ctx, rs_ctx *stage, const pg_table *tb, int nk
              defs);
     if ((rc = rs_store_exec(ctx, sql, what)) != 0)
         return rc;
-    char copy_sql[1024], sel[1024];
-    snprintf(copy_sql, sizeof copy_sql, "COPY rs_rev_%s(%s) FROM STDIN (FORMAT binary)",
-             tb->table, tb->cols);
-    snprintf(sel, sizeof sel, "SELECT %s FROM main.%s JOIN temp.rs_rev_%s USING (%s)", tb->cols,
-             tb->table, tb->table, keys);
+    char copy_sql[4096], sel[4096];
+    if ((size_t)snprintf(copy_sql, sizeof copy_sql, "COPY rs_rev_%s(%s) FROM STDIN (FORMAT binary)",
+                         tb->table, tb->cols) >= sizeof copy_sql ||
+        (size_t)snprintf(sel, sizeof sel, "SELECT %s FROM main.%s JOIN temp.rs_rev_%s USING (%s)",
+                         tb->cols, tb->table, tb->table, keys) >= sizeof sel)
+        return rs_err_set(rs_ctx_err(ctx), RS_ERR, "internal error: the %s columns", tb->table);
     if ((rc = copy_rows(ctx, stage, copy_sql, sel, tb->types)) != 0)
         return rc;
-    snprintf(sql, sizeof sql, "UPDATE roadsafe.%s AS m SET (%s) = (%s) FROM rs_rev_%s r WHERE %s",
-             tb->table, set, from, tb->table, on);
+    if ((size_t)snprintf(sql, sizeof sql,
+                         "UPDATE roadsafe.%s AS m SET (%s) = (%s) FROM rs_rev_%s r WHERE %s",
+                         tb->table, set, from, tb->table, on) >= sizeof sql)
+        return rs_err_set(rs_ctx_err(ctx), RS_ERR, "internal error: the %s columns", tb->table);
     return rs_store_exec(ctx, sql, what);
 }
 
