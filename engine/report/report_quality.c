@@ -203,10 +203,12 @@ static int unlocated(rs_rep *r)
     rs_period_label(RS_PERIOD_MONTH, 0, r->q_first - 9, m0, sizeof m0);
     rs_period_label(RS_PERIOD_MONTH, 0, r->q_first + 2, m1, sizeof m1);
     snprintf(l12, sizeof l12, "12 months %s to %s", m0, m1);
-    const char *cols[] = {"period",           "collisions",
-                          "without a location", "without a location (%)",
-                          "outside every district", "KSI casualties in collisions without a "
-                                                  "location"};
+    const char *cols[] = {"period",
+                          "collisions",
+                          "without a location",
+                          "without a location (%)",
+                          "outside every district",
+                          ("KSI casualties in collisions without a location")};
     rs_table *t = rs_table_new("Collisions without a usable location (counted in county "
                                "totals, absent from maps and district rows)",
                                6, cols);
