@@ -302,7 +302,7 @@ static int open_scratch(rs_ctx *ctx)
 
 /* A reader of a PostgreSQL workspace: the workspace as one snapshot in a
  * staging area (rs_store_snapshot), named by the URL in every message. */
-static int open_snapshot(rs_ctx *ctx, const char *url)
+static int open_snapshot(rs_ctx *ctx, const char *url, int flags)
 {
     rs_ctx *pg = rs_ctx_new();
     if (pg == NULL)
@@ -310,7 +310,7 @@ static int open_snapshot(rs_ctx *ctx, const char *url)
     int rc = rs_pg_open(pg, url, RS_STORE_READONLY);
     if (rc == 0 && (rc = open_scratch(ctx)) == 0) {
         rs_ctx_set_store_path(ctx, rs_ctx_store_path(pg));
-        rc = rs_store_snapshot(pg, ctx);
+        rc = rs_store_snapshot(pg, ctx, !(flags & RS_STORE_NO_PINGS));
     }
     if (rc != 0 && rs_ctx_err(pg)->code)
         rs_err_set(rs_ctx_err(ctx), rs_ctx_err(pg)->code, "%s", rs_ctx_err(pg)->msg);
@@ -339,7 +339,7 @@ int rs_store_open(rs_ctx *ctx, const char *path, int flags)
         if (flags & RS_STORE_PG_OK)
             return rs_pg_open(ctx, path, flags);
         if (flags & RS_STORE_READONLY)
-            return open_snapshot(ctx, path);
+            return open_snapshot(ctx, path, flags);
         return rs_err_set(e, RS_EUSAGE,
                           "this command is not yet available on a PostgreSQL workspace (it "
                           "runs on the SQLite workspace)");

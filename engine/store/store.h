@@ -26,7 +26,10 @@ enum {
     /* a private SQLite workspace in a temporary file that no other process
      * sees and that vanishes when closed, or when the process dies
      * (path ignored): a staging area */
-    RS_STORE_SCRATCH = 8
+    RS_STORE_SCRATCH = 8,
+    /* a reader that reads no pings (ksi, reoffend, target show): its
+     * snapshot of a PostgreSQL workspace leaves them out */
+    RS_STORE_NO_PINGS = 16
 };
 
 /* ---- the shared workspace on PostgreSQL ---------------------------------
@@ -55,8 +58,9 @@ int rs_store_has_placed_records(rs_ctx *ctx, int *yes);
 
 /* Copies every table of PostgreSQL workspace pg into the empty staging
  * area lite (store_pg_snapshot.c), in one REPEATABLE READ READ ONLY
- * transaction: a snapshot that waits for no load.  Errors are pg's. */
-int rs_store_snapshot(rs_ctx *pg, rs_ctx *lite);
+ * transaction: a snapshot that waits for no load; the pings only when
+ * with_pings.  Errors are pg's. */
+int rs_store_snapshot(rs_ctx *pg, rs_ctx *lite, int with_pings);
 
 /* Bulk loading a PostgreSQL workspace (store_pg_copy.c).  begin runs
  * copy_sql, a "COPY table(columns) FROM STDIN (FORMAT binary)", inside

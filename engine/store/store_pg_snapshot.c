@@ -325,7 +325,7 @@ static int check_tables(rs_ctx *pg, rs_ctx *lite)
     return rc;
 }
 
-int rs_store_snapshot(rs_ctx *pg, rs_ctx *lite)
+int rs_store_snapshot(rs_ctx *pg, rs_ctx *lite, int with_pings)
 {
     if (rs_pg_conn(pg) == NULL || rs_ctx_db(lite) == NULL)
         return rs_err_set(rs_ctx_err(pg), RS_EUSAGE,
@@ -342,7 +342,7 @@ int rs_store_snapshot(rs_ctx *pg, rs_ctx *lite)
     }
     for (size_t i = 0; rc == 0 && i < N_TABLES; i++)
         rc = copy_one(pg, lite, tables[i].table, tables[i].order);
-    if (rc == 0)
+    if (rc == 0 && with_pings)
         rc = copy_pings(pg, lite);
     rs_pg_rollback(pg); /* read only: nothing to keep */
     if (rc == 0 && (rc = rs_store_commit(lite)) != 0)

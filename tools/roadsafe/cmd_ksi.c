@@ -514,7 +514,7 @@ int rs_cmd_ksi(int argc, char **argv)
     }
 
     rs_ctx *ctx = NULL;
-    int ret = rs_cli_open("ksi", store, RS_STORE_READONLY, &ctx);
+    int ret = rs_cli_open("ksi", store, RS_STORE_READONLY | RS_STORE_NO_PINGS, &ctx);
     if (ret != 0)
         return ret;
     rs_ksi_result *cas = NULL, *col = NULL, *total = NULL;

@@ -205,7 +205,7 @@ int rs_cmd_reoffend(int argc, char **argv)
     if (parse_opts(from, to, window, episode, data_end, cohorts, strata, &o) != 0)
         return RS_EXIT_USAGE;
     rs_ctx *ctx = NULL;
-    int ret = rs_cli_open("reoffend", store, RS_STORE_READONLY, &ctx);
+    int ret = rs_cli_open("reoffend", store, RS_STORE_READONLY | RS_STORE_NO_PINGS, &ctx);
     if (ret != 0)
         return ret;
     rs_reoffend_result *r = NULL;

@@ -55,7 +55,7 @@ int rs_cmd_target(int argc, char **argv)
     }
     int show = strcmp(what, "show") == 0;
     rs_ctx *ctx = NULL;
-    int ret = rs_cli_open(CMD, store, show ? RS_STORE_READONLY : RS_STORE_PG_OK, &ctx);
+    int ret = rs_cli_open(CMD, store, show ? RS_STORE_READONLY | RS_STORE_NO_PINGS : RS_STORE_PG_OK, &ctx);
     if (ret != 0)
         return ret;
     char buf[64];
