@@ -83,9 +83,10 @@ int rs_reoffend_table(rs_ctx *ctx, const rs_reoffend_opts *o, const rs_reoffend_
         "km_30_low",   "km_30_high", "km_90",       "km_90_low",   "km_90_high",
         "km_180",      "km_180_low", "km_180_high", "km_365",      "km_365_low",
         "km_365_high", "logrank_chisq", "logrank_df", "logrank_p"};
-    char caption[640], end[32], iw[160];
+    char caption[640], end[32] = "", iw[160];
     *out = NULL;
-    rs_time_format_utc(r->data_end, end, sizeof end);
+    if (r->data_end != INT64_MIN) /* INT64_MIN: no detections, no date to format */
+        rs_time_format_utc(r->data_end, end, sizeof end);
     index_words(o, r, iw, sizeof iw);
     snprintf(caption, sizeof caption,
              "Reoffending by index device: %s, window %.6g days, episode %.6g hours, data end "
