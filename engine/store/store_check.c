@@ -31,9 +31,12 @@
  * name, table and SQL text of every table and index; sqlite_stat* tables
  * from ANALYZE aside) is exactly what migrations 1..user_version create:
  * the rows tools/schema/schema_expect.c wrote into schema_expect.h at
- * build time by applying the migrations to an in-memory database with the
- * SQLite the engine is built against (an open reads only the workspace's
- * own sqlite_schema, a few dozen rows).  So a trigger, a view, an extra index or an
+ * build time by applying the migrations to an in-memory database (an open
+ * then reads only the workspace's own sqlite_schema, a few dozen rows).
+ * ALTER TABLE's rewriting of the stored SQL has changed between SQLite
+ * versions, so when the SQLite found at run time is not the one that made
+ * the header, the rows are built afresh in memory with it, as the header's
+ * were.  So a trigger, a view, an extra index or an
  * altered column in a hand-edited or hostile workspace is named and
  * refused before anything runs.
  */
@@ -358,15 +361,94 @@ static const char *expected_col(const rs_schema_row *r, int c)
     return c == 0 ? r->type : c == 1 ? r->name : c == 2 ? r->tbl_name : r->sql;
 }
 
+/* Frees rows built by built_rows (NULL accepted). */
+static void free_rows(rs_schema_row *rows)
+{
+    for (rs_schema_row *r = rows; r && r->type; r++) {
+        free((char *)r->type);
+        free((char *)r->name);
+        free((char *)r->tbl_name);
+        free((char *)r->sql);
+    }
+    free(rows);
+}
+
+/* Version's expected rows built with the SQLite in use: migrations
+ * 1..version applied to an in-memory database.  0 and *out (ended by a
+ * row of NULLs; free with free_rows), or an RS_E code with the error in
+ * ctx. */
+static int built_rows(rs_ctx *ctx, int version, rs_schema_row **out)
+{
+    rs_err *e = rs_ctx_err(ctx);
+    sqlite3 *ref = NULL;
+    sqlite3_stmt *a = NULL;
+    rs_schema_row *rows = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0, s = SQLITE_ERROR;
+    *out = NULL;
+    if (sqlite3_open_v2(":memory:", &ref, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        rc = rs_err_set(e, RS_ENOMEM, "out of memory checking workspace %s",
+                        rs_ctx_store_path(ctx));
+        goto done;
+    }
+    for (int i = 0; i < version; i++)
+        if (sqlite3_exec(ref, rs_schema_migrations[i], NULL, NULL, NULL) != SQLITE_OK)
+            goto fail;
+    if (sqlite3_prepare_v2(ref, schema_sql, -1, &a, NULL) != SQLITE_OK)
+        goto fail;
+    for (;;) {
+        if (n + 1 >= cap) {
+            rs_schema_row *nr = realloc(rows, (cap = cap * 2 + 64) * sizeof *nr);
+            if (nr == NULL) {
+                rc = rs_err_set(e, RS_ENOMEM, "out of memory");
+                goto done;
+            }
+            rows = nr;
+        }
+        rows[n] = (rs_schema_row){NULL, NULL, NULL, NULL};
+        if ((s = sqlite3_step(a)) != SQLITE_ROW)
+            break;
+        char *c[4];
+        for (int k = 0; k < 4; k++)
+            c[k] = strdup(rs_store_text(a, k));
+        if (!c[0] || !c[1] || !c[2] || !c[3]) {
+            for (int k = 0; k < 4; k++)
+                free(c[k]);
+            rc = rs_err_set(e, RS_ENOMEM, "out of memory");
+            goto done;
+        }
+        rows[n++] = (rs_schema_row){c[0], c[1], c[2], c[3]};
+    }
+    if (s == SQLITE_DONE)
+        goto done;
+fail:
+    rc = rs_err_set(e, RS_ERR, "building the expected schema: %s", sqlite3_errmsg(ref));
+done:
+    sqlite3_finalize(a);
+    sqlite3_close_v2(ref);
+    if (rc != 0)
+        free_rows(rows);
+    else
+        *out = rows;
+    return rc;
+}
+
 int rs_store_check_schema(rs_ctx *ctx, int version)
 {
     rs_err *e = rs_ctx_err(ctx);
     sqlite3_stmt *b = NULL;
+    rs_schema_row *built = NULL;
     const char *path = rs_ctx_store_path(ctx);
     int rc = 0;
     if (version <= 0 || version > N_MIGRATIONS)
         return 0; /* empty (checked by the migration) or newer (refused there) */
     const rs_schema_row *a = rs_schema_expected[version - 1];
+    if (sqlite3_libversion_number() != RS_SCHEMA_EXPECTED_SQLITE) {
+        if ((rc = built_rows(ctx, version, &built)) != 0)
+            return rc;
+        a = built;
+    }
     if (sqlite3_prepare_v2(rs_ctx_db(ctx), schema_sql, -1, &b, NULL) != SQLITE_OK) {
         rc = rs_store_fail(ctx, "read the workspace's schema");
         goto done;
@@ -408,5 +490,6 @@ int rs_store_check_schema(rs_ctx *ctx, int version)
     }
 done:
     sqlite3_finalize(b);
+    free_rows(built);
     return rc;
 }
