@@ -652,41 +652,50 @@ int rs_store_district_set(rs_ctx *ctx, int64_t *out)
     return 0;
 }
 
+/* Read through a blob handle: as a column value, SQLite would copy it once more. */
 int rs_store_cache_get(rs_ctx *ctx, const char *name, int64_t set, const char *key, void **data,
                        size_t *len)
 {
+    sqlite3 *db = rs_ctx_db(ctx);
     sqlite3_stmt *st = NULL;
+    sqlite3_blob *blob = NULL;
+    void *copy = NULL;
     int ret = RS_ENOTFOUND;
     *data = NULL;
     *len = 0;
     if (PG(ctx))
         return rs_pg_cache_get(ctx, name, set, key, data, len);
-    if (sqlite3_prepare_v2(rs_ctx_db(ctx),
-                           "SELECT data FROM placer_cache WHERE name = ?1 AND district_set = ?2 "
-                           "AND key = ?3",
+    if (sqlite3_prepare_v2(db,
+                           "SELECT rowid, length(data) FROM placer_cache WHERE name = ?1 AND "
+                           "district_set = ?2 AND key = ?3 AND typeof(data) = 'blob'",
                            -1, &st, NULL) != SQLITE_OK)
         return rs_store_fail(ctx, "read the placer cache");
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, set);
     sqlite3_bind_text(st, 3, key, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_BLOB) {
-        int n = sqlite3_column_bytes(st, 0);
-        const void *b = sqlite3_column_blob(st, 0);
-        void *copy = malloc(n > 0 ? (size_t)n : 1);
-        if (copy == NULL) {
+    if (rc == SQLITE_ROW) {
+        sqlite3_int64 row = sqlite3_column_int64(st, 0);
+        int n = sqlite3_column_int(st, 1);
+        if ((copy = malloc(n > 0 ? (size_t)n : 1)) == NULL) {
             ret = rs_err_set(rs_ctx_err(ctx), RS_ENOMEM, "out of memory");
+        } else if (n > 0 &&
+                   (sqlite3_blob_open(db, "main", "placer_cache", "data", row, 0, &blob) !=
+                        SQLITE_OK ||
+                    sqlite3_blob_read(blob, copy, n, 0) != SQLITE_OK)) {
+            ret = rs_store_fail(ctx, "read the placer cache");
         } else {
-            if (n > 0)
-                memcpy(copy, b, (size_t)n);
             *data = copy;
+            copy = NULL;
             *len = (size_t)(n > 0 ? n : 0);
             ret = 0;
         }
-    } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    } else if (rc != SQLITE_DONE) {
         ret = rs_store_fail(ctx, "read the placer cache");
     }
+    sqlite3_blob_close(blob);
     sqlite3_finalize(st);
+    free(copy); /* NULL unless read in vain */
     return ret;
 }
 

@@ -29,8 +29,14 @@
  *
  * The schema.  A workspace is refused unless its sqlite_schema (type,
  * name, table and SQL text of every table and index; sqlite_stat* tables
- * from ANALYZE aside) is exactly what migrations 1..user_version create,
- * built afresh in memory.  So a trigger, a view, an extra index or an
+ * from ANALYZE aside) is exactly what migrations 1..user_version create:
+ * the rows tools/schema/schema_expect.c wrote into schema_expect.h at
+ * build time by applying the migrations to an in-memory database (an open
+ * then reads only the workspace's own sqlite_schema, a few dozen rows).
+ * ALTER TABLE's rewriting of the stored SQL has changed between SQLite
+ * versions, so when the SQLite found at run time is not the one that made
+ * the header, the rows are built afresh in memory with it, as the header's
+ * were.  So a trigger, a view, an extra index or an
  * altered column in a hand-edited or hostile workspace is named and
  * refused before anything runs.
  */
@@ -43,6 +49,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "schema_expect.h"
 #include "schema_sql.h"
 #include "store.h"
 #include "store_int.h"
@@ -338,44 +345,116 @@ done:
 /* ---- the schema ------------------------------------------------------------ */
 
 #define N_MIGRATIONS ((int)(sizeof rs_schema_migrations / sizeof rs_schema_migrations[0]))
+_Static_assert(sizeof rs_schema_expected / sizeof rs_schema_expected[0] ==
+                   sizeof rs_schema_migrations / sizeof rs_schema_migrations[0],
+               "one expected schema per SQLite migration");
 
+/* The same query as tools/schema/schema_expect.c's, which wrote the
+ * expected rows in this order. */
 static const char schema_sql[] =
     "SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_schema "
     "WHERE name NOT LIKE 'sqlite\\_stat%' ESCAPE '\\' ORDER BY type, name";
 
-int rs_store_check_schema(rs_ctx *ctx, int version)
+/* Column c (0 type, 1 name, 2 table, 3 SQL) of an expected row. */
+static const char *expected_col(const rs_schema_row *r, int c)
+{
+    return c == 0 ? r->type : c == 1 ? r->name : c == 2 ? r->tbl_name : r->sql;
+}
+
+/* Frees rows built by built_rows (NULL accepted). */
+static void free_rows(rs_schema_row *rows)
+{
+    for (rs_schema_row *r = rows; r && r->type; r++) {
+        free((char *)r->type);
+        free((char *)r->name);
+        free((char *)r->tbl_name);
+        free((char *)r->sql);
+    }
+    free(rows);
+}
+
+/* Version's expected rows built with the SQLite in use: migrations
+ * 1..version applied to an in-memory database.  0 and *out (ended by a
+ * row of NULLs; free with free_rows), or an RS_E code with the error in
+ * ctx. */
+static int built_rows(rs_ctx *ctx, int version, rs_schema_row **out)
 {
     rs_err *e = rs_ctx_err(ctx);
     sqlite3 *ref = NULL;
-    sqlite3_stmt *a = NULL, *b = NULL;
+    sqlite3_stmt *a = NULL;
+    rs_schema_row *rows = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0, s = SQLITE_ERROR;
+    *out = NULL;
+    if (sqlite3_open_v2(":memory:", &ref, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        rc = rs_err_set(e, RS_ENOMEM, "out of memory checking workspace %s",
+                        rs_ctx_store_path(ctx));
+        goto done;
+    }
+    for (int i = 0; i < version; i++)
+        if (sqlite3_exec(ref, rs_schema_migrations[i], NULL, NULL, NULL) != SQLITE_OK)
+            goto fail;
+    if (sqlite3_prepare_v2(ref, schema_sql, -1, &a, NULL) != SQLITE_OK)
+        goto fail;
+    for (;;) {
+        if (n + 1 >= cap) {
+            rs_schema_row *nr = realloc(rows, (cap = cap * 2 + 64) * sizeof *nr);
+            if (nr == NULL) {
+                rc = rs_err_set(e, RS_ENOMEM, "out of memory");
+                goto done;
+            }
+            rows = nr;
+        }
+        rows[n] = (rs_schema_row){NULL, NULL, NULL, NULL};
+        if ((s = sqlite3_step(a)) != SQLITE_ROW)
+            break;
+        char *c[4];
+        for (int k = 0; k < 4; k++)
+            c[k] = strdup(rs_store_text(a, k));
+        if (!c[0] || !c[1] || !c[2] || !c[3]) {
+            for (int k = 0; k < 4; k++)
+                free(c[k]);
+            rc = rs_err_set(e, RS_ENOMEM, "out of memory");
+            goto done;
+        }
+        rows[n++] = (rs_schema_row){c[0], c[1], c[2], c[3]};
+    }
+    if (s == SQLITE_DONE)
+        goto done;
+fail:
+    rc = rs_err_set(e, RS_ERR, "building the expected schema: %s", sqlite3_errmsg(ref));
+done:
+    sqlite3_finalize(a);
+    sqlite3_close_v2(ref);
+    if (rc != 0)
+        free_rows(rows);
+    else
+        *out = rows;
+    return rc;
+}
+
+int rs_store_check_schema(rs_ctx *ctx, int version)
+{
+    rs_err *e = rs_ctx_err(ctx);
+    sqlite3_stmt *b = NULL;
+    rs_schema_row *built = NULL;
     const char *path = rs_ctx_store_path(ctx);
     int rc = 0;
     if (version <= 0 || version > N_MIGRATIONS)
         return 0; /* empty (checked by the migration) or newer (refused there) */
-    if (sqlite3_open_v2(":memory:", &ref, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
-        SQLITE_OK) {
-        rc = rs_err_set(e, RS_ENOMEM, "out of memory checking workspace %s", path);
-        goto done;
-    }
-    for (int i = 0; i < version; i++)
-        if (sqlite3_exec(ref, rs_schema_migrations[i], NULL, NULL, NULL) != SQLITE_OK) {
-            rc = rs_err_set(e, RS_ERR, "building the expected schema: %s", sqlite3_errmsg(ref));
-            goto done;
-        }
-    if (sqlite3_prepare_v2(ref, schema_sql, -1, &a, NULL) != SQLITE_OK) {
-        rc = rs_err_set(e, RS_ERR, "building the expected schema: %s", sqlite3_errmsg(ref));
-        goto done;
+    const rs_schema_row *a = rs_schema_expected[version - 1];
+    if (sqlite3_libversion_number() != RS_SCHEMA_EXPECTED_SQLITE) {
+        if ((rc = built_rows(ctx, version, &built)) != 0)
+            return rc;
+        a = built;
     }
     if (sqlite3_prepare_v2(rs_ctx_db(ctx), schema_sql, -1, &b, NULL) != SQLITE_OK) {
         rc = rs_store_fail(ctx, "read the workspace's schema");
         goto done;
     }
-    for (;;) {
-        int sa = sqlite3_step(a), sb = sqlite3_step(b);
-        if (sa != SQLITE_ROW && sa != SQLITE_DONE) {
-            rc = rs_err_set(e, RS_ERR, "building the expected schema: %s", sqlite3_errmsg(ref));
-            goto done;
-        }
+    for (;; a += a->type != NULL) {
+        int sa = a->type != NULL ? SQLITE_ROW : SQLITE_DONE, sb = sqlite3_step(b);
         if (sb != SQLITE_ROW && sb != SQLITE_DONE) {
             rc = rs_store_fail(ctx, "read the workspace's schema");
             goto done;
@@ -384,33 +463,33 @@ int rs_store_check_schema(rs_ctx *ctx, int version)
             break;
         int same = sa == SQLITE_ROW && sb == SQLITE_ROW;
         for (int c = 0; same && c < 4; c++)
-            same = strcmp(rs_store_text(a, c), rs_store_text(b, c)) == 0;
+            same = strcmp(expected_col(a, c), rs_store_text(b, c)) == 0;
         if (same)
             continue;
         /* Both lists are sorted by (type, name): the smaller of the two
          * rows is the odd one (an object too many, or one missing), equal
          * keys an object that differs. */
         int cmp = sa != SQLITE_ROW ? 1 : sb != SQLITE_ROW ? -1 : 0;
-        if (cmp == 0 && (cmp = strcmp(rs_store_text(a, 0), rs_store_text(b, 0))) == 0)
-            cmp = strcmp(rs_store_text(a, 1), rs_store_text(b, 1));
-        sqlite3_stmt *odd = cmp > 0 ? b : a;
+        if (cmp == 0 && (cmp = strcmp(a->type, rs_store_text(b, 0))) == 0)
+            cmp = strcmp(a->name, rs_store_text(b, 1));
+        const char *odd_type = cmp > 0 ? rs_store_text(b, 0) : a->type;
+        const char *odd_name = cmp > 0 ? rs_store_text(b, 1) : a->name;
         char name[80];
         size_t k = 0; /* a schema name, not a record: shown, controls replaced */
-        for (const char *p = rs_store_text(odd, 1); *p && k + 1 < sizeof name; p++)
+        for (const char *p = odd_name; *p && k + 1 < sizeof name; p++)
             name[k++] = (unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p;
         name[k] = '\0';
         rc = rs_err_set(e, RS_EINPUT,
                         "workspace %s does not have roadsafe's schema (version %d): %s %s '%s'%s; "
                         "refusing to open it, nothing was run or written",
                         path, version, cmp > 0 ? "it has a" : cmp < 0 ? "it lacks the" : "its",
-                        rs_store_text(odd, 0), name,
+                        odd_type, name,
                         cmp > 0 ? ", which roadsafe does not define"
                                 : cmp < 0 ? "" : " differs from roadsafe's");
         goto done;
     }
 done:
-    sqlite3_finalize(a);
     sqlite3_finalize(b);
-    sqlite3_close_v2(ref);
+    free_rows(built);
     return rc;
 }

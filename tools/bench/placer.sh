@@ -8,7 +8,8 @@
 # Britain, two districts 6,000 km apart (an extent of +-3,000 km), and
 # 100,000 square districts.
 #   usage: tools/bench/placer.sh [WORKDIR]
-#   RS_BUILD=DIR runs the roadsafe of another build (default build/)
+#   RS_BUILD=DIR runs the roadsafe of another build (default build/);
+#   RS_BASE=DIR also measures DIR/roadsafe's fixed cost beside it (perf)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 work=${1:-/tmp/roadsafe-bench-placer}
@@ -46,6 +47,21 @@ for i in 1 2 3 4 5; do
 done
 cat "$work"/t[1-5] | sort -n | awk '{ w[NR] = $1; c[NR] = $2 + $3; m = $4 }
   END { printf "1-row ingest, median of 5: wall %.3f s, cpu %.3f s (min %.3f), peak RSS %.0f MB\n", w[3], c[3], c[1], m / 1024 }'
+# /usr/bin/time counts CPU in 10 ms steps: with perf, the fixed cost in ms,
+# the workspace (with its pinned operation) restored before each run.
+# RS_BASE=DIR also runs DIR/roadsafe, interleaved, for a before/after.
+if command -v perf >/dev/null; then
+  cp "$work/ws.db" "$work/ws.fixed"
+  { head -1 "$work/gen/telematics.csv"; sed -n 7p "$work/gen/telematics.csv"; } > "$work/one_p.csv"
+  task_ms() { perf stat -x, -e task-clock -r 25 "$@" 2>&1 >/dev/null | awk -F, '/task-clock/ { printf "%.1f", $1 }'; }
+  for round in 1 2; do
+    for b in ${RS_BASE:+"$RS_BASE/roadsafe"} "$R"; do
+      i=$(task_ms --pre "cp $work/ws.fixed $work/ws.db" "$b" ingest telematics --quiet "$work/one_p.csv")
+      h=$(task_ms "$b" --help)
+      echo "$b, round $round: perf stat -r 25, CPU: 1-row ingest $i ms, --help $h ms (load average $(cut -d' ' -f1 /proc/loadavg))"
+    done
+  done
+fi
 
 echo "== one district covering Great Britain"
 fresh
