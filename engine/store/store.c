@@ -124,21 +124,6 @@ int rs_store_query_ints(rs_ctx *ctx, const char *sql, int n, int64_t *out, int *
     return 0;
 }
 
-int rs_store_has_placed_records(rs_ctx *ctx, int *yes)
-{
-    int64_t v = 0;
-    int rc = rs_store_query_int(ctx,
-                                PG(ctx) ? "SELECT (EXISTS (SELECT 1 FROM detection) OR EXISTS "
-                                          "(SELECT 1 FROM collision) OR EXISTS (SELECT 1 FROM "
-                                          "concern) OR EXISTS (SELECT 1 FROM ping))::int"
-                                        : "SELECT EXISTS (SELECT 1 FROM detection) OR EXISTS "
-                                          "(SELECT 1 FROM collision) OR EXISTS (SELECT 1 FROM "
-                                          "concern) OR EXISTS (SELECT 1 FROM ping_chunk)",
-                                &v);
-    *yes = v != 0;
-    return rc;
-}
-
 int rs_store_begin(rs_ctx *ctx)
 {
     if (PG(ctx))

@@ -52,9 +52,6 @@ enum {
 int rs_store_is_pg_url(const char *s);
 typedef enum { RS_STORE_SQLITE = 0, RS_STORE_POSTGRESQL = 1 } rs_store_backend_kind;
 rs_store_backend_kind rs_store_backend(rs_ctx *ctx);
-/* *yes = 1 when the workspace holds any record placed in a district
- * (detection, collision, concern, ping), else 0. */
-int rs_store_has_placed_records(rs_ctx *ctx, int *yes);
 
 /* Copies every table of PostgreSQL workspace pg into the empty staging
  * area lite (store_pg_snapshot.c), in one REPEATABLE READ READ ONLY
