@@ -186,6 +186,7 @@ int rs_ingest_file(rs_ctx *ctx, rs_kind kind, const char *path, const rs_ingest_
     if (rc != 0)
         goto done;
     snprintf(res->what, sizeof res->what, "%s", run.kind_name ? run.kind_name : "");
+    res->by_content = run.dedupe_by_content;
     unsigned char sha[32];
     char hex[65];
     rs_csv_sha256(run.csv, sha);

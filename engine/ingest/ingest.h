@@ -82,6 +82,8 @@ typedef struct rs_ingest_result {
     int64_t skipped;   /* STATS19 adjustment lookup rows of collisions not in the workspace */
     int64_t revised;   /* STATS19 with update: stored rows changed to the file's values */
     int transform_replaced; /* 1 when allow_new_transform replaced the pinned operation */
+    int by_content;    /* 1 when the kind is known by its content (a file given again
+                        * loads nothing: telematics, fleet, concerns) */
     char what[32];     /* what the file was: "telematics", "collisions", "casualties", ... */
     char note[96];     /* how the file was read, for the summary line ("" for nothing) */
 } rs_ingest_result;

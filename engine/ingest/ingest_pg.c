@@ -120,6 +120,21 @@ done:
     return rc;
 }
 
+int rs_stage_begin_stored(rs_ctx *ctx, rs_ctx *stage, const char *what)
+{
+    int rc;
+    if ((rc = rs_store_begin(stage)) != 0 ||
+        (rc = rs_store_exec(stage,
+                            "INSERT INTO ingest_file(id, kind, name, sha256, loaded_at, "
+                            "rows_loaded, rows_rejected, rows_present) "
+                            "VALUES(0, 'workspace', '', '', 0, 0, 0, 0)",
+                            what)) != 0) {
+        rc = rs_stage_error(ctx, stage, rc);
+        rs_store_rollback(stage);
+    }
+    return rc;
+}
+
 /* The file's detection ids into the temporary table rs_ids. */
 static int copy_ids(rs_ctx *ctx, const char *path, const char *name)
 {
@@ -194,13 +209,8 @@ static int stage_stored(rs_ctx *ctx, rs_ctx *stage)
 {
     prefetch p = {stage, NULL};
     int rc;
-    if ((rc = rs_store_begin(stage)) != 0 ||
-        (rc = rs_store_exec(stage,
-                            "INSERT INTO ingest_file(id, kind, name, sha256, loaded_at, "
-                            "rows_loaded, rows_rejected, rows_present) "
-                            "VALUES(0, 'workspace', '', '', 0, 0, 0, 0)",
-                            "stage stored detections")) != 0)
-        return rs_stage_error(ctx, stage, rc);
+    if ((rc = rs_stage_begin_stored(ctx, stage, "stage stored detections")) != 0)
+        return rc;
     if (sqlite3_prepare_v2(rs_ctx_db(stage),
                            "INSERT INTO detection(detection_id, file_id, t, device_type, "
                            "device_id, site_id, e, n, district_id, speed_cmph, limit_mph, "
@@ -335,7 +345,7 @@ static int copy_pin(rs_ctx *ctx, rs_ctx *stage)
 }
 
 /* The staging load's rejects (written to tmp) onto the caller's file.
- * For a content already loaded, of a kind known by its content (ingest.h),
+ * For a content already loaded, of a kind known by its content (res->by_content),
  * SQLite's loader rolls back before it writes its closing line on the
  * rejects not kept; drop_last (that line was written) leaves it out too. */
 static void pass_rejects(FILE *tmp, FILE *out, int drop_last)
@@ -365,11 +375,6 @@ static const pg_kind *find_kind(rs_kind kind)
         if (pg_kinds[i].kind == kind)
             return &pg_kinds[i];
     return NULL;
-}
-
-int rs_ingest_pg_kind(rs_kind kind)
-{
-    return find_kind(kind) != NULL;
 }
 
 int rs_ingest_file_pg(rs_ctx *ctx, rs_kind kind, const char *path, const rs_ingest_opts *opts,
@@ -459,7 +464,7 @@ int rs_ingest_file_pg(rs_ctx *ctx, rs_kind kind, const char *path, const rs_inge
     if (pgid == 0 && k->hooks.again && (rc = k->hooks.again(ctx, logkind, sha, res, &pgid)) != 0)
         goto done;
     if (pgid == 0) {
-        reloaded = kind == RS_KIND_TELEMATICS || kind == RS_KIND_FLEET || kind == RS_KIND_CONCERNS;
+        reloaded = res->by_content;
         rs_store_rollback(ctx);
         res->present += res->loaded;
         res->loaded = 0;

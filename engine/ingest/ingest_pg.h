@@ -21,12 +21,9 @@
 
 #include "ingest.h"
 
-/* 1 when files of this kind load into a PostgreSQL workspace. */
-int rs_ingest_pg_kind(rs_kind kind);
-
-/* rs_ingest_file on a PostgreSQL workspace.  A kind rs_ingest_pg_kind
- * refuses, or "-" (standard input, which cannot be read twice), is
- * RS_EUSAGE with a message saying so. */
+/* rs_ingest_file on a PostgreSQL workspace, for every kind.  "-"
+ * (standard input, which cannot be read twice) is RS_EUSAGE with a
+ * message saying so. */
 int rs_ingest_file_pg(rs_ctx *ctx, rs_kind kind, const char *path, const rs_ingest_opts *opts,
                       rs_ingest_result *res);
 

@@ -17,6 +17,12 @@
  * stage recorded none); returns the code. */
 int rs_stage_error(rs_ctx *ctx, rs_ctx *stage, int rc);
 
+/* Opens the stage's transaction for the stored rows a kind stages and
+ * logs their placeholder file, id 0, which they are staged as (a load's
+ * own file gets a later id).  On failure the stage is rolled back and the
+ * error is ctx's; what names the step. */
+int rs_stage_begin_stored(rs_ctx *ctx, rs_ctx *stage, const char *what);
+
 /* Hex text (PostgreSQL's encode(x, 'hex')) into malloc'd bytes; NULL when
  * malformed or out of memory. */
 unsigned char *rs_stage_unhex(const char *s, int len, size_t *n);

@@ -444,15 +444,8 @@ static int stage_old_pings(rs_ctx *ctx, rs_ctx *stage, int64_t from, int64_t to)
     }
     if ((rc = open_side(ctx, &side)) != 0)
         goto done;
-    if ((rc = rs_store_begin(stage)) != 0 ||
-        (rc = rs_store_exec(stage,
-                            "INSERT INTO ingest_file(id, kind, name, sha256, loaded_at, "
-                            "rows_loaded, rows_rejected, rows_present) "
-                            "VALUES(0, 'workspace', '', '', 0, 0, 0, 0)",
-                            "stage the stored fleet pings")) != 0) {
-        rc = rs_stage_error(ctx, stage, rc);
+    if ((rc = rs_stage_begin_stored(ctx, stage, "stage the stored fleet pings")) != 0)
         goto done;
-    }
     if (sqlite3_prepare_v2(rs_ctx_db(stage),
                            "INSERT INTO ping_chunk(file_id, source, n, t_min, t_max, data) "
                            "VALUES(0, 'fleet', ?1, ?2, ?3, ?4)",

@@ -250,15 +250,8 @@ int rs_pg_s19_before(rs_ctx *ctx, rs_ctx *stage, const char *path, const rs_inge
                            "lock the STATS19 tables");
     if (rc != 0 || (rc = copy_ids(ctx, path)) != 0)
         return rc;
-    if ((rc = rs_store_begin(stage)) != 0 ||
-        (rc = rs_store_exec(stage,
-                            "INSERT INTO ingest_file(id, kind, name, sha256, loaded_at, "
-                            "rows_loaded, rows_rejected, rows_present) "
-                            "VALUES(0, 'workspace', '', '', 0, 0, 0, 0)",
-                            "stage stored STATS19 rows")) != 0) {
-        rc = rs_stage_error(ctx, stage, rc);
+    if ((rc = rs_stage_begin_stored(ctx, stage, "stage stored STATS19 rows")) != 0)
         goto done;
-    }
     /* collisions first: the others refer to them */
     for (size_t i = 0; i < N_S19_TABLES; i++)
         if ((rc = stage_table(ctx, stage, &s19_tables[i].tb)) != 0)

@@ -129,12 +129,6 @@ static int same_file(const char *a, const char *b)
     return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-/* The kinds that load into a PostgreSQL workspace (ingest_pg.h). */
-static int pg_kind(rs_kind kind)
-{
-    return rs_ingest_pg_kind(kind);
-}
-
 int rs_cmd_ingest(int argc, char **argv)
 {
     const char *store = NULL, *h = NULL, *rejects = NULL, *source = NULL, *key_file = NULL,
@@ -182,11 +176,6 @@ int rs_cmd_ingest(int argc, char **argv)
         }
         if (strcmp(source, "fleet") == 0)
             kind = RS_KIND_FLEET;
-    }
-    /* the kinds not yet loaded into a PostgreSQL workspace say so */
-    if (rs_store_is_pg_url(rs_cli_store_path(store)) && !pg_kind(kind)) {
-        ret = rs_cli_not_on_pg(kind == RS_KIND_STATS19 ? "ingest stats19" : "ingest telematics");
-        goto done;
     }
     int64_t max_rejects = 0; /* the default */
     if (max_rej_s) {
@@ -287,8 +276,8 @@ int rs_cmd_ingest(int argc, char **argv)
         rej = tmpfile();
         rej_tmp = 1;
     }
-    if (rs_store_open(ctx, rs_cli_store_path(store),
-                      pg_kind(kind) ? RS_STORE_PG_OK : 0) != 0 ||
+    /* every kind loads into a PostgreSQL workspace too (ingest_pg.h) */
+    if (rs_store_open(ctx, rs_cli_store_path(store), RS_STORE_PG_OK) != 0 ||
         (have_key && rs_key_check_workspace(ctx, &key, key_file) != 0)) {
         ret = rs_cli_fail(ctx);
         goto done;
