@@ -6,7 +6,8 @@
  * One transaction, REPEATABLE READ READ ONLY: every table is read from the
  * same snapshot, a load committing meanwhile is wholly in it or wholly
  * out, and nothing waits for a load (MVCC readers take no lock a COPY
- * conflicts with).  Rows come by binary cursors, FETCH_ROWS at a time, so
+ * conflicts with).  Rows come by the store's binary cursor
+ * (rs_store_cursor_batches), FETCH_ROWS at a time, so
  * memory stays bounded by one batch whatever the workspace holds; values
  * arrive as the server keeps them (a double's 8 bytes, not its text), so
  * the copy is exact.
@@ -27,10 +28,6 @@
 #include "store_pg_int.h"
 
 #define FETCH_ROWS 8192
-
-/* PostgreSQL type oids (pg_type.dat) of the workspace's columns. */
-enum { OID_BOOL = 16, OID_BYTEA = 17, OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23,
-       OID_TEXT = 25, OID_FLOAT4 = 700, OID_FLOAT8 = 701, OID_VARCHAR = 1043 };
 
 /* Every table of the SQLite schema but ping_chunk, in an order that
  * respects their references, with the order its rows are read in. */
@@ -55,129 +52,86 @@ static const struct {
 };
 #define N_TABLES (sizeof tables / sizeof tables[0])
 
-static uint64_t be(const unsigned char *p, int n)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < n; i++)
-        v = v << 8 | p[i];
-    return v;
-}
-
-/* Binds field f of row r (binary format) to parameter i of st. */
-static int bind_field(sqlite3_stmt *st, int i, PGresult *res, int r, int f)
-{
-    if (PQgetisnull(res, r, f))
-        return sqlite3_bind_null(st, i);
-    const unsigned char *v = (const unsigned char *)PQgetvalue(res, r, f);
-    int len = PQgetlength(res, r, f);
-    switch (PQftype(res, f)) {
-    case OID_BOOL: return sqlite3_bind_int(st, i, len == 1 && v[0] != 0);
-    case OID_INT2: return sqlite3_bind_int(st, i, (int16_t)be(v, 2));
-    case OID_INT4: return sqlite3_bind_int(st, i, (int32_t)be(v, 4));
-    case OID_INT8: return sqlite3_bind_int64(st, i, (int64_t)be(v, 8));
-    case OID_FLOAT4: {
-        uint32_t u = (uint32_t)be(v, 4);
-        float x;
-        memcpy(&x, &u, sizeof x);
-        return sqlite3_bind_double(st, i, x);
-    }
-    case OID_FLOAT8: {
-        uint64_t u = be(v, 8);
-        double x;
-        memcpy(&x, &u, sizeof x);
-        return sqlite3_bind_double(st, i, x);
-    }
-    case OID_BYTEA: return sqlite3_bind_blob(st, i, v, len, SQLITE_TRANSIENT);
-    case OID_TEXT:
-    case OID_VARCHAR: return sqlite3_bind_text(st, i, (const char *)v, len, SQLITE_TRANSIENT);
-    default: return SQLITE_MISMATCH;
-    }
-}
-
-/* A row visitor of fetch(): row r of res. */
-typedef int (*row_fn)(void *user, PGresult *res, int r);
-
-/* Runs select through a binary cursor, calling fn for each row. */
-static int fetch(rs_ctx *pg, const char *select, const char *what, row_fn fn, void *user)
-{
-    PGconn *c = rs_pg_conn(pg);
-    char *sql = malloc(strlen(select) + 64);
-    if (sql == NULL)
-        return rs_err_set(rs_ctx_err(pg), RS_ENOMEM, "out of memory");
-    sprintf(sql, "DECLARE rs_snap NO SCROLL BINARY CURSOR FOR %s", select);
-    int rc = rs_pg_exec(pg, sql, what);
-    free(sql);
-    if (rc != 0)
-        return rc;
-    for (;;) {
-        char fetch_sql[48];
-        snprintf(fetch_sql, sizeof fetch_sql, "FETCH %d FROM rs_snap", FETCH_ROWS);
-        PGresult *res = PQexec(c, fetch_sql);
-        if (PQresultStatus(res) != PGRES_TUPLES_OK)
-            return rs_pg_fail(pg, res, what);
-        int n = PQntuples(res);
-        for (int r = 0; r < n && rc == 0; r++)
-            rc = fn(user, res, r);
-        PQclear(res);
-        if (rc != 0 || n < FETCH_ROWS)
-            break;
-    }
-    int rc2 = rs_pg_exec(pg, "CLOSE rs_snap", what);
-    return rc ? rc : rc2;
-}
-
 typedef struct {
     rs_ctx *pg, *lite;
     sqlite3_stmt *ins;
     const char *table;
     int ncols;
-    int skip_col; /* meta: the key column, whose 'schema_version' row stays behind */
+    const char *types; /* per column, from the SQLite schema: i integer, f real, t text, b blob */
+    int is_meta;       /* the 'schema_version' row stays behind (SQLite keeps it elsewhere) */
 } table_copy;
 
-static int table_row(void *user, PGresult *res, int r)
+static int table_batch(void *user, const rs_store_batch *b)
 {
     table_copy *t = user;
-    if (t->skip_col >= 0 && !PQgetisnull(res, r, t->skip_col) &&
-        strcmp(PQgetvalue(res, r, t->skip_col), "schema_version") == 0)
-        return 0;
-    for (int f = 0; f < t->ncols; f++)
-        if (bind_field(t->ins, f + 1, res, r, f) != SQLITE_OK)
-            return rs_err_set(rs_ctx_err(t->pg), RS_ERR,
-                              "cannot read column %s of table %s from workspace %s (type %u)",
-                              PQfname(res, f), t->table, rs_ctx_store_path(t->pg),
-                              (unsigned)PQftype(res, f));
-    int step = sqlite3_step(t->ins);
-    sqlite3_reset(t->ins);
-    if (step != SQLITE_DONE) {
-        char what[128];
-        snprintf(what, sizeof what, "copy table %s", t->table);
-        rs_store_fail(t->lite, what);
-        return rs_err_set(rs_ctx_err(t->pg), rs_ctx_err(t->lite)->code, "%s",
-                          rs_ctx_err(t->lite)->msg);
+    sqlite3_stmt *st = t->ins;
+    for (int r = 0; r < rs_store_batch_rows(b); r++) {
+        size_t len;
+        if (t->is_meta) {
+            const void *key = rs_store_batch_bytes(b, r, 0, &len);
+            if (len == 14 && memcmp(key, "schema_version", 14) == 0)
+                continue;
+        }
+        for (int f = 0; f < t->ncols; f++) {
+            if (rs_store_batch_isnull(b, r, f)) {
+                sqlite3_bind_null(st, f + 1);
+                continue;
+            }
+            switch (t->types[f]) {
+            case 'i': sqlite3_bind_int64(st, f + 1, rs_store_batch_int(b, r, f)); break;
+            case 'f': sqlite3_bind_double(st, f + 1, rs_store_batch_float8(b, r, f)); break;
+            case 'b': {
+                const void *v = rs_store_batch_bytes(b, r, f, &len);
+                sqlite3_bind_blob(st, f + 1, v, (int)len, SQLITE_TRANSIENT);
+                break;
+            }
+            default: {
+                const void *v = rs_store_batch_bytes(b, r, f, &len);
+                sqlite3_bind_text(st, f + 1, v, (int)len, SQLITE_TRANSIENT);
+            }
+            }
+        }
+        int step = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (step != SQLITE_DONE) {
+            char what[128];
+            snprintf(what, sizeof what, "copy table %s", t->table);
+            rs_store_fail(t->lite, what);
+            return rs_err_set(rs_ctx_err(t->pg), rs_ctx_err(t->lite)->code, "%s",
+                              rs_ctx_err(t->lite)->msg);
+        }
     }
     return 0;
 }
 
-/* The columns of SQLite table name, comma-separated, and their count. */
-static int lite_columns(rs_ctx *lite, const char *name, char *cols, size_t size, int *n)
+/* The columns of SQLite table name, comma-separated, their count and
+ * their types (table_copy.types: one letter each, from the declared type). */
+static int lite_columns(rs_ctx *lite, const char *name, char *cols, size_t size, char *types,
+                        size_t tsize, int *n)
 {
     sqlite3_stmt *st = NULL;
     char sql[128];
     size_t o = 0;
     *n = 0;
     cols[0] = '\0';
-    snprintf(sql, sizeof sql, "SELECT name FROM pragma_table_info('%s') ORDER BY cid", name);
+    snprintf(sql, sizeof sql, "SELECT name, type FROM pragma_table_info('%s') ORDER BY cid",
+             name);
     if (sqlite3_prepare_v2(rs_ctx_db(lite), sql, -1, &st, NULL) != SQLITE_OK)
         return rs_store_fail(lite, "read the schema");
     while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *ty = (const char *)sqlite3_column_text(st, 1);
         int w = snprintf(cols + o, size - o, "%s%s", o ? ", " : "",
                          (const char *)sqlite3_column_text(st, 0));
-        if (w < 0 || (size_t)w >= size - o) {
+        if (w < 0 || (size_t)w >= size - o || (size_t)*n + 1 >= tsize) {
             sqlite3_finalize(st);
             return rs_err_set(rs_ctx_err(lite), RS_ERR, "table %s has too many columns", name);
         }
         o += (size_t)w;
-        (*n)++;
+        types[(*n)++] = strcmp(ty, "INTEGER") == 0 ? 'i'
+                        : strcmp(ty, "REAL") == 0  ? 'f'
+                        : strcmp(ty, "BLOB") == 0  ? 'b'
+                                                   : 't';
+        types[*n] = '\0';
     }
     sqlite3_finalize(st);
     return 0;
@@ -185,14 +139,14 @@ static int lite_columns(rs_ctx *lite, const char *name, char *cols, size_t size,
 
 static int copy_one(rs_ctx *pg, rs_ctx *lite, const char *name, const char *order)
 {
-    char cols[2048], sql[4096], what[96];
+    char cols[2048], types[64], sql[4096];
     int n = 0;
-    int rc = lite_columns(lite, name, cols, sizeof cols, &n);
+    int rc = lite_columns(lite, name, cols, sizeof cols, types, sizeof types, &n);
     if (rc != 0)
         return rs_err_set(rs_ctx_err(pg), rs_ctx_err(lite)->code, "%s", rs_ctx_err(lite)->msg);
-    table_copy t = {pg, lite, NULL, name, n, strcmp(name, "meta") == 0 ? 0 : -1};
+    table_copy t = {pg, lite, NULL, name, n, types, strcmp(name, "meta") == 0};
     /* the staging area's own meta rows (its workspace id) give way */
-    snprintf(sql, sizeof sql, "INSERT %sINTO main.%s(%s) VALUES(", t.skip_col >= 0 ? "OR REPLACE " : "",
+    snprintf(sql, sizeof sql, "INSERT %sINTO main.%s(%s) VALUES(", t.is_meta ? "OR REPLACE " : "",
              name, cols);
     for (int i = 0; i < n; i++)
         strcat(sql, i ? ", ?" : "?");
@@ -202,8 +156,7 @@ static int copy_one(rs_ctx *pg, rs_ctx *lite, const char *name, const char *orde
         return rs_err_set(rs_ctx_err(pg), rs_ctx_err(lite)->code, "%s", rs_ctx_err(lite)->msg);
     }
     snprintf(sql, sizeof sql, "SELECT %s FROM roadsafe.%s ORDER BY %s", cols, name, order);
-    snprintf(what, sizeof what, "read table %s", name);
-    rc = fetch(pg, sql, what, table_row, &t);
+    rc = rs_store_cursor_batches(pg, sql, FETCH_ROWS, table_batch, &t);
     sqlite3_finalize(t.ins);
     return rc;
 }
@@ -248,26 +201,30 @@ static int flush_chunk(ping_copy *c)
     return 0;
 }
 
-static int ping_row(void *user, PGresult *res, int r)
+static int ping_batch(void *user, const rs_store_batch *b)
 {
     ping_copy *c = user;
-    int64_t fid = (int64_t)be((const unsigned char *)PQgetvalue(res, r, 0), 8);
-    const char *src = PQgetvalue(res, r, 1);
-    if (fid != c->file_id || strcmp(src, c->source) != 0 || c->n == RS_PING_CHUNK) {
-        int rc = flush_chunk(c);
-        if (rc != 0)
-            return rc;
-        c->file_id = fid;
-        snprintf(c->source, sizeof c->source, "%s", src);
+    for (int r = 0; r < rs_store_batch_rows(b); r++) {
+        int64_t fid = rs_store_batch_int(b, r, 0);
+        size_t len;
+        const char *src = rs_store_batch_bytes(b, r, 1, &len);
+        if (fid != c->file_id || len >= sizeof c->source || memcmp(src, c->source, len) != 0 ||
+            c->source[len] != '\0' || c->n == RS_PING_CHUNK) {
+            int rc = flush_chunk(c);
+            if (rc != 0)
+                return rc;
+            c->file_id = fid;
+            snprintf(c->source, sizeof c->source, "%.*s", (int)len, src);
+        }
+        rs_ping *p = &c->p[c->n++];
+        p->t = rs_store_batch_int(b, r, 2);
+        p->e = (int32_t)rs_store_batch_int(b, r, 3);
+        p->n = (int32_t)rs_store_batch_int(b, r, 4);
+        p->speed = (uint16_t)rs_store_batch_int(b, r, 5);
+        p->limit = (uint8_t)rs_store_batch_int(b, r, 6);
+        p->district = (int16_t)rs_store_batch_int(b, r, 7);
+        p->vehicle = (uint16_t)rs_store_batch_int(b, r, 8);
     }
-    rs_ping *p = &c->p[c->n++];
-    p->t = (int64_t)be((const unsigned char *)PQgetvalue(res, r, 2), 8);
-    p->e = (int32_t)be((const unsigned char *)PQgetvalue(res, r, 3), 4);
-    p->n = (int32_t)be((const unsigned char *)PQgetvalue(res, r, 4), 4);
-    p->speed = (uint16_t)be((const unsigned char *)PQgetvalue(res, r, 5), 4);
-    p->limit = (uint8_t)be((const unsigned char *)PQgetvalue(res, r, 6), 2);
-    p->district = (int16_t)be((const unsigned char *)PQgetvalue(res, r, 7), 2);
-    p->vehicle = (uint16_t)be((const unsigned char *)PQgetvalue(res, r, 8), 4);
     return 0;
 }
 
@@ -288,10 +245,10 @@ static int copy_pings(rs_ctx *pg, rs_ctx *lite)
         free(c);
         return rc;
     }
-    int rc = fetch(pg,
-                   "SELECT file_id, source, t, e, n, speed_cmph, limit_mph, district_id, vehicle "
-                   "FROM roadsafe.ping ORDER BY file_id, seq",
-                   "read the pings", ping_row, c);
+    int rc = rs_store_cursor_batches(pg,
+                                     "SELECT file_id, source, t, e, n, speed_cmph, limit_mph, "
+                                     "district_id, vehicle FROM roadsafe.ping ORDER BY file_id, seq",
+                                     FETCH_ROWS, ping_batch, c);
     if (rc == 0)
         rc = flush_chunk(c);
     sqlite3_finalize(c->ins);
