@@ -25,6 +25,25 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+# OUT_DIR is emptied first: it must not hold (or be) anything the job needs
+# or that is not its own — the repository, a key, an SQLite workspace given
+# with --store
+abs() { realpath -m -- "$1"; }
+o=$(abs "$out"); o=${o%/}/
+inside() { case "$(abs "$1")/" in "$o"*) return 0 ;; *) return 1 ;; esac; }
+case "$(pwd)/" in
+  "$o"*) echo "sample.sh: $out holds the repository; name a folder of its own" >&2; exit 2 ;;
+esac
+if [ -n "$key" ] && inside "$key"; then
+  echo "sample.sh: --key $key lies in $out, which the job empties first" >&2; exit 2
+fi
+case "$store" in
+  postgresql://*|postgres://*|"") ;;
+  *) if inside "$store"; then
+       echo "sample.sh: --store $store lies in $out, which the job empties first" >&2; exit 2
+     fi ;;
+esac
+
 if [ -n "${RS_BUILD:-}" ]; then
   bin=$RS_BUILD
 else
