@@ -14,10 +14,15 @@ run 2 sample "$T/job" --key "$T/job/input/my.key"
 has "$T/err" "lies in $T/job, which the job empties first"
 run 2 sample "$T/job/" --store "$T/job/ws.db"
 has "$T/err" "lies in $T/job/, which the job empties first"
-run 2 sample "$root"
+# the repository case on a stand-in (a copy of the script in a folder of
+# the test's own), so that a broken guard cannot empty the real one
+mkdir -p "$T/repo/tools"
+cp "$root/tools/sample.sh" "$T/repo/tools/"
+echo keep >"$T/repo/CMakeLists.txt"
+run 2 env RS_BUILD="$RS_BIN" "$T/repo/tools/sample.sh" "$T/repo"
 has "$T/err" "holds the repository"
-run 2 sample "$root/.."
+run 2 env RS_BUILD="$RS_BIN" "$T/repo/tools/sample.sh" "$T"
 has "$T/err" "holds the repository"
 [ -s "$T/job/input/my.key" ] && [ -s "$T/job/ws.db" ] || fail "a refused job removed files"
-[ -f "$root/CMakeLists.txt" ] || fail "the repository was touched"
+[ -s "$T/repo/CMakeLists.txt" ] || fail "the repository was emptied"
 finish
