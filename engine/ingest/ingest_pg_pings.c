@@ -387,17 +387,9 @@ static int old_flush(old_pings *o)
 {
     if (o->n == 0)
         return 0;
-    int64_t t0 = o->p[0].t, t1 = o->p[0].t;
-    for (size_t i = 1; i < o->n; i++) {
-        if (o->p[i].t < t0)
-            t0 = o->p[i].t;
-        if (o->p[i].t > t1)
-            t1 = o->p[i].t;
-    }
-    if (t1 - t0 > (int64_t)UINT32_MAX)
+    int64_t t0, t1;
+    if (rs_ping_chunk_pack(o->p, o->n, o->blob, &t0, &t1) != 0)
         return rs_err_set(rs_ctx_err(o->stage), RS_ERR, "stored ping times span too long");
-    for (size_t i = 0; i < o->n; i++)
-        rs_ping_encode(&o->p[i], t0, o->blob + i * RS_PING_BYTES);
     sqlite3_bind_int64(o->ins, 1, (sqlite3_int64)o->n);
     sqlite3_bind_int64(o->ins, 2, t0);
     sqlite3_bind_int64(o->ins, 3, t1);

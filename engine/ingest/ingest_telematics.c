@@ -119,18 +119,11 @@ static int flush_chunk(rs_ingest_run *r, chunk *c)
 {
     if (c->n == 0)
         return 0;
-    int64_t t_min = c->pings[0].t, t_max = c->pings[0].t;
-    for (size_t i = 1; i < c->n; i++) {
-        if (c->pings[i].t < t_min)
-            t_min = c->pings[i].t;
-        if (c->pings[i].t > t_max)
-            t_max = c->pings[i].t;
-    }
-    if (t_max - t_min > (int64_t)UINT32_MAX) /* cannot happen for years 1900-2099 */
+    int64_t t_min, t_max;
+    if (rs_ping_chunk_pack(c->pings, c->n, c->blob, &t_min, &t_max) != 0)
+        /* cannot happen for years 1900-2099 */
         return rs_err_set(rs_ctx_err(r->ctx), RS_EINPUT, "%s: ping times span too long",
                           r->name);
-    for (size_t i = 0; i < c->n; i++)
-        rs_ping_encode(&c->pings[i], t_min, c->blob + i * RS_PING_BYTES);
     sqlite3_stmt *st = c->ins;
     sqlite3_bind_int64(st, 1, r->file_id);
     sqlite3_bind_text(st, 2, c->source, -1, SQLITE_STATIC);

@@ -39,6 +39,23 @@ void rs_ping_encode(const rs_ping *p, int64_t t_min, unsigned char *out)
     put16(out + 18, p->vehicle);
 }
 
+int rs_ping_chunk_pack(const rs_ping *p, size_t n, unsigned char *blob, int64_t *t_min,
+                       int64_t *t_max)
+{
+    int64_t lo = n ? p[0].t : 0, hi = lo;
+    for (size_t i = 1; i < n; i++) {
+        lo = p[i].t < lo ? p[i].t : lo;
+        hi = p[i].t > hi ? p[i].t : hi;
+    }
+    if (hi - lo > (int64_t)UINT32_MAX)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        rs_ping_encode(&p[i], lo, blob + i * RS_PING_BYTES);
+    *t_min = lo;
+    *t_max = hi;
+    return 0;
+}
+
 void rs_ping_decode(const unsigned char *in, int64_t t_min, rs_ping *p)
 {
     p->t = t_min + (int64_t)get32(in);

@@ -44,6 +44,11 @@ typedef struct rs_ping {
 
 void rs_ping_encode(const rs_ping *p, int64_t t_min, unsigned char *out);
 void rs_ping_decode(const unsigned char *in, int64_t t_min, rs_ping *p);
+/* Packs p[0..n) into one chunk's data (blob holds n * RS_PING_BYTES) and
+ * gives the chunk's t_min and t_max; -1 (nothing packed) when the times
+ * span more than the u32 offset holds (about 136 years), else 0. */
+int rs_ping_chunk_pack(const rs_ping *p, size_t n, unsigned char *blob, int64_t *t_min,
+                       int64_t *t_max);
 
 /* Exact enforcement tests on 0.01 mph speeds (README, "Definitions"):
  * speeding:       speed > limit

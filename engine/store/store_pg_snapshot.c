@@ -176,13 +176,9 @@ static int flush_chunk(ping_copy *c)
 {
     if (c->n == 0)
         return 0;
-    int64_t lo = c->p[0].t, hi = c->p[0].t;
-    for (size_t i = 1; i < c->n; i++) {
-        lo = c->p[i].t < lo ? c->p[i].t : lo;
-        hi = c->p[i].t > hi ? c->p[i].t : hi;
-    }
-    for (size_t i = 0; i < c->n; i++)
-        rs_ping_encode(&c->p[i], lo, c->blob + i * RS_PING_BYTES);
+    int64_t lo, hi;
+    if (rs_ping_chunk_pack(c->p, c->n, c->blob, &lo, &hi) != 0)
+        return rs_err_set(rs_ctx_err(c->pg), RS_ERR, "stored ping times span too long");
     sqlite3_stmt *st = c->ins;
     sqlite3_bind_int64(st, 1, c->file_id);
     sqlite3_bind_text(st, 2, c->source, -1, SQLITE_STATIC);
