@@ -60,3 +60,31 @@ finish() {
   fi
   echo "ok"
 }
+
+# ---- crash tests (test_crash.sh, test_crash_pg.sh) ----
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# log2 of N, rounded up (N >= 1)
+log2_up() { local n=$1 b=0; while [ $((1 << b)) -lt "$n" ]; do b=$((b + 1)); done; echo "$b"; }
+# crash_attempt KIND CMD...: runs CMD, a load of kind KIND, in the
+# background and SIGKILLs it at a moment drawn (RANDOM) uniformly within
+# window[KIND] ms, the caller's measured duration of a clean load.  When
+# the kill lands, kills counts up; when the load beat it, finished counts
+# up and the kind's window halves, so kills keep landing on any machine.
+# Sets what (for messages); the load's stderr is in $T/ingest.err.
+crash_attempt() {
+  local k=$1; shift
+  local ms=$(( (RANDOM * 32768 + RANDOM) % window[$k] ))
+  "$@" >/dev/null 2>"$T/ingest.err" &
+  local pid=$! st=0
+  sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
+  kill -KILL "$pid" 2>/dev/null || true
+  { wait "$pid"; } 2>/dev/null || st=$?   # (no "Killed" job notice)
+  if [ "$st" -eq 137 ]; then
+    kills=$((kills + 1)); what="killed after ${ms} ms"
+  elif [ "$st" -eq 0 ]; then
+    finished=$((finished + 1)); what="finished within ${ms} ms"
+    window[$k]=$(( window[$k] > 1 ? window[$k] / 2 : 1 ))
+  else
+    fail "$k: ingest exited $st before the kill: $(head -c 300 "$T/ingest.err")"; what="exit $st"
+  fi
+}

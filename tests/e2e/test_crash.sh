@@ -78,9 +78,6 @@ orphans() {
                    (SELECT count(*) FROM reject WHERE file_id NOT IN (SELECT id FROM ingest_file))"
 }
 
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-# log2 of N, rounded up (N >= 1)
-log2_up() { local n=$1 b=0; while [ $((1 << b)) -lt "$n" ]; do b=$((b + 1)); done; echo "$b"; }
 
 # Clean single loads: the counts each kind must end with, and the time a
 # load of that kind takes here and now (the window kills are drawn from).
@@ -114,27 +111,10 @@ while [ "$kills" -lt "$MIN_KILLS" ] && [ "$iter" -lt "$max_rounds" ]; do
   # run: kill the second attempt too
   attempts=$(( (RANDOM % 2) + 1 ))
   for _ in $(seq "$attempts"); do
-    ms=$(( (RANDOM * 32768 + RANDOM) % window[$k] ))
     # shellcheck disable=SC2046
     # fleet files are loaded directly (rollback journal), telematics through the WAL
-    ROADSAFE_DIRECT_LOAD_MB=$([ "$k" = fleet ] && echo 0 || echo 64) \
-      "$RS" ingest $(args_of "$k") --quiet --store "$W" >/dev/null 2>"$T/ingest.err" &
-    pid=$!
-    sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
-    kill -KILL "$pid" 2>/dev/null || true
-    st=0
-    { wait "$pid"; } 2>/dev/null || st=$?   # (no "Killed" job notice)
-    if [ "$st" -eq 137 ]; then
-      kills=$((kills + 1))
-      what="killed after ${ms} ms"
-    elif [ "$st" -eq 0 ]; then
-      finished=$((finished + 1))
-      what="finished within ${ms} ms"
-      window[$k]=$(( window[$k] > 1 ? window[$k] / 2 : 1 ))
-    else
-      fail "$k: ingest exited $st before the kill: $(head -c 300 "$T/ingest.err")"
-      what="exit $st"
-    fi
+    crash_attempt "$k" env ROADSAFE_DIRECT_LOAD_MB=$([ "$k" = fleet ] && echo 0 || echo 64) \
+      "$RS" ingest $(args_of "$k") --quiet --store "$W"
     # the workspace opens, is intact and holds no half-loaded file
     run 0 "$RS" info --store "$W"
     eq "$(sql "$W" "PRAGMA integrity_check")" "ok" "$k ($what): integrity_check"

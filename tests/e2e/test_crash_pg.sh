@@ -71,8 +71,6 @@ orphans() {
             (SELECT count(*) FROM roadsafe.reject WHERE file_id NOT IN (SELECT id FROM roadsafe.ingest_file)) +
             (SELECT count(*) FROM roadsafe.ping_other)"
 }
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-log2_up() { local n=$1 b=0; while [ $((1 << b)) -lt "$n" ]; do b=$((b + 1)); done; echo "$b"; }
 
 declare -A want window
 halvings=0
@@ -97,22 +95,8 @@ while [ "$kills" -lt "$MIN_KILLS" ] && [ "$iter" -lt "$max_rounds" ]; do
   fresh
   attempts=$(( (RANDOM % 2) + 1 ))
   for _ in $(seq "$attempts"); do
-    ms=$(( (RANDOM * 32768 + RANDOM) % window[$k] ))
     # shellcheck disable=SC2046
-    "$RS" --store "$WS" ingest $(args_of "$k") --quiet >/dev/null 2>"$T/ingest.err" &
-    pid=$!
-    sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
-    kill -KILL "$pid" 2>/dev/null || true
-    st=0
-    { wait "$pid"; } 2>/dev/null || st=$?
-    if [ "$st" -eq 137 ]; then
-      kills=$((kills + 1)); what="killed after ${ms} ms"
-    elif [ "$st" -eq 0 ]; then
-      finished=$((finished + 1)); what="finished within ${ms} ms"
-      window[$k]=$(( window[$k] > 1 ? window[$k] / 2 : 1 ))
-    else
-      fail "$k: ingest exited $st before the kill: $(head -c 300 "$T/ingest.err")"; what="exit $st"
-    fi
+    crash_attempt "$k" "$RS" --store "$WS" ingest $(args_of "$k") --quiet
     run 0 "$RS" --store "$WS" info
     eq "$(inconsistent)" "0" "$k ($what): ingest log rows disagreeing with stored records"
     eq "$(orphans)" "0" "$k ($what): records without their ingest log row"
