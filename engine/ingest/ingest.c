@@ -145,9 +145,10 @@ int rs_ingest_file(rs_ctx *ctx, rs_kind kind, const char *path, const rs_ingest_
      * another process either commits before (and this run places against
      * the new set) or waits until this run commits (and re-assigns its
      * records), never in between. */
-    /* Telematics are the big loads: written straight into the database
-     * file, not through the write-ahead log (store.h, direct writing). */
-    if ((kind == RS_KIND_TELEMATICS || kind == RS_KIND_FLEET) && big_load(run.csv))
+    /* A big file of any kind is written straight into the database file,
+     * not through the write-ahead log (store.h, direct writing): its pages
+     * are then written once, not a second time by the checkpoint. */
+    if (big_load(run.csv))
         direct = rs_store_direct_begin(ctx);
     if ((rc = rs_store_begin(ctx)) != 0)
         goto done;

@@ -112,8 +112,9 @@ while [ "$kills" -lt "$MIN_KILLS" ] && [ "$iter" -lt "$max_rounds" ]; do
   attempts=$(( (RANDOM % 2) + 1 ))
   for _ in $(seq "$attempts"); do
     # shellcheck disable=SC2046
-    # fleet files are loaded directly (rollback journal), telematics through the WAL
-    crash_attempt "$k" env ROADSAFE_DIRECT_LOAD_MB=$([ "$k" = fleet ] && echo 0 || echo 64) \
+    # fleet, detection and STATS19 files are loaded directly (rollback
+    # journal, as every big file is), telematics through the WAL
+    crash_attempt "$k" env ROADSAFE_DIRECT_LOAD_MB=$([ "$k" = telematics ] && echo 64 || echo 0) \
       "$RS" ingest $(args_of "$k") --quiet --store "$W"
     # the workspace opens, is intact and holds no half-loaded file
     run 0 "$RS" info --store "$W"

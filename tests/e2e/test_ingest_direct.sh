@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Telematics are written once (store.h, direct writing): a load switches the
+# Big loads are written once (store.h, direct writing): a load switches the
 # workspace to a rollback journal for its transaction, so pings go straight
 # into the database file instead of into the write-ahead log and again into
 # the file at the checkpoint.  Checked: the mode during the load, a reader
@@ -103,4 +103,30 @@ exec 9<>"$T/go2"; echo go >&9; exec 9>&-
 st=0; wait "$sin" || st=$?
 eq "$st" "0" "small load: exit"
 has "$T/s.out" "loaded $nt, rejected 0"
+# --- 5: a big file of any kind is written directly: detections, STATS19 ----
+run 0 "$RS" keygen "$T/key"
+export ROADSAFE_KEY_FILE="$T/key"
+run 0 "$RS" init --store "$T/r.db"
+run 0 "$RS" districts load "$G/districts.shp" --name-field NAME --store "$T/r.db"
+for what in "detections $G/detections.csv" "stats19 $G/collisions.csv"; do
+  name=${what%% *}
+  mkfifo "$T/go-$name"
+  # shellcheck disable=SC2086
+  ROADSAFE_TEST_PAUSE="ingest-placed:$T/go-$name" \
+    "$RS" ingest $what --store "$T/r.db" >"$T/r.out" 2>"$T/r.err" &
+  rin=$!
+  while ! grep -q "paused at ingest-placed" "$T/r.err" && kill -0 "$rin" 2>/dev/null; do
+    sleep 0.05; done
+  grep -q "paused at ingest-placed" "$T/r.err" || fail "the $name ingest did not reach its pause point"
+  eq "$(od -An -tu1 -j18 -N1 "$T/r.db" | tr -d ' ')" "1" "journal mode during a $name load"
+  [ -e "$T/r.db-wal" ] && fail "a write-ahead log beside the workspace during a direct $name load"
+  exec 9<>"$T/go-$name"; echo go >&9; exec 9>&-
+  st=0; wait "$rin" || st=$?
+  eq "$st" "0" "direct $name load: exit"
+  has "$T/r.out" "rejected 0"
+  eq "$(od -An -tu1 -j18 -N1 "$T/r.db" | tr -d ' ')" "2" "journal mode after a $name load"
+done
+eq "$(sql "$T/r.db" "SELECT count(*) FROM detection")" "$(rows "$G/detections.csv")" "detections stored directly"
+eq "$(sql "$T/r.db" "SELECT count(*) FROM collision")" "$(rows "$G/collisions.csv")" "collisions stored directly"
+eq "$(sql "$T/r.db" "PRAGMA integrity_check")" "ok" "integrity after direct record loads"
 finish
