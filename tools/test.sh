@@ -30,9 +30,9 @@ done
 echo "== tsan build (threaded ingest) ==" >&2
 dir=build-test-tsan
 cmake -S . -B "$dir" -DROADSAFE_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo -DROADSAFE_TSAN=ON >/dev/null
-cmake --build "$dir" -j "$jobs" --target roadsafe roadsafe-gen test_ingest
+cmake --build "$dir" -j "$jobs" --target roadsafe roadsafe-gen test_ingest test_csv
 (cd "$dir" && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-   ctest --output-on-failure --no-tests=error -R '^(unit[.]test_ingest|e2e[.]test_ingest|e2e[.]test_ingest_direct|e2e[.]test_concurrency)$')
+   ctest --output-on-failure --no-tests=error -R '^(unit[.]test_ingest|unit[.]test_csv|e2e[.]test_ingest|e2e[.]test_ingest_direct|e2e[.]test_concurrency)$')
 
 if command -v clang >/dev/null; then
   echo "== fuzz build ==" >&2

@@ -304,6 +304,7 @@ void rs_csv_close(rs_csv *c)
 {
     if (c == NULL)
         return;
+    rs_csv_ahead_close(c);
     if (c->gz != NULL)
         gzclose(c->gz);
     EVP_MD_CTX_free(c->sha);
@@ -372,6 +373,8 @@ const char *rs_csv_field(const rs_csv *c, size_t i, size_t *len)
 
 uint64_t rs_csv_bytes_in(const rs_csv *c)
 {
+    if (c != NULL && c->ahead != NULL)
+        return rs_csv_ahead_bytes_in(c);
     if (c == NULL || c->gz == NULL)
         return 0;
     z_off_t off = gzoffset(c->gz);
@@ -391,6 +394,10 @@ const char *rs_csv_name(const rs_csv *c)
 void rs_csv_sha256(rs_csv *c, unsigned char out[32])
 {
     unsigned int n = 0;
+    if (c != NULL && c->ahead != NULL) {
+        rs_csv_ahead_sha256(c, out);
+        return;
+    }
     if (c == NULL || EVP_MD_CTX_copy_ex(c->sha_tmp, c->sha) != 1 ||
         EVP_DigestFinal_ex(c->sha_tmp, out, &n) != 1 || n != 32)
         memset(out, 0, 32);

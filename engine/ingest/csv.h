@@ -140,6 +140,24 @@ int rs_csv_take_plain(rs_csv *c, rs_err *e, size_t max_lines, size_t min_bytes,
 int rs_csv_open_mem(rs_err *e, const char *display_name, size_t nhdr, rs_csv **out);
 void rs_csv_mem_set(rs_csv *c, unsigned char *bytes, size_t len, long first_line);
 
+/* ---- reading ahead ---------------------------------------------------
+ *
+ * For loaders that take records one at a time on one thread.  After
+ * rs_csv_read_ahead, from the next rs_csv_next on, a helper thread reads,
+ * decompresses, hashes and splits the file's records, up to four batches
+ * of 512 KiB ahead of the caller, while the caller works on the records
+ * before them.  rs_csv_next and the record accessors give exactly what
+ * they give without it: the same records, fields, lines and problems, and
+ * a read failure after the records before it.  Differences: the reader
+ * holds about 5 MB more; rs_csv_bytes_in is the position after the batch
+ * holding the current record (for progress lines); rs_csv_sha256 gives
+ * the hash only after rs_csv_next has returned end of file (or an error)
+ * — before that, 32 zero bytes; rs_csv_take_plain must not be used.
+ * Meant for files (a pipe's writer could be left waiting on a helper that
+ * rs_csv_close has to join).  Should the helper not start, the reader
+ * simply reads on its own.  rs_csv_close stops the helper first. */
+void rs_csv_read_ahead(rs_csv *c);
+
 /* Bytes consumed so far from the file as stored (compressed when gzip), and
  * the stored size (-1 when unknown, e.g. stdin), for progress lines. */
 uint64_t rs_csv_bytes_in(const rs_csv *c);

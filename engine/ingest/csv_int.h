@@ -2,7 +2,8 @@
  * csv_int.h — the CSV reader's state, shared by its two halves: csv.c
  * (opening a file or a memory reader, the header, the accessors) and
  * csv_record.c (bytes to records, and the runs of plain lines the
- * parallel loaders take).  Private to the reader (like ingest_int.h it
+ * parallel loaders take), with csv_ahead.c (reading ahead on a helper
+ * thread).  Private to the reader (like ingest_int.h it
  * sits in the room's include folder, kept private by review); users see
  * csv.h.
  *
@@ -55,6 +56,9 @@ struct rs_csv {
     char problem_buf[96];
     long resync_end;       /* line reached by the last record rejected for its quote */
     int resync_tries;      /* multi-line records tried since, before resync_end */
+
+    int ahead_wanted;      /* rs_csv_read_ahead was called: start at the next record */
+    struct rs_csv_ahead *ahead; /* reading ahead (csv_ahead.c): this reader is a view */
 };
 
 /* Moves the unread tail to the front of the buffer and reads more after
@@ -64,5 +68,18 @@ int rs_csv_fill(rs_csv *c, rs_err *e);
 /* Reads the next non-blank record without the field-count check (the
  * header is read with it too).  1, 0 at end of file, or an RS_E code. */
 int rs_csv_read_record(rs_csv *c, rs_err *e);
+
+/* Reading ahead (csv_ahead.c).  start: moves c's file state to a helper
+ * thread's reader and makes c a view of the records it hands over; 0, or
+ * -1 with c unchanged (it then reads by itself).  next: rs_csv_next for a
+ * view.  bytes_in, sha256: the accessors for a view (the hash only once
+ * the helper is joined, at end of file).  close: stops and joins the
+ * helper and frees its reader; c is then a reader with no file state. */
+typedef struct rs_csv_ahead rs_csv_ahead;
+int rs_csv_ahead_start(rs_csv *c);
+int rs_csv_ahead_next(rs_csv *c, rs_err *e);
+uint64_t rs_csv_ahead_bytes_in(const rs_csv *c);
+void rs_csv_ahead_sha256(rs_csv *c, unsigned char out[32]);
+void rs_csv_ahead_close(rs_csv *c);
 
 #endif

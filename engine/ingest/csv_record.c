@@ -498,6 +498,8 @@ int rs_csv_take_plain(rs_csv *c, rs_err *e, size_t max_lines, size_t min_bytes,
 {
     if (c == NULL || span == NULL)
         return rs_err_set(e, RS_EUSAGE, "rs_csv_take_plain: no reader");
+    if (c->ahead_wanted || c->ahead != NULL)
+        return rs_err_set(e, RS_EUSAGE, "rs_csv_take_plain: the reader reads ahead");
     if (c->failed)
         return c->failed;
     if (c->mem || max_lines == 0)
@@ -547,6 +549,10 @@ int rs_csv_next(rs_csv *c, rs_err *e)
 {
     if (c == NULL)
         return rs_err_set(e, RS_EUSAGE, "rs_csv_next: no reader");
+    if (c->ahead_wanted && c->ahead == NULL && rs_csv_ahead_start(c) != 0)
+        c->ahead_wanted = 0; /* no helper (out of memory or threads): read here */
+    if (c->ahead != NULL)
+        return rs_csv_ahead_next(c, e);
     int rc = rs_csv_read_record(c, e);
     if (rc == 1 && c->problem == NULL && c->nfields != c->nhdr) {
         snprintf(c->problem_buf, sizeof c->problem_buf, "%zu field%s, header has %zu",

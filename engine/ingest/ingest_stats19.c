@@ -135,6 +135,26 @@ static int severity(rs_ingest_run *r, int col, const char *name, int *sev)
     return 0;
 }
 
+/* "YYYY-MM-DD" without printf, which was 2% of a collision load. */
+static void local_date(char *out, size_t cap, int y, int m, int d)
+{
+    if (y < 0 || y > 9999 || m < 0 || m > 99 || d < 0 || d > 99) {
+        snprintf(out, cap, "%04d-%02d-%02d", y, m, d);
+        return;
+    }
+    out[0] = (char)('0' + y / 1000);
+    out[1] = (char)('0' + y / 100 % 10);
+    out[2] = (char)('0' + y / 10 % 10);
+    out[3] = (char)('0' + y % 10);
+    out[4] = '-';
+    out[5] = (char)('0' + m / 10);
+    out[6] = (char)('0' + m % 10);
+    out[7] = '-';
+    out[8] = (char)('0' + d / 10);
+    out[9] = (char)('0' + d % 10);
+    out[10] = '\0';
+}
+
 static int load_collisions(rs_ingest_run *r)
 {
     static const char *const n_idx[] = {"collision_index", "accident_index", NULL};
@@ -288,7 +308,7 @@ static int load_collisions(rs_ingest_run *r)
             continue;
         }
         char date[16];
-        snprintf(date, sizeof date, "%04d-%02d-%02d", y, m, d);
+        local_date(date, sizeof date, y, m, d);
         if (located) {
             e = round(e * 100.0) / 100.0;
             n = round(n * 100.0) / 100.0;
