@@ -14,7 +14,7 @@
  *
  * Workload: one thread, one INSERT per row, the plate hashed under a key
  * set up once per file; a big load sets the table's indexes aside and
- * builds them once at the end (RS_DET_BULK_ROWS).
+ * builds them once at the end (ingest_int.h, rs_ingest_bulk).
  */
 #include <math.h>
 #include <stdio.h>
@@ -87,24 +87,6 @@ static int latlon_disagrees(rs_ingest_run *r, int cla, int clo, double e, double
     return 1;
 }
 
-/* A big load sets the table's indexes aside once this many of its rows
- * are stored, and builds them again at the end (rs_store_indexes_drop):
- * the vehicle index is keyed by a hash, so each row would otherwise go to
- * a random page of it, and once it outgrows the page cache every row costs
- * a page read and write.  Worth it when the load is at least a quarter of
- * what the table holds already (the rebuild sorts the whole table). */
-#define RS_DET_BULK_ROWS 100000
-
-/* Detections the workspace holds already, as the ingest log counts them
- * (enough to weigh a rebuild; no scan of the table). */
-static int stored_detections(rs_ingest_run *r, int64_t *n)
-{
-    return rs_store_query_int(r->ctx,
-                              "SELECT coalesce(sum(rows_loaded), 0) FROM ingest_file WHERE "
-                              "kind = 'detections'",
-                              n);
-}
-
 int rs_ingest_detections(rs_ingest_run *r)
 {
     static const char *const n_id[] = {"detection_id", NULL};
@@ -123,7 +105,7 @@ int rs_ingest_detections(rs_ingest_run *r)
                   "detection_id already loaded with different values", NULL, NULL};
     int rc = 0;
     rs_vrm_hasher *hasher = NULL;
-    rs_store_indexes *aside = NULL;
+    rs_ingest_bulk bulk = {0};
     char bad_type[128]; /* "unknown device type (TRUCAM, GATSO, ...)" */
     snprintf(bad_type, sizeof bad_type, "unknown device type (%s)", rs_device_list());
     r->kind_name = "detections";
@@ -161,10 +143,11 @@ int rs_ingest_detections(rs_ingest_run *r)
         rc = rs_err_set(rs_ctx_err(r->ctx), RS_ERR, "cannot set up the keyed hash of plates");
         goto done;
     }
-    int64_t before = 0;
-    if ((rc = stored_detections(r, &before)) != 0)
+    /* the vehicle index is keyed by a hash: row by row, each detection
+     * would go to a random page of it, and once it outgrows the page cache
+     * every row costs a page read and write (ingest_int.h, big loads) */
+    if ((rc = rs_ingest_bulk_begin(r, &bulk, "detection", "detections")) != 0)
         goto done;
-    int weighed = 0; /* the rebuild was weighed (once, at RS_DET_BULK_ROWS) */
     if (sqlite3_prepare_v2(r->db,
                            "INSERT INTO detection(detection_id, file_id, t, device_type, "
                            "device_id, site_id, e, n, district_id, speed_cmph, limit_mph, "
@@ -292,21 +275,14 @@ int rs_ingest_detections(rs_ingest_run *r)
         }
         if (got_new)
             rs_ingest_loaded(r, dist);
-        if (!weighed && r->res->loaded >= RS_DET_BULK_ROWS) {
-            weighed = 1;
-            if (r->res->loaded * 4 >= before &&
-                (rc = rs_store_indexes_drop(r->ctx, "detection", &aside)) != 0)
-                goto done;
-        }
+        if ((rc = rs_ingest_bulk_row(r, &bulk)) != 0)
+            goto done;
     }
-    if (aside != NULL) {
-        rc = rs_store_indexes_restore(r->ctx, aside);
-        aside = NULL;
-    }
+    rc = rs_ingest_bulk_end(r, &bulk);
 done:
     sqlite3_finalize(k.ins);
     sqlite3_finalize(k.get);
-    rs_store_indexes_free(aside);
+    rs_ingest_bulk_free(&bulk);
     rs_vrm_hasher_free(hasher);
     return rc;
 }

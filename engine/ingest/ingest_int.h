@@ -22,6 +22,7 @@
 #include "district.h"
 #include "ingest.h"
 #include "place.h"
+#include "store.h"
 
 typedef struct rs_ingest_run {
     rs_ctx *ctx;
@@ -119,6 +120,27 @@ typedef struct rs_keyed {
  * rejected with k->col, k->why), or an RS_E code when a statement (or
  * storing the reject) fails. */
 int rs_ingest_keyed(rs_ingest_run *r, const rs_keyed *k, const void *row);
+
+/* A big load into one table (detections, collisions): once RS_BULK_ROWS
+ * rows are stored, and when the load is at least a quarter of the rows
+ * the table held before (as the ingest log counts them: no scan), the
+ * table's indexes are set aside and built again at the end
+ * (store.h, rs_store_indexes_drop), sorted once instead of row by row.
+ * begin reads the count before; row is called after each stored row;
+ * end re-creates the indexes (call it only when the load succeeded);
+ * free drops what is set aside without restoring (the caller rolls back). */
+#define RS_BULK_ROWS 100000
+typedef struct rs_ingest_bulk {
+    const char *table;
+    int64_t before;
+    int weighed;
+    rs_store_indexes *aside;
+} rs_ingest_bulk;
+int rs_ingest_bulk_begin(rs_ingest_run *r, rs_ingest_bulk *b, const char *table,
+                         const char *kind_name);
+int rs_ingest_bulk_row(rs_ingest_run *r, rs_ingest_bulk *b);
+int rs_ingest_bulk_end(rs_ingest_run *r, rs_ingest_bulk *b);
+void rs_ingest_bulk_free(rs_ingest_bulk *b);
 
 /* Trims spaces and tabs at both ends of s[0, *len) in place of the
  * pointers: an enumeration (device type, source) is matched trimmed, in

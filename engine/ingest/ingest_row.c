@@ -2,8 +2,8 @@
  * ingest_row.c — the row helpers every per-kind loader (ingest_*.c) calls:
  * rejecting a row, finding a column, reading the next record and a field,
  * progress, the shared field checks (time, position, limit, speed; the
- * pure rs_check_* forms are safe on any thread), and storing a row keyed
- * by a unique index.  Contracts in ingest_int.h.
+ * pure rs_check_* forms are safe on any thread), storing a row keyed
+ * by a unique index, and setting a table's indexes aside for a big load.  Contracts in ingest_int.h.
  *
  * Calls nothing in the driver (ingest.c): the driver calls the loaders,
  * the loaders call these.
@@ -286,4 +286,38 @@ int rs_ingest_keyed(rs_ingest_run *r, const rs_keyed *k, const void *row)
         return 0;
     }
     return rs_ingest_reject(r, k->col, k->why);
+}
+
+int rs_ingest_bulk_begin(rs_ingest_run *r, rs_ingest_bulk *b, const char *table,
+                         const char *kind_name)
+{
+    char sql[160];
+    memset(b, 0, sizeof *b);
+    b->table = table;
+    snprintf(sql, sizeof sql,
+             "SELECT coalesce(sum(rows_loaded), 0) FROM ingest_file WHERE kind = '%s'", kind_name);
+    return rs_store_query_int(r->ctx, sql, &b->before);
+}
+
+int rs_ingest_bulk_row(rs_ingest_run *r, rs_ingest_bulk *b)
+{
+    if (b->weighed || r->res->loaded < RS_BULK_ROWS)
+        return 0;
+    b->weighed = 1;
+    if (r->res->loaded * 4 < b->before)
+        return 0;
+    return rs_store_indexes_drop(r->ctx, b->table, &b->aside);
+}
+
+int rs_ingest_bulk_end(rs_ingest_run *r, rs_ingest_bulk *b)
+{
+    rs_store_indexes *x = b->aside;
+    b->aside = NULL;
+    return x ? rs_store_indexes_restore(r->ctx, x) : 0;
+}
+
+void rs_ingest_bulk_free(rs_ingest_bulk *b)
+{
+    rs_store_indexes_free(b->aside);
+    b->aside = NULL;
 }

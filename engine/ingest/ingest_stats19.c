@@ -135,10 +135,6 @@ static int severity(rs_ingest_run *r, int col, const char *name, int *sev)
     return 0;
 }
 
-/* Rows after which a big collision load weighs setting the time index
- * aside (as detections do, ingest_detections.c). */
-#define RS_S19_BULK_ROWS 100000
-
 /* "YYYY-MM-DD" without printf, which was 2% of a collision load. */
 static void local_date(char *out, size_t cap, int y, int m, int d)
 {
@@ -181,7 +177,7 @@ static int load_collisions(rs_ingest_run *r)
     static const char *const n_asl[] = {"collision_adjusted_severity_slight", NULL};
     sqlite3_stmt *direct = NULL;
     rs_s19_stage *stage = NULL;
-    rs_store_indexes *aside = NULL;
+    rs_ingest_bulk bulk = {0};
     int rc = 0;
     r->kind_name = "collisions";
     int ci = rs_ingest_col(r, n_idx), cs = rs_ingest_col(r, n_sev), ce = rs_ingest_col(r, n_e),
@@ -236,13 +232,9 @@ static int load_collisions(rs_ingest_run *r)
         rc = rs_store_fail(r->ctx, "prepare collision storage");
         goto done;
     }
-    int64_t before = 0; /* collisions stored already, as the ingest log counts them */
-    if ((rc = rs_store_query_int(r->ctx,
-                                 "SELECT coalesce(sum(rows_loaded), 0) FROM ingest_file "
-                                 "WHERE kind = 'collisions'",
-                                 &before)) != 0)
+    /* a big load builds the time index once, at the end (ingest_int.h) */
+    if ((rc = rs_ingest_bulk_begin(r, &bulk, "collision", "collisions")) != 0)
         goto done;
-    int weighed = 0;
     int64_t rows = 0;
     for (;;) {
         int got = rs_ingest_next(r, &rows);
@@ -386,23 +378,14 @@ static int load_collisions(rs_ingest_run *r)
             else if (dist < 0)
                 r->res->outside++;
         }
-        /* a big load into a table it at least quarters: the time index is
-         * built once at the end (rs_store_indexes_drop), not row by row */
-        if (!weighed && r->res->loaded >= RS_S19_BULK_ROWS) {
-            weighed = 1;
-            if (r->res->loaded * 4 >= before &&
-                (rc = rs_store_indexes_drop(r->ctx, "collision", &aside)) != 0)
-                goto done;
-        }
+        if ((rc = rs_ingest_bulk_row(r, &bulk)) != 0)
+            goto done;
     }
-    if (aside != NULL) {
-        rc = rs_store_indexes_restore(r->ctx, aside);
-        aside = NULL;
-    }
+    rc = rs_ingest_bulk_end(r, &bulk);
 done:
     sqlite3_finalize(direct);
     rs_s19_stage_free(stage);
-    rs_store_indexes_free(aside);
+    rs_ingest_bulk_free(&bulk);
     return rc;
 }
 
