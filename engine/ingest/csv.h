@@ -144,12 +144,12 @@ void rs_csv_mem_set(rs_csv *c, unsigned char *bytes, size_t len, long first_line
  *
  * For loaders that take records one at a time on one thread.  After
  * rs_csv_read_ahead, from the next rs_csv_next on, a helper thread reads,
- * decompresses, hashes and splits the file's records, up to four batches
- * of 512 KiB ahead of the caller, while the caller works on the records
- * before them.  rs_csv_next and the record accessors give exactly what
+ * decompresses, hashes and splits the file's records, in batches of up
+ * to 512 KiB, up to three batches ahead of the one the caller is working
+ * on.  rs_csv_next and the record accessors give exactly what
  * they give without it: the same records, fields, lines and problems, and
  * a read failure after the records before it.  Differences: the reader
- * holds about 5 MB more; rs_csv_bytes_in is the position after the batch
+ * holds about 6 MB more (four batches); rs_csv_bytes_in is the position after the batch
  * holding the current record (for progress lines); rs_csv_sha256 gives
  * the hash only after rs_csv_next has returned end of file (or an error)
  * — before that, 32 zero bytes; rs_csv_take_plain must not be used.

@@ -62,6 +62,7 @@ typedef struct ahead_batch {
     size_t n;
     uint64_t bytes_in; /* stored bytes read once the batch was filled */
     int end;           /* 1: records follow; 0: end of file after these; < 0: error */
+    long end_line;     /* when end <= 0: the source's line then (rs_csv_line after the end) */
     rs_err err;
 } ahead_batch;
 
@@ -143,6 +144,7 @@ static void *ahead_main(void *arg)
             batch_put(b, a->src);
         }
         b->bytes_in = rs_csv_bytes_in(a->src);
+        b->end_line = a->src->rec_line;
         int last = b->end <= 0;
         pthread_mutex_lock(&a->mu);
         a->count++;
@@ -230,6 +232,7 @@ int rs_csv_ahead_next(rs_csv *c, rs_err *e)
             c->rec = (unsigned char *)"";
             c->nfields = 0;
             c->problem = NULL;
+            c->rec_line = b->end_line;
             if (b->end < 0)
                 return rs_err_set(e, b->err.code ? b->err.code : b->end, "%s", b->err.msg);
             return 0;
@@ -284,10 +287,15 @@ void rs_csv_ahead_close(rs_csv *c)
     a->src->ahead_wanted = 0;
     rs_csv_close(a->src);
     ahead_free(a);
+    /* no file state is left: a later rs_csv_next fails, never restarts */
     c->ahead = NULL;
+    c->ahead_wanted = 0;
     c->rec = (unsigned char *)"";
     c->starts = NULL;
     c->nfields = 0;
+    c->problem = NULL;
+    c->eof = 1;
+    c->failed = RS_EUSAGE;
 }
 
 void rs_csv_read_ahead(rs_csv *c)

@@ -74,7 +74,8 @@ int rs_csv_read_record(rs_csv *c, rs_err *e);
  * -1 with c unchanged (it then reads by itself).  next: rs_csv_next for a
  * view.  bytes_in, sha256: the accessors for a view (the hash only once
  * the helper is joined, at end of file).  close: stops and joins the
- * helper and frees its reader; c is then a reader with no file state. */
+ * helper and frees its reader; c is then a reader with no file state,
+ * whose rs_csv_next fails (RS_EUSAGE). */
 typedef struct rs_csv_ahead rs_csv_ahead;
 int rs_csv_ahead_start(rs_csv *c);
 int rs_csv_ahead_next(rs_csv *c, rs_err *e);

@@ -127,6 +127,61 @@ static char *dump_rest(rs_csv *c)
     return b.s;
 }
 
+/* Everything a reader gives, for comparing two ways of reading: every
+ * record's line, problem, field count and fields (a problem record's
+ * too), each field checked to end in a NUL; then how the file ended,
+ * rs_csv_line there, and two more rs_csv_next calls. */
+static char *dump_full(rs_csv *c)
+{
+    sbuf b = {0};
+    rs_err e = {0};
+    int rc;
+    char tmp[160];
+    while ((rc = rs_csv_next(c, &e)) == 1) {
+        const char *prob = rs_csv_record_problem(c);
+        snprintf(tmp, sizeof tmp, "%ld %s %zu:", rs_csv_line(c), prob ? prob : "-",
+                 rs_csv_nfields(c));
+        sb_puts(&b, tmp);
+        for (size_t i = 0; i < rs_csv_nfields(c); i++) {
+            size_t n;
+            const char *f = rs_csv_field(c, i, &n);
+            CHECK(f[n] == '\0');
+            sb_putc(&b, '|');
+            for (size_t k = 0; k < n; k++)
+                sb_putc(&b, f[k] == '\0' ? '@' : f[k]);
+        }
+        sb_putc(&b, '\n');
+    }
+    snprintf(tmp, sizeof tmp, "end %d line %ld ", rc, rs_csv_line(c));
+    sb_puts(&b, tmp);
+    sb_puts(&b, rc < 0 ? e.msg : "");
+    rs_err_clear(&e);
+    int again = rs_csv_next(c, &e), again2 = rs_csv_next(c, &e);
+    snprintf(tmp, sizeof tmp, " then %d %d", again, again2);
+    sb_puts(&b, tmp);
+    return b.s;
+}
+
+/* dump_full of path read plainly and read ahead must be the same. */
+static void check_ahead_same(const char *path)
+{
+    rs_err e = {0};
+    rs_csv *c1 = NULL, *c2 = NULL;
+    if (rs_csv_open(&e, path, NULL, &c1) != 0 || rs_csv_open(&e, path, NULL, &c2) != 0) {
+        rs_csv_close(c1);
+        return;
+    }
+    rs_csv_read_ahead(c2);
+    char *a = dump_full(c1), *b = dump_full(c2);
+    if (strcmp(a ? a : "", b ? b : "") != 0)
+        fprintf(stderr, "%s: read ahead differs\n", path);
+    CHECK(strcmp(a ? a : "", b ? b : "") == 0);
+    free(a);
+    free(b);
+    rs_csv_close(c1);
+    rs_csv_close(c2);
+}
+
 /* Opens path, dumps everything; NULL and the error in *e on open failure.
  * Every file is dumped a second time reading ahead (csv.h): the records,
  * lines, problems and the error at the end must be the same. */
@@ -140,17 +195,7 @@ static char *dump_file(const char *path, rs_err *e)
     }
     char *s = dump_rest(c);
     rs_csv_close(c);
-    rs_err e2 = {0};
-    CHECK_EQ_INT(rs_csv_open(&e2, path, NULL, &c), 0);
-    if (c != NULL) {
-        rs_csv_read_ahead(c);
-        char *s2 = dump_rest(c);
-        if (strcmp(s ? s : "", s2 ? s2 : "") != 0)
-            fprintf(stderr, "%s: read ahead differs\n", path);
-        CHECK_STR(s2, s);
-        free(s2);
-        rs_csv_close(c);
-    }
+    check_ahead_same(path);
     return s;
 }
 
@@ -623,7 +668,18 @@ static void test_read_ahead(void)
     sb_puts(&b, "id,a,b\n");
     char row[RS_CSV_RECORD_MAX + 64];
     for (long i = 0; i < 60000; i++) {
-        if (i % 9973 == 5) { /* a record longer than the limit */
+        if (i == 20000) { /* the most fields a record can have: 65537 */
+            memset(row, ',', RS_CSV_RECORD_MAX);
+            row[RS_CSV_RECORD_MAX] = '\0';
+            sb_puts(&b, row);
+            sb_puts(&b, "\n");
+        } else if (i == 30000) { /* a quoted record of exactly the limit */
+            row[0] = '"';
+            memset(row + 1, 'q', RS_CSV_RECORD_MAX - 6);
+            snprintf(row + RS_CSV_RECORD_MAX - 5, 6, "\",b,c");
+            sb_puts(&b, row);
+            sb_puts(&b, "\n");
+        } else if (i % 9973 == 5) { /* a record longer than the limit */
             memset(row, 'x', sizeof row - 1);
             row[sizeof row - 1] = '\0';
             sb_puts(&b, row);
@@ -667,9 +723,11 @@ static void test_read_ahead(void)
     CHECK(a != NULL && strlen(a) > 60000 * 5);
     CHECK_STR(c, a);
     CHECK(strstr(c, "record longer than 65536 bytes") != NULL);
+    CHECK(strstr(c, "65537 fields, header has 3") != NULL);
     CHECK(strstr(c, "two\\nlines") != NULL);
     free(a);
     free(c);
+    check_ahead_same(path); /* problem records' fields, NULs, the end */
     unsigned char h[32];
     rs_csv_sha256(ahead, h);
     CHECK(memcmp(h, want, 32) == 0);
@@ -725,6 +783,17 @@ static void test_read_ahead(void)
         char *d = dump_file(cut, &e); /* compares plain and reading ahead */
         CHECK(d != NULL && strstr(d, "\nERR ") != NULL);
         free(d);
+        /* after the error, rs_csv_next keeps failing, the same way */
+        rs_csv *x = NULL;
+        CHECK_EQ_INT(rs_csv_open(&e, cut, NULL, &x), 0);
+        if (x != NULL) {
+            rs_csv_read_ahead(x);
+            char *full = dump_full(x);
+            CHECK(full != NULL && strstr(full, "end -2 ") != NULL && strstr(full, "gzip data truncated") != NULL);
+            CHECK(full != NULL && strstr(full, " then -2 -2") != NULL);
+            free(full);
+            rs_csv_close(x);
+        }
     }
 }
 
