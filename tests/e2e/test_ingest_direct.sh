@@ -110,20 +110,24 @@ run 0 "$RS" init --store "$T/r.db"
 run 0 "$RS" districts load "$G/districts.shp" --name-field NAME --store "$T/r.db"
 for what in "detections $G/detections.csv" "stats19 $G/collisions.csv"; do
   name=${what%% *}
+  # each load its own files: its pause line is never an earlier load's
   mkfifo "$T/go-$name"
+  : >"$T/r-$name.err"
   # shellcheck disable=SC2086
   ROADSAFE_TEST_PAUSE="ingest-placed:$T/go-$name" \
-    "$RS" ingest $what --store "$T/r.db" >"$T/r.out" 2>"$T/r.err" &
+    "$RS" ingest $what --store "$T/r.db" >"$T/r-$name.out" 2>>"$T/r-$name.err" &
   rin=$!
-  while ! grep -q "paused at ingest-placed" "$T/r.err" && kill -0 "$rin" 2>/dev/null; do
+  while ! grep -q "paused at ingest-placed" "$T/r-$name.err" && kill -0 "$rin" 2>/dev/null; do
     sleep 0.05; done
-  grep -q "paused at ingest-placed" "$T/r.err" || fail "the $name ingest did not reach its pause point"
+  grep -q "paused at ingest-placed" "$T/r-$name.err" || fail "the $name ingest did not reach its pause point"
   eq "$(od -An -tu1 -j18 -N1 "$T/r.db" | tr -d ' ')" "1" "journal mode during a $name load"
   [ -e "$T/r.db-wal" ] && fail "a write-ahead log beside the workspace during a direct $name load"
-  exec 9<>"$T/go-$name"; echo go >&9; exec 9>&-
+  # the FIFO stays open until the load ends, so the release is never lost
+  exec 9<>"$T/go-$name"; echo go >&9
   st=0; wait "$rin" || st=$?
+  exec 9>&-
   eq "$st" "0" "direct $name load: exit"
-  has "$T/r.out" "rejected 0"
+  has "$T/r-$name.out" "rejected 0"
   eq "$(od -An -tu1 -j18 -N1 "$T/r.db" | tr -d ' ')" "2" "journal mode after a $name load"
 done
 eq "$(sql "$T/r.db" "SELECT count(*) FROM detection")" "$(rows "$G/detections.csv")" "detections stored directly"
