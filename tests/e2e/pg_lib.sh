@@ -127,6 +127,7 @@ pgq() { "${PSQL[@]}" -c "$1"; }
 # SIGKILL it; its stderr is in $T/k.err.
 pg_kill_at_copy() {
   rm -f "$T/go"; mkfifo "$T/go"
+  rm -f "$T/k.err"  # never an earlier run's pause line
   ROADSAFE_TEST_PAUSE="ingest-pg-copied:$T/go" "$RS" "$@" >"$T/k.out" 2>"$T/k.err" &
   local pid=$!
   while ! grep -q "paused at ingest-pg-copied" "$T/k.err" && kill -0 "$pid" 2>/dev/null; do

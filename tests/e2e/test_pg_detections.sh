@@ -120,6 +120,7 @@ E="$T/e.csv"
 { head -n 1 "$G/detections.csv"; sed -n '2000,2999p' "$G/detections.csv" | sed 's/^\([A-Z0-9]*\)-/\1E-/'; } >"$E"
 before=$(pgq "SELECT count(*) FROM roadsafe.detection")
 rm -f "$T/go"; mkfifo "$T/go"
+rm -f "$T/l1.err"  # never an earlier run's pause line
 ROADSAFE_TEST_PAUSE="ingest-pg-copied:$T/go" \
   "$RS" --store "$P" ingest detections --quiet "$E" >"$T/l1.out" 2>"$T/l1.err" &
 l1=$!

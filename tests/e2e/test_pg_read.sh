@@ -66,6 +66,7 @@ extra="$T/extra.csv"
 { head -n 1 "$G/detections.csv"
   awk -F, -v OFS=, 'NR > 1 && NR <= 51 { $1 = "EXTRA-" NR; print }' "$G/detections.csv"; } >"$extra"
 rm -f "$T/go"; mkfifo "$T/go"
+rm -f "$T/l.err"  # never an earlier run's pause line
 ROADSAFE_TEST_PAUSE="ingest-pg-copied:$T/go" "$RS" --store "$P" ingest detections "$extra" \
   >"$T/l.out" 2>"$T/l.err" &
 loader=$!

@@ -187,6 +187,7 @@ snapshot() {
 }
 snapshot before
 rm -f "$T/go"; mkfifo "$T/go"
+rm -f "$T/k.err"  # never an earlier run's pause line
 ROADSAFE_TEST_PAUSE="districts-relocated:$T/go" "$RS" --store "$P" districts load "$A" \
   --name-field NAME --code-field CODE >"$T/k.out" 2>"$T/k.err" &
 pid=$!
@@ -209,6 +210,7 @@ cmp -s "$T/det.pg" "$T/det.b" && fail "set A after B: detections kept set B's di
 # its rows with the new set (never a mix); on SQLite, the same in sequence
 N="$T/late.csv"
 { head -n 1 "$G/concerns.csv"; tail -n +2 "$G/concerns.csv" | sed 's/^2020-/2024-/'; } >"$N"
+rm -f "$T/w.pg.err"  # never an earlier run's pause line
 ROADSAFE_TEST_PAUSE="districts-relocated:$T/go" "$RS" --store "$P" districts load "$B" \
   --name-field NAME --code-field CODE >"$T/w.pg.out" 2>"$T/w.pg.err" &
 pid=$!

@@ -179,6 +179,7 @@ awk -F, -v OFS=, 'NR == FNR { if (FNR > 1) c[$1] = 1; next }
   "$T/coll_c.csv" "$G/casualties.csv" >"$T/cas_c.csv"
 ncas=$(($(wc -l <"$T/cas_c.csv") - 1))
 rm -f "$T/go"; mkfifo "$T/go"
+rm -f "$T/l1.err"  # never an earlier run's pause line
 ROADSAFE_TEST_PAUSE="ingest-pg-copied:$T/go" \
   "$RS" --store "$P" ingest stats19 --quiet "$T/coll_c.csv" >"$T/l1.out" 2>"$T/l1.err" &
 l1=$!

@@ -156,6 +156,7 @@ D="$T/d.csv"
 { head -n 1 "$TM"; sed -n '70001,80000p' "$TM"; } >"$D"
 before=$(pgq "SELECT count(*) FROM roadsafe.ping")
 rm -f "$T/go"; mkfifo "$T/go"
+rm -f "$T/l1.err"  # never an earlier run's pause line
 ROADSAFE_TEST_PAUSE="ingest-pg-copied:$T/go" \
   "$RS" --store "$P" ingest telematics --quiet "$D" >"$T/l1.out" 2>"$T/l1.err" &
 l1=$!
@@ -188,6 +189,7 @@ run 0 "$RS" --store "$W" ingest telematics --quiet "$E"
 run 0 "$RS" --store "$W" ingest telematics --source fleet --quiet "$G1"
 run 0 "$RS" --store "$W" ingest telematics --source fleet --quiet "$G2"
 rm -f "$T/go"; mkfifo "$T/go"
+rm -f "$T/l1.err"  # never an earlier run's pause line
 ROADSAFE_TEST_PAUSE="ingest-pg-copied:$T/go" \
   "$RS" --store "$P" ingest telematics --source fleet --quiet "$G1" >"$T/l1.out" 2>"$T/l1.err" &
 l1=$!

@@ -109,6 +109,7 @@ eq "$(sql "$W" "SELECT count(*) FROM district")" "14" "districts after the refus
 # a second load of the same set re-assigns nothing.
 squares "$T/halves" 2 1                 # two halves of the county: another set
 mkfifo "$T/go"
+rm -f "$T/ing.err"  # never an earlier run's pause line
 ROADSAFE_TEST_PAUSE="ingest-placed:$T/go" \
   "$RS" ingest concerns "$G/concerns.csv" --store "$W" >"$T/ing.out" 2>"$T/ing.err" &
 ing=$!
