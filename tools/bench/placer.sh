@@ -3,10 +3,10 @@
 # extreme district sets (a benchmark prints figures; it asserts nothing).
 # For each case: `districts load` and a small telematics ingest, each with
 # wall time, CPU (user+sys) and peak RSS; then `districts list` for the
-# 100,000-district set.  Cases: the sample county's 14 districts (a 1-row
+# 32,768-district set (the most a workspace holds).  Cases: the sample county's 14 districts (a 1-row
 # ingest, the fixed cost: median of 5), one district covering Great
 # Britain, two districts 6,000 km apart (an extent of +-3,000 km), and
-# 100,000 square districts.
+# 32,768 square districts; 32,769 are refused.
 #   usage: tools/bench/placer.sh [WORKDIR]
 #   RS_BUILD=DIR runs the roadsafe of another build (default build/);
 #   RS_BASE=DIR also measures DIR/roadsafe's fixed cost beside it (perf)
@@ -25,7 +25,8 @@ echo "roadsafe: $R; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 head -30 "$work/gen/telematics.csv" > "$work/rows29.csv"
 [ -f "$work/gb.shp" ] || build/rs-bench-shapes "$work/gb" box 1 1 700000 1250000
 [ -f "$work/wide.shp" ] || build/rs-bench-shapes "$work/wide" pair 3000
-[ -f "$work/many.shp" ] || build/rs-bench-shapes "$work/many" grid 100000 60
+[ -f "$work/many.shp" ] || build/rs-bench-shapes "$work/many" grid 32768 60
+[ -f "$work/toomany.shp" ] || build/rs-bench-shapes "$work/toomany" grid 32769 60
 
 # run LABEL CMD...: one line "LABEL: wall W s, cpu C s, peak RSS M MB"
 run() {
@@ -73,9 +74,11 @@ fresh
 run "districts load" $R districts load "$work/wide.shp" --name-field NAME
 run "29-row ingest" $R ingest telematics --quiet "$work/rows29.csv"
 
-echo "== 100,000 districts"
+echo "== 32,768 districts (the most a workspace holds)"
 fresh
 run "districts load" $R districts load "$work/many.shp" --name-field NAME
 run "29-row ingest" $R ingest telematics --quiet "$work/rows29.csv"
 run "districts list" $R districts list
+echo "== 32,769 districts: refused, the workspace unchanged"
+run "districts load" $R districts load "$work/toomany.shp" --name-field NAME
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
