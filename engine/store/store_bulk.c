@@ -99,17 +99,18 @@ fail:
 int rs_store_indexes_restore(rs_ctx *ctx, rs_store_indexes *x)
 {
     int rc = 0;
-    /* SQLite's sorter may sort the index's runs on helper threads (one per
-     * core, or ROADSAFE_THREADS): a quarter less wall time for a 2 million
-     * row table on two cores.  Back to one thread afterwards. */
+    /* SQLite's sorter may sort the index's runs on helper threads besides
+     * this one: one per further core, none with ROADSAFE_THREADS=1.  The
+     * vehicle index of 2 million detections took 3.6-4.1 s with none and
+     * 2.5-2.7 s with one, on two cores.  No helpers again afterwards. */
     char threads[40];
-    snprintf(threads, sizeof threads, "PRAGMA threads=%d", rs_thread_count(8));
+    snprintf(threads, sizeof threads, "PRAGMA threads=%d", rs_thread_count(8) - 1);
     if (x && x->n > 0)
         rc = rs_store_exec(ctx, threads, "let an index build use every core");
     for (int i = 0; x && i < x->n && rc == 0; i++)
         rc = rs_store_exec(ctx, x->sql[i], "rebuild an index after a big load");
     if (x && x->n > 0 && rc == 0)
-        rc = rs_store_exec(ctx, "PRAGMA threads=0", "let an index build use every core");
+        rc = rs_store_exec(ctx, "PRAGMA threads=0", "end the index build's helper threads");
     rs_store_indexes_free(x);
     return rc;
 }
