@@ -146,7 +146,7 @@ int rs_ingest_detections(rs_ingest_run *r)
     /* the vehicle index is keyed by a hash: row by row, each detection
      * would go to a random page of it, and once it outgrows the page cache
      * every row costs a page read and write (ingest_int.h, big loads) */
-    if ((rc = rs_ingest_bulk_begin(r, &bulk, "detection", "detections")) != 0)
+    if ((rc = rs_ingest_bulk_begin(r, &bulk, "detection")) != 0)
         goto done;
     if (sqlite3_prepare_v2(r->db,
                            "INSERT INTO detection(detection_id, file_id, t, device_type, "

@@ -126,7 +126,8 @@ int rs_ingest_keyed(rs_ingest_run *r, const rs_keyed *k, const void *row);
  * the table held before (as the ingest log counts them: no scan), the
  * table's indexes are set aside and built again at the end
  * (store.h, rs_store_indexes_drop), sorted once instead of row by row.
- * begin reads the count before; row is called after each stored row;
+ * begin reads the count before (of r->kind_name in the ingest log, so
+ * after the loader has set it); row is called after each stored row;
  * end re-creates the indexes (call it only when the load succeeded);
  * free drops what is set aside without restoring (the caller rolls back). */
 #define RS_BULK_ROWS 100000
@@ -136,8 +137,7 @@ typedef struct rs_ingest_bulk {
     int weighed;
     rs_store_indexes *aside;
 } rs_ingest_bulk;
-int rs_ingest_bulk_begin(rs_ingest_run *r, rs_ingest_bulk *b, const char *table,
-                         const char *kind_name);
+int rs_ingest_bulk_begin(rs_ingest_run *r, rs_ingest_bulk *b, const char *table);
 int rs_ingest_bulk_row(rs_ingest_run *r, rs_ingest_bulk *b);
 int rs_ingest_bulk_end(rs_ingest_run *r, rs_ingest_bulk *b);
 void rs_ingest_bulk_free(rs_ingest_bulk *b);

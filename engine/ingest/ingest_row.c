@@ -2,8 +2,9 @@
  * ingest_row.c — the row helpers every per-kind loader (ingest_*.c) calls:
  * rejecting a row, finding a column, reading the next record and a field,
  * progress, the shared field checks (time, position, limit, speed; the
- * pure rs_check_* forms are safe on any thread), storing a row keyed
- * by a unique index, and setting a table's indexes aside for a big load.  Contracts in ingest_int.h.
+ * pure rs_check_* forms are safe on any thread), storing a row keyed by
+ * a unique index, and setting a table's indexes aside for a big load.
+ * Contracts in ingest_int.h.
  *
  * Calls nothing in the driver (ingest.c): the driver calls the loaders,
  * the loaders call these.
@@ -288,14 +289,14 @@ int rs_ingest_keyed(rs_ingest_run *r, const rs_keyed *k, const void *row)
     return rs_ingest_reject(r, k->col, k->why);
 }
 
-int rs_ingest_bulk_begin(rs_ingest_run *r, rs_ingest_bulk *b, const char *table,
-                         const char *kind_name)
+int rs_ingest_bulk_begin(rs_ingest_run *r, rs_ingest_bulk *b, const char *table)
 {
-    char sql[160];
+    char sql[160]; /* r->kind_name is the loader's own literal */
     memset(b, 0, sizeof *b);
     b->table = table;
     snprintf(sql, sizeof sql,
-             "SELECT coalesce(sum(rows_loaded), 0) FROM ingest_file WHERE kind = '%s'", kind_name);
+             "SELECT coalesce(sum(rows_loaded), 0) FROM ingest_file WHERE kind = '%s'",
+             r->kind_name);
     return rs_store_query_int(r->ctx, sql, &b->before);
 }
 

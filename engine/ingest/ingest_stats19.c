@@ -233,7 +233,7 @@ static int load_collisions(rs_ingest_run *r)
         goto done;
     }
     /* a big load builds the time index once, at the end (ingest_int.h) */
-    if ((rc = rs_ingest_bulk_begin(r, &bulk, "collision", "collisions")) != 0)
+    if ((rc = rs_ingest_bulk_begin(r, &bulk, "collision")) != 0)
         goto done;
     int64_t rows = 0;
     for (;;) {
